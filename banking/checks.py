@@ -1,0 +1,1 @@
+"""System checks for Plaid and encryption configuration (ids banking.E0xx / W0xx)."""

@@ -1,0 +1,323 @@
+"""Settings for the whole site. The environment is read here and nowhere else.
+
+One switch: DJANGO_DEBUG. With it off (the default) the site runs as production: every secret
+must be set and a missing one stops start-up naming the variable.
+"""
+
+from pathlib import Path
+
+import environ
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+env = environ.Env()
+# A .env file fills in what the real environment does not set (it never overrides it).
+if (BASE_DIR / ".env").exists():
+    env.read_env(str(BASE_DIR / ".env"))
+
+DEBUG = env.bool("DJANGO_DEBUG", default=False)
+TESTING = env.bool("DJANGO_TESTING", default=False)
+
+
+def required(name: str, dev_default=None) -> str:
+    """A secret: a development default is allowed only with debug on."""
+    value = env.str(name, default="")
+    if value:
+        return value
+    if DEBUG and dev_default is not None:
+        return dev_default
+    raise ImproperlyConfigured(
+        f"The environment variable {name} is not set. It is required when DJANGO_DEBUG is off; "
+        f"see .env.example."
+    )
+
+
+SITE_URL = env.str("SITE_URL", default="http://localhost:8000").rstrip("/")
+SECRET_KEY = required("SECRET_KEY", dev_default="dev-insecure-secret-key-change-me-" + "x" * 20)
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[SITE_URL])
+
+# Fernet keys encrypt Plaid access tokens. The first key encrypts; all of them decrypt.
+# There is deliberately no fallback to SECRET_KEY (the field library's default): a system check
+# (banking.checks) reports an unset FERNET_KEYS instead.
+FERNET_KEYS = env.list("FERNET_KEYS", default=[]) or None
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "django_celery_beat",
+    "health_check",
+    "csp",
+    "accounts",
+    "banking",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "banking.context_processors.plaid",
+            ],
+        },
+    },
+]
+
+# SQLite is the zero-setup default; CI and production use PostgreSQL through DATABASE_URL.
+DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'var' / 'db.sqlite3'}")}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Workers and web share the file: wait for locks instead of failing at once.
+    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+else:
+    DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DB_CONN_MAX_AGE", default=60))
+    DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "accounts.User"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = env.str("TIME_ZONE", default="UTC")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = BASE_DIR / "var" / "static"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if not DEBUG and not TESTING
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+
+# --- Redis: cache (rate limits, locks, webhook keys) and Celery's broker -----------------------
+REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")
+# Short timeouts everywhere: with Redis down, pages that do not need it must still render fast.
+REDIS_SOCKET_TIMEOUT = env.float("REDIS_SOCKET_TIMEOUT", default=1.0)
+CACHES = {
+    "default": {
+        "BACKEND": "config.cache.ResilientRedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="pfm"),
+        "OPTIONS": {
+            "socket_connect_timeout": REDIS_SOCKET_TIMEOUT,
+            "socket_timeout": REDIS_SOCKET_TIMEOUT,
+        },
+    }
+}
+
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL)
+CELERY_BROKER_CONNECTION_TIMEOUT = REDIS_SOCKET_TIMEOUT
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    # A delayed task (countdown/eta) is redelivered if not acked within this window; the daily
+    # fan-out spreads tasks over a shorter window (banking.tasks) so none is delivered twice.
+    "visibility_timeout": 6 * 3600,
+    "socket_connect_timeout": REDIS_SOCKET_TIMEOUT,
+    "socket_timeout": REDIS_SOCKET_TIMEOUT,
+    "max_retries": 1,
+}
+CELERY_TASK_SERIALIZER = "json"
+CELERY_RESULT_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_ACKS_LATE = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=15 * 60)
+CELERY_TASK_TIME_LIMIT = CELERY_TASK_SOFT_TIME_LIMIT + 60
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+CELERY_TASK_EAGER_PROPAGATES = True
+
+# --- Accounts (django-allauth) ------------------------------------------------------------------
+SITE_ID = 1
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "/"
+ACCOUNT_LOGOUT_REDIRECT_URL = "/accounts/login/"
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_EMAIL_VERIFICATION = env.str(
+    "ACCOUNT_EMAIL_VERIFICATION", default="optional" if DEBUG else "mandatory"
+)
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SITE_URL.startswith("https") else "http"
+# Repeated bad passwords: allauth throttles by account and by IP, then shows a clear message.
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": env.str("LOGIN_FAILED_RATE", default="10/m/ip,5/5m/key"),
+    "signup": "20/m/ip",
+    "reset_password": "20/m/ip,5/m/key",
+}
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = env.str("MFA_TOTP_ISSUER", default="Ledgerline")
+MFA_REQUIRED_FOR_STAFF = env.bool("MFA_REQUIRED_FOR_STAFF", default=not DEBUG)
+
+EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
+vars().update(EMAIL_CONFIG)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Ledgerline <no-reply@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# --- Plaid ------------------------------------------------------------------------------------
+# Validation (retired Development environment, https in production, ...) lives in banking.checks
+# and banking.plaid_config so that mistakes surface as system checks with ids.
+PLAID_CLIENT_ID = env.str("PLAID_CLIENT_ID", default="")
+PLAID_SECRET = env.str("PLAID_SECRET", default="")
+PLAID_SANDBOX_API_KEY = env.str("PLAID_SANDBOX_API_KEY", default="")
+PLAID_PRODUCTION_API_KEY = env.str("PLAID_PRODUCTION_API_KEY", default="")
+PLAID_DEVELOPMENT_API_KEY = env.str("PLAID_DEVELOPMENT_API_KEY", default="")
+_DEVELOPMENT_RETIRED = (
+    "Plaid retired its Development environment on 2024-06-20. Use PLAID_ENV=sandbox with a "
+    "Sandbox secret, or PLAID_ENV=production (free limited Production access exists)."
+)
+if PLAID_DEVELOPMENT_API_KEY:
+    raise ImproperlyConfigured("PLAID_DEVELOPMENT_API_KEY is set. " + _DEVELOPMENT_RETIRED)
+# With no Plaid keys at all the embedded emulator is the default: the whole product runs offline.
+_has_plaid_keys = bool(
+    PLAID_CLIENT_ID and (PLAID_SECRET or PLAID_SANDBOX_API_KEY or PLAID_PRODUCTION_API_KEY)
+)
+PLAID_ENV = env.str("PLAID_ENV", default="").strip().lower() or (
+    "sandbox" if _has_plaid_keys else "emulator"
+)
+if PLAID_ENV == "development":
+    raise ImproperlyConfigured("PLAID_ENV=development. " + _DEVELOPMENT_RETIRED)
+if not PLAID_SECRET:
+    # The seed's per-environment names keep an existing .env working.
+    PLAID_SECRET = {"sandbox": PLAID_SANDBOX_API_KEY, "production": PLAID_PRODUCTION_API_KEY}.get(
+        PLAID_ENV, ""
+    )
+ENABLE_OAUTH = env.bool("ENABLE_OAUTH", default=True)
+PLAID_REDIRECT_URI = env.str("PLAID_REDIRECT_URI", default="")
+PLAID_WEBHOOK_URL = env.str("PLAID_WEBHOOK_URL", default="")
+PLAID_PRODUCTS = env.list("PLAID_PRODUCTS", default=["transactions"])
+PLAID_COUNTRY_CODES = env.list("PLAID_COUNTRY_CODES", default=["US"])
+if PLAID_ENV == "emulator":
+    # The emulator's documented demo pair (docs/emulator.md), unless real-looking ones are set.
+    PLAID_CLIENT_ID = PLAID_CLIENT_ID or "emulator-client-id"
+    PLAID_SECRET = PLAID_SECRET or "emulator-secret"
+PLAID_EMULATOR_URL = env.str("PLAID_EMULATOR_URL", default="http://127.0.0.1:8765").rstrip("/")
+PLAID_CLIENT_NAME = env.str("PLAID_CLIENT_NAME", default="Ledgerline")
+PLAID_DAYS_REQUESTED = env.int("PLAID_DAYS_REQUESTED", default=730)
+PLAID_TIMEOUT_SECONDS = env.float("PLAID_TIMEOUT_SECONDS", default=30.0)
+# Logs older than this are pruned daily (Plaid API call records, webhook events).
+LOG_RETENTION_DAYS = env.int("LOG_RETENTION_DAYS", default=90)
+WEBHOOK_MAX_BODY_BYTES = env.int("WEBHOOK_MAX_BODY_BYTES", default=1024 * 1024)
+
+# --- Security -------------------------------------------------------------------------------
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"  # Lax, not Strict: the OAuth return is a top-level navigation.
+CSRF_COOKIE_HTTPONLY = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+if not DEBUG and SITE_URL.startswith("https://"):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+SESSION_COOKIE_SECURE = not DEBUG
+CSRF_COOKIE_SECURE = not DEBUG
+if not DEBUG:
+    # __Secure- names: browsers refuse these cookies over plain HTTP or without Secure.
+    SESSION_COOKIE_NAME = "__Secure-sessionid"
+    CSRF_COOKIE_NAME = "__Secure-csrftoken"
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
+SILENCED_SYSTEM_CHECKS = [
+    # HSTS preload is hard for self-hosters to undo (removal from browser lists takes months),
+    # so we do not set it and silence only that warning.
+    "security.W021",
+]
+
+# Plaid's CDN in sandbox/production, the emulator's origin in emulator mode; never both.
+if PLAID_ENV == "emulator":
+    PLAID_LINK_SCRIPT_URL = PLAID_EMULATOR_URL + "/link/v2/stable/link-initialize.js"
+    _plaid_origins, _emulator_origin = [], [PLAID_EMULATOR_URL]
+else:
+    PLAID_LINK_SCRIPT_URL = "https://cdn.plaid.com/link/v2/stable/link-initialize.js"
+    _plaid_origins, _emulator_origin = ["https://cdn.plaid.com", "https://*.plaid.com"], []
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", *_plaid_origins, *_emulator_origin],
+        "frame-src": ["'self'", *_plaid_origins, *_emulator_origin],
+        "connect-src": ["'self'", *_plaid_origins, *_emulator_origin],
+        "img-src": ["'self'", "data:", *_plaid_origins, *_emulator_origin],
+        "style-src": ["'self'"],
+        "font-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
+# --- Logging: one JSON object a line in production; secrets are redacted everywhere --------------
+LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"redact": {"()": "config.logging.RedactSecretsFilter"}},
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
+        },
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain" if DEBUG else "json",
+            "filters": ["redact"],
+        }
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "urllib3": {"level": "WARNING"},
+    },
+}

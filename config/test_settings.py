@@ -1,0 +1,36 @@
+"""Settings for the test suite: production-shaped, with fixed keys and eager tasks.
+
+The real-worker, browser and live-server tests override what they need (see tests/conftest.py).
+"""
+
+import os
+
+os.environ.setdefault("DJANGO_DEBUG", "false")
+os.environ.setdefault("DJANGO_TESTING", "true")
+os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production-0123456789abcdef")
+# A fixed, test-only Fernet key (never used outside tests).
+os.environ.setdefault("FERNET_KEYS", "test-fernet-key-one")
+os.environ.setdefault("PLAID_ENV", "emulator")
+os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
+os.environ.setdefault("ACCOUNT_EMAIL_VERIFICATION", "optional")
+os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "true")
+os.environ.setdefault("CACHE_KEY_PREFIX", f"pfm-test-{os.getpid()}")
+
+from .settings import *  # noqa: E402,F403
+from .settings import DATABASES, REDIS_URL  # noqa: E402
+
+# Test cookies travel over plain HTTP (live server), so no __Secure- names or Secure flags.
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = False
+SESSION_COOKIE_NAME, CSRF_COOKIE_NAME = "sessionid", "csrftoken"
+SECURE_HSTS_SECONDS = 0
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+ALLOWED_HOSTS = ["*"]
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A file, not memory: a real Celery worker in another process must see the test data.
+    DATABASES["default"]["TEST"] = {"NAME": os.environ.get("TEST_SQLITE_PATH", "var/test-db.sqlite3")}
+
+# Each test run gets its own Redis database index where possible, so rate limits and throttles
+# never leak between runs (tests/conftest.py also flushes per test).
+TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", REDIS_URL)

@@ -38,3 +38,24 @@ def alice_client(client, alice):
 def bob_client(client, bob):
     client.force_login(bob)
     return client
+
+
+@pytest.fixture
+def plaid_settings(settings, emulator):
+    """Point the site at the in-process emulator for this test."""
+    settings.PLAID_ENV = "emulator"
+    settings.PLAID_EMULATOR_URL = emulator.url
+    settings.PLAID_CLIENT_ID = "emulator-client-id"
+    settings.PLAID_SECRET = "emulator-secret"
+    return settings
+
+
+@pytest.fixture
+def linked_item(alice, plaid_settings):
+    """An item for alice at First Platypus Bank, linked through our real exchange service
+    (the first sync is not run: on_commit callbacks do not fire inside a test transaction)."""
+    from banking import link
+    from banking import plaid as plaid_api
+
+    public_token = plaid_api.sandbox_public_token_create("ins_109508")
+    return link.item_link(user=alice, public_token=public_token, metadata=None)

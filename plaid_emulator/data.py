@@ -1,0 +1,296 @@
+"""Deterministic, realistic account and transaction data.
+
+Transactions are kept as small slotted objects and only turned into Plaid's JSON shape when a
+page is served; that keeps a 100k-transaction item cheap to build and to hold in memory.
+"""
+
+from __future__ import annotations
+
+import random
+import string
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+_ALNUM = string.ascii_letters + string.digits
+NULL_PAYMENT_META = {k: None for k in (
+    "reference_number", "ppd_id", "payee", "by_order_of", "payer", "payment_method",
+    "payment_processor", "reason")}
+NULL_LOCATION = {k: None for k in (
+    "address", "city", "region", "postal_code", "country", "lat", "lon", "store_number")}
+
+
+def new_id(rng: random.Random) -> str:
+    # Plaid's item/account/transaction ids are 37 case-sensitive alphanumerics.
+    return "".join(rng.choices(_ALNUM, k=37))
+
+
+class Merchant:
+    __slots__ = ("name", "raw", "primary", "detailed", "channel", "lo", "hi", "weight",
+                 "location", "website", "logo", "entity", "pfc", "counterparties", "ttype")
+
+    def __init__(self, name, raw, detailed, channel, lo, hi, weight, city=None, website=None):
+        self.name, self.raw, self.detailed, self.channel = name, raw, detailed, channel
+        self.primary = _primary(detailed)
+        self.lo, self.hi, self.weight = lo, hi, weight
+        self.website = website
+        slug = (name or raw).lower().replace(" ", "").replace("'", "")
+        self.logo = f"https://plaid-merchant-logos.plaid.com/{slug}_1.png" if name else None
+        self.entity = new_id(random.Random(raw)) if name else None
+        self.pfc = {"primary": self.primary, "detailed": detailed, "confidence_level": "VERY_HIGH"}
+        self.counterparties = ([{"name": name, "type": "merchant", "logo_url": self.logo,
+                                 "website": website, "entity_id": self.entity,
+                                 "confidence_level": "VERY_HIGH"}] if name else [])
+        if city:
+            addr, cty, region, postal, lat, lon, store = city
+            self.location = {"address": addr, "city": cty, "region": region,
+                             "postal_code": postal, "country": "US", "lat": lat, "lon": lon,
+                             "store_number": store}
+        else:
+            self.location = NULL_LOCATION
+        self.ttype = {"online": "digital", "in store": "place"}.get(channel, "special")
+
+
+_PRIMARIES = (
+    "INCOME", "TRANSFER_IN", "TRANSFER_OUT", "LOAN_PAYMENTS", "BANK_FEES", "ENTERTAINMENT",
+    "FOOD_AND_DRINK", "GENERAL_MERCHANDISE", "HOME_IMPROVEMENT", "MEDICAL", "PERSONAL_CARE",
+    "GENERAL_SERVICES", "GOVERNMENT_AND_NON_PROFIT", "TRANSPORTATION", "TRAVEL",
+    "RENT_AND_UTILITIES")
+
+
+def _primary(detailed: str) -> str:
+    return next(p for p in _PRIMARIES if detailed.startswith(p + "_"))
+
+
+_SF = ("1 Market St", "San Francisco", "CA", "94105", 37.7936, -122.3950)
+_NY = ("350 5th Ave", "New York", "NY", "10118", 40.7484, -73.9857)
+_PW = ("13425 Community Rd", "Poway", "CA", "92064", 32.959068, -117.037666)
+
+
+def _loc(base, store):
+    return (*base, store)
+
+
+# Everyday spending: (merchant, bank descriptor, PFC detailed, channel, min $, max $, weight).
+SPENDING = [
+    Merchant("Walmart", "PURCHASE WM SUPERCENTER #1700", "GENERAL_MERCHANDISE_SUPERSTORES",
+             "in store", 12, 180, 6, _loc(_PW, "1700"), "walmart.com"),
+    Merchant("Starbucks", "STARBUCKS STORE 08812", "FOOD_AND_DRINK_COFFEE", "in store", 3, 14, 12,
+             _loc(_SF, "08812"), "starbucks.com"),
+    Merchant("Whole Foods", "WHOLEFDS MKT 10234", "FOOD_AND_DRINK_GROCERIES", "in store", 20, 160,
+             9, _loc(_SF, "10234"), "wholefoodsmarket.com"),
+    Merchant("Trader Joe's", "TRADER JOE S #236", "FOOD_AND_DRINK_GROCERIES", "in store", 15, 110,
+             7, _loc(_NY, "236"), "traderjoes.com"),
+    Merchant("Uber", "UBER *TRIP HELP.UBER.COM", "TRANSPORTATION_TAXIS_AND_RIDE_SHARES", "online",
+             8, 55, 6, None, "uber.com"),
+    Merchant("Lyft", "LYFT *RIDE SUN 11AM", "TRANSPORTATION_TAXIS_AND_RIDE_SHARES", "online", 7, 45,
+             3, None, "lyft.com"),
+    Merchant("Amazon", "AMZN Mktp US*2K4LL1TQ2", "GENERAL_MERCHANDISE_ONLINE_MARKETPLACES",
+             "online", 9, 240, 10, None, "amazon.com"),
+    Merchant("Shell", "SHELL OIL 57444363801", "TRANSPORTATION_GAS", "in store", 25, 75, 5,
+             _loc(_PW, "5744"), "shell.com"),
+    Merchant("Chipotle", "CHIPOTLE 1182", "FOOD_AND_DRINK_FAST_FOOD", "in store", 9, 28, 6,
+             _loc(_SF, "1182"), "chipotle.com"),
+    Merchant("McDonald's", "MCDONALD'S F2244", "FOOD_AND_DRINK_FAST_FOOD", "in store", 5, 18, 4,
+             _loc(_NY, "2244"), "mcdonalds.com"),
+    Merchant("Sweetgreen", "SWEETGREEN SOMA", "FOOD_AND_DRINK_RESTAURANT", "in store", 12, 24, 3,
+             _loc(_SF, None), "sweetgreen.com"),
+    Merchant("Netflix", "NETFLIX.COM", "ENTERTAINMENT_TV_AND_MOVIES", "online", 15.49, 15.49, 1,
+             None, "netflix.com"),
+    Merchant("Spotify", "SPOTIFY USA", "ENTERTAINMENT_MUSIC_AND_AUDIO", "online", 10.99, 10.99, 1,
+             None, "spotify.com"),
+    Merchant("Target", "TARGET T-2776", "GENERAL_MERCHANDISE_SUPERSTORES", "in store", 10, 150, 5,
+             _loc(_NY, "2776"), "target.com"),
+    Merchant("CVS", "CVS/PHARMACY #09921", "MEDICAL_PHARMACIES_AND_SUPPLEMENTS", "in store", 6,
+             60, 3, _loc(_SF, "09921"), "cvs.com"),
+    Merchant("Home Depot", "THE HOME DEPOT #6832", "HOME_IMPROVEMENT_HARDWARE", "in store", 15,
+             320, 2, _loc(_PW, "6832"), "homedepot.com"),
+    Merchant("Delta", "DELTA AIR 0062363598531", "TRAVEL_FLIGHTS", "online", 180, 640, 0.4,
+             None, "delta.com"),
+    Merchant("Airbnb", "AIRBNB HMQ2TX4PZ", "TRAVEL_LODGING", "online", 140, 900, 0.3, None,
+             "airbnb.com"),
+    Merchant("Planet Fitness", "PLANET FITNESS CLUB FEES", "PERSONAL_CARE_GYMS_AND_FITNESS_CENTERS",
+             "other", 24.99, 24.99, 1, None, "planetfitness.com"),
+    Merchant(None, "SQ *CORNER BAKERY", "FOOD_AND_DRINK_RESTAURANT", "in store", 4, 22, 3),
+    Merchant(None, "ATM FEE", "BANK_FEES_ATM_FEES", "other", 2.5, 3.5, 0.3),
+]
+_WEIGHTS = [m.weight for m in SPENDING]
+SALARY = Merchant(None, "ACME CORP PAYROLL PPD ID: 1234567890", "INCOME_WAGES", "other", 0, 0, 0)
+RENT = Merchant(None, "RENT PAYMENT - SUNSET APARTMENTS", "RENT_AND_UTILITIES_RENT", "other",
+                0, 0, 0)
+ELECTRIC = Merchant("PG&E", "PGANDE WEB ONLINE", "RENT_AND_UTILITIES_GAS_AND_ELECTRICITY",
+                    "online", 60, 160, 0, None, "pge.com")
+INTERNET = Merchant("Comcast", "COMCAST CABLE COMM", "RENT_AND_UTILITIES_INTERNET_AND_CABLE",
+                    "online", 79.99, 79.99, 0, None, "xfinity.com")
+TO_SAVINGS = Merchant(None, "ONLINE TRANSFER TO SAVINGS", "TRANSFER_OUT_SAVINGS", "online", 0, 0, 0)
+FROM_CHECKING = Merchant(None, "ONLINE TRANSFER FROM CHECKING", "TRANSFER_IN_SAVINGS", "online",
+                         0, 0, 0)
+CARD_PAYMENT = Merchant(None, "CREDIT CARD AUTOPAY", "LOAN_PAYMENTS_CREDIT_CARD_PAYMENT", "other",
+                        0, 0, 0)
+CARD_PAYMENT_IN = Merchant(None, "PAYMENT THANK YOU", "TRANSFER_IN_ACCOUNT_TRANSFER", "other",
+                           0, 0, 0)
+INTEREST = Merchant(None, "INTEREST PAYMENT", "INCOME_INTEREST_EARNED", "other", 0, 0, 0)
+
+
+@dataclass(slots=True)
+class Txn:
+    transaction_id: str
+    account_id: str
+    amount: float
+    date: str
+    authorized_date: str
+    merchant: Merchant
+    pending: bool = False
+    pending_transaction_id: str | None = None
+    name: str | None = None  # overrides merchant.raw, e.g. for a tip-adjusted posting
+
+    def render(self) -> dict:
+        m = self.merchant
+        return {
+            "transaction_id": self.transaction_id,
+            "account_id": self.account_id,
+            "account_owner": None,
+            "amount": self.amount,
+            "iso_currency_code": "USD",
+            "unofficial_currency_code": None,
+            "check_number": None,
+            "date": self.date,
+            "datetime": None,
+            "authorized_date": self.authorized_date,
+            "authorized_datetime": None,
+            "name": self.name or m.raw,
+            "merchant_name": m.name,
+            "merchant_entity_id": m.entity,
+            "logo_url": m.logo,
+            "website": m.website,
+            "location": m.location,
+            "payment_meta": NULL_PAYMENT_META,
+            "payment_channel": m.channel,
+            "pending": self.pending,
+            "pending_transaction_id": self.pending_transaction_id,
+            "personal_finance_category": m.pfc,
+            "personal_finance_category_icon_url":
+                f"https://plaid-category-icons.plaid.com/PFC_{m.primary}.png",
+            "category": None,
+            "category_id": None,
+            "counterparties": m.counterparties,
+            "transaction_code": None,
+            "transaction_type": m.ttype,
+        }
+
+
+def default_accounts(rng: random.Random) -> list[dict]:
+    def acct(name, official, typ, sub, mask, limit=None):
+        return {"account_id": new_id(rng), "name": name, "official_name": official,
+                "type": typ, "subtype": sub, "mask": mask, "limit": limit,
+                "start_balance": 0.0, "selected": True}
+    return [
+        acct("Plaid Checking", "Plaid Gold Standard 0% Interest Checking", "depository",
+             "checking", "0000"),
+        acct("Plaid Saving", "Plaid Silver Standard 0.1% Interest Saving", "depository",
+             "savings", "1111"),
+        acct("Plaid Credit Card", "Plaid Diamond 12.5% APR Interest Credit Card", "credit",
+             "credit card", "3333", limit=5000.0),
+    ]
+
+
+def extra_account(rng: random.Random) -> dict:
+    # What NEW_ACCOUNTS_AVAILABLE reveals: an account the user has not shared yet.
+    return {"account_id": new_id(rng), "name": "Plaid Money Market",
+            "official_name": "Plaid Platinum Standard 1.85% Interest Money Market",
+            "type": "depository", "subtype": "money market", "mask": "4444", "limit": None,
+            "start_balance": 4300.0, "selected": False}
+
+
+def _mk(rng, account_id, amount, day: date, merchant, pending=False):
+    auth = day - timedelta(days=rng.choice((0, 0, 1, 1, 2))) if merchant.channel != "other" \
+        else day
+    return Txn(new_id(rng), account_id, round(amount, 2), day.isoformat(), auth.isoformat(),
+               merchant, pending)
+
+
+def spending(rng: random.Random, account_id: str, day: date, pending=False) -> Txn:
+    m = rng.choices(SPENDING, _WEIGHTS)[0]
+    amount = m.lo if m.lo == m.hi else rng.uniform(m.lo, m.hi)
+    return _mk(rng, account_id, amount, day, m, pending)
+
+
+def history(rng: random.Random, accounts: list[dict], today: date, days: int) -> list[Txn]:
+    """`days` of history ending today, oldest first. The last two days are pending, and the
+    posted transactions of the last week carry the id of the pending one they replaced."""
+    checking, savings, card = (a["account_id"] for a in accounts[:3])
+    out: list[Txn] = []
+    start = today - timedelta(days=days - 1)
+    salary = rng.choice((2150.0, 2480.0, 3120.0))
+    rent = rng.choice((1450.0, 1890.0, 2250.0))
+    card_spend = 0.0
+    for n in range(days):
+        day = start + timedelta(days=n)
+        pending = (today - day).days < 2
+        if day.weekday() == 4 and day.isocalendar()[1] % 2 == 0:
+            out.append(_mk(rng, checking, -salary, day, SALARY, pending))
+        if day.day == 1:
+            out.append(_mk(rng, checking, rent, day, RENT, pending))
+            out.append(_mk(rng, checking, 300.0, day, TO_SAVINGS, pending))
+            out.append(_mk(rng, savings, -300.0, day, FROM_CHECKING, pending))
+            out.append(_mk(rng, savings, -round(rng.uniform(0.5, 3), 2), day, INTEREST, pending))
+        if day.day == 12:
+            out.append(_mk(rng, checking, rng.uniform(ELECTRIC.lo, ELECTRIC.hi), day, ELECTRIC,
+                           pending))
+            out.append(_mk(rng, checking, INTERNET.lo, day, INTERNET, pending))
+        if day.day == 20 and card_spend > 0:
+            paid = round(card_spend, 2)
+            out.append(_mk(rng, checking, paid, day, CARD_PAYMENT, pending))
+            out.append(_mk(rng, card, -paid, day, CARD_PAYMENT_IN, pending))
+            card_spend = 0.0
+        for _ in range(rng.choices((0, 1, 2, 3, 4), (1, 3, 3, 2, 1))[0]):
+            on_card = rng.random() < 0.55
+            t = spending(rng, card if on_card else checking, day, pending)
+            if on_card:
+                card_spend += t.amount
+            out.append(t)
+    for t in out:
+        # Posted in the last week: Plaid matched them to a pending transaction that is gone now.
+        if not t.pending and (today - date.fromisoformat(t.date)).days < 7 and rng.random() < 0.7:
+            t.pending_transaction_id = new_id(rng)
+    return out
+
+
+def bulk(rng: random.Random, accounts: list[dict], today: date, count: int,
+         days: int = 730) -> list[Txn]:
+    """`count` posted purchases spread over the last `days` days, for volume tests."""
+    ids = [a["account_id"] for a in accounts if a["type"] in ("depository", "credit")][:3]
+    base = today - timedelta(days=days)
+    picks = rng.choices(SPENDING, _WEIGHTS, k=count)
+    out = []
+    for m in picks:
+        day = base + timedelta(days=rng.randrange(1, days - 2))
+        amount = m.lo if m.lo == m.hi else rng.uniform(m.lo, m.hi)
+        out.append(Txn(new_id(rng), rng.choice(ids), round(amount, 2), day.isoformat(),
+                       day.isoformat(), m))
+    out.sort(key=lambda t: t.date)
+    return out
+
+
+def dynamic_start(rng: random.Random, accounts: list[dict], today: date) -> list[Txn]:
+    # Plaid Sandbox's user_transactions_dynamic starts with 50 transactions.
+    out = [spending(rng, accounts[rng.randrange(0, 3, 2)]["account_id"],
+                    today - timedelta(days=rng.randrange(2, 60))) for _ in range(50)]
+    out.sort(key=lambda t: t.date)
+    return out
+
+
+def opening_balances(accounts: list[dict], txns: list[Txn]) -> None:
+    """Choose each account's opening balance so its running balance stays plausible."""
+    by_acct: dict[str, list[Txn]] = {}
+    for t in txns:
+        by_acct.setdefault(t.account_id, []).append(t)
+    for a in accounts:
+        if a["type"] == "credit":
+            a["start_balance"] = 410.27
+            continue
+        running = low = 0.0
+        for t in by_acct.get(a["account_id"], []):
+            if not t.pending:
+                running -= t.amount
+                low = min(low, running)
+        a["start_balance"] = round(max(0.0, -low) + 1250.0, 2)

@@ -1,0 +1,41 @@
+# The README's quick start is `make run` and `make test`; everything they need is set up here.
+.PHONY: run test setup setup-dev lint bench bench-sync bench-webhooks bench-pages bench-emulator clean
+
+run: setup
+	@scripts/ensure-redis.sh
+	@scripts/run.sh
+
+setup:
+	@scripts/setup.sh
+
+setup-dev:
+	@scripts/setup.sh --dev
+
+test: setup-dev
+	@scripts/ensure-redis.sh
+	@scripts/ensure-chromium.sh
+	@scripts/test.sh
+
+lint: setup-dev
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+
+bench: bench-emulator bench-sync bench-webhooks bench-pages
+
+bench-emulator: setup-dev
+	.venv/bin/python bench/emulator_bench.py
+
+bench-sync: setup-dev
+	@scripts/ensure-redis.sh
+	.venv/bin/python bench/sync_bench.py
+
+bench-webhooks: setup-dev
+	@scripts/ensure-redis.sh
+	.venv/bin/python bench/webhooks_bench.py
+
+bench-pages: setup-dev
+	@scripts/ensure-redis.sh
+	.venv/bin/python bench/pages_bench.py
+
+clean:
+	rm -rf var/test-db.sqlite3 test-artifacts .pytest_cache

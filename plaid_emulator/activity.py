@@ -1,0 +1,176 @@
+"""Things that happen to an item after linking: new activity, refreshes, errors, and the
+webhooks Plaid sends about them."""
+
+from __future__ import annotations
+
+import time
+from datetime import date, timedelta
+
+from . import data
+from .errors import PlaidError
+from .store import Item, iso
+
+
+def sync_updates(emu, item: Item) -> None:
+    # Plaid only sends SYNC_UPDATES_AVAILABLE once /transactions/sync has been called.
+    if item.synced_once:
+        emu.fire(item, "TRANSACTIONS", "SYNC_UPDATES_AVAILABLE",
+                 initial_update_complete=item.stage >= 1,
+                 historical_update_complete=item.stage >= 2)
+
+
+def legacy(emu, item: Item, code: str, new_transactions: int) -> None:
+    emu.fire(item, "TRANSACTIONS", code, new_transactions=new_transactions, error=None)
+
+
+def on_stage(emu, item: Item, stage: int, new_count: int) -> None:
+    legacy(emu, item, "INITIAL_UPDATE" if stage == 1 else "HISTORICAL_UPDATE", new_count)
+    sync_updates(emu, item)
+
+
+def _post(rng, item: Item, t: data.Txn, day: date) -> data.Txn:
+    amount = t.amount
+    if t.merchant.primary == "FOOD_AND_DRINK" and rng.random() < 0.5:
+        amount = round(amount * 1.18, 2)  # a tip added when the restaurant settles
+    posted = data.Txn(data.new_id(rng), t.account_id, amount, day.isoformat(),
+                      t.authorized_date, t.merchant, False, t.transaction_id)
+    item.remove(t.transaction_id)
+    item.add(posted)
+    return posted
+
+
+def _spending_accounts(item: Item) -> list[str]:
+    return [a["account_id"] for a in item.accounts[:3] if a["subtype"] != "savings"]
+
+
+def refresh(emu, item: Item) -> None:
+    """user_transactions_dynamic: post the pending transactions, add new pending ones, add
+    $1.00 to one amount and send the webhooks. Other users have nothing new."""
+    if item.username != "user_transactions_dynamic":
+        return
+    with emu.store.lock:
+        rng = emu.store.rng(item)
+        today = item.today
+        pending = [t for t in item.txns.values() if t.pending]
+        removed_ids = [t.transaction_id for t in pending]
+        for t in pending:
+            _post(rng, item, t, today)
+        posted = [t for t in item.txns.values() if not t.pending]
+        if posted:
+            victim = rng.choice(posted)
+            item.modify(victim.transaction_id, amount=round(victim.amount + 1.0, 2))
+        accts = _spending_accounts(item)
+        fresh = [data.spending(rng, rng.choice(accts), today, pending=True) for _ in range(3)]
+        item.add_many(fresh)
+        item.rng_state = rng.getstate()
+        item.last_update = time.time()
+    sync_updates(emu, item)
+    legacy(emu, item, "DEFAULT_UPDATE", len(fresh) + len(pending))
+    if removed_ids:
+        emu.fire(item, "TRANSACTIONS", "TRANSACTIONS_REMOVED",
+                 removed_transactions=removed_ids, error=None)
+
+
+def advance(emu, item: Item, days: int) -> dict:
+    """Move the item's clock forward: each day posts yesterday's pending activity, adds new
+    pending purchases, and now and then changes or drops an older transaction."""
+    stats = {"added": 0, "posted": 0, "modified": 0, "removed": 0}
+    with emu.store.lock:
+        rng = emu.store.rng(item)
+        accts = _spending_accounts(item)
+        for _ in range(days):
+            item.today += timedelta(days=1)
+            for t in [t for t in item.txns.values() if t.pending]:
+                _post(rng, item, t, item.today)
+                stats["posted"] += 1
+            for _ in range(rng.choice((1, 2, 3, 4))):
+                item.add(data.spending(rng, rng.choice(accts), item.today, pending=True))
+                stats["added"] += 1
+            roll = rng.random()
+            if roll < 0.3 and item.log:
+                t_id = item.log[-1 - rng.randrange(min(50, len(item.log)))][1]
+                t = item.txns.get(t_id)
+                if t is not None and not t.pending:
+                    item.modify(t_id, amount=round(t.amount + 1.0, 2))
+                    stats["modified"] += 1
+            elif roll < 0.4:
+                cands = [t for t in item.txns.values() if t.pending]
+                if cands:
+                    item.remove(rng.choice(cands).transaction_id)  # an authorisation hold
+                    stats["removed"] += 1
+        item.rng_state = rng.getstate()
+        item.last_update = time.time()
+    sync_updates(emu, item)
+    legacy(emu, item, "DEFAULT_UPDATE", stats["added"] + stats["posted"])
+    return stats
+
+
+def append_volume(emu, item: Item, count: int) -> int:
+    with emu.store.lock:
+        rng = emu.store.rng(item)
+        txns = data.bulk(rng, item.shared_accounts() or item.accounts, item.today, count)
+        item.add_many(txns)
+        item.rng_state = rng.getstate()
+    sync_updates(emu, item)
+    return len(txns)
+
+
+def login_required(emu, item: Item) -> None:
+    item.error = "ITEM_LOGIN_REQUIRED"
+    item.version += 1
+    emu.fire(item, "ITEM", "ERROR", error=PlaidError("ITEM_LOGIN_REQUIRED").webhook_body())
+
+
+def new_accounts(emu, item: Item) -> None:
+    with emu.store.lock:
+        if not any(not a["selected"] for a in item.accounts):
+            rng = emu.store.rng(item)
+            acct = data.extra_account(rng)
+            item.accounts.append(acct)
+            start = item.today - timedelta(days=60)
+            for n in range(0, 60, 30):
+                item.add(data.Txn(data.new_id(rng), acct["account_id"], -3.61,
+                                  (start + timedelta(days=n)).isoformat(),
+                                  (start + timedelta(days=n)).isoformat(), data.INTEREST))
+            item.rng_state = rng.getstate()
+    emu.fire(item, "ITEM", "NEW_ACCOUNTS_AVAILABLE", error=None)
+
+
+def fire_named(emu, item: Item, code: str, new_transactions=None) -> bool:
+    """What /sandbox/item/fire_webhook and /emulator/items/{id}/fire_webhook do per code."""
+    now = time.time()
+    if code in ("SYNC_UPDATES_AVAILABLE", "DEFAULT_UPDATE"):
+        if new_transactions:
+            append_volume(emu, item, int(new_transactions))
+        if code == "SYNC_UPDATES_AVAILABLE":
+            return emu.fire(item, "TRANSACTIONS", code,
+                            initial_update_complete=item.stage >= 1,
+                            historical_update_complete=item.stage >= 2)
+        return emu.fire(item, "TRANSACTIONS", code, new_transactions=new_transactions or 0,
+                        error=None)
+    if code in ("INITIAL_UPDATE", "HISTORICAL_UPDATE"):
+        return emu.fire(item, "TRANSACTIONS", code, new_transactions=new_transactions or 0,
+                        error=None)
+    if code == "ERROR":
+        login_required(emu, item)
+        return True
+    if code == "NEW_ACCOUNTS_AVAILABLE":
+        new_accounts(emu, item)
+        return True
+    if code == "LOGIN_REPAIRED":
+        item.error = None
+        item.version += 1
+        return emu.fire(item, "ITEM", code)
+    if code == "USER_PERMISSION_REVOKED":
+        return emu.fire(item, "ITEM", code,
+                        error=PlaidError("USER_PERMISSION_REVOKED").webhook_body())
+    if code == "PENDING_EXPIRATION":
+        item.consent_expiration_time = now + 7 * 86400
+        item.version += 1
+        return emu.fire(item, "ITEM", code, consent_expiration_time=iso(now + 7 * 86400))
+    if code == "PENDING_DISCONNECT":
+        return emu.fire(item, "ITEM", code, reason="INSTITUTION_TOKEN_EXPIRATION",
+                        disconnect_time=iso(now + 7 * 86400))
+    if code == "WEBHOOK_UPDATE_ACKNOWLEDGED":
+        return emu.fire(item, "ITEM", code, new_webhook_url=item.webhook, error=None)
+    raise PlaidError("INVALID_FIELD", f"webhook_code {code} is not supported")

@@ -1,0 +1,299 @@
+"""All emulator state: items, their accounts, transactions and change log, and tokens.
+
+One re-entrant lock guards everything. Handlers are short (a sync page is O(count)), so a
+single lock keeps the invariants obvious without hurting the threaded server.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+import uuid
+from datetime import date, datetime, timedelta, timezone
+
+from . import data, institutions
+from .errors import PlaidError
+
+ADDED, MODIFIED, REMOVED = "a", "m", "r"
+INITIAL_WINDOW_DAYS = 30
+
+
+def iso(ts: float) -> str:
+    return datetime.fromtimestamp(ts, timezone.utc).isoformat().replace("+00:00", "Z")
+
+
+class Item:
+    def __init__(self, item_id, institution_id, username, webhook, products, days_requested):
+        self.item_id = item_id
+        self.institution_id = institution_id
+        self.username = username
+        self.webhook = webhook
+        self.products = products
+        self.days_requested = days_requested
+        self.accounts: list[dict] = []
+        self.txns: dict[str, data.Txn] = {}
+        # The change log: (kind, transaction_id, account_id). A sync cursor is an offset into
+        # it, so serving a page costs O(count) whatever the item's history size.
+        self.log: list[tuple[str, str, str]] = []
+        self.last_pos: dict[str, int] = {}
+        self.created_pos: dict[str, int] = {}
+        self.sums: dict[str, list[float]] = {}  # account_id -> [posted, pending]
+        self.held_back: list[str] = []  # history logged when the historical pull completes
+        self.stage = 0  # 0 NOT_READY, 1 INITIAL_UPDATE_COMPLETE, 2 HISTORICAL_UPDATE_COMPLETE
+        self.synced_once = False
+        self.error: str | None = None
+        self.created_at = time.time()
+        self.consent_expiration_time: float | None = None
+        self.today = date.today()
+        self.rng_state = None
+        self.last_webhook: tuple[float, str] | None = None
+        self.last_update: float | None = None
+        self.version = 0  # bumped on every change; the persister saves changed items
+
+    # -- transactions -------------------------------------------------------------------------
+    def _sum(self, t: data.Txn, sign: int) -> None:
+        s = self.sums.setdefault(t.account_id, [0.0, 0.0])
+        s[1 if t.pending else 0] += sign * t.amount
+
+    def _log(self, kind: str, t_id: str, account_id: str) -> None:
+        pos = len(self.log)
+        self.log.append((kind, t_id, account_id))
+        self.last_pos[t_id] = pos
+        if kind == ADDED:
+            self.created_pos[t_id] = pos
+
+    def visible(self, account_id: str) -> bool:
+        return any(a["account_id"] == account_id and a["selected"] for a in self.accounts)
+
+    def add(self, t: data.Txn, *, log: bool = True) -> None:
+        self.txns[t.transaction_id] = t
+        self._sum(t, 1)
+        if log and self.visible(t.account_id):
+            self._log(ADDED, t.transaction_id, t.account_id)
+        self.version += 1
+
+    def add_many(self, txns: list[data.Txn]) -> None:
+        for t in txns:
+            self.add(t)
+
+    def modify(self, t_id: str, **changes) -> None:
+        t = self.txns[t_id]
+        self._sum(t, -1)
+        for k, v in changes.items():
+            setattr(t, k, v)
+        self._sum(t, 1)
+        if self.visible(t.account_id):
+            self._log(MODIFIED, t_id, t.account_id)
+        self.version += 1
+
+    def remove(self, t_id: str) -> None:
+        t = self.txns.pop(t_id)
+        self._sum(t, -1)
+        if self.visible(t.account_id) and t_id in self.last_pos:
+            self._log(REMOVED, t_id, t.account_id)
+        self.version += 1
+
+    def select_accounts(self, account_ids: set[str]) -> None:
+        """Share exactly these accounts; newly shared ones bring their transactions along."""
+        for a in self.accounts:
+            now = a["account_id"] in account_ids
+            if now == a["selected"]:
+                continue
+            a["selected"] = now
+            for t in [t for t in self.txns.values() if t.account_id == a["account_id"]]:
+                if now:
+                    self._log(ADDED, t.transaction_id, t.account_id)
+                elif t.transaction_id in self.last_pos:
+                    self._log(REMOVED, t.transaction_id, t.account_id)
+        self.version += 1
+
+    # -- rendering ----------------------------------------------------------------------------
+    def balances(self, a: dict) -> dict:
+        posted, pending = self.sums.get(a["account_id"], [0.0, 0.0])
+        if a["type"] == "credit":
+            current = round(a["start_balance"] + posted, 2)
+            available = round(a["limit"] - current - pending, 2)
+        else:
+            current = round(a["start_balance"] - posted, 2)
+            available = round(current - pending, 2)
+        return {"available": available, "current": current, "limit": a["limit"],
+                "iso_currency_code": "USD", "unofficial_currency_code": None}
+
+    def render_account(self, a: dict) -> dict:
+        return {"account_id": a["account_id"], "balances": self.balances(a), "mask": a["mask"],
+                "name": a["name"], "official_name": a["official_name"], "type": a["type"],
+                "subtype": a["subtype"], "verification_status": None}
+
+    def shared_accounts(self) -> list[dict]:
+        return [a for a in self.accounts if a["selected"]]
+
+    def render(self) -> dict:
+        inst = institutions.BY_ID[self.institution_id]
+        err = PlaidError(self.error).body(None) if self.error else None
+        consent = iso(self.consent_expiration_time) if self.consent_expiration_time else None
+        return {
+            "item_id": self.item_id,
+            "institution_id": self.institution_id,
+            "institution_name": inst["name"],
+            "webhook": self.webhook,
+            "error": err,
+            "available_products": ["assets", "auth", "balance", "identity", "investments"],
+            "billed_products": list(self.products),
+            "products": list(self.products),
+            "consented_products": list(self.products),
+            "consent_expiration_time": consent,
+            "update_type": "background",
+        }
+
+    def render_status(self) -> dict:
+        upd = iso(self.last_update) if self.last_update else None
+        hook = ({"sent_at": iso(self.last_webhook[0]), "code_sent": self.last_webhook[1]}
+                if self.last_webhook else None)
+        return {"transactions": {"last_successful_update": upd, "last_failed_update": None},
+                "last_webhook": hook}
+
+
+class Store:
+    def __init__(self, seed: int = 1, ready_after_seconds: float = 0.0,
+                 historical_after_seconds: float = 0.0):
+        self.lock = threading.RLock()
+        self.seed = seed
+        self.ready_after_seconds = ready_after_seconds
+        self.historical_after_seconds = historical_after_seconds
+        self.on_stage = None  # callback(item, stage) set by the server for webhooks
+        self.clear()
+
+    def clear(self) -> None:
+        with self.lock:
+            self.items: dict[str, Item] = {}
+            self.access_tokens: dict[str, str] = {}
+            self.public_tokens: dict[str, dict] = {}
+            self.link_tokens: dict[str, dict] = {}
+            self.oauth_states: dict[str, dict] = {}
+            self.link_sessions: dict[str, dict] = {}
+            self.counter = 0
+            self.generation = getattr(self, "generation", 0) + 1
+
+    # -- lookup -------------------------------------------------------------------------------
+    def item_for_token(self, access_token) -> Item:
+        if not isinstance(access_token, str) or not access_token:
+            raise PlaidError("MISSING_FIELDS",
+                             "the following required fields are missing: access_token")
+        item_id = self.access_tokens.get(access_token)
+        if item_id is None:
+            raise PlaidError("INVALID_ACCESS_TOKEN")
+        item = self.items.get(item_id)
+        if item is None:
+            raise PlaidError("ITEM_NOT_FOUND")
+        return item
+
+    def token_for_item(self, item_id: str) -> str | None:
+        return next((t for t, i in self.access_tokens.items() if i == item_id), None)
+
+    def rng(self, item: Item) -> random.Random:
+        r = random.Random()
+        if item.rng_state is None:
+            r.seed(f"{self.seed}:{item.item_id}")
+        else:
+            r.setstate(item.rng_state)
+        return r
+
+    # -- items --------------------------------------------------------------------------------
+    def create_item(self, institution_id: str, username: str, *, webhook=None,
+                    products=("transactions",), days_requested: int = 730,
+                    account_ids: set[str] | None = None) -> Item:
+        with self.lock:
+            self.counter += 1
+            # Ids and data derive from the seed and the item's ordinal, so a given seed
+            # reproduces the same items in the same order.
+            rng = random.Random(f"{self.seed}:item:{self.counter}")
+            item = Item(data.new_id(rng), institution_id, username, webhook, list(products),
+                        days_requested)
+            item.accounts = data.default_accounts(rng)
+            if institutions.BY_ID[institution_id]["kind"] == "oauth":
+                item.consent_expiration_time = time.time() + 365 * 86400
+            if username == "user_transactions_dynamic":
+                txns = data.dynamic_start(rng, item.accounts, item.today)
+            else:
+                txns = data.history(rng, item.accounts, item.today, days_requested)
+            data.opening_balances(item.accounts, txns)
+            if account_ids is not None:
+                for a in item.accounts:
+                    a["selected"] = a["account_id"] in account_ids
+            item.rng_state = rng.getstate()
+            cutoff = (item.today - timedelta(days=INITIAL_WINDOW_DAYS)).isoformat()
+            for t in txns:
+                # Everything is known now, but only the last 30 days reach the change log at
+                # INITIAL_UPDATE_COMPLETE; the rest waits for the historical pull.
+                recent = t.date >= cutoff
+                item.add(t, log=False)
+                if not recent:
+                    item.held_back.append(t.transaction_id)
+            self.items[item.item_id] = item
+        self._schedule_stages(item)
+        return item
+
+    def _schedule_stages(self, item: Item) -> None:
+        for stage, delay in ((1, self.ready_after_seconds), (2, self.historical_after_seconds)):
+            delay = max(delay, self.ready_after_seconds)
+            if delay <= 0:
+                self.reach_stage(item.item_id, stage, item_generation=self.generation)
+            else:
+                timer = threading.Timer(delay, self.reach_stage,
+                                        (item.item_id, stage, self.generation))
+                timer.daemon = True
+                timer.start()
+
+    def reach_stage(self, item_id: str, stage: int, item_generation: int) -> None:
+        with self.lock:
+            item = self.items.get(item_id)
+            if item is None or item_generation != self.generation or item.stage >= stage:
+                return
+            cutoff = (item.today - timedelta(days=INITIAL_WINDOW_DAYS)).isoformat()
+            held = set(item.held_back)
+            chosen = sorted((t for t in item.txns.values()
+                             if (t.transaction_id in held) == (stage == 2)
+                             and (stage == 2 or t.date >= cutoff)), key=lambda t: t.date)
+            for t in chosen:
+                if item.visible(t.account_id) and t.transaction_id not in item.last_pos:
+                    item._log(ADDED, t.transaction_id, t.account_id)
+            if stage == 2:
+                item.held_back = []
+            item.stage = stage
+            item.last_update = time.time()
+            item.version += 1
+        if self.on_stage:
+            self.on_stage(item, stage, len(chosen))
+
+    def remove_item(self, item: Item) -> None:
+        with self.lock:
+            # The access token stays known, so later calls get ITEM_NOT_FOUND as on Plaid.
+            self.items.pop(item.item_id, None)
+
+    # -- tokens -------------------------------------------------------------------------------
+    def new_public_token(self, item: Item) -> str:
+        tok = f"public-sandbox-{uuid.uuid4()}"
+        # Public tokens are single use and expire after 30 minutes.
+        self.public_tokens[tok] = {"item_id": item.item_id, "expires": time.time() + 1800}
+        return tok
+
+    def new_access_token(self, item: Item) -> str:
+        tok = f"access-sandbox-{uuid.uuid4()}"
+        self.access_tokens[tok] = item.item_id
+        return tok
+
+    def exchange(self, public_token) -> tuple[str, Item]:
+        with self.lock:
+            rec = self.public_tokens.pop(public_token, None) if isinstance(
+                public_token, str) else None
+            if rec is None or rec["expires"] < time.time() or rec["item_id"] not in self.items:
+                raise PlaidError("INVALID_PUBLIC_TOKEN")
+            item = self.items[rec["item_id"]]
+            return self.token_for_item(item.item_id) or self.new_access_token(item), item
+
+    def link_token(self, token) -> dict:
+        rec = self.link_tokens.get(token) if isinstance(token, str) else None
+        if rec is None or rec["expires"] < time.time():
+            raise PlaidError("INVALID_LINK_TOKEN")
+        return rec

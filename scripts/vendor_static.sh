@@ -1,0 +1,18 @@
+#!/bin/sh
+# Copy the browser builds the site serves from node_modules/ into static/vendor/ (gitignored).
+# Run after `npm ci`. No CDN: the CSP allows scripts from 'self' only.
+# axe-core is a devDependency used by the browser tests straight from node_modules/; it is
+# never served by the site.
+set -eu
+cd "$(dirname "$0")/.."
+
+if [ ! -f node_modules/chart.js/dist/chart.umd.min.js ]; then
+    echo "node_modules/chart.js is missing: run 'npm ci' first." >&2
+    exit 1
+fi
+
+mkdir -p static/vendor/chartjs
+# The UMD bundle is self-contained (it inlines @kurkle/color) and defines window.Chart.
+cp node_modules/chart.js/dist/chart.umd.min.js static/vendor/chartjs/chart.umd.min.js
+cp node_modules/chart.js/LICENSE.md static/vendor/chartjs/LICENSE.md
+echo "static/vendor/: chart.js $(node -p "require('./node_modules/chart.js/package.json').version")"

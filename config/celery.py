@@ -1,6 +1,11 @@
+import logging
 import os
+import time
 
 from celery import Celery
+from celery.signals import before_task_publish
+
+logger = logging.getLogger(__name__)
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
@@ -9,3 +14,32 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 # Webhook processing lives in its own module (banking/webhook_tasks.py).
 app.autodiscover_tasks(related_name="webhook_tasks")
+
+# --- Beat heartbeat (read by /health/) ------------------------------------------------------
+# Beat publishes this task every minute (banking/schedules.py). The timestamp is written in the
+# *publishing* process, i.e. beat itself, so /health/ can tell "beat is alive" apart from "a
+# worker ran the task": with the worker dead, the heartbeat stays fresh and only the worker
+# ping fails.
+BEAT_HEARTBEAT_TASK = "config.beat_heartbeat"
+BEAT_HEARTBEAT_CACHE_KEY = "health:beat-heartbeat"
+WORKER_HEARTBEAT_CACHE_KEY = "health:worker-ran-beat-heartbeat"
+
+
+@before_task_publish.connect
+def _record_beat_heartbeat(sender=None, **kwargs):
+    if sender != BEAT_HEARTBEAT_TASK:
+        return
+    try:
+        from django.core.cache import cache
+
+        cache.set(BEAT_HEARTBEAT_CACHE_KEY, time.time(), timeout=24 * 3600)
+    except Exception:  # noqa: BLE001 - a heartbeat must never stop beat from publishing
+        logger.warning("could not record the beat heartbeat", exc_info=True)
+
+
+@app.task(name=BEAT_HEARTBEAT_TASK, ignore_result=True)
+def beat_heartbeat():
+    # The worker side only notes when it last ran one, for diagnosing a backed-up queue.
+    from django.core.cache import cache
+
+    cache.set(WORKER_HEARTBEAT_CACHE_KEY, time.time(), timeout=24 * 3600)

@@ -73,6 +73,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "accounts.middleware.StaffMFARequiredMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -172,6 +173,8 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_EAGER_PROPAGATES = True
+# Real-worker tests use a queue of their own so parallel runs never take each other's tasks.
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 
 # --- Accounts (django-allauth) ------------------------------------------------------------------
 SITE_ID = 1
@@ -246,12 +249,30 @@ PLAID_DAYS_REQUESTED = env.int("PLAID_DAYS_REQUESTED", default=730)
 PLAID_TIMEOUT_SECONDS = env.float("PLAID_TIMEOUT_SECONDS", default=30.0)
 # Logs older than this are pruned daily (Plaid API call records, webhook events).
 LOG_RETENTION_DAYS = env.int("LOG_RETENTION_DAYS", default=90)
+# --- Sync and background jobs (banking.sync, banking.tasks, banking.ratelimit) ----------------
+# Our whole budget of Plaid calls per minute across all workers (Plaid's per-item limits and
+# documented per-endpoint client limits are enforced on top, in banking.ratelimit).
+PLAID_CLIENT_RATE_LIMIT_PER_MINUTE = env.int("PLAID_CLIENT_RATE_LIMIT_PER_MINUTE", default=2000)
+# How long a caller waits for a rate-limit slot before getting a retryable error.
+PLAID_RATE_LIMIT_MAX_WAIT_SECONDS = env.float("PLAID_RATE_LIMIT_MAX_WAIT_SECONDS", default=5.0)
+# Retries of a sync after a transient error: exponential backoff with jitter, bounded.
+SYNC_MAX_RETRIES = env.int("SYNC_MAX_RETRIES", default=5)
+SYNC_RETRY_BASE_SECONDS = env.float("SYNC_RETRY_BASE_SECONDS", default=60.0)
+SYNC_RETRY_MAX_SECONDS = env.float("SYNC_RETRY_MAX_SECONDS", default=3600.0)
+# The daily refresh spreads its tasks over this window; it must stay well inside the broker's
+# visibility timeout, or a delayed task would be delivered twice (banking.tasks clamps it).
+REFRESH_ALL_WINDOW_SECONDS = env.int("REFRESH_ALL_WINDOW_SECONDS", default=2 * 3600)
+# "Refresh now" at most once per this many seconds per item.
+REFRESH_THROTTLE_SECONDS = env.int("REFRESH_THROTTLE_SECONDS", default=5 * 60)
+# An item with no successful sync for this many days is flagged stale by the daily check.
+STALE_AFTER_DAYS = env.int("STALE_AFTER_DAYS", default=3)
 WEBHOOK_MAX_BODY_BYTES = env.int("WEBHOOK_MAX_BODY_BYTES", default=1024 * 1024)
 
 # --- Security -------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"  # Lax, not Strict: the OAuth return is a top-level navigation.
 CSRF_COOKIE_HTTPONLY = True
+CSRF_FAILURE_VIEW = "accounts.views.csrf_failure"
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"

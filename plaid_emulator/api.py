@@ -127,7 +127,7 @@ def link_token_get(emu, body):
         "metadata": {"initial_products": rec["products"], "webhook": rec["webhook"],
                      "country_codes": rec["country_codes"], "language": rec["language"],
                      "redirect_uri": rec["redirect_uri"], "client_name": rec["client_name"],
-                     "account_filters": None, "institution_data": None},
+                     },
     }
 
 

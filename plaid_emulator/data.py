@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 _ALNUM = string.ascii_letters + string.digits
-NULL_PAYMENT_META = {k: None for k in (
+NULL_PAYMENT_META = dict.fromkeys((
     "reference_number", "ppd_id", "payee", "by_order_of", "payer", "payment_method",
-    "payment_processor", "reason")}
-NULL_LOCATION = {k: None for k in (
-    "address", "city", "region", "postal_code", "country", "lat", "lon", "store_number")}
+    "payment_processor", "reason"))
+NULL_LOCATION = dict.fromkeys((
+    "address", "city", "region", "postal_code", "country", "lat", "lon", "store_number"))
 
 
 def new_id(rng: random.Random) -> str:

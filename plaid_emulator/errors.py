@@ -38,6 +38,12 @@ CATALOGUE: dict[str, tuple[str, int, str, str | None]] = {
     "INVALID_MFA": (
         "ITEM_ERROR", 400, "the provided MFA response(s) were not correct",
         "The provided MFA responses were not correct. Please try again."),
+    "ACCESS_NOT_GRANTED": (
+        "ITEM_ERROR", 400, "the user did not grant access to the required data",
+        "The user did not grant the necessary permissions for their account."),
+    "NO_ACCOUNTS": (
+        "ITEM_ERROR", 400, "no valid accounts were found for this item",
+        "No valid accounts were found at the financial institution."),
     "USER_PERMISSION_REVOKED": (
         "ITEM_ERROR", 400,
         "the holder of this account has revoked their permission for your application to"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import struct
 import zlib
-from functools import lru_cache
+from functools import cache
 
 # kind: "password" (username/password), "oauth" (bank consent page), "mfa" (code after login),
 # "down" (INSTITUTION_DOWN in Link and on every data call).
@@ -45,7 +45,7 @@ def _png(rgb: tuple[int, int, int], size: int = 32) -> bytes:
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", raw) + chunk(b"IEND", b"")
 
 
-@lru_cache(maxsize=None)
+@cache
 def logo(institution_id: str) -> str:
     hexcol = BY_ID[institution_id]["primary_color"].lstrip("#")
     rgb = tuple(int(hexcol[i:i + 2], 16) for i in (0, 2, 4))

@@ -10,7 +10,7 @@ import random
 import threading
 import time
 import uuid
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from . import data, institutions
 from .errors import PlaidError
@@ -20,7 +20,7 @@ INITIAL_WINDOW_DAYS = 30
 
 
 def iso(ts: float) -> str:
-    return datetime.fromtimestamp(ts, timezone.utc).isoformat().replace("+00:00", "Z")
+    return datetime.fromtimestamp(ts, UTC).isoformat().replace("+00:00", "Z")
 
 
 class Item:
@@ -49,6 +49,7 @@ class Item:
         self.rng_state = None
         self.last_webhook: tuple[float, str] | None = None
         self.last_update: float | None = None
+        self.linked = True  # False while a Link session is still choosing accounts
         self.version = 0  # bumped on every change; the persister saves changed items
 
     # -- transactions -------------------------------------------------------------------------
@@ -123,7 +124,7 @@ class Item:
     def render_account(self, a: dict) -> dict:
         return {"account_id": a["account_id"], "balances": self.balances(a), "mask": a["mask"],
                 "name": a["name"], "official_name": a["official_name"], "type": a["type"],
-                "subtype": a["subtype"], "verification_status": None}
+                "subtype": a["subtype"]}
 
     def shared_accounts(self) -> list[dict]:
         return [a for a in self.accounts if a["selected"]]
@@ -159,8 +160,7 @@ class Store:
                  historical_after_seconds: float = 0.0):
         self.lock = threading.RLock()
         self.seed = seed
-        self.ready_after_seconds = ready_after_seconds
-        self.historical_after_seconds = historical_after_seconds
+        self.defaults = (ready_after_seconds, historical_after_seconds)
         self.on_stage = None  # callback(item, stage) set by the server for webhooks
         self.clear()
 
@@ -173,6 +173,7 @@ class Store:
             self.oauth_states: dict[str, dict] = {}
             self.link_sessions: dict[str, dict] = {}
             self.counter = 0
+            self.ready_after_seconds, self.historical_after_seconds = self.defaults
             self.generation = getattr(self, "generation", 0) + 1
 
     # -- lookup -------------------------------------------------------------------------------
@@ -202,7 +203,9 @@ class Store:
     # -- items --------------------------------------------------------------------------------
     def create_item(self, institution_id: str, username: str, *, webhook=None,
                     products=("transactions",), days_requested: int = 730,
-                    account_ids: set[str] | None = None) -> Item:
+                    account_ids: set[str] | None = None, start: bool = True) -> Item:
+        """A new item. Link creates it with start=False once the user has logged in, and
+        starts it (the initial and historical pulls) only when the user finishes Link."""
         with self.lock:
             self.counter += 1
             # Ids and data derive from the seed and the item's ordinal, so a given seed
@@ -231,8 +234,15 @@ class Store:
                 if not recent:
                     item.held_back.append(t.transaction_id)
             self.items[item.item_id] = item
-        self._schedule_stages(item)
+            item.linked = start
+        if start:
+            self._schedule_stages(item)
         return item
+
+    def start_item(self, item: Item) -> None:
+        item.linked = True
+        item.created_at = time.time()
+        self._schedule_stages(item)
 
     def _schedule_stages(self, item: Item) -> None:
         for stage, delay in ((1, self.ready_after_seconds), (2, self.historical_after_seconds)):

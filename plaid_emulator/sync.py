@@ -38,7 +38,9 @@ def decode(item: Item, cursor: str) -> tuple[int, int, int]:
 
 def page(item: Item, cursor: str | None, count: int) -> dict:
     """Build one sync page (without request_id). Call with the store lock held."""
-    item.synced_once = True
+    if not item.synced_once:
+        item.synced_once = True
+        item.version += 1
     if item.stage == 0:
         # Not an error: empty arrays and an empty cursor until the first pull completes.
         return {"accounts": [], "added": [], "modified": [], "removed": [], "next_cursor": "",
@@ -83,7 +85,9 @@ def page(item: Item, cursor: str | None, count: int) -> dict:
         "added": [t.render() for t in added],
         "modified": [t.render() for t in modified],
         "removed": removed,
-        "next_cursor": encode(item, start, i, head),
+        # A finished update's cursor names only the position, so it is stable when nothing
+        # changes; a mid-update cursor also remembers where the update began.
+        "next_cursor": encode(item, start if has_more else i, i, head),
         "has_more": has_more,
         "transactions_update_status": STATUS[item.stage],
     }

@@ -10,12 +10,28 @@ from django.core.cache import cache
 pytest_plugins = ["plaid_emulator.pytest_plugin"]
 
 
+def _clear_cache():
+    # Only this run's keys: cache.clear() is FLUSHDB, which would also wipe other test runs'
+    # counters and a running dev server's broker queue in the same Redis database.
+    from django.conf import settings
+
+    try:
+        client = cache._cache.get_client(write=True)
+    except AttributeError:  # not a Redis cache (a test's override): clear it whole
+        cache.clear()
+        return
+    prefix = settings.CACHES["default"].get("KEY_PREFIX", "")
+    keys = list(client.scan_iter(match=f"{prefix}:*", count=1000))
+    if keys:
+        client.delete(*keys)
+
+
 @pytest.fixture(autouse=True)
 def _isolated_cache():
     # Rate limits, throttles and locks live in Redis; no test may see another's counters.
-    cache.clear()
+    _clear_cache()
     yield
-    cache.clear()
+    _clear_cache()
 
 
 @pytest.fixture

@@ -1,6 +1,6 @@
 from .audit import StaffAccessLog
 from .items import Account, Institution, LinkSession, PlaidApiCall, PlaidItem
-from .transactions import SyncRun, Transaction
+from .transactions import SyncPage, SyncRun, Transaction
 from .webhooks import WebhookEvent
 
 __all__ = [
@@ -10,6 +10,7 @@ __all__ = [
     "PlaidApiCall",
     "PlaidItem",
     "StaffAccessLog",
+    "SyncPage",
     "SyncRun",
     "Transaction",
     "WebhookEvent",

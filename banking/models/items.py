@@ -50,6 +50,8 @@ class PlaidItem(models.Model):
     status = models.CharField(max_length=24, choices=Status.choices, default=Status.HEALTHY)
     error_code = models.CharField(max_length=64, blank=True)
     error_message = models.TextField(blank=True, help_text="Plaid's display_message, if any.")
+    # Removal at Plaid failed transiently: retried in the background (banking.tasks_link).
+    removal_attempts = models.PositiveSmallIntegerField(default=0)
     consent_expiration_time = models.DateTimeField(null=True, blank=True)
     disconnect_time = models.DateTimeField(null=True, blank=True)
     products = models.JSONField(default=list, blank=True)
@@ -133,6 +135,11 @@ class Account(models.Model):
         return self.type in self.LIABILITY_TYPES
 
 
+class LinkSessionQuerySet(models.QuerySet):
+    def for_user(self, user):
+        return self.filter(user=user)
+
+
 class LinkSession(models.Model):
     """A link token we minted and what it is for, kept server-side for the OAuth return."""
 
@@ -147,11 +154,19 @@ class LinkSession(models.Model):
     purpose = models.CharField(max_length=8, choices=Purpose.choices, default=Purpose.NEW)
     item = models.ForeignKey(PlaidItem, null=True, blank=True, on_delete=models.CASCADE)
     expires_at = models.DateTimeField()
+    # Set when the OAuth return arrives: a second return with the same id (a reload) or one
+    # recorded on another user's session is refused.
+    oauth_state_id = models.CharField(max_length=64, blank=True, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
     completed_at = models.DateTimeField(null=True, blank=True)
 
+    objects = LinkSessionQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.get_purpose_display()} for {self.user_id} at {self.created_at}"
 
 
 class PlaidApiCall(models.Model):
@@ -169,3 +184,6 @@ class PlaidApiCall(models.Model):
     class Meta:
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["endpoint", "created_at"])]
+
+    def __str__(self):
+        return f"{self.endpoint} {self.error_code or self.status_code} {self.request_id}"

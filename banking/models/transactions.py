@@ -13,7 +13,9 @@ class TransactionQuerySet(models.QuerySet):
 
     def with_category(self):
         """`category` is the user's override if any, else Plaid's primary category."""
-        return self.annotate(category=Coalesce(NullIf("category_override", models.Value("")), "pfc_primary"))
+        return self.annotate(
+            category=Coalesce(NullIf("category_override", models.Value("")), "pfc_primary")
+        )
 
 
 class Transaction(models.Model):
@@ -101,7 +103,53 @@ class SyncRun(models.Model):
     pages = models.PositiveIntegerField(default=0)
     outcome = models.CharField(max_length=16, choices=Outcome.choices, default=Outcome.RUNNING)
     error_code = models.CharField(max_length=64, blank=True)
+    # Bumped after every page: cleanup_stuck_syncs reclaims runs whose worker died.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    # A sync asked for while this one ran: one more pass follows instead of a second task.
+    rerun_requested = models.BooleanField(default=False)
+    # TRANSACTIONS_SYNC_MUTATION_DURING_PAGINATION restarts from the original cursor.
+    restarts = models.PositiveSmallIntegerField(default=0)
+    fetch_ms = models.PositiveIntegerField(default=0)
+    apply_ms = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["-started_at"]
         indexes = [models.Index(fields=["item", "-started_at"])]
+        constraints = [
+            # The claim: at most one running sync per item, enforced by the database, so two
+            # workers (or a worker and `manage.py sync_items`) can never both apply pages.
+            models.UniqueConstraint(
+                fields=["item"],
+                condition=models.Q(outcome="running"),
+                name="one_running_sync_per_item",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_trigger_display()} sync of {self.item_id}: {self.outcome}"
+
+    @property
+    def duration(self):
+        return self.finished_at - self.started_at if self.finished_at else None
+
+
+class SyncPage(models.Model):
+    """Staging: one fetched /transactions/sync page of a running sync, waiting to be applied.
+
+    Pages are fetched with no database transaction open (a big item is hundreds of Plaid calls)
+    and applied at the end in one short transaction together with the new cursor, so memory is
+    bounded by a page and a crash at any point leaves the user's data and cursor untouched.
+    `payload` is compact JSON (only the fields we store; amounts as decimal strings).
+    """
+
+    run = models.ForeignKey(SyncRun, on_delete=models.CASCADE, related_name="pages_staged")
+    seq = models.PositiveIntegerField()
+    payload = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["run", "seq"]
+        constraints = [models.UniqueConstraint(fields=["run", "seq"], name="sync_page_seq")]
+
+    def __str__(self):
+        return f"page {self.seq} of sync run {self.run_id}"

@@ -8,6 +8,7 @@ class WebhookEvent(models.Model):
 
     class Outcome(models.TextChoices):
         PENDING = "pending", "Pending"
+        PROCESSING = "processing", "Processing"
         PROCESSED = "processed", "Processed"
         IGNORED = "ignored", "Ignored"
         UNKNOWN_ITEM = "unknown_item", "Unknown item"
@@ -23,11 +24,22 @@ class WebhookEvent(models.Model):
     body = models.TextField()
     body_sha256 = models.CharField(max_length=64)
     # SHA-256 of the signed JWT: the same delivery replayed is recorded (and processed) once.
+    # Never the body: Plaid sends byte-identical bodies as genuinely new deliveries.
     token_sha256 = models.CharField(max_length=64, unique=True)
+    signed_at = models.DateTimeField(null=True, blank=True, help_text="The JWT's iat.")
     received_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # Set by the worker's conditional UPDATE; a claim older than the stale window may be retaken.
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
     processed_at = models.DateTimeField(null=True, blank=True)
     outcome = models.CharField(max_length=16, choices=Outcome.choices, default=Outcome.PENDING)
+    # An item_id we do not know: Plaid keeps billing such items, so staff should look.
+    flagged = models.BooleanField(default=False, db_index=True)
     error = models.TextField(blank=True)
 
     class Meta:
         ordering = ["-received_at"]
+        indexes = [models.Index(fields=["outcome", "received_at"])]
+
+    def __str__(self):
+        return f"{self.webhook_type}/{self.webhook_code} {self.plaid_item_id}"

@@ -1,9 +1,95 @@
-# Placeholder until issue 4's views land (owned by the linking work).
-from django.http import Http404
+"""The banks page, one bank's page, reconnect (update mode) and removal."""
+
+from itertools import groupby
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Prefetch
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from .. import items as items_service
+from .. import link as link_service
+from ..models import Account, PlaidItem
+from .link import json_body, json_error, link_context
 
 
-def _todo(request, *args, **kwargs):
-    raise Http404("Not built yet")
+def _item_for_user(request, public_id) -> PlaidItem:
+    return get_object_or_404(
+        PlaidItem.objects.for_user(request.user).select_related("institution"),
+        public_id=public_id,
+    )
 
 
-bank_list = bank_detail = bank_reconnect = bank_reconnected = bank_remove = _todo
+@login_required
+@require_GET
+def bank_list(request):
+    items = (
+        PlaidItem.objects.for_user(request.user)
+        .select_related("institution")
+        .prefetch_related(Prefetch("accounts", queryset=Account.objects.filter(hidden=False)))
+        .order_by("institution__name", "created_at")
+    )
+    groups = [
+        {"institution": institution, "items": list(group)}
+        for institution, group in groupby(items, key=lambda item: item.institution)
+    ]
+    return render(request, "banking/banks/list.html", {"groups": groups})
+
+
+@login_required
+@require_GET
+def bank_detail(request, public_id):
+    item = _item_for_user(request, public_id)
+    accounts = item.accounts.filter(hidden=False)
+    return render(request, "banking/banks/detail.html", {"item": item, "accounts": accounts})
+
+
+@login_required
+@require_GET
+def bank_reconnect(request, public_id):
+    item = _item_for_user(request, public_id)
+    if item.status == PlaidItem.Status.REMOVING:
+        messages.info(request, "This bank connection is being removed.")
+        return redirect("bank_detail", public_id=item.public_id)
+    return render(
+        request,
+        "banking/banks/reconnect.html",
+        link_context(item=item, success_url=reverse("bank_reconnected", args=[item.public_id])),
+    )
+
+
+@login_required
+@require_POST
+def bank_reconnected(request, public_id):
+    item = _item_for_user(request, public_id)
+    data = json_body(request)
+    if data is None:
+        return json_error("Send a JSON object.")
+    try:
+        link_service.item_reconnected(item=item, metadata=data.get("metadata"))
+    except link_service.LinkError as exc:
+        return json_error(exc.message, exc.status)
+    link_service.link_session_complete(user=request.user, link_token=data.get("link_token"))
+    messages.success(request, f"{item.display_name} is reconnected.")
+    return JsonResponse({"redirect": reverse("bank_detail", args=[item.public_id])})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def bank_remove(request, public_id):
+    item = _item_for_user(request, public_id)
+    if request.method == "GET":
+        return render(request, "banking/banks/remove.html", {"item": item})
+    name = item.display_name
+    if items_service.item_remove(item=item):
+        messages.success(request, f"{name} is disconnected and its data deleted.")
+    else:
+        messages.warning(
+            request,
+            f"We could not reach Plaid to disconnect {name}. It shows as being removed while "
+            "we keep trying; its data is deleted once Plaid confirms.",
+        )
+    return redirect("bank_list")

@@ -1,9 +1,217 @@
-# Placeholder until issue 4's views land (owned by the linking work).
-from django.http import Http404
+"""The money pages: dashboard, transactions (list, export, edit) and insights."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponseRedirect, JsonResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_http_methods
+
+from .. import selectors
+from ..categories import category_label
+from ..csv_export import transaction_csv
+from ..forms import TransactionEditForm, TransactionFilterForm
+from ..models import Transaction
+from ..transaction_edits import transaction_annotate
+
+PAGE_SIZE = 50
 
 
-def _todo(request, *args, **kwargs):
-    raise Http404("Not built yet")
+@login_required
+@require_GET
+def dashboard(request):
+    user, today = request.user, timezone.localdate()
+    connections = selectors.connections_for_user(user=user)
+    if not connections:
+        return render(request, "banking/dashboard.html", {"connections": []})
+    accounts = selectors.accounts_for_user(user=user)
+    context = {
+        "connections": connections,
+        "net_worth": selectors.net_worth(accounts),
+        "balance_groups": selectors.balances_by_type(accounts),
+        "spending": selectors.spending_this_month(user=user, today=today),
+        "top_categories": selectors.top_categories(
+            user=user, start=selectors.month_start(today), end=today
+        ),
+        "recent": selectors.recent_transactions(user=user),
+        "today": today,
+    }
+    return render(request, "banking/dashboard.html", context)
 
 
-dashboard = transaction_list = transaction_export = transaction_edit = insights = _todo
+def _filtered(request):
+    """(form, queryset or None). An invalid form gives no rows, with its errors shown."""
+    form = TransactionFilterForm(request.GET or None, user=request.user)
+    if form.is_bound and not form.is_valid():
+        return form, None
+    filters = form.cleaned_data if form.is_bound else {}
+    return form, selectors.transactions_filtered(user=request.user, filters=filters)
+
+
+@login_required
+@require_GET
+def transaction_list(request):
+    form, qs = _filtered(request)
+    page = None
+    if qs is not None:
+        data = form.cleaned_data if form.is_bound else {}
+        sort = data.get("sort") or "newest"
+        try:
+            # Cursors are read raw: a stale or garbled one restarts at page one (BadCursor).
+            page = selectors.transaction_page(
+                qs,
+                sort=sort,
+                after=request.GET.get("after", "")[:80],
+                before=request.GET.get("before", "")[:80],
+                size=PAGE_SIZE,
+            )
+        except selectors.BadCursor:
+            messages.info(request, "That page link no longer works, so here is the first page.")
+            page = selectors.transaction_page(qs, sort=sort, size=PAGE_SIZE)
+    context = {
+        "form": form,
+        "page": page,
+        "edit_form": TransactionEditForm(instance=Transaction()),
+        "has_accounts": form.fields["account"].queryset.exists(),
+    }
+    return render(
+        request, "banking/transactions/list.html", context, status=400 if qs is None else 200
+    )
+
+
+@login_required
+@require_GET
+def transaction_export(request):
+    form, qs = _filtered(request)
+    if qs is None:
+        # The list page shows the same errors next to the fields.
+        return redirect(f"/transactions/?{request.GET.urlencode()}")
+    sort = form.cleaned_data.get("sort") if form.is_bound else "newest"
+    field, desc = selectors.SORTS[sort or "newest"]
+    order = [f"-{field}", "-id"] if desc else [field, "id"]
+    filename = f"transactions-{timezone.localdate().isoformat()}.csv"
+    response = StreamingHttpResponse(
+        transaction_csv(qs.order_by(*order)), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _wants_json(request) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def transaction_edit(request, public_id):
+    txn = get_object_or_404(
+        Transaction.objects.for_user(request.user).select_related("account"), public_id=public_id
+    )
+    form = TransactionEditForm(request.POST or None, instance=txn)
+    if request.method == "POST":
+        if form.is_valid():
+            transaction_annotate(
+                transaction=txn,
+                category_override=form.cleaned_data["category_override"],
+                notes=form.cleaned_data["notes"],
+            )
+            if _wants_json(request):
+                return JsonResponse(_edit_payload(txn))
+            messages.success(request, f"Saved your changes to “{txn.name}”.")
+            return HttpResponseRedirect(_safe_next(request))
+        if _wants_json(request):
+            return JsonResponse({"ok": False, "errors": form.errors.get_json_data()}, status=400)
+    context = {"txn": txn, "form": form, "next": _safe_next(request)}
+    return render(
+        request, "banking/transactions/edit.html", context, status=400 if form.errors else 200
+    )
+
+
+def _edit_payload(txn) -> dict:
+    return {
+        "ok": True,
+        "category": txn.category,
+        "category_label": category_label(txn.category),
+        "category_override": txn.category_override,
+        "notes": txn.notes,
+    }
+
+
+def _safe_next(request) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target.startswith("/transactions/") and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return "/transactions/"
+
+
+MONTH_CHOICES = (6, 12, 24)
+
+
+@login_required
+@require_GET
+def insights(request):
+    user, today = request.user, timezone.localdate()
+    try:
+        months = int(request.GET.get("months", 12))
+    except ValueError:
+        months = 12
+    if months not in MONTH_CHOICES:
+        months = 12
+    by_category = selectors.monthly_spending_by_category(user=user, today=today, months=months)
+    flow = selectors.cash_flow(user=user, today=today, months=months)
+    currencies = sorted(set(by_category) | set(flow))
+    currency = request.GET.get("currency")
+    if currency not in currencies:
+        # The currency with the most spending leads; others are one click away.
+        currency = max(
+            currencies,
+            key=lambda c: sum(
+                sum(v) for v in by_category.get(c, {}).get("categories", {}).values()
+            ),
+            default=None,
+        )
+    spending = by_category.get(currency)
+    cash = flow.get(currency, [])
+    chart_data = None
+    if currency:
+        labels = [
+            m.strftime("%b %Y")
+            for m in (spending["months"] if spending else [r["month"] for r in cash])
+        ]
+        chart_data = {
+            "currency": currency,
+            "labels": labels,
+            "categories": [
+                {"code": code, "label": category_label(code), "values": values}
+                for code, values in (spending["categories"].items() if spending else [])
+            ],
+            "income": [r["income"] for r in cash],
+            "spending": [r["spending"] for r in cash],
+        }
+    context = {
+        "months": months,
+        "month_choices": MONTH_CHOICES,
+        "currencies": currencies,
+        "currency": currency,
+        "spending": spending,
+        "spending_rows": _spending_rows(spending),
+        "cash": cash,
+        "chart_data": chart_data,
+    }
+    return render(request, "banking/insights.html", context)
+
+
+def _spending_rows(spending):
+    """The accessible table: one row per month, one column per category, plus a total."""
+    if not spending:
+        return []
+    codes = list(spending["categories"])
+    rows = []
+    for i, month in enumerate(spending["months"]):
+        values = [spending["categories"][code][i] for code in codes]
+        rows.append({"month": month, "values": values, "total": sum(values)})
+    return rows

@@ -1,9 +1,68 @@
-# Placeholder until issue 4's views land (owned by the linking work).
-from django.http import Http404
+"""Refresh now (per item and for all of a user's items) and the live sync status."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_POST
+
+from .. import sync
+from ..models import PlaidItem
 
 
-def _todo(request, *args, **kwargs):
-    raise Http404("Not built yet")
+def _item_for_user(request, public_id) -> PlaidItem:
+    return get_object_or_404(PlaidItem.objects.for_user(request.user), public_id=public_id)
 
 
-bank_refresh = bank_status = refresh_all = _todo
+def _back(request, default: str):
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(target)
+    return redirect(default)
+
+
+@login_required
+@require_POST
+def bank_refresh(request, public_id):
+    item = _item_for_user(request, public_id)
+    accepted = sync.item_refresh_request(
+        item=item, throttle_seconds=settings.REFRESH_THROTTLE_SECONDS
+    )
+    if accepted:
+        messages.info(request, f"Refreshing {item.display_name}…")
+    elif item.status in sync.NO_SYNC_STATES:
+        messages.warning(request, f"{item.display_name} cannot be refreshed in its current state.")
+    else:
+        minutes = max(1, settings.REFRESH_THROTTLE_SECONDS // 60)
+        messages.info(
+            request, f"{item.display_name} was refreshed recently; try again in {minutes} minutes."
+        )
+    return _back(request, f"/banks/{item.public_id}/")
+
+
+@login_required
+@require_POST
+def refresh_all(request):
+    items = PlaidItem.objects.for_user(request.user).exclude(status__in=sync.NO_SYNC_STATES)
+    accepted = sum(
+        sync.item_refresh_request(item=item, throttle_seconds=settings.REFRESH_THROTTLE_SECONDS)
+        for item in items
+    )
+    if accepted:
+        messages.info(request, f"Refreshing {accepted} bank{'s' if accepted != 1 else ''}…")
+    else:
+        messages.info(request, "Your banks were refreshed recently; try again in a few minutes.")
+    return _back(request, "/banks/")
+
+
+@login_required
+@require_GET
+def bank_status(request, public_id):
+    item = _item_for_user(request, public_id)
+    response = JsonResponse(sync.item_sync_status(item))
+    response["Cache-Control"] = "no-store"
+    return response

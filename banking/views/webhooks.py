@@ -1,9 +1,38 @@
-# Placeholder until issue 4's views land (owned by the linking work).
-from django.http import Http404
+"""POST /webhook: verify, record, enqueue, answer. Processing happens in Celery."""
+
+from django.conf import settings
+from django.http import HttpResponse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from .. import webhooks
 
 
-def _todo(request, *args, **kwargs):
-    raise Http404("Not built yet")
+def _reject(status: int, reason: str, request) -> HttpResponse:
+    webhooks.webhook_rejection_note(reason=reason, remote_addr=request.META.get("REMOTE_ADDR", ""))
+    # The same short body for every failure: nothing that tells a forger which check failed.
+    return HttpResponse("rejected", status=status, content_type="text/plain")
 
 
-webhook = _todo
+@csrf_exempt  # Plaid cannot send our CSRF token; the signed JWT is the authentication.
+@require_POST
+def webhook(request):
+    limit = settings.WEBHOOK_MAX_BODY_BYTES
+    try:
+        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        declared = 0
+    if declared > limit:
+        return _reject(413, "too_large", request)
+    body = request.body
+    if len(body) > limit:
+        return _reject(413, "too_large", request)
+    try:
+        verified = webhooks.webhook_verify(
+            body=body, token=request.headers.get("Plaid-Verification")
+        )
+    except webhooks.WebhookRejected as exc:
+        return _reject(exc.status, exc.reason, request)
+    webhooks.webhook_record(verified=verified)
+    # A replay of a delivery we already hold also gets 200: it is stored, just not twice.
+    return HttpResponse("ok", content_type="text/plain")

@@ -1,0 +1,146 @@
+"""Forms for the finance pages. Bad input becomes a field error, never an exception."""
+
+from decimal import Decimal
+
+from django import forms
+
+from .categories import CATEGORY_CHOICES, category_label
+from .models import Account, Transaction
+from .selectors import SORTS
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class AccountChoiceField(forms.ModelChoiceField):
+    def to_python(self, value):
+        # A malformed id reads the same as someone else's: not one of yours.
+        try:
+            return super().to_python(value)
+        except forms.ValidationError:
+            raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+
+    def label_from_instance(self, account):
+        bank = account.item.display_name
+        mask = f" ••{account.mask}" if account.mask else ""
+        return f"{account.name}{mask} · {bank}"
+
+
+class TransactionFilterForm(forms.Form):
+    q = forms.CharField(
+        label="Search",
+        required=False,
+        max_length=100,
+        strip=True,
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": "Name or merchant"}),
+    )
+    account = AccountChoiceField(
+        queryset=Account.objects.none(),
+        required=False,
+        to_field_name="public_id",
+        empty_label="All accounts",
+        error_messages={
+            "invalid_choice": "That account is not one of yours. Pick one from the list."
+        },
+    )
+    start = forms.DateField(label="From", required=False, widget=DateInput())
+    end = forms.DateField(label="To", required=False, widget=DateInput())
+    category = forms.ChoiceField(
+        required=False, choices=[("", "All categories"), *CATEGORY_CHOICES]
+    )
+    status = forms.ChoiceField(
+        label="Status",
+        required=False,
+        choices=[
+            ("", "Pending and posted"),
+            ("pending", "Pending only"),
+            ("posted", "Posted only"),
+        ],
+    )
+    direction = forms.ChoiceField(
+        label="Money",
+        required=False,
+        choices=[("", "In and out"), ("out", "Money out"), ("in", "Money in")],
+    )
+    min_amount = forms.DecimalField(
+        label="Amount from",
+        required=False,
+        min_value=Decimal("0"),
+        max_digits=16,
+        decimal_places=2,
+        widget=forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal"}),
+    )
+    max_amount = forms.DecimalField(
+        label="Amount to",
+        required=False,
+        min_value=Decimal("0"),
+        max_digits=16,
+        decimal_places=2,
+        widget=forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal"}),
+    )
+    # A CharField with a select: an unknown sort falls back to newest instead of an error.
+    sort = forms.CharField(
+        label="Sort",
+        required=False,
+        widget=forms.Select(
+            choices=[
+                ("newest", "Newest first"),
+                ("oldest", "Oldest first"),
+                ("largest", "Largest out first"),
+                ("smallest", "Largest in first"),
+            ]
+        ),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["account"].queryset = (
+            Account.objects.for_user(user)
+            .select_related("item__institution")
+            .order_by("item__created_at", "type", "name")
+        )
+
+    def clean_sort(self):
+        sort = self.cleaned_data.get("sort") or "newest"
+        return sort if sort in SORTS else "newest"
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start"), data.get("end")
+        if start and end and start > end:
+            self.add_error("end", "The end date is before the start date.")
+        low, high = data.get("min_amount"), data.get("max_amount")
+        if low is not None and high is not None and low > high:
+            self.add_error("max_amount", "The upper amount is smaller than the lower one.")
+        return data
+
+    def is_filtered(self) -> bool:
+        if not self.is_bound or not hasattr(self, "cleaned_data"):
+            return False
+        ignored = {"sort"}
+        return any(v not in (None, "") for k, v in self.cleaned_data.items() if k not in ignored)
+
+
+class TransactionEditForm(forms.ModelForm):
+    """The user's own fields. The sync never writes these, so edits survive re-syncs."""
+
+    category_override = forms.ChoiceField(label="Category", required=False)
+    notes = forms.CharField(
+        label="Notes", required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    class Meta:
+        model = Transaction
+        fields = ["category_override", "notes"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        bank = category_label(self.instance.pfc_primary) if self.instance.pfc_primary else "none"
+        self.fields["category_override"].choices = [
+            ("", f"Bank's category ({bank})"),
+            *CATEGORY_CHOICES,
+        ]

@@ -1,0 +1,94 @@
+"""The daily health check of every bank connection.
+
+Per item: /item/get, then
+- Plaid reports an error on the item -> login_required / revoked / error;
+- consent expires within CONSENT_WARNING_DAYS -> pending_expiration;
+- no error any more while we still show one (a LOGIN_REPAIRED webhook we never got) -> healthy;
+- no successful sync for STALE_AFTER_DAYS -> stale.
+Every change goes through banking.notifications, which emails once per change of state, so
+running this daily never repeats yesterday's email.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from . import notifications
+from . import plaid as plaid_api
+from .models import PlaidItem
+from .sync import LOGIN_ERRORS, REVOKED_ERRORS
+
+logger = logging.getLogger(__name__)
+
+Status = PlaidItem.Status
+CONSENT_WARNING_DAYS = 7
+# Statuses that /item/get showing no error disproves.
+CLEARED_BY_NO_ERROR = {Status.LOGIN_REQUIRED, Status.ERROR, Status.PENDING_EXPIRATION}
+SKIPPED = {Status.REVOKED, Status.REMOVING}
+
+
+def check_item_health(*, item: PlaidItem) -> str:
+    """Check one item; returns the state it is in afterwards ('skipped' if not checked)."""
+    if item.status in SKIPPED:
+        return "skipped"
+    now = timezone.now()
+    try:
+        data = plaid_api.item_get(item)
+    except plaid_api.PlaidError as exc:
+        if exc.error_code in LOGIN_ERRORS:
+            _set(item, Status.LOGIN_REQUIRED, exc.error_code, exc.display_message)
+        elif exc.error_code in REVOKED_ERRORS:
+            _set(item, Status.REVOKED, exc.error_code, exc.display_message)
+        else:
+            # Transient, or our own configuration: tomorrow's check will see.
+            logger.warning("health check of %s failed: %s", item.item_id, exc.error_code)
+            return "skipped"
+    else:
+        plaid_item = data.get("item") or {}
+        error = plaid_item.get("error") or None
+        consent = parse_datetime(plaid_item.get("consent_expiration_time") or "")
+        if consent != item.consent_expiration_time:
+            PlaidItem.objects.filter(pk=item.pk).update(consent_expiration_time=consent)
+            item.consent_expiration_time = consent
+        if error:
+            code = str(error.get("error_code") or "")
+            if code in LOGIN_ERRORS:
+                status = Status.LOGIN_REQUIRED
+            elif code in REVOKED_ERRORS or code == "USER_PERMISSION_REVOKED":
+                status = Status.REVOKED
+            else:
+                status = Status.ERROR
+            _set(item, status, code, error.get("display_message"))
+        elif consent and consent <= now + timedelta(days=CONSENT_WARNING_DAYS):
+            when = consent.date().isoformat()
+            _set(item, Status.PENDING_EXPIRATION, "", f"Access to this bank expires on {when}.")
+        elif item.status in CLEARED_BY_NO_ERROR:
+            _set(item, Status.HEALTHY, "", "")
+    stale_after = timedelta(days=getattr(settings, "STALE_AFTER_DAYS", 3))
+    last = item.last_successful_sync_at or item.created_at
+    notifications.item_set_stale(item=item, stale=last < now - stale_after, source="health")
+    return notifications.item_state(item.status, item.is_stale)
+
+
+def _set(item: PlaidItem, status: str, code: str, message) -> None:
+    notifications.item_set_status(
+        item=item, status=status, error_code=code, message=message or "", source="health"
+    )
+
+
+def items_check_health() -> dict[str, int]:
+    """Check every item; one failing item never stops the others. Returns counts by state."""
+    counts: dict[str, int] = {}
+    for item in PlaidItem.objects.exclude(status__in=SKIPPED).select_related("user").iterator():
+        try:
+            state = check_item_health(item=item)
+        except Exception:
+            logger.exception("health check of item %s crashed", item.item_id)
+            state = "crashed"
+        counts[state] = counts.get(state, 0) + 1
+    return counts

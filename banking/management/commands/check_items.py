@@ -1,0 +1,16 @@
+"""Run the daily health check of every item now and print the states found."""
+
+from django.core.management.base import BaseCommand
+
+from banking import item_health
+
+
+class Command(BaseCommand):
+    help = "Check every bank connection with /item/get (errors, expiring consent, stale data)."
+
+    def handle(self, *args, **options):
+        counts = item_health.items_check_health()
+        for state, n in sorted(counts.items()):
+            self.stdout.write(f"{state}: {n}")
+        if not counts:
+            self.stdout.write("no items")

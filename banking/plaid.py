@@ -1,0 +1,468 @@
+"""The one door to Plaid. No other module imports `plaid`.
+
+Every call goes through `_call`, which:
+- builds (and caches) the plaid-python client from settings read at call time;
+- refuses to send an access token whose environment prefix does not match PLAID_ENV;
+- stops calling Plaid while the circuit breaker is open (see `_trip_circuit`);
+- asks banking.ratelimit (if present) for permission before each call;
+- reads the response as raw JSON (`_preload_content=False`): plaid-python's typed models are
+  slow on big /transactions/sync pages, and callers want plain dicts anyway;
+- converts SDK and network errors into `PlaidError`;
+- records a PlaidApiCall row (endpoint, item, request_id, status, error code, duration; never a
+  token).
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import logging
+import threading
+import time
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.mail import mail_admins
+
+from . import plaid_config
+
+logger = logging.getLogger(__name__)
+
+# Errors worth retrying later (Plaid's or the bank's side, or rate limits).
+_RETRYABLE_CODES = {
+    "INTERNAL_SERVER_ERROR",
+    "PLANNED_MAINTENANCE",
+    "INSTITUTION_DOWN",
+    "INSTITUTION_NOT_RESPONDING",
+    "INSTITUTION_NOT_AVAILABLE",
+    "PRODUCT_NOT_READY",
+    "TRANSACTIONS_SYNC_MUTATION_DURING_PAGINATION",
+    "NETWORK_ERROR",
+    "INVALID_RESPONSE",
+}
+_RETRYABLE_TYPES = {"RATE_LIMIT_EXCEEDED", "API_ERROR"}
+
+CIRCUIT_KEY = "plaid:circuit:open"
+_BAD_TOKEN_COUNT_KEY = "plaid:circuit:bad-token-count"
+_BAD_TOKEN_ITEM_KEY = "plaid:circuit:bad-token-item:{}"
+
+
+class PlaidError(Exception):
+    def __init__(
+        self,
+        error_code: str,
+        error_message: str = "",
+        *,
+        error_type: str = "",
+        display_message: str | None = None,
+        request_id: str = "",
+        status: int | None = None,
+        retryable: bool | None = None,
+    ):
+        self.error_code = error_code
+        self.error_type = error_type
+        self.error_message = error_message
+        self.display_message = display_message
+        self.request_id = request_id
+        self.status = status
+        if retryable is None:
+            retryable = (
+                error_code in _RETRYABLE_CODES
+                or error_type in _RETRYABLE_TYPES
+                or (status is not None and status >= 500)
+            )
+        self.retryable = retryable
+        super().__init__(f"{error_type or 'ERROR'}/{error_code}: {error_message}")
+
+    @property
+    def user_message(self) -> str:
+        """What a person may read: Plaid's display_message, or a plain fallback."""
+        if self.display_message:
+            return self.display_message
+        if self.retryable:
+            return "Your bank or Plaid is having trouble right now. Please try again in a while."
+        return "Something went wrong while talking to your bank. Please try again."
+
+
+# --- Client -------------------------------------------------------------------------------------
+_clients: dict[tuple, Any] = {}
+_clients_lock = threading.Lock()
+
+
+def _client():
+    """The PlaidApi client for the current settings. Cached per configuration, so tests that
+    point settings at another emulator get a fresh client without a reset hook."""
+    host = plaid_config.api_host()
+    client_id, secret = plaid_config.client_credentials()
+    key = (settings.PLAID_ENV, host, client_id, secret)
+    client = _clients.get(key)
+    if client is None:
+        import plaid
+        from plaid.api import plaid_api
+
+        with _clients_lock:
+            configuration = plaid.Configuration(
+                host=host,
+                api_key={"clientId": client_id, "secret": secret, "plaidVersion": "2020-09-14"},
+            )
+            client = _clients[key] = plaid_api.PlaidApi(plaid.ApiClient(configuration))
+    return client
+
+
+def _timeout() -> tuple[float, float]:
+    # (connect, read): a dead host fails fast; a slow /transactions/sync page may take a while.
+    read = float(settings.PLAID_TIMEOUT_SECONDS)
+    return (min(5.0, read), read)
+
+
+# --- Circuit breaker ----------------------------------------------------------------------------
+def circuit_is_open() -> bool:
+    return bool(cache.get(CIRCUIT_KEY))
+
+
+def circuit_reset() -> None:
+    cache.delete(CIRCUIT_KEY)
+    cache.delete(_BAD_TOKEN_COUNT_KEY)
+
+
+def _trip_circuit(reason: str) -> None:
+    """A configuration mistake (wrong keys, wrong environment, a restored database from another
+    environment) looks like every item failing at once. Marking all of them revoked would be
+    wrong and hard to undo, so we stop calling Plaid and tell staff instead."""
+    ttl = getattr(settings, "PLAID_CIRCUIT_OPEN_SECONDS", 15 * 60)
+    first = cache.add(CIRCUIT_KEY, reason, timeout=ttl)
+    if not first:
+        return
+    logger.error("plaid circuit breaker opened: %s", reason)
+    try:
+        mail_admins(
+            "Plaid calls stopped: configuration problem",
+            f"{reason}\n\nCalls to Plaid are paused for {ttl // 60} minutes. Check PLAID_ENV, "
+            "PLAID_CLIENT_ID and PLAID_SECRET, then run `python manage.py plaid_check`.",
+            fail_silently=True,
+        )
+    except Exception:  # an alert must never hide the original error
+        logger.exception("could not mail admins about the plaid circuit breaker")
+
+
+def _note_error(error: PlaidError, item) -> None:
+    if error.error_code == "INVALID_API_KEYS":
+        _trip_circuit("Plaid rejected our client id or secret (INVALID_API_KEYS).")
+    elif error.error_code == "INVALID_ACCESS_TOKEN" and item is not None:
+        window = getattr(settings, "PLAID_CIRCUIT_WINDOW_SECONDS", 5 * 60)
+        threshold = getattr(settings, "PLAID_CIRCUIT_BAD_TOKEN_ITEMS", 5)
+        # Count distinct items: one item retried many times is not a burst.
+        if cache.add(_BAD_TOKEN_ITEM_KEY.format(item.item_id), 1, timeout=window):
+            cache.add(_BAD_TOKEN_COUNT_KEY, 0, timeout=window)
+            count = cache.incr(_BAD_TOKEN_COUNT_KEY)
+            if count >= threshold:
+                _trip_circuit(
+                    f"{count} different items got INVALID_ACCESS_TOKEN within {window} seconds."
+                )
+
+
+# --- The call -----------------------------------------------------------------------------------
+def _acquire_rate_limit(endpoint: str, item) -> None:
+    try:
+        ratelimit = importlib.import_module("banking.ratelimit")
+    except ModuleNotFoundError as exc:
+        if exc.name != "banking.ratelimit":
+            raise
+        return
+    ratelimit.acquire(endpoint, item)
+
+
+def _check_token_environment(item) -> None:
+    token = item.access_token or ""
+    if not token.startswith(plaid_config.access_token_prefix()):
+        # Never send: a token from another environment is at best an error and at worst a
+        # leak of a production token to a sandbox host.
+        raise PlaidError(
+            "TOKEN_ENVIRONMENT_MISMATCH",
+            f"access token does not belong to PLAID_ENV={settings.PLAID_ENV}",
+            error_type="INVALID_INPUT",
+            retryable=False,
+        )
+
+
+def _record(endpoint, item, *, request_id="", status=None, error_code="", started=0.0) -> None:
+    from .models import PlaidApiCall
+
+    PlaidApiCall.objects.create(
+        endpoint=endpoint,
+        item=item if item is not None and item.pk else None,
+        plaid_item_id=(item.item_id or "") if item is not None else "",
+        request_id=(request_id or "")[:64],
+        status_code=status,
+        error_code=(error_code or "")[:64],
+        duration_ms=int((time.monotonic() - started) * 1000),
+    )
+
+
+def _error_from_api_exception(exc) -> PlaidError:
+    body = exc.body
+    if isinstance(body, bytes):
+        body = body.decode("utf-8", "replace")
+    try:
+        data = json.loads(body or "")
+    except ValueError:
+        data = None
+    if not isinstance(data, dict) or "error_code" not in data:
+        return PlaidError(
+            "INVALID_RESPONSE" if (exc.status or 0) < 500 else "INTERNAL_SERVER_ERROR",
+            f"HTTP {exc.status} without a Plaid error body",
+            error_type="API_ERROR",
+            status=exc.status or None,
+        )
+    return PlaidError(
+        data.get("error_code") or "UNKNOWN",
+        data.get("error_message") or "",
+        error_type=data.get("error_type") or "",
+        display_message=data.get("display_message"),
+        request_id=data.get("request_id") or "",
+        status=exc.status,
+    )
+
+
+def _call(endpoint: str, body: dict, *, item=None) -> dict:
+    if circuit_is_open():
+        raise PlaidError(
+            "CIRCUIT_OPEN",
+            "calls to Plaid are paused after a configuration error; staff have been alerted",
+            error_type="API_ERROR",
+            retryable=False,
+        )
+    if item is not None:
+        _check_token_environment(item)
+        body = {"access_token": item.access_token, **body}
+    _acquire_rate_limit(endpoint, item)
+
+    import plaid
+    import urllib3
+
+    started = time.monotonic()
+    try:
+        # The generated endpoint methods insist on typed request models; the ApiClient below
+        # them is the same HTTP path (auth headers, Plaid-Version, error classes) without that.
+        response = _client().api_client.call_api(
+            endpoint,
+            "POST",
+            header_params={"Content-Type": "application/json", "Accept": "application/json"},
+            body=body,
+            auth_settings=["clientId", "plaidVersion", "secret"],
+            _preload_content=False,
+            _request_timeout=_timeout(),
+        )
+        raw = response.data
+    except plaid.ApiException as exc:
+        error = _error_from_api_exception(exc)
+    except (urllib3.exceptions.HTTPError, OSError) as exc:
+        error = PlaidError(
+            "NETWORK_ERROR", f"could not reach Plaid: {exc.__class__.__name__}", retryable=True
+        )
+    else:
+        try:
+            data = json.loads(raw)
+            if not isinstance(data, dict):
+                raise ValueError("not an object")
+        except ValueError:
+            error = PlaidError("INVALID_RESPONSE", f"{endpoint} returned invalid JSON")
+        else:
+            _record(
+                endpoint,
+                item,
+                request_id=data.get("request_id", ""),
+                status=response.status,
+                started=started,
+            )
+            return data
+
+    _record(
+        endpoint,
+        item,
+        request_id=error.request_id,
+        status=error.status,
+        error_code=error.error_code,
+        started=started,
+    )
+    logger.warning(
+        "plaid %s failed: %s %s request_id=%s item=%s",
+        endpoint,
+        error.error_type,
+        error.error_code,
+        error.request_id,
+        getattr(item, "item_id", ""),
+    )
+    _note_error(error, item)
+    raise error
+
+
+# --- Conversions --------------------------------------------------------------------------------
+def _decimal(value) -> Decimal | None:
+    # Decimal(str(x)), not Decimal(x): 72.1 must become Decimal("72.1"), not 72.099999….
+    return None if value is None else Decimal(str(value))
+
+
+def _require(obj: dict, keys: tuple[str, ...], what: str) -> None:
+    missing = [key for key in keys if key not in obj]
+    if missing:
+        raise PlaidError("INVALID_RESPONSE", f"{what} lacks {', '.join(missing)}")
+
+
+def _account(raw: dict) -> dict:
+    _require(raw, ("account_id", "balances", "name", "type"), "account")
+    balances = dict(raw["balances"] or {})
+    for key in ("available", "current", "limit"):
+        balances[key] = _decimal(balances.get(key))
+    return {**raw, "balances": balances}
+
+
+def _transaction(raw: dict) -> dict:
+    _require(raw, ("transaction_id", "account_id", "amount", "date", "name", "pending"), "txn")
+    return {**raw, "amount": _decimal(raw["amount"])}
+
+
+# --- Endpoints ----------------------------------------------------------------------------------
+def link_token_create(*, user, item=None, account_selection: bool = False) -> dict:
+    body: dict[str, Any] = {
+        "client_name": settings.PLAID_CLIENT_NAME[:30],
+        "language": "en",
+        "country_codes": list(settings.PLAID_COUNTRY_CODES),
+        # Not PII (Plaid asks for an opaque, stable id).
+        "user": {"client_user_id": str(user.public_id)},
+    }
+    redirect_uri = plaid_config.redirect_uri()
+    if redirect_uri:
+        body["redirect_uri"] = redirect_uri
+    if item is None:
+        body["products"] = list(settings.PLAID_PRODUCTS)
+        body["transactions"] = {"days_requested": settings.PLAID_DAYS_REQUESTED}
+        webhook = plaid_config.webhook_url()
+        if webhook:
+            body["webhook"] = webhook
+        data = _call("/link/token/create", body)
+    else:
+        # Update mode: the item's access token and no products (Plaid's rule).
+        if account_selection:
+            body["update"] = {"account_selection_enabled": True}
+        data = _call("/link/token/create", body, item=item)
+    _require(data, ("link_token", "expiration"), "/link/token/create response")
+    return {"link_token": data["link_token"], "expiration": data["expiration"]}
+
+
+def public_token_exchange(public_token: str) -> dict:
+    if not isinstance(public_token, str) or not 0 < len(public_token) <= 200:
+        raise PlaidError("INVALID_PUBLIC_TOKEN", "malformed public token", retryable=False)
+    data = _call("/item/public_token/exchange", {"public_token": public_token})
+    _require(data, ("access_token", "item_id"), "/item/public_token/exchange response")
+    return {"access_token": data["access_token"], "item_id": data["item_id"]}
+
+
+def item_get(item) -> dict:
+    data = _call("/item/get", {}, item=item)
+    _require(data, ("item",), "/item/get response")
+    return data
+
+
+def item_remove(item) -> None:
+    _call("/item/remove", {}, item=item)
+
+
+def accounts_get(item) -> list[dict]:
+    data = _call("/accounts/get", {}, item=item)
+    _require(data, ("accounts",), "/accounts/get response")
+    return [_account(a) for a in data["accounts"]]
+
+
+def institution_get(institution_id: str) -> dict:
+    data = _call(
+        "/institutions/get_by_id",
+        {
+            "institution_id": institution_id,
+            "country_codes": list(settings.PLAID_COUNTRY_CODES),
+            "options": {"include_optional_metadata": True},
+        },
+    )
+    _require(data, ("institution",), "/institutions/get_by_id response")
+    return data["institution"]
+
+
+def transactions_sync(item, cursor: str | None, count: int = 500) -> dict:
+    body: dict[str, Any] = {"count": count}
+    if cursor:
+        body["cursor"] = cursor
+    data = _call("/transactions/sync", body, item=item)
+    _require(
+        data,
+        ("added", "modified", "removed", "next_cursor", "has_more", "accounts"),
+        "/transactions/sync response",
+    )
+    for removed in data["removed"]:
+        _require(removed, ("transaction_id",), "removed transaction")
+    data["added"] = [_transaction(t) for t in data["added"]]
+    data["modified"] = [_transaction(t) for t in data["modified"]]
+    data["accounts"] = [_account(a) for a in data["accounts"]]
+    return data
+
+
+def transactions_refresh(item) -> None:
+    _call("/transactions/refresh", {}, item=item)
+
+
+def webhook_verification_key_get(kid: str) -> dict:
+    data = _call("/webhook_verification_key/get", {"key_id": kid})
+    _require(data, ("key",), "/webhook_verification_key/get response")
+    return data["key"]
+
+
+def item_webhook_update(item, url: str | None) -> dict:
+    return _call("/item/webhook/update", {"webhook": url}, item=item)
+
+
+def access_token_invalidate(item) -> str:
+    data = _call("/item/access_token/invalidate", {}, item=item)
+    _require(data, ("new_access_token",), "/item/access_token/invalidate response")
+    return data["new_access_token"]
+
+
+# --- Sandbox and emulator only ------------------------------------------------------------------
+def _sandbox_only(endpoint: str) -> None:
+    if settings.PLAID_ENV == "production":
+        raise PlaidError("SANDBOX_ONLY", f"{endpoint} exists only in Sandbox", retryable=False)
+
+
+def sandbox_public_token_create(
+    institution_id: str, *, webhook: str | None = None, username=None, password=None
+) -> str:
+    _sandbox_only("/sandbox/public_token/create")
+    options: dict[str, Any] = {}
+    webhook = webhook if webhook is not None else plaid_config.webhook_url()
+    if webhook:
+        options["webhook"] = webhook
+    if username:
+        options["override_username"] = username
+    if password:
+        options["override_password"] = password
+    body: dict[str, Any] = {
+        "institution_id": institution_id,
+        "initial_products": list(settings.PLAID_PRODUCTS),
+    }
+    if options:
+        body["options"] = options
+    data = _call("/sandbox/public_token/create", body)
+    return data["public_token"]
+
+
+def sandbox_item_reset_login(item) -> None:
+    _sandbox_only("/sandbox/item/reset_login")
+    _call("/sandbox/item/reset_login", {}, item=item)
+
+
+def sandbox_fire_webhook(item, code: str, type: str | None = None) -> None:  # noqa: A002
+    _sandbox_only("/sandbox/item/fire_webhook")
+    body = {"webhook_code": code}
+    if type:
+        body["webhook_type"] = type
+    _call("/sandbox/item/fire_webhook", body, item=item)

@@ -1,0 +1,33 @@
+"""Pruning of logs we keep only for a while (Plaid API call records, webhook events)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.utils import timezone
+
+from .models import PlaidApiCall, WebhookEvent
+
+BATCH = 5000
+
+
+def logs_prune(*, days: int) -> dict[str, int]:
+    """Delete records older than `days`, in batches so no long lock blocks the webhook view."""
+    cutoff = timezone.now() - timedelta(days=days)
+    counts = {}
+    for name, model, field in (
+        ("plaid_api_calls", PlaidApiCall, "created_at"),
+        ("webhook_events", WebhookEvent, "received_at"),
+    ):
+        total = 0
+        while True:
+            pks = list(
+                model.objects.filter(**{f"{field}__lt": cutoff}).values_list("pk", flat=True)[
+                    :BATCH
+                ]
+            )
+            if not pks:
+                break
+            total += model.objects.filter(pk__in=pks).delete()[0]
+        counts[name] = total
+    return counts

@@ -1,0 +1,374 @@
+"""Read queries for the finance pages. Every function starts from a user.
+
+Query cost must not grow with the number of transactions a user has: the list pages read one
+keyset page through the (user, -date, -id) index; the dashboard aggregates one or two months.
+"""
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Q, Sum, Value
+from django.db.models.functions import Coalesce, NullIf, TruncMonth
+
+from .categories import CARD_PAYMENT_DETAILED, NOT_SPENDING_OR_INCOME
+from .models import Account, PlaidItem, Transaction
+
+ZERO = Decimal("0.00")
+
+# The user's override if any, else Plaid's primary category. (TransactionQuerySet.with_category()
+# computes the same but names it `category`, which collides with Transaction.category, a
+# read-only property, as soon as model instances are loaded; so the annotation here has its own
+# name.)
+EFFECTIVE_CATEGORY = Coalesce(NullIf("category_override", Value("")), "pfc_primary")
+
+# Spending: money out that is not a move between the user's own accounts.
+SPENDING = (
+    Q(amount__gt=0)
+    & ~Q(effective_category__in=NOT_SPENDING_OR_INCOME)
+    & ~Q(category_override="", pfc_detailed=CARD_PAYMENT_DETAILED)
+)
+# Income: money in, same exclusions (a card payment received is TRANSFER_IN).
+INCOME = Q(amount__lt=0) & ~Q(effective_category__in=NOT_SPENDING_OR_INCOME)
+
+
+def _currency(row_code: str) -> str:
+    return row_code or "USD"
+
+
+def month_start(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    index = day.year * 12 + day.month - 1 + months
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+# ---- Connections and accounts -------------------------------------------------------------------
+
+
+def connections_for_user(*, user) -> list[PlaidItem]:
+    return list(
+        PlaidItem.objects.for_user(user)
+        .exclude(status=PlaidItem.Status.REMOVING)
+        .select_related("institution")
+        .order_by("created_at")
+    )
+
+
+def accounts_for_user(*, user) -> list[Account]:
+    return list(
+        Account.objects.for_user(user)
+        .visible()
+        .exclude(item__status=PlaidItem.Status.REMOVING)
+        .select_related("item__institution")
+        .order_by("item__created_at", "type", "name")
+    )
+
+
+def net_worth(accounts: list[Account]) -> list[dict]:
+    """Assets minus liabilities, per currency (amounts in different currencies never mix).
+
+    Plaid reports a credit or loan account's current balance as the positive amount owed.
+    """
+    totals: dict[str, dict] = {}
+    for account in accounts:
+        if account.current_balance is None:
+            continue
+        row = totals.setdefault(
+            account.currency or "USD",
+            {"currency": account.currency or "USD", "assets": ZERO, "liabilities": ZERO},
+        )
+        if account.is_liability:
+            row["liabilities"] += account.current_balance
+        else:
+            row["assets"] += account.current_balance
+    result = []
+    for row in sorted(totals.values(), key=lambda r: r["currency"]):
+        row["net"] = row["assets"] - row["liabilities"]
+        result.append(row)
+    return result
+
+
+TYPE_LABELS = {
+    "depository": "Cash",
+    "credit": "Credit cards",
+    "loan": "Loans",
+    "investment": "Investments",
+    "brokerage": "Investments",
+    "other": "Other",
+}
+
+
+def balances_by_type(accounts: list[Account]) -> list[dict]:
+    groups: dict[tuple[str, str], dict] = {}
+    for account in accounts:
+        key = (TYPE_LABELS.get(account.type, account.type.title()), account.currency or "USD")
+        group = groups.setdefault(
+            key,
+            {
+                "label": key[0],
+                "currency": key[1],
+                "total": ZERO,
+                "is_liability": account.is_liability,
+                "accounts": [],
+            },
+        )
+        group["total"] += account.current_balance or ZERO
+        group["accounts"].append(account)
+    order = list(dict.fromkeys(TYPE_LABELS.values()))
+    return sorted(
+        groups.values(),
+        key=lambda g: (order.index(g["label"]) if g["label"] in order else 99, g["currency"]),
+    )
+
+
+# ---- Spending ----------------------------------------------------------------------------------
+
+
+def spending_this_month(*, user, today: dt.date) -> list[dict]:
+    """This month so far against last month (whole, and up to the same day), per currency."""
+    this_start = month_start(today)
+    last_start = add_months(this_start, -1)
+    # The same day last month, clamped (31 March -> 28/29 February).
+    same_day_last = min(
+        today.replace(day=1) - dt.timedelta(days=1), _safe_day(last_start, today.day)
+    )
+    rows = (
+        Transaction.objects.for_user(user)
+        .annotate(effective_category=EFFECTIVE_CATEGORY)
+        .filter(SPENDING, date__gte=last_start, date__lte=today)
+        .values("iso_currency_code")
+        .annotate(
+            this_month=Sum("amount", filter=Q(date__gte=this_start)),
+            last_month=Sum("amount", filter=Q(date__lt=this_start)),
+            last_month_to_date=Sum(
+                "amount", filter=Q(date__lt=this_start, date__lte=same_day_last)
+            ),
+        )
+        .order_by("iso_currency_code")
+    )
+    result = []
+    for row in rows:
+        this_month = row["this_month"] or ZERO
+        last_to_date = row["last_month_to_date"] or ZERO
+        change = None
+        if last_to_date:
+            change = ((this_month - last_to_date) / last_to_date * 100).quantize(Decimal("1"))
+        result.append(
+            {
+                "currency": _currency(row["iso_currency_code"]),
+                "this_month": this_month,
+                "last_month": row["last_month"] or ZERO,
+                "last_month_to_date": last_to_date,
+                "change_pct": change,
+            }
+        )
+    return result
+
+
+def _safe_day(first: dt.date, day: int) -> dt.date:
+    last = add_months(first, 1) - dt.timedelta(days=1)
+    return first.replace(day=min(day, last.day))
+
+
+def top_categories(*, user, start: dt.date, end: dt.date, limit: int = 5) -> list[dict]:
+    rows = (
+        Transaction.objects.for_user(user)
+        .annotate(effective_category=EFFECTIVE_CATEGORY)
+        .filter(SPENDING, date__gte=start, date__lte=end)
+        .values("effective_category", "iso_currency_code")
+        .annotate(total=Sum("amount"))
+        .order_by("-total")[:limit]
+    )
+    return [
+        {
+            "category": r["effective_category"],
+            "currency": _currency(r["iso_currency_code"]),
+            "total": r["total"],
+        }
+        for r in rows
+    ]
+
+
+def recent_transactions(*, user, limit: int = 8) -> list[Transaction]:
+    return list(
+        Transaction.objects.for_user(user)
+        .select_related("account")
+        .order_by("-date", "-id")[:limit]
+    )
+
+
+# ---- The transaction list ------------------------------------------------------------------------
+
+
+def transactions_filtered(*, user, filters: dict):
+    """The user's transactions narrowed by a cleaned TransactionFilterForm."""
+    qs = Transaction.objects.for_user(user).annotate(effective_category=EFFECTIVE_CATEGORY)
+    if filters.get("account"):
+        qs = qs.filter(account=filters["account"])
+    if filters.get("start"):
+        qs = qs.filter(date__gte=filters["start"])
+    if filters.get("end"):
+        qs = qs.filter(date__lte=filters["end"])
+    if filters.get("category"):
+        qs = qs.filter(effective_category=filters["category"])
+    if filters.get("status") == "pending":
+        qs = qs.filter(pending=True)
+    elif filters.get("status") == "posted":
+        qs = qs.filter(pending=False)
+    if filters.get("direction") == "out":
+        qs = qs.filter(amount__gt=0)
+    elif filters.get("direction") == "in":
+        qs = qs.filter(amount__lt=0)
+    # Amount bounds are on the size of the amount, whichever way the money went.
+    if filters.get("min_amount") is not None:
+        low = filters["min_amount"]
+        qs = qs.filter(Q(amount__gte=low) | Q(amount__lte=-low))
+    if filters.get("max_amount") is not None:
+        high = filters["max_amount"]
+        qs = qs.filter(amount__lte=high, amount__gte=-high)
+    if filters.get("q"):
+        term = filters["q"]
+        qs = qs.filter(Q(name__icontains=term) | Q(merchant_name__icontains=term))
+    return qs
+
+
+SORTS = {
+    # name: (field, descending)
+    "newest": ("date", True),
+    "oldest": ("date", False),
+    "largest": ("amount", True),
+    "smallest": ("amount", False),
+}
+
+
+class BadCursor(ValueError):
+    pass
+
+
+@dataclass
+class Page:
+    rows: list
+    next_cursor: str | None
+    prev_cursor: str | None
+
+
+def _encode(row, field: str) -> str:
+    return f"{getattr(row, field).isoformat() if field == 'date' else getattr(row, field)}~{row.pk}"
+
+
+def _decode(cursor: str, field: str):
+    try:
+        value, pk = cursor.rsplit("~", 1)
+        pk = int(pk)
+        value = dt.date.fromisoformat(value) if field == "date" else Decimal(value)
+        if isinstance(value, Decimal) and not value.is_finite():
+            raise ValueError("not a finite amount")
+        return value, pk
+    except (ValueError, ArithmeticError) as exc:
+        raise BadCursor(str(exc))
+
+
+def _past(field: str, value, pk: int, forward_desc: bool) -> Q:
+    """Rows after (value, pk) walking in the given direction. Written as `field <= value AND
+    (field < value OR id < pk)` rather than a plain OR so the database can use `field <= value`
+    as an index bound."""
+    if forward_desc:
+        return Q(**{f"{field}__lte": value}) & (Q(**{f"{field}__lt": value}) | Q(pk__lt=pk))
+    return Q(**{f"{field}__gte": value}) & (Q(**{f"{field}__gt": value}) | Q(pk__gt=pk))
+
+
+def transaction_page(
+    qs, *, sort: str = "newest", after: str = "", before: str = "", size: int = 50
+):
+    """Keyset pagination by (sort field, id): stable while new rows arrive and no COUNT(*).
+
+    `after` walks on from a row; `before` walks back towards the start.
+    """
+    field, desc = SORTS.get(sort, SORTS["newest"])
+    order = [f"-{field}", "-id"] if desc else [field, "id"]
+    reverse = [field, "id"] if desc else [f"-{field}", "-id"]
+    qs = qs.select_related("account")
+    if before:
+        value, pk = _decode(before, field)
+        rows = list(qs.filter(_past(field, value, pk, not desc)).order_by(*reverse)[: size + 1])
+        more_before = len(rows) > size
+        rows = rows[:size][::-1]
+        return Page(
+            rows=rows,
+            next_cursor=_encode(rows[-1], field) if rows else None,
+            prev_cursor=_encode(rows[0], field) if rows and more_before else None,
+        )
+    if after:
+        value, pk = _decode(after, field)
+        qs = qs.filter(_past(field, value, pk, desc))
+    rows = list(qs.order_by(*order)[: size + 1])
+    more = len(rows) > size
+    rows = rows[:size]
+    return Page(
+        rows=rows,
+        next_cursor=_encode(rows[-1], field) if more else None,
+        prev_cursor=_encode(rows[0], field) if after and rows else None,
+    )
+
+
+# ---- Insights ----------------------------------------------------------------------------------
+
+
+def monthly_spending_by_category(*, user, today: dt.date, months: int = 12) -> dict:
+    """{currency: {"months": [date, ...], "categories": {code: [Decimal per month]}}}"""
+    first = add_months(month_start(today), -(months - 1))
+    month_list = [add_months(first, i) for i in range(months)]
+    rows = (
+        Transaction.objects.for_user(user)
+        .annotate(effective_category=EFFECTIVE_CATEGORY)
+        .filter(SPENDING, date__gte=first, date__lte=today)
+        .annotate(month=TruncMonth("date"))
+        .values("iso_currency_code", "month", "effective_category")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    )
+    out: dict[str, dict] = {}
+    for r in rows:
+        cur = out.setdefault(
+            _currency(r["iso_currency_code"]),
+            {"months": month_list, "categories": defaultdict(lambda: [ZERO] * months)},
+        )
+        month = r["month"].date() if isinstance(r["month"], dt.datetime) else r["month"]
+        cur["categories"][r["effective_category"] or ""][month_list.index(month)] += r["total"]
+    for cur in out.values():
+        # Largest categories first: the stack and the table read in the same order.
+        cur["categories"] = dict(sorted(cur["categories"].items(), key=lambda kv: -sum(kv[1])))
+    return out
+
+
+def cash_flow(*, user, today: dt.date, months: int = 12) -> dict:
+    """{currency: [{"month", "income", "spending", "net"}, ...]}"""
+    first = add_months(month_start(today), -(months - 1))
+    month_list = [add_months(first, i) for i in range(months)]
+    rows = (
+        Transaction.objects.for_user(user)
+        .annotate(effective_category=EFFECTIVE_CATEGORY)
+        .filter(date__gte=first, date__lte=today)
+        .annotate(month=TruncMonth("date"))
+        .values("iso_currency_code", "month")
+        .annotate(spending=Sum("amount", filter=SPENDING), income=Sum("amount", filter=INCOME))
+        .order_by()
+    )
+    out: dict[str, list] = {}
+    for r in rows:
+        cur = out.setdefault(
+            _currency(r["iso_currency_code"]),
+            [{"month": m, "income": ZERO, "spending": ZERO} for m in month_list],
+        )
+        month = r["month"].date() if isinstance(r["month"], dt.datetime) else r["month"]
+        slot = cur[month_list.index(month)]
+        slot["income"] += -(r["income"] or ZERO)
+        slot["spending"] += r["spending"] or ZERO
+    for cur in out.values():
+        for slot in cur:
+            slot["net"] = slot["income"] - slot["spending"]
+    return out

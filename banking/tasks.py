@@ -1,0 +1,85 @@
+"""Celery tasks: thin adapters that load by id and call one service.
+
+Tasks are enqueued with transaction.on_commit (banking.sync.sync_request), so a worker never
+looks for rows that are not committed yet. Retries: a transient Plaid error (rate limit, 5xx,
+institution down, PRODUCT_NOT_READY) retries with exponential backoff and jitter, at most
+SYNC_MAX_RETRIES times; then the item shows "having trouble" until a later sync succeeds.
+"""
+
+from __future__ import annotations
+
+import random
+
+from celery import shared_task
+from django.conf import settings
+
+from . import item_health, retention, sync
+from .models import PlaidItem
+
+# A run with no heartbeat for this long lost its worker (a page is at most a rate-limit wait
+# plus Plaid's timeout, far shorter).
+STUCK_AFTER_SECONDS = 15 * 60
+
+
+def retry_delay(retries: int) -> float:
+    """Exponential backoff with "equal jitter": half fixed, half random, capped."""
+    ceiling = min(settings.SYNC_RETRY_MAX_SECONDS, settings.SYNC_RETRY_BASE_SECONDS * 2**retries)
+    return ceiling / 2 + random.uniform(0, ceiling / 2)
+
+
+def refresh_window_seconds() -> float:
+    # A countdown task sits unacknowledged in Redis; past the visibility timeout Redis hands it
+    # to a second worker. Keep the whole spread well inside it.
+    visibility = settings.CELERY_BROKER_TRANSPORT_OPTIONS.get("visibility_timeout", 3600)
+    return max(0, min(settings.REFRESH_ALL_WINDOW_SECONDS, visibility * 0.5))
+
+
+@shared_task(bind=True, acks_late=True)
+def sync_item(self, item_id: int, trigger: str = "webhook") -> str:
+    item = PlaidItem.objects.filter(pk=item_id).first()
+    if item is None:
+        return "gone"
+    try:
+        return sync.item_sync(item=item, trigger=trigger).outcome
+    except (sync.SyncInProgress, sync.SyncNotAllowed) as exc:
+        return type(exc).__name__
+    except sync.SyncFailed as exc:
+        if not exc.retryable:
+            return exc.error_code
+        if self.request.retries < settings.SYNC_MAX_RETRIES:
+            sync.sync_run_mark_retrying(exc.run)
+            raise self.retry(
+                countdown=retry_delay(self.request.retries),
+                max_retries=settings.SYNC_MAX_RETRIES,
+            )
+        sync.item_sync_give_up(item=item, error_code=exc.error_code)
+        return exc.error_code
+
+
+@shared_task(bind=True, acks_late=True)
+def refresh_item(self, item_id: int) -> str:
+    """ "Refresh now": ask Plaid to look for new transactions, then sync."""
+    item = PlaidItem.objects.filter(pk=item_id).first()
+    if item is None:
+        return "gone"
+    return sync.item_refresh(item=item)
+
+
+@shared_task
+def refresh_all_items() -> int:
+    return sync.items_refresh_all(window_seconds=refresh_window_seconds())
+
+
+@shared_task
+def check_item_health() -> dict:
+    return item_health.items_check_health()
+
+
+@shared_task
+def cleanup_stuck_syncs() -> int:
+    return sync.sync_runs_reclaim_stuck(older_than_seconds=STUCK_AFTER_SECONDS)
+
+
+@shared_task
+def prune_logs() -> dict:
+    return retention.logs_prune(days=settings.LOG_RETENTION_DAYS)

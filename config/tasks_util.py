@@ -1,0 +1,67 @@
+"""Enqueue Celery tasks after the surrounding transaction commits, without ever hanging a page.
+
+Two failure modes this guards against:
+- a worker that picks up a task before the rows it needs are committed (so we wait for commit);
+- Redis being down: Celery's default publish retries and kombu's reconnect loop can hold a
+  request for many seconds and then raise deep inside kombu. A view would 500. Instead we
+  publish once with short socket timeouts, log, and return False so the view can say
+  "try again".
+"""
+
+import logging
+
+from celery.app.task import Task
+from django.db import transaction
+from kombu.exceptions import OperationalError
+from redis.exceptions import RedisError
+
+logger = logging.getLogger(__name__)
+
+# Errors that mean "the broker is unreachable", not "the task itself failed" (eager mode
+# propagates task errors in tests, and those must stay loud).
+BROKER_ERRORS = (OperationalError, RedisError, OSError)
+
+
+def _publish(task: Task, args: tuple, kwargs: dict) -> bool:
+    try:
+        # retry=False: one attempt bounded by the broker socket timeouts in settings, instead
+        # of Celery's default publish retry policy.
+        task.apply_async(args=args, kwargs=kwargs, retry=False)
+    except BROKER_ERRORS as exc:
+        logger.error(
+            "could not enqueue task",
+            extra={"task": task.name, "error": exc.__class__.__name__},
+        )
+        return False
+    return True
+
+
+def _broker_reachable(task: Task) -> bool:
+    if task.app.conf.task_always_eager:
+        return True
+    try:
+        with task.app.connection_for_write() as conn:
+            # max_retries=0 is one attempt; the connect itself is bounded by socket timeouts.
+            conn.ensure_connection(max_retries=0)
+    except BROKER_ERRORS as exc:
+        logger.error(
+            "broker unreachable, task not enqueued",
+            extra={"task": task.name, "error": exc.__class__.__name__},
+        )
+        return False
+    return True
+
+
+def enqueue_on_commit(task: Task, *args, **kwargs) -> bool:
+    """Send `task` once the current transaction commits. Returns False if the broker is down.
+
+    Outside a transaction the task is published immediately and the result is exact. Inside
+    one, the broker is probed now (so the caller can still roll back and show "try again"),
+    and the publish itself happens on commit; a failure at that point is logged, never raised.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        return _publish(task, args, kwargs)
+    if not _broker_reachable(task):
+        return False
+    transaction.on_commit(lambda: _publish(task, args, kwargs))
+    return True

@@ -1,0 +1,85 @@
+"""The /emulator/ control API for tests, demos and benchmarks. Not part of Plaid's API."""
+
+from __future__ import annotations
+
+import re
+
+from . import activity
+from .errors import PlaidError
+
+ITEM_ROUTE = re.compile(r"^/emulator/items/([A-Za-z0-9]+)/(advance|transactions|fire_webhook|"
+                        r"reset_login)$")
+
+
+def _int(body, name, lo, hi, default=None):
+    v = body.get(name, default)
+    if not isinstance(v, int) or isinstance(v, bool) or not lo <= v <= hi:
+        raise PlaidError("INVALID_FIELD", f"{name} must be an integer between {lo} and {hi}")
+    return v
+
+
+def item_summary(emu, item) -> dict:
+    return {"item_id": item.item_id, "institution_id": item.institution_id,
+            "username": item.username, "access_token": emu.store.token_for_item(item.item_id),
+            "webhook": item.webhook, "error": item.error, "accounts": len(item.shared_accounts()),
+            "transactions": len(item.txns), "log_length": len(item.log),
+            "transactions_update_status": ("NOT_READY", "INITIAL_UPDATE_COMPLETE",
+                                           "HISTORICAL_UPDATE_COMPLETE")[item.stage],
+            "synced_once": item.synced_once, "today": item.today.isoformat()}
+
+
+def handle(emu, method: str, path: str, body: dict) -> tuple[int, dict]:
+    store = emu.store
+    if path == "/emulator/reset" and method == "POST":
+        emu.reset()
+        return 200, {"reset": True}
+    if path == "/emulator/items" and method == "GET":
+        with store.lock:
+            return 200, {"items": [item_summary(emu, i) for i in store.items.values()
+                                if i.linked]}
+    if path == "/emulator/faults":
+        if method == "POST":
+            return 200, {"fault": emu.faults.add(body)}
+        if method == "DELETE":
+            emu.faults.clear()
+            return 200, {"faults": []}
+        return 200, {"faults": emu.faults.snapshot()}
+    if path == "/emulator/rate_limits":
+        if method == "POST":
+            emu.limits.configure(bool(body.get("enforce")), body.get("limits"))
+        return 200, emu.limits.state()
+    if path == "/emulator/webhooks":
+        if method == "DELETE":
+            emu.dispatcher.clear()
+        return 200, {"webhooks": emu.dispatcher.entries()}
+    if path == "/emulator/webhook_keys/rotate" and method == "POST":
+        return 200, {"key_id": emu.keyring.rotate()}
+    if path == "/emulator/config":
+        if method == "POST":
+            for name in ("ready_after_seconds", "historical_after_seconds"):
+                if name in body:
+                    setattr(store, name, float(body[name]))
+        return 200, {"ready_after_seconds": store.ready_after_seconds,
+                     "historical_after_seconds": store.historical_after_seconds,
+                     "seed": store.seed}
+    m = ITEM_ROUTE.match(path)
+    if m and method == "POST":
+        item = store.items.get(m.group(1))
+        if item is None:
+            raise PlaidError("ITEM_NOT_FOUND")
+        action = m.group(2)
+        if action == "advance":
+            return 200, {"item_id": item.item_id,
+                         **activity.advance(emu, item, _int(body, "days", 1, 3650, 1))}
+        if action == "transactions":
+            n = activity.append_volume(emu, item, _int(body, "count", 1, 1_000_000))
+            return 200, {"item_id": item.item_id, "added": n, "transactions": len(item.txns)}
+        if action == "reset_login":
+            activity.login_required(emu, item)
+            return 200, {"item_id": item.item_id, "error": item.error}
+        code = body.get("webhook_code")
+        if not isinstance(code, str):
+            raise PlaidError("MISSING_FIELDS", "webhook_code is required")
+        fired = activity.fire_named(emu, item, code, body.get("new_transactions"))
+        return 200, {"item_id": item.item_id, "webhook_fired": fired}
+    return 404, {"error": f"no control endpoint {method} {path}"}

@@ -1,0 +1,246 @@
+/* The Link look-alike's UI, running inside the emulator-origin iframe. It talks to the
+ * emulator's /link/api/* endpoints and reports to the host page with postMessage. */
+(function () {
+  "use strict";
+  var root = document.getElementById("link-root");
+  var q = new URLSearchParams(window.location.search);
+  var SOURCE = "plaid-emulator-link";
+  var st = { token: q.get("token"), session: null, institution: null, status: null,
+             error: null, client: "This Application", mode: "new", query: "" };
+
+  function el(tag, attrs, children) {
+    var n = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (k) {
+      if (k === "text") { n.textContent = attrs[k]; }
+      else if (k.slice(0, 2) === "on") { n.addEventListener(k.slice(2), attrs[k]); }
+      else { n.setAttribute(k, attrs[k]); }
+    });
+    (children || []).forEach(function (c) { if (c) { n.appendChild(c); } });
+    return n;
+  }
+
+  function metadata() {
+    return { institution: st.institution ? { name: st.institution.name,
+             institution_id: st.institution.institution_id } : null,
+             status: st.status, link_session_id: st.session,
+             request_id: st.error ? st.error.request_id || null : null };
+  }
+
+  function post(msg) {
+    msg.source = SOURCE;
+    window.parent.postMessage(msg, "*");
+  }
+
+  function event(name, extra) {
+    var md = Object.assign({ link_session_id: st.session, timestamp: new Date().toISOString(),
+      institution_id: st.institution ? st.institution.institution_id : null,
+      institution_name: st.institution ? st.institution.name : null,
+      error_code: st.error ? st.error.error_code : null, view_name: null,
+      request_id: null, mfa_type: null, exit_status: null,
+      institution_search_query: st.query || null }, extra || {});
+    post({ type: "event", eventName: name, metadata: md });
+  }
+
+  function exit(error) {
+    var err = error || st.error;
+    var clean = err ? { error_type: err.error_type, error_code: err.error_code,
+      error_message: err.error_message, display_message: err.display_message } : null;
+    event("EXIT", { exit_status: st.status });
+    post({ type: "exit", error: clean, metadata: metadata() });
+  }
+
+  function api(path, body) {
+    body.link_session_id = st.session;
+    return fetch("/link/api/" + path, { method: "POST", body: JSON.stringify(body),
+      headers: { "Content-Type": "application/json" } }).then(function (r) { return r.json(); });
+  }
+
+  function frame(title, subtitle, body, opts) {
+    opts = opts || {};
+    root.textContent = "";
+    var head = el("header", { class: "top" }, [
+      opts.back ? el("button", { class: "icon", type: "button", "aria-label": "Back",
+                                 text: "\u2039", onclick: opts.back }) : el("span"),
+      el("span", { class: "brand", text: "Plaid Emulator" }),
+      el("button", { class: "icon", type: "button", "aria-label": "Close", text: "\u00d7",
+                     onclick: function () { exit(null); } })]);
+    root.appendChild(head);
+    if (st.institution && opts.bank !== false) {
+      root.appendChild(el("div", { class: "bank-badge" }, [
+        el("img", { src: "data:image/png;base64," + st.institution.logo, alt: "", width: "48",
+                    height: "48" })]));
+    }
+    root.appendChild(el("h1", { text: title }));
+    if (subtitle) { root.appendChild(el("p", { class: "sub", text: subtitle })); }
+    root.appendChild(el("div", { class: "alert", role: "alert", id: "link-alert" }));
+    root.appendChild(body);
+    var first = root.querySelector("input, .inst");
+    if (first) { first.focus(); }
+  }
+
+  function showError(err) {
+    st.error = err;
+    event("ERROR", { error_code: err.error_code });
+    var box = document.getElementById("link-alert");
+    if (box) { box.textContent = err.display_message || err.error_message; box.className = "alert on"; }
+  }
+
+  function busy(btn, on) { if (btn) { btn.disabled = on; } }
+
+  // -- views ------------------------------------------------------------------------------
+  function pickInstitution(list) {
+    st.status = "institution_not_found";
+    st.institution = null;
+    var ul = el("ul", { class: "inst-list", "aria-label": "Banks" });
+    function draw() {
+      ul.textContent = "";
+      list.filter(function (i) { return i.name.toLowerCase().indexOf(st.query.toLowerCase()) >= 0; })
+        .forEach(function (i) {
+          var b = el("button", { class: "inst", type: "button", onclick: function () { select(i); } },
+            [el("img", { src: "data:image/png;base64," + i.logo, alt: "", width: "32", height: "32" }),
+             el("span", { text: i.name })]);
+          ul.appendChild(el("li", {}, [b]));
+        });
+    }
+    var search = el("input", { id: "search", type: "search", autocomplete: "off",
+      placeholder: "Search", oninput: function (e) { st.query = e.target.value; draw(); } });
+    frame("Select your bank", st.client + " uses Plaid to connect your accounts",
+      el("div", {}, [el("label", { for: "search", class: "vh", text: "Search for your bank" }),
+                     search, ul]), { bank: false });
+    draw();
+  }
+
+  function select(inst) {
+    st.institution = inst;
+    event("SELECT_INSTITUTION");
+    api("select", { institution_id: inst.institution_id }).then(function (r) {
+      if (r.error) {
+        frame("Connection unavailable", inst.name + " is not responding right now.",
+          el("div", { class: "actions" }, [el("button", { class: "primary", type: "button",
+            text: "Exit", onclick: function () { exit(null); } })]));
+        return showError(r.error);
+      }
+      if (r.step === "oauth") { return oauthIntro(); }
+      credentials();
+    });
+  }
+
+  function credentials() {
+    st.status = "requires_credentials";
+    var user = el("input", { id: "username", name: "username", autocomplete: "username" });
+    var pass = el("input", { id: "password", name: "password", type: "password",
+                             autocomplete: "current-password" });
+    var submit = el("button", { class: "primary", type: "submit", text: "Submit" });
+    var form = el("form", { onsubmit: function (e) {
+      e.preventDefault();
+      busy(submit, true);
+      event("SUBMIT_CREDENTIALS");
+      api("credentials", { username: user.value, password: pass.value }).then(function (r) {
+        busy(submit, false);
+        if (r.error) { pass.value = ""; return showError(r.error); }
+        next(r);
+      });
+    } }, [el("label", { for: "username", text: "Username" }), user,
+          el("label", { for: "password", text: "Password" }), pass, submit]);
+    frame("Log in at " + st.institution.name,
+      "Enter your " + st.institution.name + " online banking credentials.", form,
+      { back: st.mode === "new" ? start : null });
+  }
+
+  function mfa(prompt) {
+    st.status = "requires_code";
+    var code = el("input", { id: "code", name: "code", inputmode: "numeric",
+                             autocomplete: "one-time-code" });
+    var submit = el("button", { class: "primary", type: "submit", text: "Submit" });
+    var form = el("form", { onsubmit: function (e) {
+      e.preventDefault();
+      busy(submit, true);
+      event("SUBMIT_MFA", { mfa_type: "code" });
+      api("mfa", { code: code.value }).then(function (r) {
+        busy(submit, false);
+        if (r.error) { code.value = ""; return showError(r.error); }
+        next(r);
+      });
+    } }, [el("label", { for: "code", text: "Verification code" }), code, submit]);
+    frame("Enter verification code", prompt, form);
+  }
+
+  function oauthIntro() {
+    st.status = "requires_oauth";
+    var go = el("button", { class: "primary", type: "button", text: "Continue" });
+    go.addEventListener("click", function () {
+      busy(go, true);
+      event("OPEN_OAUTH");
+      api("oauth", {}).then(function (r) {
+        if (r.error) { busy(go, false); return showError(r.error); }
+        if (r.in_frame) { window.location.href = r.url; }
+        else { post({ type: "redirect", url: r.url }); }
+      });
+    });
+    frame("Continue to " + st.institution.name,
+      "You will be sent to " + st.institution.name + " to log in and approve access, then " +
+      "brought back here.", el("div", { class: "actions" }, [go]));
+  }
+
+  function accounts(r) {
+    st.status = "requires_account_selection";
+    if (!r.account_selection) { return complete([]); }
+    var boxes = r.accounts.map(function (a) {
+      var id = "acct-" + a.id;
+      var cb = el("input", { type: "checkbox", id: id, value: a.id, "aria-label": a.name });
+      cb.checked = !!a.selected;
+      return { cb: cb, row: el("li", {}, [el("label", { for: id, class: "acct" }, [cb,
+        el("span", { class: "acct-name", text: a.name }),
+        el("span", { class: "acct-meta", text: a.subtype + " \u2022\u2022\u2022\u2022 " + a.mask })])]) };
+    });
+    var go = el("button", { class: "primary", type: "button", text: "Continue" });
+    go.addEventListener("click", function () {
+      busy(go, true);
+      complete(boxes.filter(function (b) { return b.cb.checked; }).map(function (b) {
+        return b.cb.value; }), go);
+    });
+    frame("Select accounts", "Choose the accounts to share with " + st.client + ".",
+      el("div", {}, [el("ul", { class: "acct-list" }, boxes.map(function (b) { return b.row; })),
+                     go]));
+  }
+
+  function complete(ids, btn) {
+    api("complete", { account_ids: ids }).then(function (r) {
+      busy(btn, false);
+      if (r.error) { return showError(r.error); }
+      st.status = "connected";
+      event("HANDOFF");
+      var done = el("button", { class: "primary", type: "button", text: "Continue",
+        onclick: function () { post({ type: "success", public_token: r.public_token,
+                                      metadata: r.metadata }); } });
+      frame("Success", "Your " + st.institution.name + " account is connected to " +
+        st.client + ".", el("div", { class: "actions" }, [el("div", { class: "check",
+        "aria-hidden": "true", text: "\u2713" }), done]));
+    });
+  }
+
+  function next(r) {
+    if (r.step === "mfa") { return mfa(r.prompt); }
+    if (r.step === "accounts") { return accounts(r); }
+  }
+
+  var institutions = [];
+  function start() { pickInstitution(institutions); }
+
+  fetch("/link/api/init", { method: "POST", headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ token: st.token,
+                           received_redirect_uri: q.get("received_redirect_uri") }) })
+    .then(function (r) { return r.json(); })
+    .then(function (r) {
+      if (r.error) { st.error = r.error; return exit(r.error); }
+      st.session = r.link_session_id;
+      st.client = r.client_name;
+      st.mode = r.mode;
+      institutions = r.institutions;
+      event("OPEN");
+      if (r.institution) { st.institution = r.institution; }
+      if (r.step === "accounts") { return accounts(r); }
+      if (r.mode === "update") { return select(r.institution); }
+      start();
+    });
+})();

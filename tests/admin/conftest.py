@@ -1,0 +1,104 @@
+"""Staff users and a little of every kind of row, for rendering every admin page."""
+
+from types import SimpleNamespace
+
+import pytest
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from django.contrib.auth.models import Group, Permission
+from django.utils import timezone
+from django_celery_beat.models import (
+    ClockedSchedule,
+    CrontabSchedule,
+    IntervalSchedule,
+    PeriodicTask,
+    SolarSchedule,
+)
+
+from banking.models import LinkSession, PlaidItem, StaffAccessLog, SyncPage
+
+from . import factories as f
+
+# A recognisable TOTP secret: the admin must never print it (tests/admin/test_no_secrets.py).
+TOTP_SECRET = "JBSWY3DPEHPK3PXPTOTPSECRET"
+
+
+def with_totp(user):
+    # Staff without an authenticator are sent to set one up (accounts.middleware); these
+    # staff have one, as in production.
+    Authenticator.objects.create(
+        user=user, type=Authenticator.Type.TOTP, data={"secret": TOTP_SECRET}
+    )
+    return user
+
+
+@pytest.fixture
+def superuser(django_user_model):
+    user = django_user_model.objects.create_superuser(
+        email="root@example.com", password="root-pass-12345"
+    )
+    return with_totp(user)
+
+
+@pytest.fixture
+def superuser_client(client, superuser):
+    client.force_login(superuser)
+    return client
+
+
+@pytest.fixture
+def plain_staff(django_user_model):
+    """Staff with every model permission there is, but not a superuser."""
+    user = django_user_model.objects.create_user(
+        email="staff@example.com", password="staff-pass-12345", is_staff=True
+    )
+    user.user_permissions.set(Permission.objects.all())
+    return with_totp(user)
+
+
+@pytest.fixture
+def staff_client(client, plain_staff):
+    client.force_login(plain_staff)
+    return client
+
+
+@pytest.fixture
+def admin_data(alice, bob, superuser):
+    """At least one row of every model admin shows, owned by alice unless said otherwise."""
+    healthy = f.PlaidItemFactory(user=alice)
+    needs_login = f.PlaidItemFactory(
+        user=alice,
+        status=PlaidItem.Status.LOGIN_REQUIRED,
+        error_code="ITEM_LOGIN_REQUIRED",
+        institution=f.InstitutionFactory(institution_id="ins_109509", name="First Gingham CU"),
+    )
+    bobs_item = f.PlaidItemFactory(user=bob)
+    account = f.AccountFactory(item=healthy)
+    bobs_account = f.AccountFactory(item=bobs_item, name="Bob's savings", type="depository")
+    f.TransactionFactory.create_batch(3, account=account)
+    f.TransactionFactory(account=bobs_account)
+    run = f.SyncRunFactory(item=healthy)
+    SyncPage.objects.create(run=run, seq=0, payload='{"added": []}')
+    f.WebhookEventFactory(item=healthy)
+    f.PlaidApiCallFactory(item=healthy, plaid_item_id=healthy.item_id)
+    f.PlaidApiCallFactory(endpoint="/item/get", error_code="ITEM_LOGIN_REQUIRED", status_code=400)
+    LinkSession.objects.create(
+        user=alice,
+        link_token="link-sandbox-0000-secret-link-token",
+        expires_at=timezone.now() + timezone.timedelta(hours=4),
+    )
+    StaffAccessLog.objects.create(
+        staff=superuser, staff_email=superuser.email, subject=alice, what="seed", path="/admin/"
+    )
+    EmailAddress.objects.create(user=alice, email=alice.email, primary=True, verified=True)
+    Group.objects.create(name="Support")
+    crontab = CrontabSchedule.objects.create(minute="0", hour="4")
+    IntervalSchedule.objects.create(every=10, period=IntervalSchedule.MINUTES)
+    SolarSchedule.objects.create(event="sunrise", latitude=0, longitude=0)
+    ClockedSchedule.objects.create(clocked_time=timezone.now())
+    PeriodicTask.objects.create(
+        name="Daily refresh", task="banking.tasks.refresh_all_items", crontab=crontab
+    )
+    return SimpleNamespace(
+        healthy=healthy, needs_login=needs_login, bobs_item=bobs_item, account=account
+    )

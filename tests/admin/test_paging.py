@@ -1,0 +1,52 @@
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from banking.admin_paging import EstimatedCountPaginator
+from banking.models import Transaction
+
+from . import factories as f
+
+pytestmark = pytest.mark.django_db
+postgres_only = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="estimates exist on PostgreSQL only"
+)
+
+
+@pytest.fixture
+def twenty(alice):
+    account = f.AccountFactory(item__user=alice)
+    f.TransactionFactory.create_batch(20, account=account)
+
+
+def test_it_counts_exactly_on_sqlite(twenty):
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite behaviour")
+    qs = Transaction.objects.all()
+    assert EstimatedCountPaginator(qs, 5).count == 20
+    some = qs.filter(pk__in=list(qs.values_list("pk", flat=True)[:7]))
+    assert EstimatedCountPaginator(some, 5).count == 7
+
+
+@postgres_only
+def test_it_uses_the_planner_estimate_for_a_big_unfiltered_table(twenty, monkeypatch):
+    monkeypatch.setattr(EstimatedCountPaginator, "EXACT_BELOW", 5)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE banking_transaction")
+    with CaptureQueriesContext(connection) as ctx:
+        count = EstimatedCountPaginator(Transaction.objects.all(), 5).count
+    assert count == 20
+    assert [q for q in ctx.captured_queries if "COUNT(" in q["sql"].upper()] == []
+
+
+@postgres_only
+def test_it_stops_counting_a_broad_filter_past_the_cap(twenty, monkeypatch):
+    monkeypatch.setattr(EstimatedCountPaginator, "EXACT_BELOW", 5)
+    paginator = EstimatedCountPaginator(Transaction.objects.filter(amount__gt=0), 5)
+    assert paginator.count == 6
+    assert paginator.num_pages == 2
+
+
+@postgres_only
+def test_it_counts_a_small_table_exactly(twenty):
+    assert EstimatedCountPaginator(Transaction.objects.all(), 5).count == 20

@@ -1,0 +1,81 @@
+"""factory_boy factories for volume data. The fixed cast (alice, bob) lives in conftest.py.
+
+Transaction -> account -> item -> user; pass user= to Transaction and the chain follows it.
+"""
+
+import datetime as dt
+from decimal import Decimal
+
+import factory
+from django.contrib.auth import get_user_model
+
+from banking.models import Account, Institution, PlaidItem, Transaction
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("email",)
+
+    email = factory.Sequence(lambda n: f"user{n}@example.com")
+    password = factory.PostGenerationMethodCall("set_password", "a-good-password-1")
+
+
+class InstitutionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Institution
+        django_get_or_create = ("institution_id",)
+
+    institution_id = "ins_109508"
+    name = "First Platypus Bank"
+
+
+class PlaidItemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PlaidItem
+
+    user = factory.SubFactory(UserFactory)
+    item_id = factory.Sequence(lambda n: f"item-test-{n:06d}")
+    access_token = factory.Sequence(lambda n: f"access-sandbox-test-{n:06d}")
+    institution = factory.SubFactory(InstitutionFactory)
+    status = PlaidItem.Status.HEALTHY
+    last_successful_sync_at = factory.LazyFunction(
+        lambda: dt.datetime.now(dt.UTC) - dt.timedelta(hours=3)
+    )
+
+
+class AccountFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Account
+
+    item = factory.SubFactory(PlaidItemFactory)
+    account_id = factory.Sequence(lambda n: f"acc-test-{n:06d}")
+    name = "Plaid Checking"
+    mask = "0000"
+    type = "depository"
+    subtype = "checking"
+    current_balance = Decimal("1250.00")
+    available_balance = Decimal("1200.00")
+    iso_currency_code = "USD"
+
+
+class TransactionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Transaction
+
+    # Pass account=account_for(alice); the owner always follows the account.
+    account = factory.SubFactory(AccountFactory)
+    user = factory.LazyAttribute(lambda o: o.account.item.user)
+    transaction_id = factory.Sequence(lambda n: f"txn-test-{n:08d}")
+    amount = Decimal("12.50")
+    iso_currency_code = "USD"
+    date = factory.LazyFunction(dt.date.today)
+    name = factory.Sequence(lambda n: f"COFFEE SHOP {n}")
+    merchant_name = "Coffee Shop"
+    pfc_primary = "FOOD_AND_DRINK"
+    pfc_detailed = "FOOD_AND_DRINK_COFFEE"
+
+
+def account_for(user, **kwargs) -> Account:
+    """An account in a fresh item owned by `user`."""
+    return AccountFactory(item=PlaidItemFactory(user=user), **kwargs)

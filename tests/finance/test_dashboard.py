@@ -1,0 +1,75 @@
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tests.factories import account_for
+from tests.finance.conftest import add_transactions
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_requires_login(client):
+    r = client.get("/")
+    assert r.status_code == 302
+    assert r["Location"].startswith("/accounts/login/")
+
+
+def test_it_welcomes_a_user_with_no_banks(alice_client):
+    r = alice_client.get("/")
+    assert r.status_code == 200
+    assert b"Let's link your first bank" in r.content
+    assert b'href="/link/"' in r.content
+
+
+def test_it_shows_net_worth_as_assets_minus_debts(alice_client, money):
+    # 1250 checking + 5000 savings - 410.25 owed on the card
+    r = alice_client.get("/")
+    assert "$5,839.75" in r.content.decode()
+    assert "$410.25 owed" in r.content.decode()
+
+
+def test_it_explains_a_broken_connection_in_plain_words(alice_client, money):
+    r = alice_client.get("/")
+    body = r.content.decode()
+    assert "First Gingham Credit Union needs you to sign in again." in body
+    assert f'href="/banks/{money["bad"].public_id}/reconnect/"' in body
+    assert f'action="/banks/{money["good"].public_id}/refresh/"' in body
+    assert "Updated 3\xa0hours ago" in body
+
+
+def test_it_counts_spending_but_not_income_or_transfers(alice_client, money):
+    r = alice_client.get("/")
+    spending = r.context["spending"][0]
+    # coffee 4.75 + groceries 86.40 (if still this month); never salary or the savings transfer
+    assert spending["this_month"] in (
+        money["coffee"].amount + money["groceries"].amount,
+        money["coffee"].amount,
+    )
+
+
+def test_it_shows_money_in_with_a_plus_sign(alice_client, money):
+    r = alice_client.get("/")
+    assert 'class="amount amount-in">+$2,500.00' in r.content.decode()
+
+
+def test_it_shows_none_of_another_users_data(bob_client, money):
+    r = bob_client.get("/")
+    assert b"Everyday Checking" not in r.content
+    assert b"Let's link your first bank" in r.content
+
+
+def _queries(client, url):
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return len(ctx)
+
+
+def test_its_query_count_does_not_grow_with_transactions(
+    alice_client, alice, money, django_assert_max_num_queries
+):
+    small = _queries(alice_client, "/")
+    add_transactions(account_for(alice), 120)
+    with django_assert_max_num_queries(small):
+        alice_client.get("/")
+    with django_assert_max_num_queries(10):
+        alice_client.get("/")

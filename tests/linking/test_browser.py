@@ -1,0 +1,181 @@
+"""Linking banks in real Chromium against the emulator's Link look-alike.
+
+Screenshots go to test-artifacts/linking/.
+"""
+
+import copy
+import os
+from pathlib import Path
+
+import pytest
+from django.test import Client
+
+from banking import plaid as plaid_api
+from banking.models import PlaidItem
+
+from .conftest import emulator_items
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "linking"
+LINK = "#plaid-link-iframe"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path="/usr/bin/chromium",
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--no-first-run",
+                "--disable-sync",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def site(plaid_settings, live_server, emulator):
+    """The live server as the site, with Link, OAuth and the CSP pointing at this emulator."""
+    plaid_settings.SITE_URL = live_server.url
+    plaid_settings.ENABLE_OAUTH = True
+    plaid_settings.PLAID_REDIRECT_URI = ""
+    policy = copy.deepcopy(plaid_settings.CONTENT_SECURITY_POLICY)
+    for directive in ("script-src", "frame-src", "connect-src", "img-src"):
+        policy["DIRECTIVES"][directive] = [*policy["DIRECTIVES"][directive], emulator.url]
+    plaid_settings.CONTENT_SECURITY_POLICY = policy
+    return live_server
+
+
+@pytest.fixture
+def page(browser, site, alice):
+    client = Client()
+    client.force_login(alice)
+    context = browser.new_context(viewport={"width": 1280, "height": 860})
+    context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": site.url}]
+    )
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    errors = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    yield page
+    context.close()
+    assert errors == []
+
+
+def shot(page, name):
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def start_link(page, site):
+    page.goto(site.url + "/link/")
+    page.click("[data-link-open]")
+    return page.frame_locator(LINK)
+
+
+def choose_bank(link, name):
+    link.locator("#search").fill(name.split()[0])
+    link.locator(".inst", has_text=name).click()
+
+
+def log_in(link, username="user_good", password="pass_good"):
+    link.locator("#username").fill(username)
+    link.locator("#password").fill(password)
+    link.locator("button[type=submit]").click()
+
+
+def finish(link, page):
+    link.get_by_role("button", name="Continue").click()  # accounts (all selected)
+    link.get_by_role("heading", name="Success").wait_for()
+    link.get_by_role("button", name="Continue").click()  # hand-off to onSuccess
+    page.wait_for_url(lambda url: "/link/" not in url and "oauth-callback" not in url)
+
+
+def test_it_links_first_platypus_bank_with_credentials(page, site, alice):
+    link = start_link(page, site)
+    choose_bank(link, "First Platypus Bank")
+    log_in(link)
+    shot(page, "01-link-accounts")
+    finish(link, page)
+    item = PlaidItem.objects.get(user=alice)
+    assert item.institution.name == "First Platypus Bank"
+    page.goto(site.url + "/banks/")
+    assert page.locator(".institution h2", has_text="First Platypus Bank").is_visible()
+    assert page.locator(".account", has_text="Plaid Checking").count() >= 1
+    assert "USD" in page.locator(".account-balance").first.inner_text()
+    shot(page, "02-banks-after-link")
+
+
+def test_it_links_the_mfa_bank(page, site, alice):
+    link = start_link(page, site)
+    choose_bank(link, "First Gingham")
+    log_in(link)
+    link.locator("#code").fill("1234")
+    link.locator("button[type=submit]").click()
+    finish(link, page)
+    assert PlaidItem.objects.get(user=alice).institution.institution_id == "ins_109509"
+
+
+def test_it_shows_a_clear_error_for_a_wrong_password(page, site):
+    link = start_link(page, site)
+    choose_bank(link, "First Platypus Bank")
+    log_in(link, password="wrong")
+    link.locator("#link-alert.on").wait_for()
+    assert not PlaidItem.objects.exists()
+
+
+def test_it_links_the_oauth_bank_through_the_redirect(page, site, alice):
+    link = start_link(page, site)
+    choose_bank(link, "Platypus OAuth Bank")
+    link.get_by_role("button", name="Continue").click()
+    # The whole window goes to the bank's consent page, then back to /oauth-callback.
+    page.get_by_role("button", name="Authorize").click()
+    page.wait_for_url("**/oauth-callback?oauth_state_id=*")
+    shot(page, "03-oauth-return")
+    link = page.frame_locator(LINK)
+    finish(link, page)
+    item = PlaidItem.objects.get(user=alice)
+    assert item.institution.institution_id == "ins_127287"
+
+
+def test_it_reconnects_after_a_login_reset(page, site, linked_item):
+    plaid_api.sandbox_item_reset_login(linked_item)
+    PlaidItem.objects.filter(pk=linked_item.pk).update(
+        status="login_required", error_code="ITEM_LOGIN_REQUIRED"
+    )
+    page.goto(site.url + "/banks/")
+    assert page.get_by_text("Needs you to sign in again").is_visible()
+    shot(page, "04-needs-reconnect")
+    page.get_by_role("link", name="Reconnect").click()
+    page.click("[data-link-open]")
+    link = page.frame_locator(LINK)
+    log_in(link)
+    link.get_by_role("heading", name="Success").wait_for()
+    link.get_by_role("button", name="Continue").click()
+    page.wait_for_url(f"**/banks/{linked_item.public_id}/")
+    linked_item.refresh_from_db()
+    assert linked_item.status == "healthy"
+    assert page.locator(".badge", has_text="Connected").is_visible()
+    shot(page, "05-reconnected")
+
+
+def test_it_removes_a_bank(page, site, linked_item, emulator):
+    page.goto(site.url + f"/banks/{linked_item.public_id}/")
+    page.get_by_role("link", name="Remove").click()
+    page.get_by_role("button", name="Remove First Platypus Bank").click()
+    page.wait_for_url("**/banks/")
+    assert page.get_by_text("No banks connected yet").is_visible()
+    shot(page, "06-removed")
+    assert not PlaidItem.objects.exists()
+    assert emulator_items(emulator)["items"] == []

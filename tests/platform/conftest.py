@@ -1,0 +1,110 @@
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+# A Redis database of our own: other suites' workers and flushes never see our tasks.
+WORKER_BROKER_URL = os.environ.get("TEST_WORKER_BROKER_URL", "redis://127.0.0.1:6379/5")
+# A port nothing listens on: "Redis is down".
+DEAD_REDIS_URL = "redis://127.0.0.1:1/0"
+
+
+def _database_url(settings_dict) -> str:
+    if settings_dict["ENGINE"] == "django.db.backends.sqlite3":
+        return f"sqlite:///{Path(settings_dict['NAME']).resolve()}"
+    return "postgres://{USER}:{PASSWORD}@{HOST}:{PORT}/{NAME}".format(
+        **{k: settings_dict.get(k) or "" for k in ("USER", "PASSWORD", "HOST", "PORT", "NAME")}
+    )
+
+
+def _ping(timeout=1.0):
+    # Control commands publish through the app's own producer pool, so ping with an app bound
+    # to the worker's broker rather than the unit-test app.
+    from celery import Celery
+
+    probe = Celery("pytest-probe", broker=WORKER_BROKER_URL, set_as_current=False)
+    try:
+        return probe.control.ping(timeout=timeout)
+    finally:
+        probe.close()
+
+
+@pytest.fixture
+def celery_worker_process(transactional_db, settings):
+    """A real `celery -A config worker` against Redis, on the test database and cache."""
+    import redis
+    from django.db import connection
+
+    redis.Redis.from_url(WORKER_BROKER_URL).flushdb()
+    # Cache and broker both in our database, for this process and the worker alike.
+    settings.REDIS_URL = settings.CELERY_BROKER_URL = WORKER_BROKER_URL
+    settings.CACHES = {"default": {**settings.CACHES["default"], "LOCATION": WORKER_BROKER_URL}}
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.test_settings",
+        "CELERY_TASK_ALWAYS_EAGER": "false",
+        "CELERY_BROKER_URL": WORKER_BROKER_URL,
+        "REDIS_URL": WORKER_BROKER_URL,
+        "DATABASE_URL": _database_url(connection.settings_dict),
+        # Same cache namespace as this process, so the worker's writes are visible here.
+        "CACHE_KEY_PREFIX": settings.CACHES["default"]["KEY_PREFIX"],
+    }
+    log = open(BASE_DIR / "var" / "test-worker.log", "w")  # noqa: SIM115
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "--pool",
+            "solo",
+            "--include",
+            "tests.platform.worker_tasks",
+            "--hostname",
+            f"pytest-{os.getpid()}@%h",
+            "--without-gossip",
+            "--without-mingle",
+            "--loglevel",
+            "INFO",
+        ],
+        cwd=BASE_DIR,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        deadline = time.monotonic() + 40
+        while not _ping():
+            if proc.poll() is not None or time.monotonic() > deadline:
+                pytest.fail("the Celery worker did not start; see var/test-worker.log")
+        yield proc
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        log.close()
+
+
+@pytest.fixture
+def publish_to_worker():
+    """Send a task over the worker's broker (the unit-test app runs tasks eagerly)."""
+    from config.celery import app
+
+    eager = app.conf.task_always_eager
+    app.conf.task_always_eager = False
+
+    def publish(task, *args):
+        with app.connection_for_write(WORKER_BROKER_URL) as conn:
+            task.apply_async(args=args, connection=conn)
+
+    yield publish
+    app.conf.task_always_eager = eager

@@ -1,0 +1,54 @@
+"""Helpers for the sync tests: the emulator's control API and its ground truth."""
+
+import json
+import urllib.request
+from decimal import Decimal
+
+import pytest
+
+
+def emu_call(emulator, method, path, body=None):
+    data = json.dumps(body).encode() if body is not None else None
+    req = urllib.request.Request(
+        emulator.url + path, data=data, method=method, headers={"Content-Type": "application/json"}
+    )
+    with urllib.request.urlopen(req, timeout=30) as resp:
+        return json.loads(resp.read() or b"{}")
+
+
+def emulator_truth(emulator, item_id):
+    """{transaction_id: Decimal amount} of every transaction the emulator shares for an item."""
+    store = emulator.emu.store
+    with store.lock:
+        item = store.items[item_id]
+        return {
+            t.transaction_id: Decimal(str(t.amount))
+            for t in item.txns.values()
+            if item.visible(t.account_id)
+        }
+
+
+def our_rows(item):
+    from banking.models import Transaction
+
+    return dict(
+        Transaction.objects.filter(account__item=item).values_list("transaction_id", "amount")
+    )
+
+
+@pytest.fixture
+def emu(emulator):
+    """emu(method, path, body) against the test's emulator."""
+    return lambda method, path, body=None: emu_call(emulator, method, path, body)
+
+
+@pytest.fixture
+def eager_retries():
+    """Let eager tasks retry in-line: with eager propagation on, Celery raises the first Retry
+    instead of running the retry."""
+    from config.celery import app
+
+    old = app.conf.task_eager_propagates
+    app.conf.task_eager_propagates = False
+    yield
+    app.conf.task_eager_propagates = old

@@ -16,7 +16,7 @@ from django.utils.html import format_html
 
 from . import admin_items
 from .admin_audit import StaffAccessLogAdmin, StaffAccessLogging
-from .admin_paging import EstimatedCountPaginator
+from .admin_paging import EstimatedCountPaginator, with_range_dates
 from .admin_usage import ApiUsageView
 from .categories import CATEGORY_CHOICES
 from .models import (
@@ -206,6 +206,9 @@ class TransactionAdmin(StaffAccessLogging, ReadOnlyAdmin):
     list_per_page = 100
     paginator = EstimatedCountPaginator
     show_full_result_count = False
+
+    def get_queryset(self, request):
+        return with_range_dates(super().get_queryset(request))
 
     @admin.display(description="category")
     def category(self, obj):

@@ -1,7 +1,11 @@
-"""A paginator for admin changelists over tables too big to COUNT(*) on every page view."""
+"""Admin changelists over tables too big to scan on every page view: counting and dates."""
+
+import datetime as dt
+import functools
 
 from django.core.paginator import Paginator
 from django.db import connections
+from django.db.models import Max, Min
 from django.utils.functional import cached_property
 
 
@@ -40,3 +44,42 @@ class EstimatedCountPaginator(Paginator):
             )
             row = cursor.fetchone()
         return int(row[0]) if row else -1
+
+
+class RangeDatesMixin:
+    """QuerySet.dates() from MIN and MAX instead of SELECT DISTINCT date_trunc(...).
+
+    Admin's date_hierarchy asks for the distinct years (then months, days) present, which is a
+    scan of every matching row: seconds on a table of millions. Two indexed aggregates give the
+    range instead; a year or month inside it with no rows links to an empty list, which is a
+    fair price. Only for DateFields (the transactions' `date`).
+    """
+
+    def dates(self, field_name, kind, order="ASC"):
+        bounds = self.aggregate(first=Min(field_name), last=Max(field_name))
+        first, last = bounds["first"], bounds["last"]
+        if first is None:
+            return []
+        if kind == "year":
+            found = [dt.date(y, 1, 1) for y in range(first.year, last.year + 1)]
+        elif kind == "month":
+            found, day = [], first.replace(day=1)
+            while day <= last:
+                found.append(day)
+                day = (day + dt.timedelta(days=32)).replace(day=1)
+        else:
+            count = (last - first).days + 1
+            found = [first + dt.timedelta(days=n) for n in range(count)]
+        return found if order == "ASC" else found[::-1]
+
+
+@functools.cache
+def _range_dates_class(base):
+    return type(f"RangeDates{base.__name__}", (RangeDatesMixin, base), {})
+
+
+def with_range_dates(queryset):
+    """The same queryset, whose .dates() (and every clone's) uses RangeDatesMixin."""
+    qs = queryset._chain()
+    qs.__class__ = _range_dates_class(type(qs))
+    return qs

@@ -97,6 +97,7 @@ class TransactionFilterForm(forms.Form):
     )
 
     def __init__(self, *args, user, **kwargs):
+        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.fields["account"].queryset = (
             Account.objects.for_user(user)
@@ -138,6 +139,7 @@ class TransactionEditForm(forms.ModelForm):
         fields = ["category_override", "notes"]
 
     def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         bank = category_label(self.instance.pfc_primary) if self.instance.pfc_primary else "none"
         self.fields["category_override"].choices = [

@@ -3,7 +3,7 @@
 Every call goes through `_call`, which:
 - builds (and caches) the plaid-python client from settings read at call time;
 - refuses to send an access token whose environment prefix does not match PLAID_ENV;
-- stops calling Plaid while the circuit breaker is open (see `_trip_circuit`);
+- stops calling Plaid while the circuit breaker is open (banking.plaid_circuit);
 - asks banking.ratelimit (if present) for permission before each call;
 - reads the response as raw JSON (`_preload_content=False`): plaid-python's typed models are
   slow on big /transactions/sync pages, and callers want plain dicts anyway;
@@ -23,10 +23,9 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
-from django.core.mail import mail_admins
 
 from . import plaid_config
+from .plaid_circuit import circuit_is_open, circuit_reset, note_error  # noqa: F401 (API)
 
 logger = logging.getLogger(__name__)
 
@@ -43,10 +42,6 @@ _RETRYABLE_CODES = {
     "INVALID_RESPONSE",
 }
 _RETRYABLE_TYPES = {"RATE_LIMIT_EXCEEDED", "API_ERROR"}
-
-CIRCUIT_KEY = "plaid:circuit:open"
-_BAD_TOKEN_COUNT_KEY = "plaid:circuit:bad-token-count"
-_BAD_TOKEN_ITEM_KEY = "plaid:circuit:bad-token-item:{}"
 
 
 class PlaidError(Exception):
@@ -115,52 +110,6 @@ def _timeout() -> tuple[float, float]:
     # (connect, read): a dead host fails fast; a slow /transactions/sync page may take a while.
     read = float(settings.PLAID_TIMEOUT_SECONDS)
     return (min(5.0, read), read)
-
-
-# --- Circuit breaker ----------------------------------------------------------------------------
-def circuit_is_open() -> bool:
-    return bool(cache.get(CIRCUIT_KEY))
-
-
-def circuit_reset() -> None:
-    cache.delete(CIRCUIT_KEY)
-    cache.delete(_BAD_TOKEN_COUNT_KEY)
-
-
-def _trip_circuit(reason: str) -> None:
-    """A configuration mistake (wrong keys, wrong environment, a restored database from another
-    environment) looks like every item failing at once. Marking all of them revoked would be
-    wrong and hard to undo, so we stop calling Plaid and tell staff instead."""
-    ttl = getattr(settings, "PLAID_CIRCUIT_OPEN_SECONDS", 15 * 60)
-    first = cache.add(CIRCUIT_KEY, reason, timeout=ttl)
-    if not first:
-        return
-    logger.error("plaid circuit breaker opened: %s", reason)
-    try:
-        mail_admins(
-            "Plaid calls stopped: configuration problem",
-            f"{reason}\n\nCalls to Plaid are paused for {ttl // 60} minutes. Check PLAID_ENV, "
-            "PLAID_CLIENT_ID and PLAID_SECRET, then run `python manage.py plaid_check`.",
-            fail_silently=True,
-        )
-    except Exception:  # an alert must never hide the original error
-        logger.exception("could not mail admins about the plaid circuit breaker")
-
-
-def _note_error(error: PlaidError, item) -> None:
-    if error.error_code == "INVALID_API_KEYS":
-        _trip_circuit("Plaid rejected our client id or secret (INVALID_API_KEYS).")
-    elif error.error_code == "INVALID_ACCESS_TOKEN" and item is not None:
-        window = getattr(settings, "PLAID_CIRCUIT_WINDOW_SECONDS", 5 * 60)
-        threshold = getattr(settings, "PLAID_CIRCUIT_BAD_TOKEN_ITEMS", 5)
-        # Count distinct items: one item retried many times is not a burst.
-        if cache.add(_BAD_TOKEN_ITEM_KEY.format(item.item_id), 1, timeout=window):
-            cache.add(_BAD_TOKEN_COUNT_KEY, 0, timeout=window)
-            count = cache.incr(_BAD_TOKEN_COUNT_KEY)
-            if count >= threshold:
-                _trip_circuit(
-                    f"{count} different items got INVALID_ACCESS_TOKEN within {window} seconds."
-                )
 
 
 # --- The call -----------------------------------------------------------------------------------
@@ -295,7 +244,7 @@ def _call(endpoint: str, body: dict, *, item=None) -> dict:
         error.request_id,
         getattr(item, "item_id", ""),
     )
-    _note_error(error, item)
+    note_error(error, item)
     raise error
 
 

@@ -42,6 +42,9 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[SITE_URL])
 # There is deliberately no fallback to SECRET_KEY (the field library's default): a system check
 # (banking.checks) reports an unset FERNET_KEYS instead.
 FERNET_KEYS = env.list("FERNET_KEYS", default=[]) or None
+if FERNET_KEYS is None and not DEBUG:
+    # Gunicorn does not run system checks, so production must stop here, naming the variable.
+    required("FERNET_KEYS")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -160,6 +163,11 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_connect_timeout": REDIS_SOCKET_TIMEOUT,
     "socket_timeout": REDIS_SOCKET_TIMEOUT,
     "max_retries": 1,
+    # kombu sleeps interval_start (default 2 s) before that retry; a page enqueueing a task
+    # with Redis down must fail fast and say "try again" instead.
+    "interval_start": 0,
+    "interval_step": 0.5,
+    "interval_max": 1,
 }
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"

@@ -121,19 +121,24 @@ def login_required(emu, item: Item) -> None:
     emu.fire(item, "ITEM", "ERROR", error=PlaidError("ITEM_LOGIN_REQUIRED").webhook_body())
 
 
-def new_accounts(emu, item: Item) -> None:
+def new_accounts(emu, item: Item, name: str | None = None,
+                 subtype: str | None = None) -> dict | None:
+    """Reveal an account the user has not shared (the sandbox webhook adds one only if none
+    is pending; the control API always adds the one asked for) and send
+    NEW_ACCOUNTS_AVAILABLE. Returns the new account, if any."""
+    acct = None
     with emu.store.lock:
-        if not any(not a["selected"] for a in item.accounts):
+        custom = name is not None or subtype is not None
+        if custom or not any(not a["selected"] for a in item.accounts):
             rng = emu.store.rng(item)
-            acct = data.extra_account(rng)
+            acct = data.extra_account(rng, name, subtype)
             item.accounts.append(acct)
-            start = item.today - timedelta(days=60)
-            for n in range(0, 60, 30):
-                item.add(data.Txn(data.new_id(rng), acct["account_id"], -3.61,
-                                  (start + timedelta(days=n)).isoformat(),
-                                  (start + timedelta(days=n)).isoformat(), data.INTEREST))
+            for t in data.extra_account_history(rng, acct, item.today):
+                item.add(t)  # not logged for sync until the user shares the account
             item.rng_state = rng.getstate()
+            item.version += 1
     emu.fire(item, "ITEM", "NEW_ACCOUNTS_AVAILABLE", error=None)
+    return acct
 
 
 def fire_named(emu, item: Item, code: str, new_transactions=None) -> bool:

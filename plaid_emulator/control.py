@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import re
 
-from . import activity
+from . import activity, data
 from .errors import PlaidError
 
-ITEM_ROUTE = re.compile(r"^/emulator/items/([A-Za-z0-9]+)/(advance|transactions|fire_webhook|"
-                        r"reset_login)$")
+ITEM_ROUTE = re.compile(r"^/emulator/items/([A-Za-z0-9]+)/(advance|transactions|accounts|"
+                        r"fire_webhook|reset_login)$")
 
 
 def _int(body, name, lo, hi, default=None):
@@ -16,6 +16,20 @@ def _int(body, name, lo, hi, default=None):
     if not isinstance(v, int) or isinstance(v, bool) or not lo <= v <= hi:
         raise PlaidError("INVALID_FIELD", f"{name} must be an integer between {lo} and {hi}")
     return v
+
+
+def _new_account(emu, item, body) -> dict:
+    name, subtype = body.get("name", "Plaid Money Market"), body.get("subtype", "money market")
+    if not isinstance(name, str) or not name.strip() or len(name) > 100:
+        raise PlaidError("INVALID_FIELD", "name must be a non-empty string of at most 100 "
+                                          "characters")
+    if subtype not in data.ACCOUNT_SUBTYPES:
+        raise PlaidError("INVALID_FIELD", "subtype must be one of "
+                         + ", ".join(sorted(data.ACCOUNT_SUBTYPES)))
+    a = activity.new_accounts(emu, item, name.strip(), subtype)
+    return {"account": {"account_id": a["account_id"], "name": a["name"], "mask": a["mask"],
+                        "type": a["type"], "subtype": a["subtype"], "selected": False},
+            "webhook_fired": bool(item.webhook)}
 
 
 def item_summary(emu, item) -> dict:
@@ -74,6 +88,8 @@ def handle(emu, method: str, path: str, body: dict) -> tuple[int, dict]:
         if action == "transactions":
             n = activity.append_volume(emu, item, _int(body, "count", 1, 1_000_000))
             return 200, {"item_id": item.item_id, "added": n, "transactions": len(item.txns)}
+        if action == "accounts":
+            return 200, {"item_id": item.item_id, **_new_account(emu, item, body)}
         if action == "reset_login":
             activity.login_required(emu, item)
             return 200, {"item_id": item.item_id, "error": item.error}

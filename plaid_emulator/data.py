@@ -193,12 +193,36 @@ def default_accounts(rng: random.Random) -> list[dict]:
     ]
 
 
-def extra_account(rng: random.Random) -> dict:
-    # What NEW_ACCOUNTS_AVAILABLE reveals: an account the user has not shared yet.
-    return {"account_id": new_id(rng), "name": "Plaid Money Market",
-            "official_name": "Plaid Platinum Standard 1.85% Interest Money Market",
-            "type": "depository", "subtype": "money market", "mask": "4444", "limit": None,
-            "start_balance": 4300.0, "selected": False}
+ACCOUNT_SUBTYPES = {"checking": "depository", "savings": "depository",
+                    "money market": "depository", "cd": "depository", "hsa": "depository",
+                    "prepaid": "depository", "credit card": "credit", "paypal": "credit"}
+
+
+def extra_account(rng: random.Random, name: str | None = None,
+                  subtype: str | None = None) -> dict:
+    """What NEW_ACCOUNTS_AVAILABLE reveals: an account the user has not shared yet."""
+    if name is None and subtype is None:
+        return {"account_id": new_id(rng), "name": "Plaid Money Market",
+                "official_name": "Plaid Platinum Standard 1.85% Interest Money Market",
+                "type": "depository", "subtype": "money market", "mask": "4444",
+                "limit": None, "start_balance": 4300.0, "selected": False}
+    subtype = subtype or "checking"
+    typ = ACCOUNT_SUBTYPES[subtype]
+    credit = typ == "credit"
+    return {"account_id": new_id(rng), "name": name or f"Plaid {subtype.title()}",
+            "official_name": None, "type": typ, "subtype": subtype,
+            "mask": f"{rng.randrange(10000):04d}", "limit": 2500.0 if credit else None,
+            "start_balance": 0.0 if credit else 4300.0, "selected": False}
+
+
+def extra_account_history(rng: random.Random, acct: dict, today: date) -> list[Txn]:
+    """Two months of quiet activity for a newly revealed account."""
+    start = today - timedelta(days=60)
+    if acct["type"] == "credit":
+        return [spending(rng, acct["account_id"], start + timedelta(days=n))
+                for n in range(3, 60, 9)]
+    return [Txn(new_id(rng), acct["account_id"], -3.61, (start + timedelta(days=n)).isoformat(),
+                (start + timedelta(days=n)).isoformat(), INTEREST) for n in range(0, 60, 30)]
 
 
 def _mk(rng, account_id, amount, day: date, merchant, pending=False):

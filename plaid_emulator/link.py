@@ -27,7 +27,7 @@ CONSENT_HTML = """<!doctype html>
 <main class="card consent">
   <header class="bank-head"><img src="data:image/png;base64,{logo}" alt="" width="40" height="40">
     <h1>{name}</h1></header>
-  <p>Pennywise (via the Plaid emulator) is asking to access your accounts at {name}:</p>
+  <p>{client} (via the Plaid emulator) is asking to access your accounts at {name}:</p>
   <ul class="scopes"><li>Account names, numbers and balances</li><li>Transaction history</li></ul>
   <form method="post" action="/link/oauth/approve">
     <input type="hidden" name="state" value="{state}">
@@ -46,7 +46,9 @@ def page(handler, path: str, query: dict) -> None:
     if rec is None:
         return handler.send_html(400, "<h1>Unknown or expired OAuth request</h1>")
     inst = institutions.BY_ID[rec["institution_id"]]
+    token_rec = handler.emu.store.link_tokens.get(rec["link_token"]) or {}
     handler.send_html(200, CONSENT_HTML.format(
+        client=html.escape(token_rec.get("client_name", "An application")),
         name=html.escape(inst["name"]), color=inst["primary_color"],
         logo=institutions.logo(inst["institution_id"]), state=html.escape(state)))
 
@@ -65,7 +67,9 @@ def _accounts_step(session: dict, item) -> dict:
     session["item_id"] = item.item_id
     return {"step": "accounts", "accounts": [
         {"id": a["account_id"], "name": a["name"], "mask": a["mask"], "type": a["type"],
-         "subtype": a["subtype"], "selected": a["selected"] or session["mode"] == "new"}
+         "subtype": a["subtype"], "selected": a["selected"] or session["mode"] == "new",
+         # Update mode: accounts the user has not shared yet (NEW_ACCOUNTS_AVAILABLE).
+         "new": session["mode"] == "update" and not a["selected"]}
         for a in item.accounts],
         "account_selection": session["mode"] == "new" or session["account_selection"]}
 

@@ -74,6 +74,9 @@ def transaction_list(request):
         "page": page,
         "edit_form": TransactionEditForm(instance=Transaction()),
         "has_accounts": form.fields["account"].queryset.exists(),
+        # "More filters" starts open when one of them is in use or has an error.
+        "more_filters_open": bool(form.errors)
+        or any(request.GET.get(name) for name in form.fields if name not in ("q", "sort")),
     }
     return render(
         request, "banking/transactions/list.html", context, status=400 if qs is None else 200

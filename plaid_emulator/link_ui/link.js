@@ -55,13 +55,44 @@
       headers: { "Content-Type": "application/json" } }).then(function (r) { return r.json(); });
   }
 
+  var SVG = "http://www.w3.org/2000/svg";
+  function lockIcon() {
+    var svg = document.createElementNS(SVG, "svg");
+    svg.setAttribute("viewBox", "0 0 16 16");
+    svg.setAttribute("width", "14");
+    svg.setAttribute("height", "14");
+    svg.setAttribute("aria-hidden", "true");
+    svg.setAttribute("class", "lock");
+    var path = document.createElementNS(SVG, "path");
+    path.setAttribute("d", "M4 7V5a4 4 0 1 1 8 0v2h.5A1.5 1.5 0 0 1 14 8.5v5A1.5 1.5 0 0 1 " +
+      "12.5 15h-9A1.5 1.5 0 0 1 2 13.5v-5A1.5 1.5 0 0 1 3.5 7H4zm2 0h4V5a2 2 0 1 0-4 0v2z");
+    path.setAttribute("fill", "currentColor");
+    svg.appendChild(path);
+    return svg;
+  }
+
+  function brand() {
+    // "<client> uses Plaid to connect your bank", with a badge that says this is the emulator.
+    return el("div", { class: "brand", id: "link-brand" }, [
+      lockIcon(),
+      el("span", { class: "brand-text" }, [el("strong", { text: st.client }),
+        document.createTextNode(" uses "), el("strong", { text: "Plaid" }),
+        document.createTextNode(" to connect your bank")]),
+      el("span", { class: "badge", title: "A local Plaid emulator: no real bank is contacted",
+                   text: "emulator" })]);
+  }
+
+  function trust(text) {
+    return el("p", { class: "trust" }, [lockIcon(), el("span", { text: text })]);
+  }
+
   function frame(title, subtitle, body, opts) {
     opts = opts || {};
     root.textContent = "";
     var head = el("header", { class: "top" }, [
       opts.back ? el("button", { class: "icon", type: "button", "aria-label": "Back",
                                  text: "\u2039", onclick: opts.back }) : el("span"),
-      el("span", { class: "brand", text: "Plaid Emulator" }),
+      brand(),
       el("button", { class: "icon", type: "button", "aria-label": "Close", text: "\u00d7",
                      onclick: function () { exit(null); } })]);
     root.appendChild(head);
@@ -104,7 +135,8 @@
     }
     var search = el("input", { id: "search", type: "search", autocomplete: "off",
       placeholder: "Search", oninput: function (e) { st.query = e.target.value; draw(); } });
-    frame("Select your bank", st.client + " uses Plaid to connect your accounts",
+    frame("Select your bank", "Find your bank to securely share your accounts with " +
+      st.client + ".",
       el("div", {}, [el("label", { for: "search", class: "vh", text: "Search for your bank" }),
                      search, ul]), { bank: false });
     draw();
@@ -141,7 +173,9 @@
         next(r);
       });
     } }, [el("label", { for: "username", text: "Username" }), user,
-          el("label", { for: "password", text: "Password" }), pass, submit]);
+          el("label", { for: "password", text: "Password" }), pass, submit,
+          trust("Your credentials go only to " + st.institution.name + ". " + st.client +
+                " never sees them.")]);
     frame("Log in at " + st.institution.name,
       "Enter your " + st.institution.name + " online banking credentials.", form,
       { back: st.mode === "new" ? start : null });
@@ -190,7 +224,8 @@
       var cb = el("input", { type: "checkbox", id: id, value: a.id, "aria-label": a.name });
       cb.checked = !!a.selected;
       return { cb: cb, row: el("li", {}, [el("label", { for: id, class: "acct" }, [cb,
-        el("span", { class: "acct-name", text: a.name }),
+        el("span", { class: "acct-name" }, [document.createTextNode(a.name),
+          a.new ? el("span", { class: "new-tag", text: "New" }) : null]),
         el("span", { class: "acct-meta", text: a.subtype + " \u2022\u2022\u2022\u2022 " + a.mask })])]) };
     });
     var go = el("button", { class: "primary", type: "button", text: "Continue" });
@@ -199,7 +234,10 @@
       complete(boxes.filter(function (b) { return b.cb.checked; }).map(function (b) {
         return b.cb.value; }), go);
     });
-    frame("Select accounts", "Choose the accounts to share with " + st.client + ".",
+    var anyNew = r.accounts.some(function (a) { return a.new; });
+    frame("Select accounts", anyNew ? "New accounts are available at " + st.institution.name +
+      ". Choose the accounts to share with " + st.client + "." :
+      "Choose the accounts to share with " + st.client + ".",
       el("div", {}, [el("ul", { class: "acct-list" }, boxes.map(function (b) { return b.row; })),
                      go]));
   }

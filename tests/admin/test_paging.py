@@ -1,3 +1,5 @@
+import datetime as dt
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -50,3 +52,18 @@ def test_it_stops_counting_a_broad_filter_past_the_cap(twenty, monkeypatch):
 @postgres_only
 def test_it_counts_a_small_table_exactly(twenty):
     assert EstimatedCountPaginator(Transaction.objects.all(), 5).count == 20
+
+
+def test_date_hierarchy_offers_the_years_and_months_between_first_and_last(superuser_client, alice):
+    account = f.AccountFactory(item__user=alice)
+    f.TransactionFactory(account=account, date=dt.date(2023, 11, 5))
+    f.TransactionFactory(account=account, date=dt.date(2025, 1, 10))
+    f.TransactionFactory(account=account, date=dt.date(2025, 2, 1))
+    with CaptureQueriesContext(connection) as ctx:
+        html = superuser_client.get("/admin/banking/transaction/").content.decode()
+    assert "?date__year=2023" in html and "?date__year=2024" in html and "?date__year=2025" in html
+    assert not [q for q in ctx.captured_queries if "DISTINCT" in q["sql"].upper()]
+    html = superuser_client.get("/admin/banking/transaction/?date__year=2025").content.decode()
+    assert "date__month=1" in html and "date__month=2" in html and "date__month=3" not in html
+    response = superuser_client.get("/admin/banking/transaction/?date__year=2025&date__month=2")
+    assert len(response.context["cl"].result_list) == 1

@@ -100,6 +100,8 @@ def shoot(page, name):
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     shutil.copyfile(path, SCREENSHOTS / f"{name}.png")
+    # What fits on one screen, for reviewing the layout quickly.
+    page.screenshot(path=str(ARTIFACTS / f"{name}-viewport.png"))
 
 
 def test_dashboard_shows_the_overview_and_passes_axe(page, live_server, rich_money):
@@ -123,6 +125,7 @@ def test_filter_and_search_narrow_the_list(page, live_server, rich_money):
     assert page.locator("#txn-table tbody tr").count() == 50
     assert page.get_by_role("link", name="Next →").is_visible()
     page.get_by_label("Search").fill("whole")
+    page.get_by_text("More filters").click()
     page.get_by_label("Category").select_option("FOOD_AND_DRINK")
     page.get_by_role("button", name="Apply filters").click()
     page.wait_for_url(re.compile(r"q=whole"))
@@ -176,7 +179,7 @@ def test_export_downloads_the_filtered_csv(page, live_server, money):
         page.get_by_role("link", name="Export CSV").click()
     download = info.value
     assert re.fullmatch(r"transactions-\d{4}-\d\d-\d\d\.csv", download.suggested_filename)
-    text = Path(download.path()).read_text()
+    text = Path(download.path()).read_bytes().decode()
     assert text.count("\r\n") == 2 and "WHOLEFDS MKT" in text
 
 

@@ -113,7 +113,7 @@ def test_it_links_first_platypus_bank_with_credentials(page, site, alice):
     page.goto(site.url + "/banks/")
     assert page.locator(".institution h2", has_text="First Platypus Bank").is_visible()
     assert page.locator(".account", has_text="Plaid Checking").count() >= 1
-    assert "USD" in page.locator(".account-balance").first.inner_text()
+    assert "$" in page.locator(".account-balance").first.inner_text()
     shot(page, "02-banks-after-link")
 
 

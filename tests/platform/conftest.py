@@ -8,7 +8,11 @@ import pytest
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 # A Redis database of our own: other suites' workers and flushes never see our tasks.
-WORKER_BROKER_URL = os.environ.get("TEST_WORKER_BROKER_URL", "redis://127.0.0.1:6379/5")
+# Database 5 of whatever Redis the run uses (CI starts its own on another port).
+WORKER_BROKER_URL = os.environ.get(
+    "TEST_WORKER_BROKER_URL",
+    os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0").rsplit("/", 1)[0] + "/5",
+)
 # A port nothing listens on: "Redis is down".
 DEAD_REDIS_URL = "redis://127.0.0.1:1/0"
 

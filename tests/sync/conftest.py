@@ -52,3 +52,13 @@ def eager_retries():
     app.conf.task_eager_propagates = False
     yield
     app.conf.task_eager_propagates = old
+
+
+@pytest.fixture
+def beat_schedules(db):
+    """The rows the data migration creates, made by the same function."""
+    from django.apps import apps
+
+    from banking.schedules import install_default_schedules
+
+    install_default_schedules(apps, None)

@@ -1,0 +1,40 @@
+"""PostgreSQL-only indexes for the finance pages, for the lead to put in a banking migration:
+
+    migrations.RunPython(search_indexes.create, search_indexes.drop)
+
+On SQLite (and anything else) both functions do nothing: search there is a plain scan, correct
+but not as fast.
+
+- Trigram GIN indexes on UPPER(name) and UPPER(merchant_name): Django's `icontains` on
+  PostgreSQL is `UPPER(col::text) LIKE UPPER('%term%')`, which no B-tree can serve; a trigram
+  index matching that exact expression can, so a search for a rare word does not scan every
+  transaction the user has.
+"""
+
+CREATE = [
+    # pg_trgm is a "trusted" extension since PostgreSQL 13: the database owner may create it.
+    "CREATE EXTENSION IF NOT EXISTS pg_trgm",
+    "CREATE INDEX IF NOT EXISTS txn_name_trgm ON banking_transaction "
+    "USING gin (UPPER(name) gin_trgm_ops)",
+    "CREATE INDEX IF NOT EXISTS txn_merchant_trgm ON banking_transaction "
+    "USING gin (UPPER(merchant_name) gin_trgm_ops)",
+]
+DROP = [
+    "DROP INDEX IF EXISTS txn_name_trgm",
+    "DROP INDEX IF EXISTS txn_merchant_trgm",
+]
+
+
+def _run(schema_editor, statements):
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    for sql in statements:
+        schema_editor.execute(sql)
+
+
+def create(apps, schema_editor):
+    _run(schema_editor, CREATE)
+
+
+def drop(apps, schema_editor):
+    _run(schema_editor, DROP)

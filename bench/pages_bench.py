@@ -1,0 +1,235 @@
+"""Page benchmark: do the finance pages cost the same for 100 transactions and for 100,000?
+
+Run (PostgreSQL, as the issue asks; SQLite works but is reported as such):
+    DATABASE_URL=postgres://... .venv/bin/python bench/pages_bench.py
+Writes bench/results/pages.json: per page small_ms, big_ms, ratio (median of ROUNDS requests
+through Django's test client, so the whole stack but no network), plus the CSV export's peak
+Python memory for both users.
+
+It creates its own throwaway database (test_<name>) and drops it at the end.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gc
+import json
+import os
+import random
+import statistics
+import sys
+import time
+import tracemalloc
+from decimal import Decimal
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.test_settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import setup_test_environment  # noqa: E402
+
+SMALL, BIG = 100, 100_000
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "15"))
+WARMUP = 3
+TARGET_RATIO = 1.5
+MERCHANTS = [
+    ("Starbucks", "STARBUCKS STORE 08812", "FOOD_AND_DRINK", 3, 14),
+    ("Whole Foods", "WHOLEFDS MKT 10234", "FOOD_AND_DRINK", 20, 160),
+    ("Trader Joe's", "TRADER JOE S #236", "FOOD_AND_DRINK", 15, 110),
+    ("Chipotle", "CHIPOTLE 1182", "FOOD_AND_DRINK", 9, 28),
+    ("Amazon", "AMAZON MKTPL*2K4", "GENERAL_MERCHANDISE", 8, 180),
+    ("Target", "TARGET T-1234", "GENERAL_MERCHANDISE", 10, 120),
+    ("Uber", "UBER *TRIP", "TRANSPORTATION", 9, 45),
+    ("Shell", "SHELL OIL 5744", "TRANSPORTATION", 30, 70),
+    ("Netflix", "NETFLIX.COM", "ENTERTAINMENT", 15, 16),
+    ("PG&E", "PGANDE WEB ONLINE", "RENT_AND_UTILITIES", 60, 140),
+    ("Delta", "DELTA AIR 0062", "TRAVEL", 150, 600),
+    ("CVS", "CVS/PHARMACY #0931", "MEDICAL", 5, 60),
+]
+
+
+def make_user(email: str, n: int, rnd: random.Random):
+    from banking.models import Account, Institution, PlaidItem, Transaction
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.create_user(email=email, password="bench-password-1")
+    institution, _ = Institution.objects.get_or_create(
+        institution_id="ins_109508", defaults={"name": "First Platypus Bank"}
+    )
+    item = PlaidItem.objects.create(
+        user=user,
+        item_id=f"bench-item-{email}",
+        access_token=f"access-bench-{email}",
+        institution=institution,
+        last_successful_sync_at=dt.datetime.now(dt.UTC),
+    )
+    accounts = [
+        Account.objects.create(
+            item=item,
+            account_id=f"bench-{email}-{kind}",
+            name=name,
+            mask=mask,
+            type=kind,
+            current_balance=Decimal(balance),
+            iso_currency_code="USD",
+        )
+        for kind, name, mask, balance in [
+            ("depository", "Checking", "0000", "2500.00"),
+            ("depository", "Savings", "1111", "12000.00"),
+            ("credit", "Card", "3333", "410.25"),
+        ]
+    ]
+    today = dt.date.today()
+    batch = []
+    # n transactions spread evenly over two years, newest today.
+    for i in range(n):
+        merchant, name, category, lo, hi = rnd.choice(MERCHANTS)
+        income = i % 40 == 0
+        batch.append(
+            Transaction(
+                user=user,
+                account=accounts[0] if income else rnd.choice((accounts[0], accounts[2])),
+                transaction_id=f"bench-{email}-{i}",
+                amount=Decimal("-2500.00")
+                if income
+                else Decimal(rnd.randint(lo * 100, hi * 100)) / 100,
+                iso_currency_code="USD",
+                date=today - dt.timedelta(days=(i * 730) // n),
+                name="ACME PAYROLL" if income else name,
+                merchant_name="" if income else merchant,
+                pfc_primary="INCOME" if income else category,
+                pending=i < 3,
+            )
+        )
+        if len(batch) == 5000:
+            Transaction.objects.bulk_create(batch)
+            batch = []
+    Transaction.objects.bulk_create(batch)
+    return user
+
+
+def timed(client: Client, url: str, stream: bool = False) -> float:
+    start = time.perf_counter()
+    response = client.get(url)
+    if stream:
+        for _ in response.streaming_content:
+            pass
+    else:
+        _ = response.content
+    elapsed = (time.perf_counter() - start) * 1000
+    assert response.status_code == 200, (url, response.status_code)
+    return elapsed
+
+
+def median_ms(client: Client, url: str, stream: bool = False) -> float:
+    for _ in range(WARMUP):
+        timed(client, url, stream)
+    return statistics.median(timed(client, url, stream) for _ in range(ROUNDS))
+
+
+def export_peak_kb(client: Client) -> tuple[float, int]:
+    """Peak Python memory while streaming the whole CSV, and the number of lines."""
+    gc.collect()
+    tracemalloc.start()
+    response = client.get("/transactions/export.csv")
+    lines = 0
+    for chunk in response.streaming_content:
+        lines += chunk.count(b"\r\n")
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return peak / 1024, lines
+
+
+def main() -> int:
+    from banking import search_indexes
+
+    setup_test_environment()
+    vendor = connection.vendor
+    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
+    try:
+        with connection.schema_editor() as editor:
+            search_indexes.create(None, editor)
+        rnd = random.Random(20240601)
+        t0 = time.perf_counter()
+        small = make_user("small@bench.example", SMALL, rnd)
+        big = make_user("big@bench.example", BIG, rnd)
+        load_s = time.perf_counter() - t0
+        if vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("VACUUM ANALYZE")
+
+        since = (dt.date.today() - dt.timedelta(days=365)).isoformat()
+        pages = {
+            "dashboard": ("/", False),
+            "transactions": ("/transactions/", False),
+            "search": (f"/transactions/?q=starbucks&start={since}&status=posted", False),
+            "csv_export": ("/transactions/export.csv", True),
+        }
+        clients = {}
+        for label, user in (("small", small), ("big", big)):
+            clients[label] = Client()
+            clients[label].force_login(user)
+
+        results = {}
+        for page, (url, stream) in pages.items():
+            small_ms = median_ms(clients["small"], url, stream)
+            big_ms = median_ms(clients["big"], url, stream)
+            results[page] = {
+                "url": url,
+                "small_ms": round(small_ms, 2),
+                "big_ms": round(big_ms, 2),
+                "ratio": round(big_ms / small_ms, 2),
+            }
+            if page != "csv_export":
+                results[page]["meets_target"] = big_ms / small_ms <= TARGET_RATIO
+            print(
+                f"{page:13} small {small_ms:8.2f} ms   big {big_ms:9.2f} ms   "
+                f"ratio {big_ms / small_ms:6.2f}"
+            )
+
+        small_kb, small_lines = export_peak_kb(clients["small"])
+        big_kb, big_lines = export_peak_kb(clients["big"])
+        # Constant memory: exporting 1,000 times the rows may not need much more than one
+        # chunk's worth more memory (a chunk of 2,000 rows is well under 8 MB).
+        constant = big_kb < small_kb + 8 * 1024
+        results["csv_export"].update(
+            {
+                "rows_small": small_lines - 1,
+                "rows_big": big_lines - 1,
+                "peak_kb_small": round(small_kb),
+                "peak_kb_big": round(big_kb),
+                "constant_memory": constant,
+            }
+        )
+        print(
+            f"csv memory    small {small_kb:8.0f} KB   big {big_kb:9.0f} KB   constant: {constant}"
+        )
+        out = {
+            "database": vendor,
+            "rounds": ROUNDS,
+            "transactions": {"small": SMALL, "big": BIG},
+            "load_seconds": round(load_s, 1),
+            "target_ratio": TARGET_RATIO,
+            "pages": results,
+        }
+        path = ROOT / "bench" / "results" / "pages.json"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(out, indent=2) + "\n")
+        print(f"wrote {path.relative_to(ROOT)} ({vendor})")
+        if vendor != "postgresql":
+            print("note: not PostgreSQL; set DATABASE_URL for the numbers the issue asks for")
+        ok = constant and all(r.get("meets_target", True) for r in results.values())
+        return 0 if ok else 1
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,277 @@
+"""Benchmark: initial sync of one emulator item with 100,000 transactions.
+
+    .venv/bin/python bench/sync_bench.py            # DATABASE_URL, or a fresh SQLite file
+
+Measured in one run, on the same pages:
+- ours: the real sync service end to end (banking.sync.item_sync), fetch (emulator over HTTP
+  plus parsing and staging) and write (applying the staged pages) reported separately;
+- baseline: per-transaction `update_or_create` of the same pre-fetched pages (what most apps do);
+- floor (PostgreSQL only): COPY of the same rows into the same table.
+Peak RSS of a whole sync is measured in child processes (an item of 10k and one of 100k), so
+`rss_growth_mb` shows whether memory grows with the item's history.
+
+The outbound rate limiter is off here: under Plaid's real 50/min per item, 200 pages take at
+least four minutes whatever our code does. Writes bench/results/sync.json (PostgreSQL) or
+bench/results/sync-sqlite.json (SQLite) and prints a table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.chdir(ROOT)
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.test_settings")
+os.environ.setdefault("DATABASE_URL", f"sqlite:///{ROOT / 'var' / 'bench-sync.sqlite3'}")
+os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "true")
+
+N = int(os.environ.get("BENCH_SYNC_TRANSACTIONS", 100_000))
+SMALL = int(os.environ.get("BENCH_SYNC_SMALL", 10_000))
+
+
+def setup_django(emulator_url: str):
+    import django
+
+    django.setup()
+    from django.conf import settings
+
+    settings.PLAID_ENV = "emulator"
+    settings.PLAID_EMULATOR_URL = emulator_url
+    settings.PLAID_CLIENT_ID = "emulator-client-id"
+    settings.PLAID_SECRET = "emulator-secret"
+    settings.PLAID_RATE_LIMIT_ENABLED = False
+    settings.PLAID_WEBHOOK_URL = ""
+
+
+def control(url, method, path, body=None):
+    import urllib.request
+
+    data = json.dumps(body).encode() if body is not None else None
+    req = urllib.request.Request(url + path, data=data, method=method,
+                                 headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=600) as resp:
+        return json.loads(resp.read() or b"{}")
+
+
+def make_item(emulator_url: str, email: str, total: int):
+    """Link an item through our real service and grow it at the emulator to `total` rows."""
+    from accounts.models import User
+    from banking import link, sync
+    from banking import plaid as plaid_api
+
+    user = User.objects.filter(email=email).first()
+    if user:
+        user.plaid_items.all().delete()
+    else:
+        user = User.objects.create_user(email=email, password="bench-password-123")
+    real_request = sync.sync_request
+    sync.sync_request = lambda **kw: "skipped"  # the benchmark runs the sync itself
+    try:
+        item = link.item_link(
+            user=user, public_token=plaid_api.sandbox_public_token_create("ins_109508"),
+            metadata=None,
+        )
+    finally:
+        sync.sync_request = real_request
+    have = next(i for i in control(emulator_url, "GET", "/emulator/items")["items"]
+                if i["item_id"] == item.item_id)["transactions"]
+    if total > have:
+        control(emulator_url, "POST", f"/emulator/items/{item.item_id}/transactions",
+                {"count": total - have})
+    return item
+
+
+def child_rss(emulator_url: str, total: int) -> None:
+    """In a child process: one whole sync of a `total`-row item; print its peak RSS."""
+    setup_django(emulator_url)
+    from banking import sync
+
+    item = make_item(emulator_url, f"bench-rss-{total}@example.com", total)
+    base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    run = sync.item_sync(item=item, trigger="initial")
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    item.delete()
+    print(json.dumps({"total": total, "added": run.added, "base_kb": base, "peak_kb": peak}))
+
+
+def ensure_tables() -> None:
+    """Until banking has its migrations, create its tables directly (as the tests do)."""
+    from django.apps import apps
+    from django.db import connection
+
+    existing = set(connection.introspection.table_names())
+    with connection.schema_editor() as editor:
+        for model in apps.get_app_config("banking").get_models():
+            if model._meta.db_table not in existing:
+                editor.create_model(model)
+
+
+def prefetch(item) -> list[dict]:
+    """All pages of the item from the start, compacted as the service stages them."""
+    from banking import plaid as plaid_api
+    from banking import sync
+
+    pages, cursor = [], ""
+    while True:
+        page = plaid_api.transactions_sync(item, cursor, count=sync.PAGE_SIZE)
+        pages.append([sync._compact(t) for t in page["added"] + page["modified"]])
+        cursor = page["next_cursor"]
+        if not page["has_more"]:
+            return pages
+
+
+def baseline(item, pages) -> float:
+    """Per-row update_or_create in one transaction (its best case)."""
+    from django.db import transaction
+
+    from banking.models import Account, Transaction
+
+    accounts = dict(Account.objects.filter(item=item).values_list("account_id", "pk"))
+    Transaction.objects.filter(account__item=item).delete()
+    started = time.perf_counter()
+    with transaction.atomic():
+        for page in pages:
+            for r in page:
+                fields = {k: v for k, v in r.items() if k not in ("transaction_id", "account_id")}
+                Transaction.objects.update_or_create(
+                    transaction_id=r["transaction_id"],
+                    defaults={**fields, "user_id": item.user_id,
+                              "account_id": accounts[r["account_id"]]},
+                )
+    return time.perf_counter() - started
+
+
+def copy_floor(item, pages) -> float | None:
+    import uuid
+
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    from banking.models import Account, Transaction
+
+    if connection.vendor != "postgresql":
+        return None
+    accounts = dict(Account.objects.filter(item=item).values_list("account_id", "pk"))
+    Transaction.objects.filter(account__item=item).delete()
+    fields = [f for f in Transaction._meta.concrete_fields if f.name != "id"]
+    columns = ", ".join(f'"{f.column}"' for f in fields)
+    now = timezone.now()
+    started = time.perf_counter()
+    with transaction.atomic(), connection.cursor() as cursor:
+        with cursor.connection.cursor().copy(
+            f'COPY "{Transaction._meta.db_table}" ({columns}) FROM STDIN'
+        ) as copy:
+            for page in pages:
+                for r in page:
+                    extra = {"public_id": uuid.uuid4(), "user": item.user_id,
+                             "account": accounts[r["account_id"]], "created_at": now,
+                             "updated_at": now, "category_override": "", "notes": ""}
+                    copy.write_row([extra[f.name] if f.name in extra else r[f.name]
+                                    for f in fields])
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rss-child", type=int)
+    parser.add_argument("--emulator-url")
+    args = parser.parse_args()
+    if args.rss_child:
+        child_rss(args.emulator_url, args.rss_child)
+        return
+
+    from plaid_emulator.server import EmulatorServer
+
+    srv = EmulatorServer(host="127.0.0.1", port=0, client_id="emulator-client-id",
+                         secret="emulator-secret", seed=1).start()
+    try:
+        run_bench(srv.url)
+    finally:
+        srv.stop()
+
+
+def run_bench(url: str) -> None:
+    setup_django(url)
+    from django.core.management import call_command
+    from django.db import connection
+
+    from banking import sync
+    from banking.models import Transaction
+
+    call_command("migrate", run_syncdb=True, verbosity=0)
+    ensure_tables()
+    vendor = connection.vendor
+    print(f"database: {vendor}; building an emulator item with {N:,} transactions…", flush=True)
+    item = make_item(url, "bench-sync@example.com", N)
+
+    started = time.perf_counter()
+    run = sync.item_sync(item=item, trigger="initial")
+    total_s = time.perf_counter() - started
+    count = Transaction.objects.filter(account__item=item).count()
+    assert count == run.added, (count, run.added)
+    fetch_s, write_s = run.fetch_ms / 1000, run.apply_ms / 1000
+
+    pages = prefetch(item)
+    rows = sum(len(p) for p in pages)
+    base_s = baseline(item, pages)
+    copy_s = copy_floor(item, pages)
+
+    rss = {}
+    for total in (SMALL, N):
+        out = subprocess.run(
+            [sys.executable, __file__, "--rss-child", str(total), "--emulator-url", url],
+            check=True, capture_output=True, text=True, env=os.environ,
+        ).stdout.strip().splitlines()[-1]
+        rss[total] = json.loads(out)
+    rss_growth_mb = (rss[N]["peak_kb"] - rss[SMALL]["peak_kb"]) / 1024
+
+    result = {
+        "database": vendor,
+        "transactions": count,
+        "pages": run.pages,
+        "fetch_s": round(fetch_s, 3),
+        "write_s": round(write_s, 3),
+        "end_to_end_s": round(total_s, 3),
+        "ours_tps": round(count / write_s),
+        "end_to_end_tps": round(count / total_s),
+        "baseline_s": round(base_s, 3),
+        "baseline_tps": round(rows / base_s),
+        "speedup_vs_baseline": round((rows / base_s and (count / write_s) / (rows / base_s)), 2),
+        "rss_small_transactions": SMALL,
+        "rss_peak_small_mb": round(rss[SMALL]["peak_kb"] / 1024, 1),
+        "rss_peak_big_mb": round(rss[N]["peak_kb"] / 1024, 1),
+        "rss_growth_mb": round(rss_growth_mb, 1),
+        "rate_limiter": "off (Plaid's 50/min per item would make 200 pages take >= 4 min)",
+    }
+    if copy_s is not None:
+        result["copy_s"] = round(copy_s, 3)
+        result["copy_tps"] = round(rows / copy_s)
+        result["fraction_of_copy"] = round((count / write_s) / (rows / copy_s), 3)
+    name = "sync.json" if vendor == "postgresql" else f"sync-{vendor}.json"
+    out = ROOT / "bench" / "results" / name
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result, indent=2) + "\n")
+
+    print(f"\n{'phase':<34}{'seconds':>10}{'rows/s':>12}")
+    print(f"{'ours: fetch (emulator+parse+stage)':<34}{fetch_s:>10.2f}{count / fetch_s:>12,.0f}")
+    print(f"{'ours: write (apply staged pages)':<34}{write_s:>10.2f}{count / write_s:>12,.0f}")
+    print(f"{'ours: end to end':<34}{total_s:>10.2f}{count / total_s:>12,.0f}")
+    print(f"{'baseline: update_or_create':<34}{base_s:>10.2f}{rows / base_s:>12,.0f}")
+    if copy_s is not None:
+        print(f"{'floor: COPY':<34}{copy_s:>10.2f}{rows / copy_s:>12,.0f}")
+    print(f"\nspeedup_vs_baseline {result['speedup_vs_baseline']}  "
+          f"fraction_of_copy {result.get('fraction_of_copy', 'n/a')}  "
+          f"rss_growth_mb {result['rss_growth_mb']} ({SMALL:,} -> {N:,})")
+    print(f"wrote {out.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,5 +1,9 @@
-from django.conf import settings
+from . import plaid_config
 
 
 def plaid(request):
-    return {"PLAID_ENV": settings.PLAID_ENV, "PLAID_LINK_SCRIPT_URL": settings.PLAID_LINK_SCRIPT_URL}
+    # Read at request time (not from a settings constant) so per-test overrides apply.
+    return {
+        "PLAID_ENV": plaid_config.plaid_env(),
+        "PLAID_LINK_SCRIPT_URL": plaid_config.link_script_url(),
+    }

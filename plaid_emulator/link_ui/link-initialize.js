@@ -55,13 +55,13 @@
       }
       overlay = document.createElement("div");
       overlay.id = "plaid-link-overlay";
-      overlay.setAttribute("style", "position:fixed;inset:0;z-index:2147483647;" +
+      overlay.style.cssText = ("position:fixed;inset:0;z-index:2147483647;" +
         "background:rgba(17,24,39,.55);display:flex;align-items:center;justify-content:center");
       iframe = document.createElement("iframe");
       iframe.id = "plaid-link-iframe";
       iframe.title = "Plaid Link";
       iframe.src = ORIGIN + "/link/ui?" + params.toString();
-      iframe.setAttribute("style", "width:min(400px,100vw);height:min(640px,100vh);border:0;" +
+      iframe.style.cssText = ("width:min(400px,100vw);height:min(640px,100vh);border:0;" +
         "border-radius:14px;background:#fff;box-shadow:0 20px 60px rgba(0,0,0,.35)");
       iframe.setAttribute("allow", "clipboard-write");
       overlay.appendChild(iframe);

@@ -102,6 +102,6 @@ def csv_rows(rows: Iterable[tuple]) -> Iterator[str]:
 
 
 def transaction_csv(qs) -> Iterator[str]:
-    """qs: a selectors.transactions_filtered() queryset, already filtered and ordered. iterator(chunk_size=...)
+    """qs: a selectors.transactions_filtered() queryset, already ordered. iterator(chunk_size=)
     reads it in chunks (a server-side cursor on PostgreSQL), so memory does not grow with rows."""
     return csv_rows(qs.values_list(*FIELDS).iterator(chunk_size=CHUNK_SIZE))

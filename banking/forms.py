@@ -22,7 +22,9 @@ class AccountChoiceField(forms.ModelChoiceField):
         try:
             return super().to_python(value)
         except forms.ValidationError:
-            raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice"
+            )
 
     def label_from_instance(self, account):
         bank = account.item.display_name

@@ -9,7 +9,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Q, Sum, Value
+from django.db.models import Case, Q, Sum, Value, When
 from django.db.models.functions import Coalesce, NullIf, TruncMonth
 
 from .categories import CARD_PAYMENT_DETAILED, NOT_SPENDING_OR_INCOME
@@ -128,69 +128,64 @@ def balances_by_type(accounts: list[Account]) -> list[dict]:
 # ---- Spending ----------------------------------------------------------------------------------
 
 
-def spending_this_month(*, user, today: dt.date) -> list[dict]:
-    """This month so far against last month (whole, and up to the same day), per currency."""
+def spending_summary(*, user, today: dt.date, top: int = 5) -> tuple[list[dict], list[dict]]:
+    """(spending per currency, top categories this month), from one scan of two months.
+
+    Spending: this month so far against last month, both whole and up to the same day.
+    """
     this_start = month_start(today)
     last_start = add_months(this_start, -1)
-    # The same day last month, clamped (31 March -> 28/29 February).
-    same_day_last = min(
-        today.replace(day=1) - dt.timedelta(days=1), _safe_day(last_start, today.day)
-    )
+    same_day_last = _safe_day(last_start, today.day)
     rows = (
         Transaction.objects.for_user(user)
         .annotate(effective_category=EFFECTIVE_CATEGORY)
         .filter(SPENDING, date__gte=last_start, date__lte=today)
-        .values("iso_currency_code")
         .annotate(
-            this_month=Sum("amount", filter=Q(date__gte=this_start)),
-            last_month=Sum("amount", filter=Q(date__lt=this_start)),
-            last_month_to_date=Sum(
-                "amount", filter=Q(date__lt=this_start, date__lte=same_day_last)
-            ),
+            period=Case(
+                When(date__gte=this_start, then=Value("this")),
+                When(date__lte=same_day_last, then=Value("last_to_date")),
+                default=Value("last_rest"),
+            )
         )
-        .order_by("iso_currency_code")
+        .values("iso_currency_code", "effective_category", "period")
+        .annotate(total=Sum("amount"))
+        .order_by()
     )
-    result = []
-    for row in rows:
-        this_month = row["this_month"] or ZERO
-        last_to_date = row["last_month_to_date"] or ZERO
+    per_currency: dict[str, dict] = {}
+    categories: dict[tuple[str, str], Decimal] = defaultdict(lambda: ZERO)
+    for r in rows:
+        currency = _currency(r["iso_currency_code"])
+        sums = per_currency.setdefault(
+            currency, {"this": ZERO, "last_to_date": ZERO, "last_rest": ZERO}
+        )
+        sums[r["period"]] += r["total"]
+        if r["period"] == "this":
+            categories[(r["effective_category"], currency)] += r["total"]
+    spending = []
+    for currency, sums in sorted(per_currency.items()):
+        last_to_date = sums["last_to_date"]
         change = None
         if last_to_date:
-            change = ((this_month - last_to_date) / last_to_date * 100).quantize(Decimal("1"))
-        result.append(
+            change = ((sums["this"] - last_to_date) / last_to_date * 100).quantize(Decimal("1"))
+        spending.append(
             {
-                "currency": _currency(row["iso_currency_code"]),
-                "this_month": this_month,
-                "last_month": row["last_month"] or ZERO,
+                "currency": currency,
+                "this_month": sums["this"],
+                "last_month": last_to_date + sums["last_rest"],
                 "last_month_to_date": last_to_date,
                 "change_pct": change,
             }
         )
-    return result
+    top_categories = [
+        {"category": category, "currency": currency, "total": total}
+        for (category, currency), total in sorted(categories.items(), key=lambda kv: -kv[1])[:top]
+    ]
+    return spending, top_categories
 
 
 def _safe_day(first: dt.date, day: int) -> dt.date:
     last = add_months(first, 1) - dt.timedelta(days=1)
     return first.replace(day=min(day, last.day))
-
-
-def top_categories(*, user, start: dt.date, end: dt.date, limit: int = 5) -> list[dict]:
-    rows = (
-        Transaction.objects.for_user(user)
-        .annotate(effective_category=EFFECTIVE_CATEGORY)
-        .filter(SPENDING, date__gte=start, date__lte=end)
-        .values("effective_category", "iso_currency_code")
-        .annotate(total=Sum("amount"))
-        .order_by("-total")[:limit]
-    )
-    return [
-        {
-            "category": r["effective_category"],
-            "currency": _currency(r["iso_currency_code"]),
-            "total": r["total"],
-        }
-        for r in rows
-    ]
 
 
 def recent_transactions(*, user, limit: int = 8) -> list[Transaction]:

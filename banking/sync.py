@@ -36,11 +36,11 @@ from django.utils import timezone
 
 from . import notifications, ratelimit
 from . import plaid as plaid_api
-from .models import Account, PlaidItem, SyncPage, SyncRun, Transaction
+from .models import Account, PlaidItem, SyncPage, SyncRun
+from .sync_apply import PAGE_SIZE, apply_accounts, apply_page
 
 logger = logging.getLogger(__name__)
 
-PAGE_SIZE = 500
 MAX_RESTARTS = 3
 # A sync waits this long for a rate-limit slot (no transaction is open, and giving up would
 # throw away pages already fetched).
@@ -67,29 +67,6 @@ LOGIN_ERRORS = {
 REVOKED_ERRORS = {"INVALID_ACCESS_TOKEN", "ITEM_NOT_FOUND"}
 # Our own configuration problems: staff are alerted by the wrapper; the item is not to blame.
 CONFIG_ERRORS = {"CIRCUIT_OPEN", "TOKEN_ENVIRONMENT_MISMATCH", "INVALID_API_KEYS"}
-
-# Columns a sync may overwrite. category_override and notes are the user's and never are.
-SYNCED_FIELDS = [
-    "amount",
-    "iso_currency_code",
-    "unofficial_currency_code",
-    "date",
-    "authorized_date",
-    "datetime",
-    "name",
-    "merchant_name",
-    "logo_url",
-    "website",
-    "pending",
-    "pending_transaction_id",
-    "pfc_primary",
-    "pfc_detailed",
-    "pfc_confidence",
-    "payment_channel",
-    "city",
-    "region",
-    "updated_at",
-]
 
 
 class SyncError(Exception):
@@ -388,7 +365,7 @@ def _apply_staged(item, run, original, cursor, update_status, accounts) -> None:
         )
         if not moved:
             raise SyncAborted("the cursor moved during the sync")
-        account_pks = _apply_accounts(item, accounts, now)
+        account_pks = apply_accounts(item, accounts, now)
         carried: dict[str, tuple[str, str]] = {}
         page_ids = list(
             SyncPage.objects.filter(run=run).order_by("seq").values_list("pk", flat=True)
@@ -402,97 +379,6 @@ def _apply_staged(item, run, original, cursor, update_status, accounts) -> None:
     item.transactions_cursor = cursor
     item.transactions_update_status = update_status
     item.last_successful_sync_at = now
-
-
-def _apply_accounts(item: PlaidItem, accounts: dict, now) -> dict[str, int]:
-    existing = {a.account_id: a for a in Account.objects.filter(item=item)}
-    for account_id, raw in accounts.items():
-        balances = raw.get("balances") or {}
-        fields = {
-            "current_balance": balances.get("current"),
-            "available_balance": balances.get("available"),
-            "limit": balances.get("limit"),
-            "iso_currency_code": balances.get("iso_currency_code") or "",
-            "unofficial_currency_code": balances.get("unofficial_currency_code") or "",
-            "balances_updated_at": now,
-            "updated_at": now,
-        }
-        if account_id in existing:
-            Account.objects.filter(pk=existing[account_id].pk).update(**fields)
-        elif not Account.objects.filter(account_id=account_id).exists():
-            existing[account_id] = Account.objects.create(
-                item=item,
-                account_id=account_id,
-                name=(raw.get("name") or "Account")[:200],
-                official_name=(raw.get("official_name") or "")[:300],
-                mask=(raw.get("mask") or "")[:8],
-                type=(raw.get("type") or "other")[:32],
-                subtype=(raw.get("subtype") or "")[:64],
-                **fields,
-            )
-    return {account_id: a.pk for account_id, a in existing.items()}
-
-
-def apply_page(item, page: dict, account_pks: dict, carried: dict, counts: dict) -> None:
-    """Apply one staged page. `carried` holds the user fields of rows removed earlier in this
-    update, for posted transactions that arrive on a later page than their pending one."""
-    mine = Transaction.objects.filter(account__item=item)
-    removed = page["removed"]
-    if removed:
-        for t_id, category, notes in (
-            mine.filter(transaction_id__in=removed)
-            .exclude(category_override="", notes="")
-            .values_list("transaction_id", "category_override", "notes")
-        ):
-            carried[t_id] = (category, notes)
-        mine.filter(transaction_id__in=removed).delete()
-    rows = {r["transaction_id"]: r for r in page["added"] + page["modified"]}
-    pending_ids = {
-        r["pending_transaction_id"] for r in rows.values() if r["pending_transaction_id"]
-    }
-    if pending_ids:
-        for t_id, category, notes in (
-            mine.filter(transaction_id__in=pending_ids)
-            .exclude(category_override="", notes="")
-            .values_list("transaction_id", "category_override", "notes")
-        ):
-            carried[t_id] = (category, notes)
-    now = timezone.now()
-    objs = []
-    for r in rows.values():
-        account_pk = account_pks.get(r["account_id"])
-        if account_pk is None:
-            logger.warning("item %s: transaction for unknown account skipped", item.item_id)
-            continue
-        objs.append(
-            Transaction(
-                user_id=item.user_id,
-                account_id=account_pk,
-                created_at=now,
-                updated_at=now,
-                **{k: v for k, v in r.items() if k != "account_id"},
-            )
-        )
-    Transaction.objects.bulk_create(
-        objs,
-        update_conflicts=True,
-        unique_fields=["transaction_id"],
-        update_fields=SYNCED_FIELDS,
-        batch_size=PAGE_SIZE,
-    )
-    for r in rows.values():
-        source = carried.pop(r["pending_transaction_id"], None) if not r["pending"] else None
-        if source:
-            category, notes = source
-            posted = mine.filter(transaction_id=r["transaction_id"])
-            # Only into empty fields: an edit already made on the posted row wins.
-            if category:
-                posted.filter(category_override="").update(category_override=category)
-            if notes:
-                posted.filter(notes="").update(notes=notes)
-    counts["added"] += len(page["added"])
-    counts["modified"] += len(page["modified"])
-    counts["removed"] += len(removed)
 
 
 def _finish(run: SyncRun, outcome: str, error_code: str = "", **counts) -> None:

@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 
 import jwt
 from django.core.cache import cache
-from django.db import transaction
+from django.db import IntegrityError, connection, transaction
 
 from .models import PlaidItem, WebhookEvent
 
@@ -229,27 +229,37 @@ def webhook_record(*, verified: VerifiedWebhook) -> tuple[WebhookEvent, bool]:
 
     plaid_item_id = text("item_id", 64)
     item = PlaidItem.objects.filter(item_id=plaid_item_id).first() if plaid_item_id else None
-    with transaction.atomic():
-        event, created = WebhookEvent.objects.get_or_create(
-            token_sha256=hashlib.sha256(verified.token.encode()).hexdigest(),
-            defaults={
-                "webhook_type": text("webhook_type", 48),
-                "webhook_code": text("webhook_code", 64),
-                "plaid_item_id": plaid_item_id,
-                "item": item,
-                "environment": text("environment", 16),
-                "body": verified.body.decode("utf-8", errors="replace"),
-                "body_sha256": hashlib.sha256(verified.body).hexdigest(),
-                "signed_at": datetime.fromtimestamp(verified.iat, tz=UTC),
-                "flagged": item is None,
-            },
-        )
-        if created:
-            from .webhook_tasks import process_webhook_event
+    token_sha256 = hashlib.sha256(verified.token.encode()).hexdigest()
+    fields = {
+        "webhook_type": text("webhook_type", 48),
+        "webhook_code": text("webhook_code", 64),
+        "plaid_item_id": plaid_item_id,
+        "item": item,
+        "environment": text("environment", 16),
+        "body": verified.body.decode("utf-8", errors="replace"),
+        "body_sha256": hashlib.sha256(verified.body).hexdigest(),
+        "token_sha256": token_sha256,
+        "signed_at": datetime.fromtimestamp(verified.iat, tz=UTC),
+        "flagged": item is None,
+    }
+    try:
+        if connection.in_atomic_block:
+            # A savepoint, so a replay's IntegrityError cannot spoil the caller's transaction.
+            with transaction.atomic():
+                event = WebhookEvent.objects.create(**fields)
+        else:
+            # Autocommit: one INSERT, committed at once. The unique token decides replays in a
+            # single round trip, instead of get_or_create's SELECT, SAVEPOINT, INSERT, RELEASE;
+            # this path is what Plaid waits on.
+            event = WebhookEvent.objects.create(**fields)
+    except IntegrityError:
+        return WebhookEvent.objects.get(token_sha256=token_sha256), False
+    created = True
+    from .webhook_tasks import process_webhook_event
 
-            # robust: if the broker is down the event stays pending and the sweeper
-            # (webhook_events_requeue) picks it up; Plaid still gets its 200.
-            transaction.on_commit(lambda: process_webhook_event.delay(event.pk), robust=True)
+    # robust: if the broker is down the event stays pending and the sweeper
+    # (webhook_events_requeue) picks it up; Plaid still gets its 200.
+    transaction.on_commit(lambda: process_webhook_event.delay(event.pk), robust=True)
     if created and item is None:
         logger.warning(
             "webhook for unknown item", extra={"plaid_item_id": plaid_item_id, "event": event.pk}

@@ -149,6 +149,28 @@ def export_peak_kb(client: Client) -> tuple[float, int]:
     return peak / 1024, lines
 
 
+def explain(client: Client, urls: list[str]) -> None:
+    """Print the plan and time of every query the big user's pages run (--explain)."""
+    from django.test.utils import CaptureQueriesContext
+
+    for url in urls:
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(url)
+            if response.streaming:
+                for _ in response.streaming_content:
+                    pass
+        print(f"==== {url}: {len(ctx)} queries")
+        for q in ctx.captured_queries:
+            sql = q["sql"]
+            if not sql.lstrip().upper().startswith("SELECT"):
+                continue
+            with connection.cursor() as cursor:
+                cursor.execute("EXPLAIN (ANALYZE, BUFFERS OFF) " + sql)
+                plan = [row[0] for row in cursor.fetchall()]
+            print(f"[{float(q['time']) * 1000:.2f} ms in Django] {sql[:300]}")
+            print("\n".join("    " + line for line in plan[:14]))
+
+
 class _NoMigrations:
     def __contains__(self, item):
         return True
@@ -189,6 +211,9 @@ def main() -> int:
         for label, user in (("small", small), ("big", big)):
             clients[label] = Client()
             clients[label].force_login(user)
+
+        if "--explain" in sys.argv:
+            explain(clients["big"], [url for url, _ in pages.values()])
 
         results = {}
         for page, (url, stream) in pages.items():

@@ -55,8 +55,9 @@ def control(url, method, path, body=None):
     import urllib.request
 
     data = json.dumps(body).encode() if body is not None else None
-    req = urllib.request.Request(url + path, data=data, method=method,
-                                 headers={"Content-Type": "application/json"})
+    req = urllib.request.Request(
+        url + path, data=data, method=method, headers={"Content-Type": "application/json"}
+    )
     with urllib.request.urlopen(req, timeout=600) as resp:
         return json.loads(resp.read() or b"{}")
 
@@ -76,16 +77,24 @@ def make_item(emulator_url: str, email: str, total: int):
     sync.sync_request = lambda **kw: "skipped"  # the benchmark runs the sync itself
     try:
         item = link.item_link(
-            user=user, public_token=plaid_api.sandbox_public_token_create("ins_109508"),
+            user=user,
+            public_token=plaid_api.sandbox_public_token_create("ins_109508"),
             metadata=None,
         )
     finally:
         sync.sync_request = real_request
-    have = next(i for i in control(emulator_url, "GET", "/emulator/items")["items"]
-                if i["item_id"] == item.item_id)["transactions"]
+    have = next(
+        i
+        for i in control(emulator_url, "GET", "/emulator/items")["items"]
+        if i["item_id"] == item.item_id
+    )["transactions"]
     if total > have:
-        control(emulator_url, "POST", f"/emulator/items/{item.item_id}/transactions",
-                {"count": total - have})
+        control(
+            emulator_url,
+            "POST",
+            f"/emulator/items/{item.item_id}/transactions",
+            {"count": total - have},
+        )
     return item
 
 
@@ -143,8 +152,11 @@ def baseline(item, pages) -> float:
                 fields = {k: v for k, v in r.items() if k not in ("transaction_id", "account_id")}
                 Transaction.objects.update_or_create(
                     transaction_id=r["transaction_id"],
-                    defaults={**fields, "user_id": item.user_id,
-                              "account_id": accounts[r["account_id"]]},
+                    defaults={
+                        **fields,
+                        "user_id": item.user_id,
+                        "account_id": accounts[r["account_id"]],
+                    },
                 )
     return time.perf_counter() - started
 
@@ -171,11 +183,18 @@ def copy_floor(item, pages) -> float | None:
         ) as copy:
             for page in pages:
                 for r in page:
-                    extra = {"public_id": uuid.uuid4(), "user": item.user_id,
-                             "account": accounts[r["account_id"]], "created_at": now,
-                             "updated_at": now, "category_override": "", "notes": ""}
-                    copy.write_row([extra[f.name] if f.name in extra else r[f.name]
-                                    for f in fields])
+                    extra = {
+                        "public_id": uuid.uuid4(),
+                        "user": item.user_id,
+                        "account": accounts[r["account_id"]],
+                        "created_at": now,
+                        "updated_at": now,
+                        "category_override": "",
+                        "notes": "",
+                    }
+                    copy.write_row(
+                        [extra[f.name] if f.name in extra else r[f.name] for f in fields]
+                    )
     return time.perf_counter() - started
 
 
@@ -190,8 +209,9 @@ def main() -> None:
 
     from plaid_emulator.server import EmulatorServer
 
-    srv = EmulatorServer(host="127.0.0.1", port=0, client_id="emulator-client-id",
-                         secret="emulator-secret", seed=1).start()
+    srv = EmulatorServer(
+        host="127.0.0.1", port=0, client_id="emulator-client-id", secret="emulator-secret", seed=1
+    ).start()
     try:
         run_bench(srv.url)
     finally:
@@ -226,10 +246,17 @@ def run_bench(url: str) -> None:
 
     rss = {}
     for total in (SMALL, N):
-        out = subprocess.run(
-            [sys.executable, __file__, "--rss-child", str(total), "--emulator-url", url],
-            check=True, capture_output=True, text=True, env=os.environ,
-        ).stdout.strip().splitlines()[-1]
+        out = (
+            subprocess.run(
+                [sys.executable, __file__, "--rss-child", str(total), "--emulator-url", url],
+                check=True,
+                capture_output=True,
+                text=True,
+                env=os.environ,
+            )
+            .stdout.strip()
+            .splitlines()[-1]
+        )
         rss[total] = json.loads(out)
     rss_growth_mb = (rss[N]["peak_kb"] - rss[SMALL]["peak_kb"]) / 1024
 
@@ -267,9 +294,11 @@ def run_bench(url: str) -> None:
     print(f"{'baseline: update_or_create':<34}{base_s:>10.2f}{rows / base_s:>12,.0f}")
     if copy_s is not None:
         print(f"{'floor: COPY':<34}{copy_s:>10.2f}{rows / copy_s:>12,.0f}")
-    print(f"\nspeedup_vs_baseline {result['speedup_vs_baseline']}  "
-          f"fraction_of_copy {result.get('fraction_of_copy', 'n/a')}  "
-          f"rss_growth_mb {result['rss_growth_mb']} ({SMALL:,} -> {N:,})")
+    print(
+        f"\nspeedup_vs_baseline {result['speedup_vs_baseline']}  "
+        f"fraction_of_copy {result.get('fraction_of_copy', 'n/a')}  "
+        f"rss_growth_mb {result['rss_growth_mb']} ({SMALL:,} -> {N:,})"
+    )
     print(f"wrote {out.relative_to(ROOT)}")
 
 

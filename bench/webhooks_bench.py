@@ -33,6 +33,8 @@ RATE = int(os.environ.get("BENCH_WEBHOOK_RATE", 200))
 COUNT = int(os.environ.get("BENCH_WEBHOOK_COUNT", 5000))
 ITEMS = 5
 WORKERS, THREADS = 2, 8
+# Processing is I/O-bound (PostgreSQL, Redis, Plaid): more processes than CPUs pays off.
+CELERY_CONCURRENCY = 4
 PG_PORT = int(os.environ.get("BENCH_PG_PORT", 5434))
 PG_DIR = Path(os.environ.get("BENCH_PG_DIR", "/tmp/pfm-webhooks-bench-pg"))
 REDIS_PORT = int(os.environ.get("BENCH_REDIS_PORT", 6390))
@@ -270,7 +272,7 @@ def main() -> int:
                 "-l",
                 "WARNING",
                 "-c",
-                "2",
+                str(CELERY_CONCURRENCY),
                 "--without-gossip",
                 "--without-mingle",
                 "--without-heartbeat",
@@ -386,7 +388,7 @@ def run(emulator, web_port: int, connection) -> int:
             "gunicorn_workers": WORKERS,
             "threads": THREADS,
             "database": "postgresql",
-            "celery_concurrency": 2,
+            "celery_concurrency": CELERY_CONCURRENCY,
             "items": ITEMS,
             "cpus": os.cpu_count(),
         },

@@ -10,5 +10,6 @@ def __getattr__(name):
     # Lazy, so `python -m plaid_emulator` and the pytest plugin import only what they use.
     if name == "EmulatorServer":
         from .server import EmulatorServer
+
         return EmulatorServer
     raise AttributeError(name)

@@ -14,9 +14,13 @@ from .store import Item, iso
 def sync_updates(emu, item: Item) -> None:
     # Plaid only sends SYNC_UPDATES_AVAILABLE once /transactions/sync has been called.
     if item.synced_once:
-        emu.fire(item, "TRANSACTIONS", "SYNC_UPDATES_AVAILABLE",
-                 initial_update_complete=item.stage >= 1,
-                 historical_update_complete=item.stage >= 2)
+        emu.fire(
+            item,
+            "TRANSACTIONS",
+            "SYNC_UPDATES_AVAILABLE",
+            initial_update_complete=item.stage >= 1,
+            historical_update_complete=item.stage >= 2,
+        )
 
 
 def legacy(emu, item: Item, code: str, new_transactions: int) -> None:
@@ -32,8 +36,16 @@ def _post(rng, item: Item, t: data.Txn, day: date) -> data.Txn:
     amount = t.amount
     if t.merchant.primary == "FOOD_AND_DRINK" and rng.random() < 0.5:
         amount = round(amount * 1.18, 2)  # a tip added when the restaurant settles
-    posted = data.Txn(data.new_id(rng), t.account_id, amount, day.isoformat(),
-                      t.authorized_date, t.merchant, False, t.transaction_id)
+    posted = data.Txn(
+        data.new_id(rng),
+        t.account_id,
+        amount,
+        day.isoformat(),
+        t.authorized_date,
+        t.merchant,
+        False,
+        t.transaction_id,
+    )
     item.remove(t.transaction_id)
     item.add(posted)
     return posted
@@ -53,9 +65,11 @@ def refresh(emu, item: Item) -> None:
         today = item.today
         pending = [t for t in item.txns.values() if t.pending]
         removed_ids = [t.transaction_id for t in pending]
-        for t in pending:
-            _post(rng, item, t, today)
-        posted = [t for t in item.txns.values() if not t.pending]
+        just_posted = {_post(rng, item, t, today).transaction_id for t in pending}
+        # The corrected amount is an older posted one, so a client sees it as modified.
+        posted = [
+            t for t in item.txns.values() if not t.pending and t.transaction_id not in just_posted
+        ]
         if posted:
             victim = rng.choice(posted)
             item.modify(victim.transaction_id, amount=round(victim.amount + 1.0, 2))
@@ -67,13 +81,33 @@ def refresh(emu, item: Item) -> None:
     sync_updates(emu, item)
     legacy(emu, item, "DEFAULT_UPDATE", len(fresh) + len(pending))
     if removed_ids:
-        emu.fire(item, "TRANSACTIONS", "TRANSACTIONS_REMOVED",
-                 removed_transactions=removed_ids, error=None)
+        emu.fire(
+            item,
+            "TRANSACTIONS",
+            "TRANSACTIONS_REMOVED",
+            removed_transactions=removed_ids,
+            error=None,
+        )
+
+
+def _recent_posted(item: Item, rng, window: int = 200):
+    """A posted, shared transaction from the recent end of the change log, or None. Walks
+    back at most `window` log entries, so the cost does not grow with history size."""
+    log, txns = item.log, item.txns
+    seen, cands = set(), []
+    for i in range(len(log) - 1, max(-1, len(log) - 1 - window), -1):
+        t = txns.get(log[i][1])
+        if t is not None and not t.pending and t.transaction_id not in seen:
+            seen.add(t.transaction_id)
+            cands.append(t)
+    return rng.choice(cands) if cands else None
 
 
 def advance(emu, item: Item, days: int) -> dict:
-    """Move the item's clock forward: each day posts yesterday's pending activity, adds new
-    pending purchases, and now and then changes or drops an older transaction."""
+    """Move the item's clock forward a day at a time. Each day yesterday's pending purchases
+    post (removed + added with pending_transaction_id), now and then one falls off instead
+    (an expired authorisation hold: removed), 1-4 new pending purchases arrive, and now and
+    then a recent posted transaction is corrected (modified)."""
     stats = {"added": 0, "posted": 0, "modified": 0, "removed": 0}
     with emu.store.lock:
         rng = emu.store.rng(item)
@@ -81,23 +115,21 @@ def advance(emu, item: Item, days: int) -> dict:
         for _ in range(days):
             item.today += timedelta(days=1)
             for t in [t for t in item.txns.values() if t.pending]:
-                _post(rng, item, t, item.today)
-                stats["posted"] += 1
+                if rng.random() < 0.1:
+                    item.remove(t.transaction_id)
+                    stats["removed"] += 1
+                else:
+                    _post(rng, item, t, item.today)
+                    stats["posted"] += 1
             for _ in range(rng.choice((1, 2, 3, 4))):
                 item.add(data.spending(rng, rng.choice(accts), item.today, pending=True))
                 stats["added"] += 1
-            roll = rng.random()
-            if roll < 0.3 and item.log:
-                t_id = item.log[-1 - rng.randrange(min(50, len(item.log)))][1]
-                t = item.txns.get(t_id)
-                if t is not None and not t.pending:
-                    item.modify(t_id, amount=round(t.amount + 1.0, 2))
+            if rng.random() < 0.3:
+                t = _recent_posted(item, rng)
+                if t is not None:
+                    # A merchant's correction of a settled amount.
+                    item.modify(t.transaction_id, amount=round(t.amount + 1.0, 2))
                     stats["modified"] += 1
-            elif roll < 0.4:
-                cands = [t for t in item.txns.values() if t.pending]
-                if cands:
-                    item.remove(rng.choice(cands).transaction_id)  # an authorisation hold
-                    stats["removed"] += 1
         item.rng_state = rng.getstate()
         item.last_update = time.time()
     sync_updates(emu, item)
@@ -121,8 +153,9 @@ def login_required(emu, item: Item) -> None:
     emu.fire(item, "ITEM", "ERROR", error=PlaidError("ITEM_LOGIN_REQUIRED").webhook_body())
 
 
-def new_accounts(emu, item: Item, name: str | None = None,
-                 subtype: str | None = None) -> dict | None:
+def new_accounts(
+    emu, item: Item, name: str | None = None, subtype: str | None = None
+) -> dict | None:
     """Reveal an account the user has not shared (the sandbox webhook adds one only if none
     is pending; the control API always adds the one asked for) and send
     NEW_ACCOUNTS_AVAILABLE. Returns the new account, if any."""
@@ -148,14 +181,20 @@ def fire_named(emu, item: Item, code: str, new_transactions=None) -> bool:
         if new_transactions:
             append_volume(emu, item, int(new_transactions))
         if code == "SYNC_UPDATES_AVAILABLE":
-            return emu.fire(item, "TRANSACTIONS", code,
-                            initial_update_complete=item.stage >= 1,
-                            historical_update_complete=item.stage >= 2)
-        return emu.fire(item, "TRANSACTIONS", code, new_transactions=new_transactions or 0,
-                        error=None)
+            return emu.fire(
+                item,
+                "TRANSACTIONS",
+                code,
+                initial_update_complete=item.stage >= 1,
+                historical_update_complete=item.stage >= 2,
+            )
+        return emu.fire(
+            item, "TRANSACTIONS", code, new_transactions=new_transactions or 0, error=None
+        )
     if code in ("INITIAL_UPDATE", "HISTORICAL_UPDATE"):
-        return emu.fire(item, "TRANSACTIONS", code, new_transactions=new_transactions or 0,
-                        error=None)
+        return emu.fire(
+            item, "TRANSACTIONS", code, new_transactions=new_transactions or 0, error=None
+        )
     if code == "ERROR":
         login_required(emu, item)
         return True
@@ -167,15 +206,21 @@ def fire_named(emu, item: Item, code: str, new_transactions=None) -> bool:
         item.version += 1
         return emu.fire(item, "ITEM", code)
     if code == "USER_PERMISSION_REVOKED":
-        return emu.fire(item, "ITEM", code,
-                        error=PlaidError("USER_PERMISSION_REVOKED").webhook_body())
+        return emu.fire(
+            item, "ITEM", code, error=PlaidError("USER_PERMISSION_REVOKED").webhook_body()
+        )
     if code == "PENDING_EXPIRATION":
         item.consent_expiration_time = now + 7 * 86400
         item.version += 1
         return emu.fire(item, "ITEM", code, consent_expiration_time=iso(now + 7 * 86400))
     if code == "PENDING_DISCONNECT":
-        return emu.fire(item, "ITEM", code, reason="INSTITUTION_TOKEN_EXPIRATION",
-                        disconnect_time=iso(now + 7 * 86400))
+        return emu.fire(
+            item,
+            "ITEM",
+            code,
+            reason="INSTITUTION_TOKEN_EXPIRATION",
+            disconnect_time=iso(now + 7 * 86400),
+        )
     if code == "WEBHOOK_UPDATE_ACKNOWLEDGED":
         return emu.fire(item, "ITEM", code, new_webhook_url=item.webhook, error=None)
     raise PlaidError("INVALID_FIELD", f"webhook_code {code} is not supported")

@@ -11,11 +11,44 @@ from . import activity, institutions, sync
 from .errors import PlaidError, invalid_field, missing_fields
 from .store import iso
 
-COUNTRY_CODES = {"US", "GB", "ES", "NL", "FR", "IE", "CA", "DE", "IT", "PL", "DK", "NO", "SE",
-                 "EE", "LT", "LV", "PT", "BE", "AT", "FI"}
-PRODUCTS = {"transactions", "auth", "identity", "investments", "liabilities", "assets",
-            "income_verification", "payment_initiation", "transfer", "signal", "statements",
-            "employment", "standing_orders", "recurring_transactions"}
+COUNTRY_CODES = {
+    "US",
+    "GB",
+    "ES",
+    "NL",
+    "FR",
+    "IE",
+    "CA",
+    "DE",
+    "IT",
+    "PL",
+    "DK",
+    "NO",
+    "SE",
+    "EE",
+    "LT",
+    "LV",
+    "PT",
+    "BE",
+    "AT",
+    "FI",
+}
+PRODUCTS = {
+    "transactions",
+    "auth",
+    "identity",
+    "investments",
+    "liabilities",
+    "assets",
+    "income_verification",
+    "payment_initiation",
+    "transfer",
+    "signal",
+    "statements",
+    "employment",
+    "standing_orders",
+    "recurring_transactions",
+}
 SANDBOX_PASSWORDS = {"user_good": "pass_good"}
 NEW_TOKEN_TTL, UPDATE_TOKEN_TTL = 4 * 3600, 30 * 60
 
@@ -92,8 +125,7 @@ def link_token_create(emu, body):
     _string(body, "client_name", required=True)
     countries = _countries(body)
     user = body.get("user")
-    if not body.get("user_id") and (not isinstance(user, dict)
-                                    or not user.get("client_user_id")):
+    if not body.get("user_id") and (not isinstance(user, dict) or not user.get("client_user_id")):
         raise missing_fields("user.client_user_id")
     access_token = body.get("access_token")
     item = emu.store.item_for_token(access_token) if access_token else None
@@ -109,10 +141,17 @@ def link_token_create(emu, body):
     ttl = UPDATE_TOKEN_TTL if item else NEW_TOKEN_TTL
     token = f"link-sandbox-{uuid.uuid4()}"
     emu.store.link_tokens[token] = {
-        "created": now, "expires": now + ttl, "client_name": body["client_name"],
-        "language": body["language"], "country_codes": countries, "products": products,
-        "webhook": webhook, "redirect_uri": redirect_uri, "days_requested": days,
-        "item_id": item.item_id if item else None, "user": user,
+        "created": now,
+        "expires": now + ttl,
+        "client_name": body["client_name"],
+        "language": body["language"],
+        "country_codes": countries,
+        "products": products,
+        "webhook": webhook,
+        "redirect_uri": redirect_uri,
+        "days_requested": days,
+        "item_id": item.item_id if item else None,
+        "user": user,
         "account_selection": bool((body.get("update") or {}).get("account_selection_enabled")),
     }
     return {"link_token": token, "expiration": iso(now + ttl)}
@@ -122,12 +161,17 @@ def link_token_get(emu, body):
     require(body, "link_token")
     rec = emu.store.link_token(body["link_token"])
     return {
-        "link_token": body["link_token"], "created_at": iso(rec["created"]),
+        "link_token": body["link_token"],
+        "created_at": iso(rec["created"]),
         "expiration": iso(rec["expires"]),
-        "metadata": {"initial_products": rec["products"], "webhook": rec["webhook"],
-                     "country_codes": rec["country_codes"], "language": rec["language"],
-                     "redirect_uri": rec["redirect_uri"], "client_name": rec["client_name"],
-                     },
+        "metadata": {
+            "initial_products": rec["products"],
+            "webhook": rec["webhook"],
+            "country_codes": rec["country_codes"],
+            "language": rec["language"],
+            "redirect_uri": rec["redirect_uri"],
+            "client_name": rec["client_name"],
+        },
     }
 
 
@@ -156,8 +200,9 @@ def item_webhook_update(emu, body):
     item.webhook = body.get("webhook") or None
     item.version += 1
     if item.webhook:
-        emu.fire(item, "ITEM", "WEBHOOK_UPDATE_ACKNOWLEDGED", new_webhook_url=item.webhook,
-                 error=None)
+        emu.fire(
+            item, "ITEM", "WEBHOOK_UPDATE_ACKNOWLEDGED", new_webhook_url=item.webhook, error=None
+        )
     return {"item": item.render()}
 
 
@@ -172,8 +217,11 @@ def item_access_token_invalidate(emu, body):
 def accounts_get(emu, body):
     item = data_item(emu, body)
     wanted = (body.get("options") or {}).get("account_ids")
-    accts = [item.render_account(a) for a in item.shared_accounts()
-             if not wanted or a["account_id"] in wanted]
+    accts = [
+        item.render_account(a)
+        for a in item.shared_accounts()
+        if not wanted or a["account_id"] in wanted
+    ]
     return {"accounts": accts, "item": item.render()}
 
 
@@ -205,9 +253,13 @@ def institutions_get_by_id(emu, body):
     if inst is None:
         raise PlaidError("INVALID_INSTITUTION")
     opts = body.get("options") or {}
-    return {"institution": institutions.render(
-        inst, optional_metadata=bool(opts.get("include_optional_metadata")),
-        include_status=bool(opts.get("include_status")))}
+    return {
+        "institution": institutions.render(
+            inst,
+            optional_metadata=bool(opts.get("include_optional_metadata")),
+            include_status=bool(opts.get("include_status")),
+        )
+    }
 
 
 def institutions_search(emu, body):
@@ -215,9 +267,12 @@ def institutions_search(emu, body):
         raise missing_fields("query")
     _countries(body)
     opts = body.get("options") or {}
-    return {"institutions": [institutions.render(
-        i, optional_metadata=bool(opts.get("include_optional_metadata")))
-        for i in institutions.search(body["query"])]}
+    return {
+        "institutions": [
+            institutions.render(i, optional_metadata=bool(opts.get("include_optional_metadata")))
+            for i in institutions.search(body["query"])
+        ]
+    }
 
 
 def webhook_verification_key_get(emu, body):
@@ -243,18 +298,25 @@ def sandbox_public_token_create(emu, body):
     days = (opts.get("transactions") or {}).get("days_requested", 730)
     if not isinstance(days, int) or not 1 <= days <= 730:
         raise invalid_field("options.transactions.days_requested", "must be between 1 and 730")
-    item = emu.create_item(inst["institution_id"], username, webhook=webhook, products=products,
-                           days_requested=days)
+    item = emu.create_item(
+        inst["institution_id"], username, webhook=webhook, products=products, days_requested=days
+    )
     with emu.store.lock:
         return {"public_token": emu.store.new_public_token(item)}
 
 
 FIREABLE = {
-    "DEFAULT_UPDATE": "TRANSACTIONS", "SYNC_UPDATES_AVAILABLE": "TRANSACTIONS",
-    "INITIAL_UPDATE": "TRANSACTIONS", "HISTORICAL_UPDATE": "TRANSACTIONS",
-    "NEW_ACCOUNTS_AVAILABLE": "ITEM", "USER_PERMISSION_REVOKED": "ITEM",
-    "PENDING_DISCONNECT": "ITEM", "PENDING_EXPIRATION": "ITEM", "LOGIN_REPAIRED": "ITEM",
-    "ERROR": "ITEM", "WEBHOOK_UPDATE_ACKNOWLEDGED": "ITEM",
+    "DEFAULT_UPDATE": "TRANSACTIONS",
+    "SYNC_UPDATES_AVAILABLE": "TRANSACTIONS",
+    "INITIAL_UPDATE": "TRANSACTIONS",
+    "HISTORICAL_UPDATE": "TRANSACTIONS",
+    "NEW_ACCOUNTS_AVAILABLE": "ITEM",
+    "USER_PERMISSION_REVOKED": "ITEM",
+    "PENDING_DISCONNECT": "ITEM",
+    "PENDING_EXPIRATION": "ITEM",
+    "LOGIN_REPAIRED": "ITEM",
+    "ERROR": "ITEM",
+    "WEBHOOK_UPDATE_ACKNOWLEDGED": "ITEM",
 }
 
 

@@ -16,21 +16,39 @@ DEMO_CLIENT_ID = "emulator-client-id"
 DEMO_SECRET = "emulator-secret"
 
 # Endpoints that reach the bank, so a down institution or a broken login fails them.
-ITEM_PATHS = {"/accounts/get", "/accounts/balance/get", "/transactions/sync",
-              "/transactions/refresh", "/item/get", "/item/remove", "/item/webhook/update",
-              "/item/access_token/invalidate", "/sandbox/item/fire_webhook",
-              "/sandbox/item/reset_login"}
+ITEM_PATHS = {
+    "/accounts/get",
+    "/accounts/balance/get",
+    "/transactions/sync",
+    "/transactions/refresh",
+    "/item/get",
+    "/item/remove",
+    "/item/webhook/update",
+    "/item/access_token/invalidate",
+    "/sandbox/item/fire_webhook",
+    "/sandbox/item/reset_login",
+}
 
 
 def default_credentials(client_id=None, secret=None) -> tuple[str, str]:
-    return (client_id or os.environ.get("PLAID_CLIENT_ID") or DEMO_CLIENT_ID,
-            secret or os.environ.get("PLAID_SECRET") or DEMO_SECRET)
+    return (
+        client_id or os.environ.get("PLAID_CLIENT_ID") or DEMO_CLIENT_ID,
+        secret or os.environ.get("PLAID_SECRET") or DEMO_SECRET,
+    )
 
 
 class Emulator:
-    def __init__(self, *, client_id=None, secret=None, seed: int = 1,
-                 webhook_retry_delays=PLAID_RETRY_DELAYS, ready_after_seconds: float = 0.0,
-                 historical_after_seconds: float = 0.0, state_path=None):
+    def __init__(
+        self,
+        *,
+        client_id=None,
+        secret=None,
+        seed: int = 1,
+        webhook_retry_delays=PLAID_RETRY_DELAYS,
+        ready_after_seconds: float = 0.0,
+        historical_after_seconds: float = 0.0,
+        state_path=None,
+    ):
         self.client_id, self.secret = default_credentials(client_id, secret)
         self.store = Store(seed, ready_after_seconds, historical_after_seconds)
         self.store.on_stage = lambda item, stage, n: activity.on_stage(self, item, stage, n)
@@ -41,6 +59,7 @@ class Emulator:
         self.persister = None
         if state_path:
             from .persist import Persister
+
             self.persister = Persister(state_path, self)
             self.persister.load()
 
@@ -61,8 +80,13 @@ class Emulator:
         return self.store.create_item(institution_id, username, **kwargs)
 
     def fire(self, item: Item, webhook_type: str, webhook_code: str, **fields) -> bool:
-        payload = {"webhook_type": webhook_type, "webhook_code": webhook_code,
-                   "item_id": item.item_id, **fields, "environment": "sandbox"}
+        payload = {
+            "webhook_type": webhook_type,
+            "webhook_code": webhook_code,
+            "item_id": item.item_id,
+            **fields,
+            "environment": "sandbox",
+        }
         if not item.webhook:
             return False
         item.last_webhook = (time.time(), webhook_code)

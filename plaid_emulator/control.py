@@ -7,8 +7,10 @@ import re
 from . import activity, data
 from .errors import PlaidError
 
-ITEM_ROUTE = re.compile(r"^/emulator/items/([A-Za-z0-9]+)/(advance|transactions|accounts|"
-                        r"fire_webhook|reset_login)$")
+ITEM_ROUTE = re.compile(
+    r"^/emulator/items/([A-Za-z0-9]+)/(advance|transactions|accounts|"
+    r"fire_webhook|reset_login)$"
+)
 
 
 def _int(body, name, lo, hi, default=None):
@@ -21,25 +23,46 @@ def _int(body, name, lo, hi, default=None):
 def _new_account(emu, item, body) -> dict:
     name, subtype = body.get("name", "Plaid Money Market"), body.get("subtype", "money market")
     if not isinstance(name, str) or not name.strip() or len(name) > 100:
-        raise PlaidError("INVALID_FIELD", "name must be a non-empty string of at most 100 "
-                                          "characters")
+        raise PlaidError(
+            "INVALID_FIELD", "name must be a non-empty string of at most 100 characters"
+        )
     if subtype not in data.ACCOUNT_SUBTYPES:
-        raise PlaidError("INVALID_FIELD", "subtype must be one of "
-                         + ", ".join(sorted(data.ACCOUNT_SUBTYPES)))
+        raise PlaidError(
+            "INVALID_FIELD", "subtype must be one of " + ", ".join(sorted(data.ACCOUNT_SUBTYPES))
+        )
     a = activity.new_accounts(emu, item, name.strip(), subtype)
-    return {"account": {"account_id": a["account_id"], "name": a["name"], "mask": a["mask"],
-                        "type": a["type"], "subtype": a["subtype"], "selected": False},
-            "webhook_fired": bool(item.webhook)}
+    return {
+        "account": {
+            "account_id": a["account_id"],
+            "name": a["name"],
+            "mask": a["mask"],
+            "type": a["type"],
+            "subtype": a["subtype"],
+            "selected": False,
+        },
+        "webhook_fired": bool(item.webhook),
+    }
 
 
 def item_summary(emu, item) -> dict:
-    return {"item_id": item.item_id, "institution_id": item.institution_id,
-            "username": item.username, "access_token": emu.store.token_for_item(item.item_id),
-            "webhook": item.webhook, "error": item.error, "accounts": len(item.shared_accounts()),
-            "transactions": len(item.txns), "log_length": len(item.log),
-            "transactions_update_status": ("NOT_READY", "INITIAL_UPDATE_COMPLETE",
-                                           "HISTORICAL_UPDATE_COMPLETE")[item.stage],
-            "synced_once": item.synced_once, "today": item.today.isoformat()}
+    return {
+        "item_id": item.item_id,
+        "institution_id": item.institution_id,
+        "username": item.username,
+        "access_token": emu.store.token_for_item(item.item_id),
+        "webhook": item.webhook,
+        "error": item.error,
+        "accounts": len(item.shared_accounts()),
+        "transactions": len(item.txns),
+        "log_length": len(item.log),
+        "transactions_update_status": (
+            "NOT_READY",
+            "INITIAL_UPDATE_COMPLETE",
+            "HISTORICAL_UPDATE_COMPLETE",
+        )[item.stage],
+        "synced_once": item.synced_once,
+        "today": item.today.isoformat(),
+    }
 
 
 def handle(emu, method: str, path: str, body: dict) -> tuple[int, dict]:
@@ -49,8 +72,7 @@ def handle(emu, method: str, path: str, body: dict) -> tuple[int, dict]:
         return 200, {"reset": True}
     if path == "/emulator/items" and method == "GET":
         with store.lock:
-            return 200, {"items": [item_summary(emu, i) for i in store.items.values()
-                                if i.linked]}
+            return 200, {"items": [item_summary(emu, i) for i in store.items.values() if i.linked]}
     if path == "/emulator/faults":
         if method == "POST":
             return 200, {"fault": emu.faults.add(body)}
@@ -73,9 +95,11 @@ def handle(emu, method: str, path: str, body: dict) -> tuple[int, dict]:
             for name in ("ready_after_seconds", "historical_after_seconds"):
                 if name in body:
                     setattr(store, name, float(body[name]))
-        return 200, {"ready_after_seconds": store.ready_after_seconds,
-                     "historical_after_seconds": store.historical_after_seconds,
-                     "seed": store.seed}
+        return 200, {
+            "ready_after_seconds": store.ready_after_seconds,
+            "historical_after_seconds": store.historical_after_seconds,
+            "seed": store.seed,
+        }
     m = ITEM_ROUTE.match(path)
     if m and method == "POST":
         item = store.items.get(m.group(1))
@@ -83,8 +107,10 @@ def handle(emu, method: str, path: str, body: dict) -> tuple[int, dict]:
             raise PlaidError("ITEM_NOT_FOUND")
         action = m.group(2)
         if action == "advance":
-            return 200, {"item_id": item.item_id,
-                         **activity.advance(emu, item, _int(body, "days", 1, 3650, 1))}
+            return 200, {
+                "item_id": item.item_id,
+                **activity.advance(emu, item, _int(body, "days", 1, 3650, 1)),
+            }
         if action == "transactions":
             n = activity.append_volume(emu, item, _int(body, "count", 1, 1_000_000))
             return 200, {"item_id": item.item_id, "added": n, "transactions": len(item.txns)}

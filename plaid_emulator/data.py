@@ -12,11 +12,21 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 _ALNUM = string.ascii_letters + string.digits
-NULL_PAYMENT_META = dict.fromkeys((
-    "reference_number", "ppd_id", "payee", "by_order_of", "payer", "payment_method",
-    "payment_processor", "reason"))
-NULL_LOCATION = dict.fromkeys((
-    "address", "city", "region", "postal_code", "country", "lat", "lon", "store_number"))
+NULL_PAYMENT_META = dict.fromkeys(
+    (
+        "reference_number",
+        "ppd_id",
+        "payee",
+        "by_order_of",
+        "payer",
+        "payment_method",
+        "payment_processor",
+        "reason",
+    )
+)
+NULL_LOCATION = dict.fromkeys(
+    ("address", "city", "region", "postal_code", "country", "lat", "lon", "store_number")
+)
 
 
 def new_id(rng: random.Random) -> str:
@@ -25,8 +35,23 @@ def new_id(rng: random.Random) -> str:
 
 
 class Merchant:
-    __slots__ = ("name", "raw", "primary", "detailed", "channel", "lo", "hi", "weight",
-                 "location", "website", "logo", "entity", "pfc", "counterparties", "ttype")
+    __slots__ = (
+        "name",
+        "raw",
+        "primary",
+        "detailed",
+        "channel",
+        "lo",
+        "hi",
+        "weight",
+        "location",
+        "website",
+        "logo",
+        "entity",
+        "pfc",
+        "counterparties",
+        "ttype",
+    )
 
     def __init__(self, name, raw, detailed, channel, lo, hi, weight, city=None, website=None):
         self.name, self.raw, self.detailed, self.channel = name, raw, detailed, channel
@@ -37,24 +62,55 @@ class Merchant:
         self.logo = f"https://plaid-merchant-logos.plaid.com/{slug}_1.png" if name else None
         self.entity = new_id(random.Random(raw)) if name else None
         self.pfc = {"primary": self.primary, "detailed": detailed, "confidence_level": "VERY_HIGH"}
-        self.counterparties = ([{"name": name, "type": "merchant", "logo_url": self.logo,
-                                 "website": website, "entity_id": self.entity,
-                                 "confidence_level": "VERY_HIGH"}] if name else [])
+        self.counterparties = (
+            [
+                {
+                    "name": name,
+                    "type": "merchant",
+                    "logo_url": self.logo,
+                    "website": website,
+                    "entity_id": self.entity,
+                    "confidence_level": "VERY_HIGH",
+                }
+            ]
+            if name
+            else []
+        )
         if city:
             addr, cty, region, postal, lat, lon, store = city
-            self.location = {"address": addr, "city": cty, "region": region,
-                             "postal_code": postal, "country": "US", "lat": lat, "lon": lon,
-                             "store_number": store}
+            self.location = {
+                "address": addr,
+                "city": cty,
+                "region": region,
+                "postal_code": postal,
+                "country": "US",
+                "lat": lat,
+                "lon": lon,
+                "store_number": store,
+            }
         else:
             self.location = NULL_LOCATION
         self.ttype = {"online": "digital", "in store": "place"}.get(channel, "special")
 
 
 _PRIMARIES = (
-    "INCOME", "TRANSFER_IN", "TRANSFER_OUT", "LOAN_PAYMENTS", "BANK_FEES", "ENTERTAINMENT",
-    "FOOD_AND_DRINK", "GENERAL_MERCHANDISE", "HOME_IMPROVEMENT", "MEDICAL", "PERSONAL_CARE",
-    "GENERAL_SERVICES", "GOVERNMENT_AND_NON_PROFIT", "TRANSPORTATION", "TRAVEL",
-    "RENT_AND_UTILITIES")
+    "INCOME",
+    "TRANSFER_IN",
+    "TRANSFER_OUT",
+    "LOAN_PAYMENTS",
+    "BANK_FEES",
+    "ENTERTAINMENT",
+    "FOOD_AND_DRINK",
+    "GENERAL_MERCHANDISE",
+    "HOME_IMPROVEMENT",
+    "MEDICAL",
+    "PERSONAL_CARE",
+    "GENERAL_SERVICES",
+    "GOVERNMENT_AND_NON_PROFIT",
+    "TRANSPORTATION",
+    "TRAVEL",
+    "RENT_AND_UTILITIES",
+)
 
 
 def _primary(detailed: str) -> str:
@@ -72,62 +128,247 @@ def _loc(base, store):
 
 # Everyday spending: (merchant, bank descriptor, PFC detailed, channel, min $, max $, weight).
 SPENDING = [
-    Merchant("Walmart", "PURCHASE WM SUPERCENTER #1700", "GENERAL_MERCHANDISE_SUPERSTORES",
-             "in store", 12, 180, 6, _loc(_PW, "1700"), "walmart.com"),
-    Merchant("Starbucks", "STARBUCKS STORE 08812", "FOOD_AND_DRINK_COFFEE", "in store", 3, 14, 12,
-             _loc(_SF, "08812"), "starbucks.com"),
-    Merchant("Whole Foods", "WHOLEFDS MKT 10234", "FOOD_AND_DRINK_GROCERIES", "in store", 20, 160,
-             9, _loc(_SF, "10234"), "wholefoodsmarket.com"),
-    Merchant("Trader Joe's", "TRADER JOE S #236", "FOOD_AND_DRINK_GROCERIES", "in store", 15, 110,
-             7, _loc(_NY, "236"), "traderjoes.com"),
-    Merchant("Uber", "UBER *TRIP HELP.UBER.COM", "TRANSPORTATION_TAXIS_AND_RIDE_SHARES", "online",
-             8, 55, 6, None, "uber.com"),
-    Merchant("Lyft", "LYFT *RIDE SUN 11AM", "TRANSPORTATION_TAXIS_AND_RIDE_SHARES", "online", 7, 45,
-             3, None, "lyft.com"),
-    Merchant("Amazon", "AMZN Mktp US*2K4LL1TQ2", "GENERAL_MERCHANDISE_ONLINE_MARKETPLACES",
-             "online", 9, 240, 10, None, "amazon.com"),
-    Merchant("Shell", "SHELL OIL 57444363801", "TRANSPORTATION_GAS", "in store", 25, 75, 5,
-             _loc(_PW, "5744"), "shell.com"),
-    Merchant("Chipotle", "CHIPOTLE 1182", "FOOD_AND_DRINK_FAST_FOOD", "in store", 9, 28, 6,
-             _loc(_SF, "1182"), "chipotle.com"),
-    Merchant("McDonald's", "MCDONALD'S F2244", "FOOD_AND_DRINK_FAST_FOOD", "in store", 5, 18, 4,
-             _loc(_NY, "2244"), "mcdonalds.com"),
-    Merchant("Sweetgreen", "SWEETGREEN SOMA", "FOOD_AND_DRINK_RESTAURANT", "in store", 12, 24, 3,
-             _loc(_SF, None), "sweetgreen.com"),
-    Merchant("Netflix", "NETFLIX.COM", "ENTERTAINMENT_TV_AND_MOVIES", "online", 15.49, 15.49, 1,
-             None, "netflix.com"),
-    Merchant("Spotify", "SPOTIFY USA", "ENTERTAINMENT_MUSIC_AND_AUDIO", "online", 10.99, 10.99, 1,
-             None, "spotify.com"),
-    Merchant("Target", "TARGET T-2776", "GENERAL_MERCHANDISE_SUPERSTORES", "in store", 10, 150, 5,
-             _loc(_NY, "2776"), "target.com"),
-    Merchant("CVS", "CVS/PHARMACY #09921", "MEDICAL_PHARMACIES_AND_SUPPLEMENTS", "in store", 6,
-             60, 3, _loc(_SF, "09921"), "cvs.com"),
-    Merchant("Home Depot", "THE HOME DEPOT #6832", "HOME_IMPROVEMENT_HARDWARE", "in store", 15,
-             320, 2, _loc(_PW, "6832"), "homedepot.com"),
-    Merchant("Delta", "DELTA AIR 0062363598531", "TRAVEL_FLIGHTS", "online", 180, 640, 0.4,
-             None, "delta.com"),
-    Merchant("Airbnb", "AIRBNB HMQ2TX4PZ", "TRAVEL_LODGING", "online", 140, 900, 0.3, None,
-             "airbnb.com"),
-    Merchant("Planet Fitness", "PLANET FITNESS CLUB FEES", "PERSONAL_CARE_GYMS_AND_FITNESS_CENTERS",
-             "other", 24.99, 24.99, 1, None, "planetfitness.com"),
+    Merchant(
+        "Walmart",
+        "PURCHASE WM SUPERCENTER #1700",
+        "GENERAL_MERCHANDISE_SUPERSTORES",
+        "in store",
+        12,
+        180,
+        6,
+        _loc(_PW, "1700"),
+        "walmart.com",
+    ),
+    Merchant(
+        "Starbucks",
+        "STARBUCKS STORE 08812",
+        "FOOD_AND_DRINK_COFFEE",
+        "in store",
+        3,
+        14,
+        12,
+        _loc(_SF, "08812"),
+        "starbucks.com",
+    ),
+    Merchant(
+        "Whole Foods",
+        "WHOLEFDS MKT 10234",
+        "FOOD_AND_DRINK_GROCERIES",
+        "in store",
+        20,
+        160,
+        9,
+        _loc(_SF, "10234"),
+        "wholefoodsmarket.com",
+    ),
+    Merchant(
+        "Trader Joe's",
+        "TRADER JOE S #236",
+        "FOOD_AND_DRINK_GROCERIES",
+        "in store",
+        15,
+        110,
+        7,
+        _loc(_NY, "236"),
+        "traderjoes.com",
+    ),
+    Merchant(
+        "Uber",
+        "UBER *TRIP HELP.UBER.COM",
+        "TRANSPORTATION_TAXIS_AND_RIDE_SHARES",
+        "online",
+        8,
+        55,
+        6,
+        None,
+        "uber.com",
+    ),
+    Merchant(
+        "Lyft",
+        "LYFT *RIDE SUN 11AM",
+        "TRANSPORTATION_TAXIS_AND_RIDE_SHARES",
+        "online",
+        7,
+        45,
+        3,
+        None,
+        "lyft.com",
+    ),
+    Merchant(
+        "Amazon",
+        "AMZN Mktp US*2K4LL1TQ2",
+        "GENERAL_MERCHANDISE_ONLINE_MARKETPLACES",
+        "online",
+        9,
+        240,
+        10,
+        None,
+        "amazon.com",
+    ),
+    Merchant(
+        "Shell",
+        "SHELL OIL 57444363801",
+        "TRANSPORTATION_GAS",
+        "in store",
+        25,
+        75,
+        5,
+        _loc(_PW, "5744"),
+        "shell.com",
+    ),
+    Merchant(
+        "Chipotle",
+        "CHIPOTLE 1182",
+        "FOOD_AND_DRINK_FAST_FOOD",
+        "in store",
+        9,
+        28,
+        6,
+        _loc(_SF, "1182"),
+        "chipotle.com",
+    ),
+    Merchant(
+        "McDonald's",
+        "MCDONALD'S F2244",
+        "FOOD_AND_DRINK_FAST_FOOD",
+        "in store",
+        5,
+        18,
+        4,
+        _loc(_NY, "2244"),
+        "mcdonalds.com",
+    ),
+    Merchant(
+        "Sweetgreen",
+        "SWEETGREEN SOMA",
+        "FOOD_AND_DRINK_RESTAURANT",
+        "in store",
+        12,
+        24,
+        3,
+        _loc(_SF, None),
+        "sweetgreen.com",
+    ),
+    Merchant(
+        "Netflix",
+        "NETFLIX.COM",
+        "ENTERTAINMENT_TV_AND_MOVIES",
+        "online",
+        15.49,
+        15.49,
+        1,
+        None,
+        "netflix.com",
+    ),
+    Merchant(
+        "Spotify",
+        "SPOTIFY USA",
+        "ENTERTAINMENT_MUSIC_AND_AUDIO",
+        "online",
+        10.99,
+        10.99,
+        1,
+        None,
+        "spotify.com",
+    ),
+    Merchant(
+        "Target",
+        "TARGET T-2776",
+        "GENERAL_MERCHANDISE_SUPERSTORES",
+        "in store",
+        10,
+        150,
+        5,
+        _loc(_NY, "2776"),
+        "target.com",
+    ),
+    Merchant(
+        "CVS",
+        "CVS/PHARMACY #09921",
+        "MEDICAL_PHARMACIES_AND_SUPPLEMENTS",
+        "in store",
+        6,
+        60,
+        3,
+        _loc(_SF, "09921"),
+        "cvs.com",
+    ),
+    Merchant(
+        "Home Depot",
+        "THE HOME DEPOT #6832",
+        "HOME_IMPROVEMENT_HARDWARE",
+        "in store",
+        15,
+        320,
+        2,
+        _loc(_PW, "6832"),
+        "homedepot.com",
+    ),
+    Merchant(
+        "Delta",
+        "DELTA AIR 0062363598531",
+        "TRAVEL_FLIGHTS",
+        "online",
+        180,
+        640,
+        0.4,
+        None,
+        "delta.com",
+    ),
+    Merchant(
+        "Airbnb", "AIRBNB HMQ2TX4PZ", "TRAVEL_LODGING", "online", 140, 900, 0.3, None, "airbnb.com"
+    ),
+    Merchant(
+        "Planet Fitness",
+        "PLANET FITNESS CLUB FEES",
+        "PERSONAL_CARE_GYMS_AND_FITNESS_CENTERS",
+        "other",
+        24.99,
+        24.99,
+        1,
+        None,
+        "planetfitness.com",
+    ),
     Merchant(None, "SQ *CORNER BAKERY", "FOOD_AND_DRINK_RESTAURANT", "in store", 4, 22, 3),
     Merchant(None, "ATM FEE", "BANK_FEES_ATM_FEES", "other", 2.5, 3.5, 0.3),
 ]
 _WEIGHTS = [m.weight for m in SPENDING]
 SALARY = Merchant(None, "ACME CORP PAYROLL PPD ID: 1234567890", "INCOME_WAGES", "other", 0, 0, 0)
-RENT = Merchant(None, "RENT PAYMENT - SUNSET APARTMENTS", "RENT_AND_UTILITIES_RENT", "other",
-                0, 0, 0)
-ELECTRIC = Merchant("PG&E", "PGANDE WEB ONLINE", "RENT_AND_UTILITIES_GAS_AND_ELECTRICITY",
-                    "online", 60, 160, 0, None, "pge.com")
-INTERNET = Merchant("Comcast", "COMCAST CABLE COMM", "RENT_AND_UTILITIES_INTERNET_AND_CABLE",
-                    "online", 79.99, 79.99, 0, None, "xfinity.com")
+RENT = Merchant(
+    None, "RENT PAYMENT - SUNSET APARTMENTS", "RENT_AND_UTILITIES_RENT", "other", 0, 0, 0
+)
+ELECTRIC = Merchant(
+    "PG&E",
+    "PGANDE WEB ONLINE",
+    "RENT_AND_UTILITIES_GAS_AND_ELECTRICITY",
+    "online",
+    60,
+    160,
+    0,
+    None,
+    "pge.com",
+)
+INTERNET = Merchant(
+    "Comcast",
+    "COMCAST CABLE COMM",
+    "RENT_AND_UTILITIES_INTERNET_AND_CABLE",
+    "online",
+    79.99,
+    79.99,
+    0,
+    None,
+    "xfinity.com",
+)
 TO_SAVINGS = Merchant(None, "ONLINE TRANSFER TO SAVINGS", "TRANSFER_OUT_SAVINGS", "online", 0, 0, 0)
-FROM_CHECKING = Merchant(None, "ONLINE TRANSFER FROM CHECKING", "TRANSFER_IN_SAVINGS", "online",
-                         0, 0, 0)
-CARD_PAYMENT = Merchant(None, "CREDIT CARD AUTOPAY", "LOAN_PAYMENTS_CREDIT_CARD_PAYMENT", "other",
-                        0, 0, 0)
-CARD_PAYMENT_IN = Merchant(None, "PAYMENT THANK YOU", "TRANSFER_IN_ACCOUNT_TRANSFER", "other",
-                           0, 0, 0)
+FROM_CHECKING = Merchant(
+    None, "ONLINE TRANSFER FROM CHECKING", "TRANSFER_IN_SAVINGS", "online", 0, 0, 0
+)
+CARD_PAYMENT = Merchant(
+    None, "CREDIT CARD AUTOPAY", "LOAN_PAYMENTS_CREDIT_CARD_PAYMENT", "other", 0, 0, 0
+)
+CARD_PAYMENT_IN = Merchant(
+    None, "PAYMENT THANK YOU", "TRANSFER_IN_ACCOUNT_TRANSFER", "other", 0, 0, 0
+)
 INTEREST = Merchant(None, "INTEREST PAYMENT", "INCOME_INTEREST_EARNED", "other", 0, 0, 0)
 
 
@@ -168,8 +409,7 @@ class Txn:
             "pending": self.pending,
             "pending_transaction_id": self.pending_transaction_id,
             "personal_finance_category": m.pfc,
-            "personal_finance_category_icon_url":
-                f"https://plaid-category-icons.plaid.com/PFC_{m.primary}.png",
+            "personal_finance_category_icon_url": f"https://plaid-category-icons.plaid.com/PFC_{m.primary}.png",
             "category": None,
             "category_id": None,
             "counterparties": m.counterparties,
@@ -180,56 +420,117 @@ class Txn:
 
 def default_accounts(rng: random.Random) -> list[dict]:
     def acct(name, official, typ, sub, mask, limit=None):
-        return {"account_id": new_id(rng), "name": name, "official_name": official,
-                "type": typ, "subtype": sub, "mask": mask, "limit": limit,
-                "start_balance": 0.0, "selected": True}
+        return {
+            "account_id": new_id(rng),
+            "name": name,
+            "official_name": official,
+            "type": typ,
+            "subtype": sub,
+            "mask": mask,
+            "limit": limit,
+            "start_balance": 0.0,
+            "selected": True,
+        }
+
     return [
-        acct("Plaid Checking", "Plaid Gold Standard 0% Interest Checking", "depository",
-             "checking", "0000"),
-        acct("Plaid Saving", "Plaid Silver Standard 0.1% Interest Saving", "depository",
-             "savings", "1111"),
-        acct("Plaid Credit Card", "Plaid Diamond 12.5% APR Interest Credit Card", "credit",
-             "credit card", "3333", limit=5000.0),
+        acct(
+            "Plaid Checking",
+            "Plaid Gold Standard 0% Interest Checking",
+            "depository",
+            "checking",
+            "0000",
+        ),
+        acct(
+            "Plaid Saving",
+            "Plaid Silver Standard 0.1% Interest Saving",
+            "depository",
+            "savings",
+            "1111",
+        ),
+        acct(
+            "Plaid Credit Card",
+            "Plaid Diamond 12.5% APR Interest Credit Card",
+            "credit",
+            "credit card",
+            "3333",
+            limit=5000.0,
+        ),
     ]
 
 
-ACCOUNT_SUBTYPES = {"checking": "depository", "savings": "depository",
-                    "money market": "depository", "cd": "depository", "hsa": "depository",
-                    "prepaid": "depository", "credit card": "credit", "paypal": "credit"}
+ACCOUNT_SUBTYPES = {
+    "checking": "depository",
+    "savings": "depository",
+    "money market": "depository",
+    "cd": "depository",
+    "hsa": "depository",
+    "prepaid": "depository",
+    "credit card": "credit",
+    "paypal": "credit",
+}
 
 
-def extra_account(rng: random.Random, name: str | None = None,
-                  subtype: str | None = None) -> dict:
+def extra_account(rng: random.Random, name: str | None = None, subtype: str | None = None) -> dict:
     """What NEW_ACCOUNTS_AVAILABLE reveals: an account the user has not shared yet."""
     if name is None and subtype is None:
-        return {"account_id": new_id(rng), "name": "Plaid Money Market",
-                "official_name": "Plaid Platinum Standard 1.85% Interest Money Market",
-                "type": "depository", "subtype": "money market", "mask": "4444",
-                "limit": None, "start_balance": 4300.0, "selected": False}
+        return {
+            "account_id": new_id(rng),
+            "name": "Plaid Money Market",
+            "official_name": "Plaid Platinum Standard 1.85% Interest Money Market",
+            "type": "depository",
+            "subtype": "money market",
+            "mask": "4444",
+            "limit": None,
+            "start_balance": 4300.0,
+            "selected": False,
+        }
     subtype = subtype or "checking"
     typ = ACCOUNT_SUBTYPES[subtype]
     credit = typ == "credit"
-    return {"account_id": new_id(rng), "name": name or f"Plaid {subtype.title()}",
-            "official_name": None, "type": typ, "subtype": subtype,
-            "mask": f"{rng.randrange(10000):04d}", "limit": 2500.0 if credit else None,
-            "start_balance": 0.0 if credit else 4300.0, "selected": False}
+    return {
+        "account_id": new_id(rng),
+        "name": name or f"Plaid {subtype.title()}",
+        "official_name": None,
+        "type": typ,
+        "subtype": subtype,
+        "mask": f"{rng.randrange(10000):04d}",
+        "limit": 2500.0 if credit else None,
+        "start_balance": 0.0 if credit else 4300.0,
+        "selected": False,
+    }
 
 
 def extra_account_history(rng: random.Random, acct: dict, today: date) -> list[Txn]:
     """Two months of quiet activity for a newly revealed account."""
     start = today - timedelta(days=60)
     if acct["type"] == "credit":
-        return [spending(rng, acct["account_id"], start + timedelta(days=n))
-                for n in range(3, 60, 9)]
-    return [Txn(new_id(rng), acct["account_id"], -3.61, (start + timedelta(days=n)).isoformat(),
-                (start + timedelta(days=n)).isoformat(), INTEREST) for n in range(0, 60, 30)]
+        return [
+            spending(rng, acct["account_id"], start + timedelta(days=n)) for n in range(3, 60, 9)
+        ]
+    return [
+        Txn(
+            new_id(rng),
+            acct["account_id"],
+            -3.61,
+            (start + timedelta(days=n)).isoformat(),
+            (start + timedelta(days=n)).isoformat(),
+            INTEREST,
+        )
+        for n in range(0, 60, 30)
+    ]
 
 
 def _mk(rng, account_id, amount, day: date, merchant, pending=False):
-    auth = day - timedelta(days=rng.choice((0, 0, 1, 1, 2))) if merchant.channel != "other" \
-        else day
-    return Txn(new_id(rng), account_id, round(amount, 2), day.isoformat(), auth.isoformat(),
-               merchant, pending)
+    auth = day - timedelta(days=rng.choice((0, 0, 1, 1, 2))) if merchant.channel != "other" else day
+    return Txn(
+        new_id(rng),
+        account_id,
+        round(amount, 2),
+        day.isoformat(),
+        auth.isoformat(),
+        merchant,
+        pending,
+    )
 
 
 def spending(rng: random.Random, account_id: str, day: date, pending=False) -> Txn:
@@ -258,8 +559,9 @@ def history(rng: random.Random, accounts: list[dict], today: date, days: int) ->
             out.append(_mk(rng, savings, -300.0, day, FROM_CHECKING, pending))
             out.append(_mk(rng, savings, -round(rng.uniform(0.5, 3), 2), day, INTEREST, pending))
         if day.day == 12:
-            out.append(_mk(rng, checking, rng.uniform(ELECTRIC.lo, ELECTRIC.hi), day, ELECTRIC,
-                           pending))
+            out.append(
+                _mk(rng, checking, rng.uniform(ELECTRIC.lo, ELECTRIC.hi), day, ELECTRIC, pending)
+            )
             out.append(_mk(rng, checking, INTERNET.lo, day, INTERNET, pending))
         if day.day == 20 and card_spend > 0:
             paid = round(card_spend, 2)
@@ -279,8 +581,9 @@ def history(rng: random.Random, accounts: list[dict], today: date, days: int) ->
     return out
 
 
-def bulk(rng: random.Random, accounts: list[dict], today: date, count: int,
-         days: int = 730) -> list[Txn]:
+def bulk(
+    rng: random.Random, accounts: list[dict], today: date, count: int, days: int = 730
+) -> list[Txn]:
     """`count` posted purchases spread over the last `days` days, for volume tests."""
     ids = [a["account_id"] for a in accounts if a["type"] in ("depository", "credit")][:3]
     base = today - timedelta(days=days)
@@ -289,16 +592,23 @@ def bulk(rng: random.Random, accounts: list[dict], today: date, count: int,
     for m in picks:
         day = base + timedelta(days=rng.randrange(1, days - 2))
         amount = m.lo if m.lo == m.hi else rng.uniform(m.lo, m.hi)
-        out.append(Txn(new_id(rng), rng.choice(ids), round(amount, 2), day.isoformat(),
-                       day.isoformat(), m))
+        out.append(
+            Txn(new_id(rng), rng.choice(ids), round(amount, 2), day.isoformat(), day.isoformat(), m)
+        )
     out.sort(key=lambda t: t.date)
     return out
 
 
 def dynamic_start(rng: random.Random, accounts: list[dict], today: date) -> list[Txn]:
     # Plaid Sandbox's user_transactions_dynamic starts with 50 transactions.
-    out = [spending(rng, accounts[rng.randrange(0, 3, 2)]["account_id"],
-                    today - timedelta(days=rng.randrange(2, 60))) for _ in range(50)]
+    out = [
+        spending(
+            rng,
+            accounts[rng.randrange(0, 3, 2)]["account_id"],
+            today - timedelta(days=rng.randrange(2, 60)),
+        )
+        for _ in range(50)
+    ]
     out.sort(key=lambda t: t.date)
     return out
 

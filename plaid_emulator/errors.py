@@ -11,85 +11,130 @@ _ALNUM = string.ascii_letters + string.digits
 # Messages are Plaid's own wording where the docs quote it.
 CATALOGUE: dict[str, tuple[str, int, str, str | None]] = {
     "INVALID_API_KEYS": ("INVALID_INPUT", 400, "invalid client_id or secret provided", None),
-    "INVALID_ACCESS_TOKEN": (
-        "INVALID_INPUT", 400, "could not find matching access token", None),
-    "INVALID_PUBLIC_TOKEN": (
-        "INVALID_INPUT", 400, "could not find matching public token", None),
-    "INVALID_LINK_TOKEN": (
-        "INVALID_INPUT", 400, "link token is invalid or expired", None),
-    "INVALID_INSTITUTION": (
-        "INVALID_INPUT", 400, "invalid institution_id provided", None),
-    "INVALID_WEBHOOK_VERIFICATION_KEY_ID": (
-        "INVALID_INPUT", 400, "invalid key_id provided", None),
+    "INVALID_ACCESS_TOKEN": ("INVALID_INPUT", 400, "could not find matching access token", None),
+    "INVALID_PUBLIC_TOKEN": ("INVALID_INPUT", 400, "could not find matching public token", None),
+    "INVALID_LINK_TOKEN": ("INVALID_INPUT", 400, "link token is invalid or expired", None),
+    "INVALID_INSTITUTION": ("INVALID_INPUT", 400, "invalid institution_id provided", None),
+    "INVALID_WEBHOOK_VERIFICATION_KEY_ID": ("INVALID_INPUT", 400, "invalid key_id provided", None),
     "INVALID_FIELD": ("INVALID_REQUEST", 400, "invalid field", None),
     "MISSING_FIELDS": ("INVALID_REQUEST", 400, "the following required fields are missing", None),
     "INVALID_BODY": ("INVALID_REQUEST", 400, "body could not be parsed as JSON", None),
     "NOT_FOUND": ("INVALID_REQUEST", 404, "not found", None),
     "ITEM_LOGIN_REQUIRED": (
-        "ITEM_ERROR", 400,
+        "ITEM_ERROR",
+        400,
         "the login details of this item have changed (credentials, MFA, or required user action)"
         " and a user login is required to update this information. use Link's update mode to"
-        " restore the item to a good state", None),
-    "ITEM_NOT_FOUND": (
-        "ITEM_ERROR", 400, "the requested item was not found", None),
+        " restore the item to a good state",
+        None,
+    ),
+    "ITEM_NOT_FOUND": ("ITEM_ERROR", 400, "the requested item was not found", None),
     "INVALID_CREDENTIALS": (
-        "ITEM_ERROR", 400, "the provided credentials were not correct",
-        "The provided credentials were not correct. Please try again."),
+        "ITEM_ERROR",
+        400,
+        "the provided credentials were not correct",
+        "The provided credentials were not correct. Please try again.",
+    ),
     "INVALID_MFA": (
-        "ITEM_ERROR", 400, "the provided MFA response(s) were not correct",
-        "The provided MFA responses were not correct. Please try again."),
+        "ITEM_ERROR",
+        400,
+        "the provided MFA response(s) were not correct",
+        "The provided MFA responses were not correct. Please try again.",
+    ),
     "ACCESS_NOT_GRANTED": (
-        "ITEM_ERROR", 400, "the user did not grant access to the required data",
-        "The user did not grant the necessary permissions for their account."),
+        "ITEM_ERROR",
+        400,
+        "the user did not grant access to the required data",
+        "The user did not grant the necessary permissions for their account.",
+    ),
     "NO_ACCOUNTS": (
-        "ITEM_ERROR", 400, "no valid accounts were found for this item",
-        "No valid accounts were found at the financial institution."),
+        "ITEM_ERROR",
+        400,
+        "no valid accounts were found for this item",
+        "No valid accounts were found at the financial institution.",
+    ),
     "USER_PERMISSION_REVOKED": (
-        "ITEM_ERROR", 400,
-        "the holder of this account has revoked their permission for your application to"
-        " access it", None),
+        "ITEM_ERROR",
+        400,
+        "the holder of this account has revoked their permission for your application to access it",
+        None,
+    ),
     "TRANSACTIONS_SYNC_MUTATION_DURING_PAGINATION": (
-        "TRANSACTIONS_ERROR", 400,
+        "TRANSACTIONS_ERROR",
+        400,
         "Underlying transaction data changed since last page was fetched. Please restart"
-        " pagination from last update.", None),
+        " pagination from last update.",
+        None,
+    ),
     "INSTITUTION_DOWN": (
-        "INSTITUTION_ERROR", 400,
+        "INSTITUTION_ERROR",
+        400,
         "this institution is not currently responding to this request. please try again soon",
         "This financial institution is not currently responding to requests. We apologize for"
-        " the inconvenience."),
+        " the inconvenience.",
+    ),
     "INSTITUTION_NOT_RESPONDING": (
-        "INSTITUTION_ERROR", 400,
+        "INSTITUTION_ERROR",
+        400,
         "this institution is not currently responding to this request. please try again soon",
         "This financial institution is not currently responding to requests. We apologize for"
-        " the inconvenience."),
+        " the inconvenience.",
+    ),
     "INTERNAL_SERVER_ERROR": (
-        "API_ERROR", 500, "an unexpected error occurred",
-        "Something went wrong. Please try again later."),
+        "API_ERROR",
+        500,
+        "an unexpected error occurred",
+        "Something went wrong. Please try again later.",
+    ),
     "PLANNED_MAINTENANCE": (
-        "API_ERROR", 503,
+        "API_ERROR",
+        503,
         "the Plaid API is temporarily unavailable due to planned maintenance. visit"
         " https://status.plaid.com/ for more information",
-        "The Plaid API is temporarily unavailable due to maintenance. Please try again later."),
+        "The Plaid API is temporarily unavailable due to maintenance. Please try again later.",
+    ),
     "OAUTH_STATE_ID_ALREADY_PROCESSED": (
-        "OAUTH_ERROR", 400, "The OAuth state id has already been processed.", None),
+        "OAUTH_ERROR",
+        400,
+        "The OAuth state id has already been processed.",
+        None,
+    ),
     "INCORRECT_OAUTH_NONCE": (
-        "OAUTH_ERROR", 400, "the oauth_state_id is invalid for this link token", None),
+        "OAUTH_ERROR",
+        400,
+        "the oauth_state_id is invalid for this link token",
+        None,
+    ),
     "SANDBOX_WEBHOOK_INVALID": (
-        "SANDBOX_ERROR", 400,
+        "SANDBOX_ERROR",
+        400,
         "The webhook for the Item sent in the /sandbox/item/fire_webhook request is not set or"
-        " is invalid.", None),
+        " is invalid.",
+        None,
+    ),
     "SANDBOX_PRODUCT_NOT_ENABLED": (
-        "SANDBOX_ERROR", 400,
-        "The requested product is not enabled for the Item in the sandbox.", None),
+        "SANDBOX_ERROR",
+        400,
+        "The requested product is not enabled for the Item in the sandbox.",
+        None,
+    ),
 }
 
 RATE_LIMIT_MESSAGE = "rate limit exceeded for attempts to access this item. please try again later"
 
 # The RATE_LIMIT_EXCEEDED family: every code shares the type, the status 429 and the message.
 RATE_LIMIT_CODES = {
-    "TRANSACTIONS_SYNC_LIMIT", "ACCOUNTS_LIMIT", "ITEM_GET_LIMIT", "TRANSACTIONS_REFRESH_LIMIT",
-    "RATE_LIMIT", "INSTITUTION_RATE_LIMIT", "CREDITS_EXHAUSTED", "TRANSACTIONS_LIMIT",
-    "INSTITUTIONS_GET_BY_ID_LIMIT", "BALANCE_LIMIT", "ACCOUNTS_BALANCE_GET_LIMIT",
+    "TRANSACTIONS_SYNC_LIMIT",
+    "ACCOUNTS_LIMIT",
+    "ITEM_GET_LIMIT",
+    "TRANSACTIONS_REFRESH_LIMIT",
+    "RATE_LIMIT",
+    "INSTITUTION_RATE_LIMIT",
+    "CREDITS_EXHAUSTED",
+    "TRANSACTIONS_LIMIT",
+    "INSTITUTIONS_GET_BY_ID_LIMIT",
+    "BALANCE_LIMIT",
+    "ACCOUNTS_BALANCE_GET_LIMIT",
     "RATE_LIMIT_EXCEEDED",
 }
 
@@ -106,13 +151,21 @@ def is_known(code: str) -> bool:
 class PlaidError(Exception):
     """Raised anywhere in a handler; the server renders it as Plaid's error object."""
 
-    def __init__(self, code: str, message: str | None = None, *, display_message=None,
-                 status: int | None = None, error_type: str | None = None):
+    def __init__(
+        self,
+        code: str,
+        message: str | None = None,
+        *,
+        display_message=None,
+        status: int | None = None,
+        error_type: str | None = None,
+    ):
         if code in RATE_LIMIT_CODES:
             etype, estatus, emsg, edisplay = "RATE_LIMIT_EXCEEDED", 429, RATE_LIMIT_MESSAGE, None
         else:
             etype, estatus, emsg, edisplay = CATALOGUE.get(
-                code, ("API_ERROR", 500, "an unexpected error occurred", None))
+                code, ("API_ERROR", 500, "an unexpected error occurred", None)
+            )
         self.code = code
         self.error_type = error_type or etype
         self.status = status or estatus
@@ -141,8 +194,9 @@ class PlaidError(Exception):
 
 
 def missing_fields(*names: str) -> PlaidError:
-    return PlaidError("MISSING_FIELDS",
-                      "the following required fields are missing: " + ", ".join(names))
+    return PlaidError(
+        "MISSING_FIELDS", "the following required fields are missing: " + ", ".join(names)
+    )
 
 
 def invalid_field(name: str, why: str) -> PlaidError:

@@ -33,18 +33,26 @@ class Faults:
     def add(self, spec: dict) -> dict:
         path = spec.get("path")
         if not isinstance(path, str) or not path.startswith("/"):
-            raise PlaidError("INVALID_FIELD", "path must be an endpoint path such as "
-                             "/transactions/sync")
+            raise PlaidError(
+                "INVALID_FIELD", "path must be an endpoint path such as /transactions/sync"
+            )
         code = spec.get("error_code")
         latency = spec.get("latency_ms")
         if code is None and latency is None:
             raise PlaidError("MISSING_FIELDS", "one of error_code or latency_ms is required")
         if code is not None and not is_known(code):
             raise PlaidError("INVALID_FIELD", f"error_code {code} cannot be injected")
-        rule = {"id": len(self.rules) + 1, "path": path, "error_code": code,
-                "latency_ms": latency, "after": int(spec.get("after") or 0),
-                "times": spec.get("times"), "item_id": spec.get("item_id"), "seen": 0,
-                "fired": 0}
+        rule = {
+            "id": len(self.rules) + 1,
+            "path": path,
+            "error_code": code,
+            "latency_ms": latency,
+            "after": int(spec.get("after") or 0),
+            "times": spec.get("times"),
+            "item_id": spec.get("item_id"),
+            "seen": 0,
+            "fired": 0,
+        }
         with self.lock:
             self.rules.append(rule)
         return rule
@@ -109,6 +117,7 @@ class RateLimits:
             window.append(now)
 
     def state(self) -> dict:
-        return {"enforce": self.enforce,
-                "limits": {p: {"per_minute": n, "error_code": c}
-                           for p, (n, c) in self.limits.items()}}
+        return {
+            "enforce": self.enforce,
+            "limits": {p: {"per_minute": n, "error_code": c} for p, (n, c) in self.limits.items()},
+        }

@@ -47,10 +47,16 @@ def page(handler, path: str, query: dict) -> None:
         return handler.send_html(400, "<h1>Unknown or expired OAuth request</h1>")
     inst = institutions.BY_ID[rec["institution_id"]]
     token_rec = handler.emu.store.link_tokens.get(rec["link_token"]) or {}
-    handler.send_html(200, CONSENT_HTML.format(
-        client=html.escape(token_rec.get("client_name", "An application")),
-        name=html.escape(inst["name"]), color=inst["primary_color"],
-        logo=institutions.logo(inst["institution_id"]), state=html.escape(state)))
+    handler.send_html(
+        200,
+        CONSENT_HTML.format(
+            client=html.escape(token_rec.get("client_name", "An application")),
+            name=html.escape(inst["name"]),
+            color=inst["primary_color"],
+            logo=institutions.logo(inst["institution_id"]),
+            state=html.escape(state),
+        ),
+    )
 
 
 def _error(e: PlaidError) -> dict:
@@ -58,20 +64,34 @@ def _error(e: PlaidError) -> dict:
 
 
 def _inst_public(inst: dict) -> dict:
-    return {"institution_id": inst["institution_id"], "name": inst["name"],
-            "oauth": inst["kind"] == "oauth", "primary_color": inst["primary_color"],
-            "logo": institutions.logo(inst["institution_id"])}
+    return {
+        "institution_id": inst["institution_id"],
+        "name": inst["name"],
+        "oauth": inst["kind"] == "oauth",
+        "primary_color": inst["primary_color"],
+        "logo": institutions.logo(inst["institution_id"]),
+    }
 
 
 def _accounts_step(session: dict, item) -> dict:
     session["item_id"] = item.item_id
-    return {"step": "accounts", "accounts": [
-        {"id": a["account_id"], "name": a["name"], "mask": a["mask"], "type": a["type"],
-         "subtype": a["subtype"], "selected": a["selected"] or session["mode"] == "new",
-         # Update mode: accounts the user has not shared yet (NEW_ACCOUNTS_AVAILABLE).
-         "new": session["mode"] == "update" and not a["selected"]}
-        for a in item.accounts],
-        "account_selection": session["mode"] == "new" or session["account_selection"]}
+    return {
+        "step": "accounts",
+        "accounts": [
+            {
+                "id": a["account_id"],
+                "name": a["name"],
+                "mask": a["mask"],
+                "type": a["type"],
+                "subtype": a["subtype"],
+                "selected": a["selected"] or session["mode"] == "new",
+                # Update mode: accounts the user has not shared yet (NEW_ACCOUNTS_AVAILABLE).
+                "new": session["mode"] == "update" and not a["selected"],
+            }
+            for a in item.accounts
+        ],
+        "account_selection": session["mode"] == "new" or session["account_selection"],
+    }
 
 
 def _authenticated(emu, session: dict) -> dict:
@@ -81,10 +101,14 @@ def _authenticated(emu, session: dict) -> dict:
         item = store.items[session["item_id"]]
     else:
         rec = session["token_rec"]
-        item = store.create_item(inst["institution_id"], session["username"],
-                                 webhook=rec["webhook"], products=rec["products"] or
-                                 ["transactions"], days_requested=rec["days_requested"],
-                                 start=False)
+        item = store.create_item(
+            inst["institution_id"],
+            session["username"],
+            webhook=rec["webhook"],
+            products=rec["products"] or ["transactions"],
+            days_requested=rec["days_requested"],
+            start=False,
+        )
     return _accounts_step(session, item)
 
 
@@ -115,15 +139,25 @@ def _dispatch(emu, path: str, body: dict) -> dict:
         token = body.get("token")
         rec = store.link_token(token)
         sid = str(uuid.uuid4())
-        session = {"link_session_id": sid, "link_token": token, "token_rec": rec,
-                   "mode": "update" if rec["item_id"] else "new", "item_id": rec["item_id"],
-                   "account_selection": rec["account_selection"], "institution_id": None,
-                   "username": None}
+        session = {
+            "link_session_id": sid,
+            "link_token": token,
+            "token_rec": rec,
+            "mode": "update" if rec["item_id"] else "new",
+            "item_id": rec["item_id"],
+            "account_selection": rec["account_selection"],
+            "institution_id": None,
+            "username": None,
+        }
         store.link_sessions[sid] = session
-        out = {"link_session_id": sid, "client_name": rec["client_name"][:30]
-               if len(rec["client_name"]) <= 30 else "This Application",
-               "mode": session["mode"],
-               "institutions": [_inst_public(i) for i in institutions.INSTITUTIONS]}
+        out = {
+            "link_session_id": sid,
+            "client_name": rec["client_name"][:30]
+            if len(rec["client_name"]) <= 30
+            else "This Application",
+            "mode": session["mode"],
+            "institutions": [_inst_public(i) for i in institutions.INSTITUTIONS],
+        }
         if rec["item_id"]:
             item = store.items.get(rec["item_id"])
             if item is None:
@@ -143,8 +177,10 @@ def _dispatch(emu, path: str, body: dict) -> dict:
         if inst["kind"] == "down":
             raise PlaidError("INSTITUTION_DOWN")
         session["institution_id"] = inst["institution_id"]
-        return {"step": "oauth" if inst["kind"] == "oauth" else "credentials",
-                "institution": _inst_public(inst)}
+        return {
+            "step": "oauth" if inst["kind"] == "oauth" else "credentials",
+            "institution": _inst_public(inst),
+        }
     inst = institutions.BY_ID.get(session["institution_id"] or "")
     if inst is None:
         raise PlaidError("INVALID_INSTITUTION")
@@ -167,12 +203,18 @@ def _dispatch(emu, path: str, body: dict) -> dict:
         return _authenticated(emu, session)
     if path == "/link/api/oauth":
         state = str(uuid.uuid4())
-        store.oauth_states[state] = {"link_token": session["link_token"],
-                                     "link_session_id": session["link_session_id"],
-                                     "institution_id": inst["institution_id"],
-                                     "decision": None, "processed": False}
-        return {"step": "redirect", "url": f"{emu.base_url}/link/oauth/consent?state={state}",
-                "in_frame": not session["token_rec"]["redirect_uri"]}
+        store.oauth_states[state] = {
+            "link_token": session["link_token"],
+            "link_session_id": session["link_session_id"],
+            "institution_id": inst["institution_id"],
+            "decision": None,
+            "processed": False,
+        }
+        return {
+            "step": "redirect",
+            "url": f"{emu.base_url}/link/oauth/consent?state={state}",
+            "in_frame": not session["token_rec"]["redirect_uri"],
+        }
     if path == "/link/api/complete":
         return _complete(emu, session, set(body.get("account_ids") or []))
     raise PlaidError("NOT_FOUND", f"unknown Link call {path}")
@@ -183,8 +225,9 @@ def _oauth_return(emu, session: dict, received: str) -> dict:
     the same one twice."""
     state = (parse_qs(urlsplit(received).query).get("oauth_state_id") or [""])[0]
     if not state:
-        raise PlaidError("INVALID_FIELD",
-                         "oauth uri does not contain a valid oauth_state_id query parameter")
+        raise PlaidError(
+            "INVALID_FIELD", "oauth uri does not contain a valid oauth_state_id query parameter"
+        )
     rec = emu.store.oauth_states.get(state)
     if rec is None or rec["link_token"] != session["link_token"]:
         raise PlaidError("INCORRECT_OAUTH_NONCE")
@@ -192,12 +235,18 @@ def _oauth_return(emu, session: dict, received: str) -> dict:
         raise PlaidError("OAUTH_STATE_ID_ALREADY_PROCESSED")
     rec["processed"] = True
     if rec["decision"] != "approve":
-        raise PlaidError("ACCESS_NOT_GRANTED", "the user did not grant access at the bank",
-                         error_type="ITEM_ERROR", status=400)
+        raise PlaidError(
+            "ACCESS_NOT_GRANTED",
+            "the user did not grant access at the bank",
+            error_type="ITEM_ERROR",
+            status=400,
+        )
     session["institution_id"] = rec["institution_id"]
     session["username"] = session["username"] or "user_good"
-    return {"institution": _inst_public(institutions.BY_ID[rec["institution_id"]]),
-            **_authenticated(emu, session)}
+    return {
+        "institution": _inst_public(institutions.BY_ID[rec["institution_id"]]),
+        **_authenticated(emu, session),
+    }
 
 
 def _approve(handler, form: dict) -> None:
@@ -212,8 +261,12 @@ def _approve(handler, form: dict) -> None:
     if token_rec and token_rec["redirect_uri"]:
         return handler.redirect(f"{token_rec['redirect_uri']}?oauth_state_id={state}")
     # No redirect_uri: the consent page ran inside the Link iframe; go back to it.
-    qs = urlencode({"token": rec["link_token"],
-                    "received_redirect_uri": f"{emu.base_url}/link/ui?oauth_state_id={state}"})
+    qs = urlencode(
+        {
+            "token": rec["link_token"],
+            "received_redirect_uri": f"{emu.base_url}/link/ui?oauth_state_id={state}",
+        }
+    )
     handler.redirect(f"/link/ui?{qs}")
 
 
@@ -225,8 +278,12 @@ def _complete(emu, session: dict, chosen: set[str]) -> dict:
     if session["mode"] == "new" or session["account_selection"]:
         chosen &= {a["account_id"] for a in item.accounts}
         if not chosen:
-            raise PlaidError("NO_ACCOUNTS", "no accounts were selected", error_type="ITEM_ERROR",
-                             display_message="Select at least one account.")
+            raise PlaidError(
+                "NO_ACCOUNTS",
+                "no accounts were selected",
+                error_type="ITEM_ERROR",
+                display_message="Select at least one account.",
+            )
         item.select_accounts(chosen)
     if session["mode"] == "new":
         store.start_item(item)
@@ -239,9 +296,18 @@ def _complete(emu, session: dict, chosen: set[str]) -> dict:
     inst = institutions.BY_ID[item.institution_id]
     metadata = {
         "institution": {"name": inst["name"], "institution_id": inst["institution_id"]},
-        "accounts": [{"id": a["account_id"], "name": a["name"], "mask": a["mask"],
-                      "type": a["type"], "subtype": a["subtype"], "verification_status": None,
-                      "class_type": None} for a in item.shared_accounts()],
+        "accounts": [
+            {
+                "id": a["account_id"],
+                "name": a["name"],
+                "mask": a["mask"],
+                "type": a["type"],
+                "subtype": a["subtype"],
+                "verification_status": None,
+                "class_type": None,
+            }
+            for a in item.shared_accounts()
+        ],
         "link_session_id": session["link_session_id"],
         "transfer_status": None,
     }

@@ -30,14 +30,31 @@ log = logging.getLogger("plaid_emulator")
 
 # Transactions point at shared Merchant objects; they are stored by the merchant's raw
 # descriptor, which is unique.
-MERCHANTS = {m.raw: m for m in [*data.SPENDING, *(v for v in vars(data).values()
-                                                  if isinstance(v, data.Merchant))]}
+MERCHANTS = {
+    m.raw: m
+    for m in [*data.SPENDING, *(v for v in vars(data).values() if isinstance(v, data.Merchant))]
+}
 assert len(MERCHANTS) == len({id(m) for m in MERCHANTS.values()}), "merchant raw not unique"
 
-_ITEM_FIELDS = ("item_id", "institution_id", "username", "webhook", "products",
-                "days_requested", "accounts", "sums", "held_back", "stage", "synced_once",
-                "error", "created_at", "consent_expiration_time", "last_update", "linked",
-                "version")
+_ITEM_FIELDS = (
+    "item_id",
+    "institution_id",
+    "username",
+    "webhook",
+    "products",
+    "days_requested",
+    "accounts",
+    "sums",
+    "held_back",
+    "stage",
+    "synced_once",
+    "error",
+    "created_at",
+    "consent_expiration_time",
+    "last_update",
+    "linked",
+    "version",
+)
 
 
 def _pack(obj) -> bytes:
@@ -53,16 +70,33 @@ def item_to_json(item: Item) -> dict:
     out["today"] = item.today.isoformat()
     out["rng_state"] = item.rng_state
     out["last_webhook"] = item.last_webhook
-    out["txns"] = [[t.transaction_id, t.account_id, t.amount, t.date, t.authorized_date,
-                    t.merchant.raw, t.pending, t.pending_transaction_id, t.name]
-                   for t in item.txns.values()]
+    out["txns"] = [
+        [
+            t.transaction_id,
+            t.account_id,
+            t.amount,
+            t.date,
+            t.authorized_date,
+            t.merchant.raw,
+            t.pending,
+            t.pending_transaction_id,
+            t.name,
+        ]
+        for t in item.txns.values()
+    ]
     out["log"] = item.log
     return out
 
 
 def item_from_json(d: dict) -> Item:
-    item = Item(d["item_id"], d["institution_id"], d["username"], d["webhook"], d["products"],
-                d["days_requested"])
+    item = Item(
+        d["item_id"],
+        d["institution_id"],
+        d["username"],
+        d["webhook"],
+        d["products"],
+        d["days_requested"],
+    )
     for name in _ITEM_FIELDS:
         setattr(item, name, d[name])
     item.today = date.fromisoformat(d["today"])
@@ -70,8 +104,10 @@ def item_from_json(d: dict) -> Item:
     item.rng_state = (rs[0], tuple(rs[1]), rs[2]) if rs else None
     item.last_webhook = tuple(d["last_webhook"]) if d["last_webhook"] else None
     txn = data.Txn
-    item.txns = {r[0]: txn(r[0], r[1], r[2], r[3], r[4], MERCHANTS[r[5]], r[6], r[7], r[8])
-                 for r in d["txns"]}
+    item.txns = {
+        r[0]: txn(r[0], r[1], r[2], r[3], r[4], MERCHANTS[r[5]], r[6], r[7], r[8])
+        for r in d["txns"]
+    }
     item.log = [tuple(e) for e in d["log"]]
     # Both indexes follow from the log: the last position of each id, and of its last add.
     last_pos, created_pos = item.last_pos, item.created_pos
@@ -93,8 +129,9 @@ class Persister:
         self.lock = threading.Lock()
         self.db = sqlite3.connect(self.path, check_same_thread=False)
         self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("CREATE TABLE IF NOT EXISTS state_items "
-                        "(item_id TEXT PRIMARY KEY, json BLOB)")
+        self.db.execute(
+            "CREATE TABLE IF NOT EXISTS state_items (item_id TEXT PRIMARY KEY, json BLOB)"
+        )
         self.db.execute("CREATE TABLE IF NOT EXISTS state_meta (key TEXT PRIMARY KEY, json BLOB)")
         self.db.commit()
         self.stopping = threading.Event()
@@ -113,17 +150,26 @@ class Persister:
         if row is None:
             old = self.db.execute("SELECT name FROM sqlite_master WHERE name='meta'").fetchone()
             if old:
-                log.warning("%s holds state from an older emulator (pickle format), which is "
-                            "no longer loaded: starting empty; link your banks again", self.path)
+                log.warning(
+                    "%s holds state from an older emulator (pickle format), which is "
+                    "no longer loaded: starting empty; link your banks again",
+                    self.path,
+                )
             return
         meta = _unpack(row[0])
         if meta.get("format") != FORMAT:
-            log.warning("%s: unknown state format %r, starting empty", self.path,
-                        meta.get("format"))
+            log.warning(
+                "%s: unknown state format %r, starting empty", self.path, meta.get("format")
+            )
             return
         with store.lock:
-            for name in ("access_tokens", "public_tokens", "link_tokens", "oauth_states",
-                         "counter"):
+            for name in (
+                "access_tokens",
+                "public_tokens",
+                "link_tokens",
+                "oauth_states",
+                "counter",
+            ):
                 setattr(store, name, meta[name])
             store.link_sessions = {}
             for sid, s in meta["link_sessions"].items():
@@ -135,8 +181,10 @@ class Persister:
                 store.items[item.item_id] = item
                 self.saved[item.item_id] = item.version
         with ring.lock:
-            ring.keys = {kid: {"private": serialization.load_pem_private_key(pem.encode(), None),
-                               "jwk": jwk} for kid, (pem, jwk) in meta["keys"].items()}
+            ring.keys = {
+                kid: {"private": serialization.load_pem_private_key(pem.encode(), None), "jwk": jwk}
+                for kid, (pem, jwk) in meta["keys"].items()
+            }
             ring.current = meta["current_kid"]
         for item in list(store.items.values()):
             if item.linked and item.stage < 2:
@@ -146,26 +194,46 @@ class Persister:
     def _meta_blob(self) -> bytes:
         store, ring = self.emu.store, self.emu.keyring
         with ring.lock:
-            keys = {kid: (rec["private"].private_bytes(
-                serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                serialization.NoEncryption()).decode(), rec["jwk"])
-                for kid, rec in ring.keys.items()}
+            keys = {
+                kid: (
+                    rec["private"]
+                    .private_bytes(
+                        serialization.Encoding.PEM,
+                        serialization.PrivateFormat.PKCS8,
+                        serialization.NoEncryption(),
+                    )
+                    .decode(),
+                    rec["jwk"],
+                )
+                for kid, rec in ring.keys.items()
+            }
             current = ring.current
         with store.lock:
-            meta = {"format": FORMAT, "access_tokens": store.access_tokens,
-                    "public_tokens": store.public_tokens, "link_tokens": store.link_tokens,
-                    "oauth_states": store.oauth_states, "counter": store.counter,
-                    "link_sessions": {sid: {k: v for k, v in s.items() if k != "token_rec"}
-                                      for sid, s in store.link_sessions.items()},
-                    "keys": keys, "current_kid": current}
+            meta = {
+                "format": FORMAT,
+                "access_tokens": store.access_tokens,
+                "public_tokens": store.public_tokens,
+                "link_tokens": store.link_tokens,
+                "oauth_states": store.oauth_states,
+                "counter": store.counter,
+                "link_sessions": {
+                    sid: {k: v for k, v in s.items() if k != "token_rec"}
+                    for sid, s in store.link_sessions.items()
+                },
+                "keys": keys,
+                "current_kid": current,
+            }
             return _pack(meta)
 
     def flush(self) -> None:
         store = self.emu.store
         with self.lock:
             with store.lock:
-                dirty = [(i.item_id, i.version, item_to_json(i)) for i in store.items.values()
-                         if self.saved.get(i.item_id) != i.version]
+                dirty = [
+                    (i.item_id, i.version, item_to_json(i))
+                    for i in store.items.values()
+                    if self.saved.get(i.item_id) != i.version
+                ]
                 gone = [k for k in self.saved if k not in store.items]
                 dirty = [(k, v, json.dumps(d, separators=(",", ":"))) for k, v, d in dirty]
             blobs = [(k, v, zlib.compress(s.encode(), 1)) for k, v, s in dirty]
@@ -174,8 +242,9 @@ class Persister:
                 return
             with self.db:
                 for item_id, _, blob in blobs:
-                    self.db.execute("INSERT OR REPLACE INTO state_items VALUES (?, ?)",
-                                    (item_id, blob))
+                    self.db.execute(
+                        "INSERT OR REPLACE INTO state_items VALUES (?, ?)", (item_id, blob)
+                    )
                 for item_id in gone:
                     self.db.execute("DELETE FROM state_items WHERE item_id=?", (item_id,))
                 self.db.execute("INSERT OR REPLACE INTO state_meta VALUES ('state', ?)", (meta,))

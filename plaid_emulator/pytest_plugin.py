@@ -26,8 +26,14 @@ def pytest_configure(config):
 
 @pytest.fixture(scope="session")
 def emulator_server():
-    srv = EmulatorServer(host="127.0.0.1", port=0, client_id=DEMO_CLIENT_ID, secret=DEMO_SECRET,
-                         seed=1, webhook_retry_delays=FAST_RETRIES).start()
+    srv = EmulatorServer(
+        host="127.0.0.1",
+        port=0,
+        client_id=DEMO_CLIENT_ID,
+        secret=DEMO_SECRET,
+        seed=1,
+        webhook_retry_delays=FAST_RETRIES,
+    ).start()
     yield srv
     srv.stop()
 
@@ -43,8 +49,14 @@ def plaid_client(emulator):
     import plaid
     from plaid.api import plaid_api
 
-    cfg = plaid.Configuration(host=emulator.url, api_key={
-        "clientId": emulator.client_id, "secret": emulator.secret, "plaidVersion": "2020-09-14"})
+    cfg = plaid.Configuration(
+        host=emulator.url,
+        api_key={
+            "clientId": emulator.client_id,
+            "secret": emulator.secret,
+            "plaidVersion": "2020-09-14",
+        },
+    )
     return plaid_api.PlaidApi(plaid.ApiClient(cfg))
 
 
@@ -66,8 +78,14 @@ class WebhookReceiver:
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 with recv.cond:
                     status = recv.statuses.pop(0) if recv.statuses else 200
-                    recv.received.append({"path": self.path, "headers": dict(self.headers),
-                                          "body": body, "status": status})
+                    recv.received.append(
+                        {
+                            "path": self.path,
+                            "headers": dict(self.headers),
+                            "body": body,
+                            "status": status,
+                        }
+                    )
                     recv.cond.notify_all()
                 self.send_response(status)
                 self.send_header("Content-Length", "0")

@@ -16,8 +16,11 @@ from .webhooks import PLAID_RETRY_DELAYS
 
 log = logging.getLogger("plaid_emulator")
 STATIC = Path(__file__).parent / "link_ui"
-CONTENT_TYPES = {".js": "application/javascript; charset=utf-8", ".css": "text/css; charset=utf-8",
-                 ".html": "text/html; charset=utf-8"}
+CONTENT_TYPES = {
+    ".js": "application/javascript; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".html": "text/html; charset=utf-8",
+}
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -64,10 +67,16 @@ class Handler(BaseHTTPRequestHandler):
 
     # -- verbs -------------------------------------------------------------------------------
     def do_OPTIONS(self):
-        self._send(204, b"", "text/plain", {
-            "Access-Control-Allow-Methods": "GET, POST, DELETE, OPTIONS",
-            "Access-Control-Allow-Headers": "Content-Type, PLAID-CLIENT-ID, PLAID-SECRET, "
-                                            "Plaid-Version"})
+        self._send(
+            204,
+            b"",
+            "text/plain",
+            {
+                "Access-Control-Allow-Methods": "GET, POST, DELETE, OPTIONS",
+                "Access-Control-Allow-Headers": "Content-Type, PLAID-CLIENT-ID, PLAID-SECRET, "
+                "Plaid-Version",
+            },
+        )
 
     def do_GET(self):
         url = urlsplit(self.path)
@@ -125,14 +134,27 @@ class Handler(BaseHTTPRequestHandler):
 
 
 class EmulatorServer:
-    def __init__(self, host="127.0.0.1", port=0, client_id=None, secret=None, state_path=None,
-                 seed=1, webhook_retry_delays=PLAID_RETRY_DELAYS, ready_after_seconds=0.0,
-                 historical_after_seconds=0.0):
-        self.emu = Emulator(client_id=client_id, secret=secret, seed=seed,
-                            webhook_retry_delays=webhook_retry_delays,
-                            ready_after_seconds=ready_after_seconds,
-                            historical_after_seconds=historical_after_seconds,
-                            state_path=state_path)
+    def __init__(
+        self,
+        host="127.0.0.1",
+        port=0,
+        client_id=None,
+        secret=None,
+        state_path=None,
+        seed=1,
+        webhook_retry_delays=PLAID_RETRY_DELAYS,
+        ready_after_seconds=0.0,
+        historical_after_seconds=0.0,
+    ):
+        self.emu = Emulator(
+            client_id=client_id,
+            secret=secret,
+            seed=seed,
+            webhook_retry_delays=webhook_retry_delays,
+            ready_after_seconds=ready_after_seconds,
+            historical_after_seconds=historical_after_seconds,
+            state_path=state_path,
+        )
         handler = type("BoundHandler", (Handler,), {"emu": self.emu})
         self.httpd = ThreadingHTTPServer((host, port), handler)
         self.httpd.daemon_threads = True
@@ -150,8 +172,9 @@ class EmulatorServer:
         return self.emu.secret
 
     def start(self) -> EmulatorServer:
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True,
-                                       name=f"plaid-emulator-{self.port}")
+        self.thread = threading.Thread(
+            target=self.httpd.serve_forever, daemon=True, name=f"plaid-emulator-{self.port}"
+        )
         self.thread.start()
         return self
 

@@ -118,13 +118,24 @@ class Item:
         else:
             current = round(a["start_balance"] - posted, 2)
             available = round(current - pending, 2)
-        return {"available": available, "current": current, "limit": a["limit"],
-                "iso_currency_code": "USD", "unofficial_currency_code": None}
+        return {
+            "available": available,
+            "current": current,
+            "limit": a["limit"],
+            "iso_currency_code": "USD",
+            "unofficial_currency_code": None,
+        }
 
     def render_account(self, a: dict) -> dict:
-        return {"account_id": a["account_id"], "balances": self.balances(a), "mask": a["mask"],
-                "name": a["name"], "official_name": a["official_name"], "type": a["type"],
-                "subtype": a["subtype"]}
+        return {
+            "account_id": a["account_id"],
+            "balances": self.balances(a),
+            "mask": a["mask"],
+            "name": a["name"],
+            "official_name": a["official_name"],
+            "type": a["type"],
+            "subtype": a["subtype"],
+        }
 
     def shared_accounts(self) -> list[dict]:
         return [a for a in self.accounts if a["selected"]]
@@ -149,15 +160,21 @@ class Item:
 
     def render_status(self) -> dict:
         upd = iso(self.last_update) if self.last_update else None
-        hook = ({"sent_at": iso(self.last_webhook[0]), "code_sent": self.last_webhook[1]}
-                if self.last_webhook else None)
-        return {"transactions": {"last_successful_update": upd, "last_failed_update": None},
-                "last_webhook": hook}
+        hook = (
+            {"sent_at": iso(self.last_webhook[0]), "code_sent": self.last_webhook[1]}
+            if self.last_webhook
+            else None
+        )
+        return {
+            "transactions": {"last_successful_update": upd, "last_failed_update": None},
+            "last_webhook": hook,
+        }
 
 
 class Store:
-    def __init__(self, seed: int = 1, ready_after_seconds: float = 0.0,
-                 historical_after_seconds: float = 0.0):
+    def __init__(
+        self, seed: int = 1, ready_after_seconds: float = 0.0, historical_after_seconds: float = 0.0
+    ):
         self.lock = threading.RLock()
         self.seed = seed
         self.defaults = (ready_after_seconds, historical_after_seconds)
@@ -179,8 +196,9 @@ class Store:
     # -- lookup -------------------------------------------------------------------------------
     def item_for_token(self, access_token) -> Item:
         if not isinstance(access_token, str) or not access_token:
-            raise PlaidError("MISSING_FIELDS",
-                             "the following required fields are missing: access_token")
+            raise PlaidError(
+                "MISSING_FIELDS", "the following required fields are missing: access_token"
+            )
         item_id = self.access_tokens.get(access_token)
         if item_id is None:
             raise PlaidError("INVALID_ACCESS_TOKEN")
@@ -201,9 +219,17 @@ class Store:
         return r
 
     # -- items --------------------------------------------------------------------------------
-    def create_item(self, institution_id: str, username: str, *, webhook=None,
-                    products=("transactions",), days_requested: int = 730,
-                    account_ids: set[str] | None = None, start: bool = True) -> Item:
+    def create_item(
+        self,
+        institution_id: str,
+        username: str,
+        *,
+        webhook=None,
+        products=("transactions",),
+        days_requested: int = 730,
+        account_ids: set[str] | None = None,
+        start: bool = True,
+    ) -> Item:
         """A new item. Link creates it with start=False once the user has logged in, and
         starts it (the initial and historical pulls) only when the user finishes Link."""
         with self.lock:
@@ -211,8 +237,9 @@ class Store:
             # Ids and data derive from the seed and the item's ordinal, so a given seed
             # reproduces the same items in the same order.
             rng = random.Random(f"{self.seed}:item:{self.counter}")
-            item = Item(data.new_id(rng), institution_id, username, webhook, list(products),
-                        days_requested)
+            item = Item(
+                data.new_id(rng), institution_id, username, webhook, list(products), days_requested
+            )
             item.accounts = data.default_accounts(rng)
             if institutions.BY_ID[institution_id]["kind"] == "oauth":
                 item.consent_expiration_time = time.time() + 365 * 86400
@@ -250,8 +277,9 @@ class Store:
             if delay <= 0:
                 self.reach_stage(item.item_id, stage, item_generation=self.generation)
             else:
-                timer = threading.Timer(delay, self.reach_stage,
-                                        (item.item_id, stage, self.generation))
+                timer = threading.Timer(
+                    delay, self.reach_stage, (item.item_id, stage, self.generation)
+                )
                 timer.daemon = True
                 timer.start()
 
@@ -262,9 +290,15 @@ class Store:
                 return
             cutoff = (item.today - timedelta(days=INITIAL_WINDOW_DAYS)).isoformat()
             held = set(item.held_back)
-            chosen = sorted((t for t in item.txns.values()
-                             if (t.transaction_id in held) == (stage == 2)
-                             and (stage == 2 or t.date >= cutoff)), key=lambda t: t.date)
+            chosen = sorted(
+                (
+                    t
+                    for t in item.txns.values()
+                    if (t.transaction_id in held) == (stage == 2)
+                    and (stage == 2 or t.date >= cutoff)
+                ),
+                key=lambda t: t.date,
+            )
             for t in chosen:
                 if item.visible(t.account_id) and t.transaction_id not in item.last_pos:
                     item._log(ADDED, t.transaction_id, t.account_id)
@@ -295,8 +329,11 @@ class Store:
 
     def exchange(self, public_token) -> tuple[str, Item]:
         with self.lock:
-            rec = self.public_tokens.pop(public_token, None) if isinstance(
-                public_token, str) else None
+            rec = (
+                self.public_tokens.pop(public_token, None)
+                if isinstance(public_token, str)
+                else None
+            )
             if rec is None or rec["expires"] < time.time() or rec["item_id"] not in self.items:
                 raise PlaidError("INVALID_PUBLIC_TOKEN")
             item = self.items[rec["item_id"]]

@@ -30,8 +30,7 @@ def decode(item: Item, cursor: str) -> tuple[int, int, int]:
         start, pos, head = int(start), int(pos), int(head)
     except (ValueError, binascii.Error, UnicodeDecodeError):
         raise invalid_field("cursor", "is not a valid cursor") from None
-    if version != "v1" or tag != item.item_id[:8] or not 0 <= start <= pos <= head <= len(
-            item.log):
+    if version != "v1" or tag != item.item_id[:8] or not 0 <= start <= pos <= head <= len(item.log):
         raise invalid_field("cursor", "is not a valid cursor")
     return start, pos, head
 
@@ -43,8 +42,15 @@ def page(item: Item, cursor: str | None, count: int) -> dict:
         item.version += 1
     if item.stage == 0:
         # Not an error: empty arrays and an empty cursor until the first pull completes.
-        return {"accounts": [], "added": [], "modified": [], "removed": [], "next_cursor": "",
-                "has_more": False, "transactions_update_status": STATUS[0]}
+        return {
+            "accounts": [],
+            "added": [],
+            "modified": [],
+            "removed": [],
+            "next_cursor": "",
+            "has_more": False,
+            "transactions_update_status": STATUS[0],
+        }
     log = item.log
     if cursor:
         start, pos, head = decode(item, cursor)
@@ -77,11 +83,15 @@ def page(item: Item, cursor: str | None, count: int) -> dict:
     while i < head and last_pos[log[i][1]] != i:
         i += 1
     has_more = i < head
-    touched = {t.account_id for t in added} | {t.account_id for t in modified} | {
-        r["account_id"] for r in removed}
+    touched = (
+        {t.account_id for t in added}
+        | {t.account_id for t in modified}
+        | {r["account_id"] for r in removed}
+    )
     return {
-        "accounts": [item.render_account(a) for a in item.shared_accounts()
-                     if a["account_id"] in touched],
+        "accounts": [
+            item.render_account(a) for a in item.shared_accounts() if a["account_id"] in touched
+        ],
         "added": [t.render() for t in added],
         "modified": [t.render() for t in modified],
         "removed": removed,

@@ -45,8 +45,17 @@ class KeyRing:
             priv = ec.generate_private_key(ec.SECP256R1())
             nums = priv.public_key().public_numbers()
             kid = str(uuid.uuid4())
-            jwk = {"alg": "ES256", "crv": "P-256", "kid": kid, "kty": "EC", "use": "sig",
-                   "x": _b64(nums.x), "y": _b64(nums.y), "created_at": now, "expired_at": None}
+            jwk = {
+                "alg": "ES256",
+                "crv": "P-256",
+                "kid": kid,
+                "kty": "EC",
+                "use": "sig",
+                "x": _b64(nums.x),
+                "y": _b64(nums.y),
+                "created_at": now,
+                "expired_at": None,
+            }
             self.keys[kid] = {"private": priv, "jwk": jwk}
             self.current = kid
             return kid
@@ -91,11 +100,16 @@ class Dispatcher:
             if self.stopped or gen != self.generation:
                 return
             status, error = None, None
-            req = urllib.request.Request(url, data=body, method="POST", headers={
-                "Content-Type": "application/json",
-                "Plaid-Verification": self.keyring.sign(body),
-                "User-Agent": "Plaid Verifier",
-            })
+            req = urllib.request.Request(
+                url,
+                data=body,
+                method="POST",
+                headers={
+                    "Content-Type": "application/json",
+                    "Plaid-Verification": self.keyring.sign(body),
+                    "User-Agent": "Plaid Verifier",
+                },
+            )
             try:
                 with urllib.request.urlopen(req, timeout=TIMEOUT_SECONDS) as resp:
                     status = resp.status
@@ -106,12 +120,19 @@ class Dispatcher:
             with self.lock:
                 if gen != self.generation:
                     return
-                self.log.append({
-                    "url": url, "webhook_type": payload.get("webhook_type"),
-                    "webhook_code": payload.get("webhook_code"),
-                    "item_id": payload.get("item_id"), "attempt": attempt + 1,
-                    "status": status, "error": error, "at": time.time(), "payload": payload,
-                })
+                self.log.append(
+                    {
+                        "url": url,
+                        "webhook_type": payload.get("webhook_type"),
+                        "webhook_code": payload.get("webhook_code"),
+                        "item_id": payload.get("item_id"),
+                        "attempt": attempt + 1,
+                        "status": status,
+                        "error": error,
+                        "at": time.time(),
+                        "payload": payload,
+                    }
+                )
             if status == 200 or attempt >= len(self.retry_delays):
                 return
             time.sleep(self.retry_delays[attempt])

@@ -26,14 +26,13 @@ def dashboard(request):
     if not connections:
         return render(request, "banking/dashboard.html", {"connections": []})
     accounts = selectors.accounts_for_user(user=user)
+    spending, top_categories = selectors.spending_summary(user=user, today=today)
     context = {
         "connections": connections,
         "net_worth": selectors.net_worth(accounts),
         "balance_groups": selectors.balances_by_type(accounts),
-        "spending": selectors.spending_this_month(user=user, today=today),
-        "top_categories": selectors.top_categories(
-            user=user, start=selectors.month_start(today), end=today
-        ),
+        "spending": spending,
+        "top_categories": top_categories,
         "recent": selectors.recent_transactions(user=user),
         "today": today,
     }

@@ -42,20 +42,25 @@ class SpecValidator:
         name = self.schema_name(path, status) if status == 200 else "PlaidError"
         v = self._cache.get(name)
         if v is None:
-            v = self._cls({"$ref": f"#/components/schemas/{name}",
-                           "components": self.spec["components"]}, format_checker=self._fmt)
+            v = self._cls(
+                {"$ref": f"#/components/schemas/{name}", "components": self.spec["components"]},
+                format_checker=self._fmt,
+            )
             self._cache[name] = v
         errors = sorted(v.iter_errors(body), key=lambda e: list(e.path))
         assert not errors, f"{path} ({name}) violates the spec: " + "; ".join(
-            f"{list(e.path)}: {e.message[:200]}" for e in errors[:5])
+            f"{list(e.path)}: {e.message[:200]}" for e in errors[:5]
+        )
 
 
 @pytest.fixture(scope="session")
 def openapi():
     path = Path(os.environ.get("PLAID_OPENAPI_SPEC") or DEFAULT_SPEC)
     if not path.is_file():
-        reason = (f"PLAID OPENAPI SPEC NOT FOUND at {path}: contract validation against Plaid's "
-                  "spec is SKIPPED. Set PLAID_OPENAPI_SPEC to the 2020-09-14 spec file.")
+        reason = (
+            f"PLAID OPENAPI SPEC NOT FOUND at {path}: contract validation against Plaid's "
+            "spec is SKIPPED. Set PLAID_OPENAPI_SPEC to the 2020-09-14 spec file."
+        )
         if os.environ.get("CI", "").lower() == "true":
             pytest.fail(reason)
         warnings.warn(reason, stacklevel=1)

@@ -21,27 +21,36 @@ from plaid.model.sandbox_public_token_create_request_options_transactions import
 from plaid.model.transactions_sync_request import TransactionsSyncRequest
 
 
-def link_item(client, *, institution_id="ins_109508", webhook=None, days=45,
-              username=None, password=None):
+def link_item(
+    client, *, institution_id="ins_109508", webhook=None, days=45, username=None, password=None
+):
     """sandbox public token -> exchange; a short history keeps plaid-python's parsing fast."""
-    opts = {"transactions": SandboxPublicTokenCreateRequestOptionsTransactions(
-        days_requested=days)}
+    opts = {"transactions": SandboxPublicTokenCreateRequestOptionsTransactions(days_requested=days)}
     if webhook:
         opts["webhook"] = webhook
     if username:
         opts["override_username"] = username
         opts["override_password"] = password or "pass_good"
-    pt = client.sandbox_public_token_create(SandboxPublicTokenCreateRequest(
-        institution_id=institution_id, initial_products=[Products("transactions")],
-        options=SandboxPublicTokenCreateRequestOptions(**opts)))
+    pt = client.sandbox_public_token_create(
+        SandboxPublicTokenCreateRequest(
+            institution_id=institution_id,
+            initial_products=[Products("transactions")],
+            options=SandboxPublicTokenCreateRequestOptions(**opts),
+        )
+    )
     ex = client.item_public_token_exchange(
-        ItemPublicTokenExchangeRequest(public_token=pt.public_token))
+        ItemPublicTokenExchangeRequest(public_token=pt.public_token)
+    )
     return ex.access_token, ex.item_id
 
 
 def link_token(client, **extra):
-    req = {"client_name": "Pennywise", "language": "en", "country_codes": [CountryCode("US")],
-           "user": LinkTokenCreateRequestUser(client_user_id="user-1")}
+    req = {
+        "client_name": "Pennywise",
+        "language": "en",
+        "country_codes": [CountryCode("US")],
+        "user": LinkTokenCreateRequestUser(client_user_id="user-1"),
+    }
     if "access_token" not in extra:
         req["products"] = [Products("transactions")]
     req.update(extra)
@@ -52,8 +61,9 @@ def sync_all(client, access_token, cursor="", count=500):
     """Pull every page of one update; returns (added, modified, removed, cursor, pages)."""
     added, modified, removed, pages = [], [], [], 0
     while True:
-        r = client.transactions_sync(TransactionsSyncRequest(
-            access_token=access_token, cursor=cursor, count=count))
+        r = client.transactions_sync(
+            TransactionsSyncRequest(access_token=access_token, cursor=cursor, count=count)
+        )
         pages += 1
         added += r.added
         modified += r.modified
@@ -70,8 +80,9 @@ def post(url, path, body=None, *, creds=True, method="POST"):
         body.setdefault("client_id", "emulator-client-id")
         body.setdefault("secret", "emulator-secret")
     data = json.dumps(body).encode() if method == "POST" else None
-    req = urllib.request.Request(url + path, data=data, method=method,
-                                 headers={"Content-Type": "application/json"})
+    req = urllib.request.Request(
+        url + path, data=data, method=method, headers={"Content-Type": "application/json"}
+    )
     try:
         with urllib.request.urlopen(req, timeout=10) as r:
             return r.status, json.loads(r.read())

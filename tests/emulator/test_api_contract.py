@@ -25,23 +25,37 @@ from plaid.model.webhook_verification_key_get_request import WebhookVerification
 from .helpers import link_item, link_token, sync_all
 
 ALL_ENDPOINTS = {
-    "/link/token/create", "/link/token/get", "/item/public_token/exchange", "/item/get",
-    "/item/remove", "/item/webhook/update", "/item/access_token/invalidate", "/accounts/get",
-    "/accounts/balance/get", "/transactions/sync", "/transactions/refresh",
-    "/institutions/get_by_id", "/institutions/search", "/webhook_verification_key/get",
-    "/sandbox/public_token/create", "/sandbox/item/fire_webhook", "/sandbox/item/reset_login",
+    "/link/token/create",
+    "/link/token/get",
+    "/item/public_token/exchange",
+    "/item/get",
+    "/item/remove",
+    "/item/webhook/update",
+    "/item/access_token/invalidate",
+    "/accounts/get",
+    "/accounts/balance/get",
+    "/transactions/sync",
+    "/transactions/refresh",
+    "/institutions/get_by_id",
+    "/institutions/search",
+    "/webhook_verification_key/get",
+    "/sandbox/public_token/create",
+    "/sandbox/item/fire_webhook",
+    "/sandbox/item/reset_login",
 }
 
 
-def test_it_answers_a_whole_session_with_spec_valid_responses(plaid_client, contract,
-                                                               webhook_receiver):
+def test_it_answers_a_whole_session_with_spec_valid_responses(
+    plaid_client, contract, webhook_receiver
+):
     c = plaid_client
     token = link_token(c, webhook=webhook_receiver.url)
     got = c.link_token_get(LinkTokenGetRequest(link_token=token))
     assert got.link_token == token and got.metadata.webhook == webhook_receiver.url
 
-    access_token, item_id = link_item(c, webhook=webhook_receiver.url,
-                                      username="user_transactions_dynamic", password="x")
+    access_token, item_id = link_item(
+        c, webhook=webhook_receiver.url, username="user_transactions_dynamic", password="x"
+    )
     assert access_token.startswith("access-sandbox-") and len(item_id) == 37
 
     accounts = c.accounts_get(AccountsGetRequest(access_token=access_token)).accounts
@@ -59,34 +73,48 @@ def test_it_answers_a_whole_session_with_spec_valid_responses(plaid_client, cont
     item = c.item_get(ItemGetRequest(access_token=access_token)).item
     assert item.item_id == item_id and item.institution_id == "ins_109508"
 
-    inst = c.institutions_get_by_id(InstitutionsGetByIdRequest(
-        institution_id="ins_127287", country_codes=[CountryCode("US")],
-        options=InstitutionsGetByIdRequestOptions(include_optional_metadata=True,
-                                                  include_status=True))).institution
+    inst = c.institutions_get_by_id(
+        InstitutionsGetByIdRequest(
+            institution_id="ins_127287",
+            country_codes=[CountryCode("US")],
+            options=InstitutionsGetByIdRequestOptions(
+                include_optional_metadata=True, include_status=True
+            ),
+        )
+    ).institution
     assert inst.oauth is True and inst.logo and inst.connection_availability.value == "SUPPORTED"
-    found = c.institutions_search(InstitutionsSearchRequest(
-        query="platypus", country_codes=[CountryCode("US")])).institutions
+    found = c.institutions_search(
+        InstitutionsSearchRequest(query="platypus", country_codes=[CountryCode("US")])
+    ).institutions
     assert {i.institution_id for i in found} == {"ins_109508", "ins_127287"}
 
     hook = webhook_receiver.wait_for()[0]
     import jwt
+
     kid = jwt.get_unverified_header(hook["headers"]["Plaid-Verification"])["kid"]
     key = c.webhook_verification_key_get(WebhookVerificationKeyGetRequest(key_id=kid)).key
     assert key.kid == kid and key.alg == "ES256" and key.expired_at is None
 
-    c.item_webhook_update(ItemWebhookUpdateRequest(access_token=access_token,
-                                                   webhook=webhook_receiver.url + "/v2"))
-    fired = c.sandbox_item_fire_webhook(SandboxItemFireWebhookRequest(
-        access_token=access_token, webhook_code="DEFAULT_UPDATE"))
+    c.item_webhook_update(
+        ItemWebhookUpdateRequest(access_token=access_token, webhook=webhook_receiver.url + "/v2")
+    )
+    fired = c.sandbox_item_fire_webhook(
+        SandboxItemFireWebhookRequest(access_token=access_token, webhook_code="DEFAULT_UPDATE")
+    )
     assert fired.webhook_fired is True
-    assert c.sandbox_item_reset_login(
-        SandboxItemResetLoginRequest(access_token=access_token)).reset_login is True
+    assert (
+        c.sandbox_item_reset_login(
+            SandboxItemResetLoginRequest(access_token=access_token)
+        ).reset_login
+        is True
+    )
     with pytest.raises(ApiException) as err:
         c.transactions_sync(TransactionsSyncRequest(access_token=access_token, cursor=cursor))
     assert err.value.status == 400 and "ITEM_LOGIN_REQUIRED" in err.value.body
 
     new = c.item_access_token_invalidate(
-        ItemAccessTokenInvalidateRequest(access_token=access_token)).new_access_token
+        ItemAccessTokenInvalidateRequest(access_token=access_token)
+    ).new_access_token
     assert new.startswith("access-sandbox-") and new != access_token
     c.item_remove(ItemRemoveRequest(access_token=new))
     with pytest.raises(ApiException) as err:
@@ -99,16 +127,21 @@ def test_it_answers_a_whole_session_with_spec_valid_responses(plaid_client, cont
 
 def test_it_serves_oauth_and_mfa_institutions_with_logos(plaid_client, contract):
     for ins in ("ins_109508", "ins_127287", "ins_109509", "ins_109512"):
-        inst = plaid_client.institutions_get_by_id(InstitutionsGetByIdRequest(
-            institution_id=ins, country_codes=[CountryCode("US")],
-            options=InstitutionsGetByIdRequestOptions(include_optional_metadata=True))).institution
+        inst = plaid_client.institutions_get_by_id(
+            InstitutionsGetByIdRequest(
+                institution_id=ins,
+                country_codes=[CountryCode("US")],
+                options=InstitutionsGetByIdRequestOptions(include_optional_metadata=True),
+            )
+        ).institution
         assert inst.logo and inst.primary_color.startswith("#") and inst.url
     contract.check()
 
 
 def test_it_renders_full_two_year_transactions_that_pass_the_spec(plaid_client, contract):
     access_token, _ = link_item(plaid_client, days=730)
-    r = plaid_client.transactions_sync(TransactionsSyncRequest(access_token=access_token,
-                                                               count=500))
+    r = plaid_client.transactions_sync(
+        TransactionsSyncRequest(access_token=access_token, count=500)
+    )
     assert len(r.added) == 500 and r.has_more
     contract.check()

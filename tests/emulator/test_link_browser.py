@@ -11,8 +11,9 @@ import pytest
 from plaid.model.accounts_get_request import AccountsGetRequest
 from plaid.model.item_get_request import ItemGetRequest
 from plaid.model.item_public_token_exchange_request import ItemPublicTokenExchangeRequest
+from plaid.model.link_token_create_request_update import LinkTokenCreateRequestUpdate
 
-from .helpers import link_item, link_token, post
+from .helpers import link_item, link_token, post, sync_all
 
 pytestmark = pytest.mark.browser
 CHROMIUM = "/usr/bin/chromium"
@@ -45,9 +46,18 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--no-first-run", "--disable-sync"])
+        b = p.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--no-first-run",
+                "--disable-sync",
+            ],
+        )
         yield b
         b.close()
 
@@ -113,7 +123,8 @@ def test_it_links_the_oauth_bank_through_the_bank_consent_page(plaid_client, hos
     assert {"id", "name", "mask", "type", "subtype"} <= set(md["accounts"][0])
     assert result["public_token"].startswith("public-sandbox-")
     ex = plaid_client.item_public_token_exchange(
-        ItemPublicTokenExchangeRequest(public_token=result["public_token"]))
+        ItemPublicTokenExchangeRequest(public_token=result["public_token"])
+    )
     accounts = plaid_client.accounts_get(AccountsGetRequest(access_token=ex.access_token))
     assert {a.account_id for a in accounts.accounts} == {a["id"] for a in md["accounts"]}
     assert "OPEN" in page.evaluate("window.events")
@@ -182,6 +193,11 @@ def test_it_repairs_an_item_in_update_mode(emulator, plaid_client, host, page):
     page.goto(f"{host}/?token={token}")
     page.get_by_role("button", name="Link account").click()
     link = page.frame_locator("#plaid-link-iframe")
+    brand = link.locator("#link-brand")
+    assert brand.inner_text().split("\n")[0].strip() == "Pennywise uses Plaid to connect your bank"
+    assert brand.locator(".badge").inner_text().lower() == "emulator"
+    assert "First Platypus Bank" in link.get_by_role("heading").first.inner_text()
+    shot(page, "update-login")
     link.get_by_label("Username").fill("user_good")
     link.get_by_label("Password").fill("pass_good")
     link.get_by_role("button", name="Submit").click()
@@ -189,5 +205,56 @@ def test_it_repairs_an_item_in_update_mode(emulator, plaid_client, host, page):
     shot(page, "update-success")
     link.get_by_role("button", name="Continue").click()
     page.wait_for_function("window.result !== undefined")
+    result = page.evaluate("window.result")
+    assert len(result["metadata"]["accounts"]) == 3
+    # Update mode: exchanging is optional and keeps the same access token.
+    ex = plaid_client.item_public_token_exchange(
+        ItemPublicTokenExchangeRequest(public_token=result["public_token"])
+    )
+    assert ex.access_token == access_token
     item = plaid_client.item_get(ItemGetRequest(access_token=access_token)).item
     assert item.error is None
+
+
+def test_it_lets_the_user_share_a_new_account_in_update_mode(emulator, plaid_client, host, page):
+    access_token, item_id = link_item(plaid_client)
+    *_, cursor, _ = sync_all(plaid_client, access_token)
+    new = post(
+        emulator.url,
+        f"/emulator/items/{item_id}/accounts",
+        {"name": "Vacation Fund", "subtype": "savings"},
+        creds=False,
+    )[1]["account"]
+    token = link_token(
+        plaid_client,
+        access_token=access_token,
+        update=LinkTokenCreateRequestUpdate(account_selection_enabled=True),
+    )
+    page.goto(f"{host}/?token={token}")
+    page.get_by_role("button", name="Link account").click()
+    link = page.frame_locator("#plaid-link-iframe")
+    link.get_by_label("Username").fill("user_good")
+    link.get_by_label("Password").fill("pass_good")
+    link.get_by_role("button", name="Submit").click()
+    fund = link.get_by_label("Vacation Fund")
+    fund.wait_for()
+    assert not fund.is_checked() and link.get_by_label("Plaid Checking").is_checked()
+    fund.check()
+    shot(page, "update-new-account")
+    link.get_by_role("button", name="Continue").click()
+    link.get_by_role("heading", name="Success").wait_for()
+    link.get_by_role("button", name="Continue").click()
+    page.wait_for_function("window.result !== undefined")
+    md = page.evaluate("window.result.metadata")
+    assert sorted(a["name"] for a in md["accounts"]) == [
+        "Plaid Checking",
+        "Plaid Credit Card",
+        "Plaid Saving",
+        "Vacation Fund",
+    ]
+    shared = next(a for a in md["accounts"] if a["name"] == "Vacation Fund")
+    assert shared["id"] == new["account_id"] and shared["subtype"] == "savings"
+    accounts = plaid_client.accounts_get(AccountsGetRequest(access_token=access_token)).accounts
+    assert new["account_id"] in {a.account_id for a in accounts}
+    added, *_ = sync_all(plaid_client, access_token, cursor)
+    assert added and {t.account_id for t in added} == {new["account_id"]}

@@ -25,9 +25,11 @@ def raw_sync(url, access_token, cursor=OMIT, count=None):
 
 def test_it_treats_omitted_empty_and_null_cursors_as_the_start(emulator, plaid_client):
     access_token, _ = link_item(plaid_client)
-    pages = [raw_sync(emulator.url, access_token)[1],
-             raw_sync(emulator.url, access_token, cursor="")[1],
-             raw_sync(emulator.url, access_token, cursor=None)[1]]
+    pages = [
+        raw_sync(emulator.url, access_token)[1],
+        raw_sync(emulator.url, access_token, cursor="")[1],
+        raw_sync(emulator.url, access_token, cursor=None)[1],
+    ]
     ids = [[t["transaction_id"] for t in p["added"]] for p in pages]
     assert ids[0] == ids[1] == ids[2] and len(ids[0]) == 100  # count defaults to 100
     assert pages[0]["next_cursor"] == pages[1]["next_cursor"] == pages[2]["next_cursor"]
@@ -63,8 +65,9 @@ def test_it_rejects_a_malformed_cursor(emulator, plaid_client):
     assert status == 400 and body["error_code"] == "INVALID_FIELD"
 
 
-def test_it_raises_mutation_during_pagination_when_data_changes_between_pages(emulator,
-                                                                             plaid_client):
+def test_it_raises_mutation_during_pagination_when_data_changes_between_pages(
+    emulator, plaid_client
+):
     access_token, item_id = link_item(plaid_client)
     first = raw_sync(emulator.url, access_token, count=10)[1]
     assert first["has_more"]
@@ -78,10 +81,8 @@ def test_it_raises_mutation_during_pagination_when_data_changes_between_pages(em
     assert raw_sync(emulator.url, access_token, count=10)[0] == 200
 
 
-def test_it_reports_pending_to_posted_as_removed_plus_added_with_the_link(emulator,
-                                                                         plaid_client):
-    access_token, _ = link_item(plaid_client, username="user_transactions_dynamic",
-                                password="any")
+def test_it_reports_pending_to_posted_as_removed_plus_added_with_the_link(emulator, plaid_client):
+    access_token, _ = link_item(plaid_client, username="user_transactions_dynamic", password="any")
     _, _, _, cursor, _ = sync_all(plaid_client, access_token)
     plaid_client.transactions_refresh(TransactionsRefreshRequest(access_token=access_token))
     _, _, _, cursor, _ = sync_all(plaid_client, access_token, cursor)  # posts nothing yet
@@ -94,30 +95,39 @@ def test_it_reports_pending_to_posted_as_removed_plus_added_with_the_link(emulat
     assert len(modified) == 1
 
 
-def test_it_orders_changes_by_last_modification_and_reports_each_id_once(emulator,
-                                                                        plaid_client):
+def test_it_orders_changes_by_last_modification_and_reports_each_id_once(emulator, plaid_client):
     access_token, item_id = link_item(plaid_client)
     *_, cursor, _ = sync_all(plaid_client, access_token)
     post(emulator.url, f"/emulator/items/{item_id}/advance", {"days": 5}, creds=False)
     page = raw_sync(emulator.url, access_token, cursor=cursor, count=500)[1]
     ids = [t["transaction_id"] for t in page["added"] + page["modified"]] + [
-        r["transaction_id"] for r in page["removed"]]
+        r["transaction_id"] for r in page["removed"]
+    ]
     assert len(ids) == len(set(ids))
     added_ids = {t["transaction_id"] for t in page["added"]}
     assert not added_ids & {r["transaction_id"] for r in page["removed"]}
 
 
-def test_it_progresses_from_not_ready_to_historical_update_complete(emulator, plaid_client,
-                                                                    webhook_receiver):
-    post(emulator.url, "/emulator/config",
-         {"ready_after_seconds": 0.3, "historical_after_seconds": 0.6}, creds=False)
+def test_it_progresses_from_not_ready_to_historical_update_complete(
+    emulator, plaid_client, webhook_receiver
+):
+    post(
+        emulator.url,
+        "/emulator/config",
+        {"ready_after_seconds": 0.3, "historical_after_seconds": 0.6},
+        creds=False,
+    )
     access_token, _ = link_item(plaid_client, webhook=webhook_receiver.url, days=90)
     first = plaid_client.transactions_sync(TransactionsSyncRequest(access_token=access_token))
     assert first.transactions_update_status.value == "NOT_READY"
     assert first.next_cursor == "" and first.added == [] and not first.has_more
     hook = webhook_receiver.wait_for(
-        lambda r: b"SYNC_UPDATES_AVAILABLE" in r["body"] and b'"initial_update_complete": true'
-        in r["body"] and b'"historical_update_complete": false' in r["body"])
+        lambda r: (
+            b"SYNC_UPDATES_AVAILABLE" in r["body"]
+            and b'"initial_update_complete": true' in r["body"]
+            and b'"historical_update_complete": false' in r["body"]
+        )
+    )
     assert hook
     added, _, _, cursor, _ = sync_all(plaid_client, access_token)
     assert all(t.date.toordinal() >= time.time() // 86400 + 719163 - 31 for t in added)
@@ -137,8 +147,7 @@ def test_it_fails_data_calls_for_a_down_institution(emulator, plaid_client):
 
 def test_it_serves_a_page_in_time_independent_of_history(emulator, plaid_client):
     access_token, item_id = link_item(plaid_client, days=30)
-    post(emulator.url, f"/emulator/items/{item_id}/transactions", {"count": 100_000},
-         creds=False)
+    post(emulator.url, f"/emulator/items/{item_id}/transactions", {"count": 100_000}, creds=False)
     first = raw_sync(emulator.url, access_token, count=500)[1]
     t0 = time.perf_counter()
     raw_sync(emulator.url, access_token, cursor=first["next_cursor"], count=500)

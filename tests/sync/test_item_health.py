@@ -30,9 +30,7 @@ def test_it_warns_about_consent_expiring_within_a_week(
     linked_item, emulator, django_capture_on_commit_callbacks
 ):
     sync.item_sync(item=linked_item, trigger="initial")
-    emulator.emu.store.items[linked_item.item_id].consent_expiration_time = (
-        time.time() + 3 * 86400
-    )
+    emulator.emu.store.items[linked_item.item_id].consent_expiration_time = time.time() + 3 * 86400
 
     with django_capture_on_commit_callbacks(execute=True):
         item_health.check_item_health(item=linked_item)
@@ -45,9 +43,7 @@ def test_it_warns_about_consent_expiring_within_a_week(
 
 def test_consent_far_away_is_fine(linked_item, emulator):
     sync.item_sync(item=linked_item, trigger="initial")
-    emulator.emu.store.items[linked_item.item_id].consent_expiration_time = (
-        time.time() + 30 * 86400
-    )
+    emulator.emu.store.items[linked_item.item_id].consent_expiration_time = time.time() + 30 * 86400
 
     assert item_health.check_item_health(item=linked_item) == "healthy"
 

@@ -53,10 +53,13 @@ def test_a_new_problem_after_recovery_emails_again(item, django_capture_on_commi
 def test_a_rolled_back_change_sends_nothing(item, django_capture_on_commit_callbacks):
     from django.db import transaction
 
-    with django_capture_on_commit_callbacks(execute=True):
-        with pytest.raises(RuntimeError), transaction.atomic():
-            set_status(item, "revoked")
-            raise RuntimeError
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        set_status(item, "revoked")
+        raise RuntimeError
 
     assert mail.outbox == []
 

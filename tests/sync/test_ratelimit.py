@@ -71,8 +71,11 @@ def test_the_emulator_never_sees_more_than_plaids_per_item_limit(linked_item, em
         limited = _sync_calls(linked_item, 60)
 
     assert limited == 10
-    codes = list(PlaidApiCall.objects.filter(endpoint="/transactions/sync")
-                 .values_list("error_code", flat=True))
+    codes = list(
+        PlaidApiCall.objects.filter(endpoint="/transactions/sync").values_list(
+            "error_code", flat=True
+        )
+    )
     assert len(codes) == 50 and set(codes) == {""}  # no TRANSACTIONS_SYNC_LIMIT from "Plaid"
 
 

@@ -22,7 +22,9 @@ def test_login_required_marks_the_item_and_tells_the_owner_once(
             assert failed.value.retryable is False
         # The webhook about the same state says nothing new.
         changed = notifications.item_set_status(
-            item=linked_item, status="login_required", error_code="ITEM_LOGIN_REQUIRED",
+            item=linked_item,
+            status="login_required",
+            error_code="ITEM_LOGIN_REQUIRED",
             source="webhook",
         )
 
@@ -71,13 +73,19 @@ def test_a_transient_error_is_retried_with_backoff_until_it_succeeds(
     settings.SYNC_MAX_RETRIES = 3
     delays = []
     monkeypatch.setattr(tasks, "retry_delay", lambda n: delays.append(n) or 0)
-    emu("POST", "/emulator/faults", {"path": "/transactions/sync",
-                                      "error_code": "INTERNAL_SERVER_ERROR", "times": 2})
+    emu(
+        "POST",
+        "/emulator/faults",
+        {"path": "/transactions/sync", "error_code": "INTERNAL_SERVER_ERROR", "times": 2},
+    )
 
     tasks.sync_item.apply((linked_item.pk, "webhook"))
 
-    outcomes = list(SyncRun.objects.filter(item=linked_item).order_by("started_at")
-                    .values_list("outcome", flat=True))
+    outcomes = list(
+        SyncRun.objects.filter(item=linked_item)
+        .order_by("started_at")
+        .values_list("outcome", flat=True)
+    )
     assert outcomes == ["retrying", "retrying", "success"]
     assert delays == [0, 1]
     assert our_rows(linked_item) == emulator_truth(emulator, linked_item.item_id)
@@ -88,8 +96,9 @@ def test_retries_are_bounded_and_then_the_item_shows_trouble(
 ):
     settings.SYNC_MAX_RETRIES = 2
     monkeypatch.setattr(tasks, "retry_delay", lambda n: 0)
-    emu("POST", "/emulator/faults", {"path": "/transactions/sync",
-                                      "error_code": "INSTITUTION_DOWN"})
+    emu(
+        "POST", "/emulator/faults", {"path": "/transactions/sync", "error_code": "INSTITUTION_DOWN"}
+    )
 
     tasks.sync_item.apply((linked_item.pk, "daily"))
 
@@ -109,7 +118,13 @@ def test_the_retry_delay_grows_exponentially_with_jitter_and_a_cap(settings):
 
 
 def test_one_item_answering_500s_does_not_hold_up_the_others(
-    alice, plaid_settings, emulator, emu, settings, monkeypatch, eager_retries,
+    alice,
+    plaid_settings,
+    emulator,
+    emu,
+    settings,
+    monkeypatch,
+    eager_retries,
     django_capture_on_commit_callbacks,
 ):
     from banking import link
@@ -117,14 +132,21 @@ def test_one_item_answering_500s_does_not_hold_up_the_others(
     settings.SYNC_MAX_RETRIES = 1
     monkeypatch.setattr(tasks, "retry_delay", lambda n: 0)
     items = [
-        link.item_link(user=alice, public_token=plaid_api.sandbox_public_token_create(inst),
-                       metadata=None)
+        link.item_link(
+            user=alice, public_token=plaid_api.sandbox_public_token_create(inst), metadata=None
+        )
         for inst in ("ins_109508", "ins_109509", "ins_127287")
     ]
     bad = items[1]
-    emu("POST", "/emulator/faults", {"path": "/transactions/sync",
-                                      "error_code": "INTERNAL_SERVER_ERROR",
-                                      "item_id": bad.item_id})
+    emu(
+        "POST",
+        "/emulator/faults",
+        {
+            "path": "/transactions/sync",
+            "error_code": "INTERNAL_SERVER_ERROR",
+            "item_id": bad.item_id,
+        },
+    )
 
     with django_capture_on_commit_callbacks(execute=True):
         tasks.refresh_all_items.apply()

@@ -147,8 +147,8 @@ def test_a_crash_changes_nothing_and_the_next_run_catches_up(
         monkeypatch.setattr(
             sync,
             "_finish",
-            lambda run, outcome, **kw: boom() if outcome == "success" else real_finish(
-                run, outcome, **kw
+            lambda run, outcome, **kw: (
+                boom() if outcome == "success" else real_finish(run, outcome, **kw)
             ),
         )
 

@@ -62,8 +62,22 @@ def start_worker(worker_queue, plaid_settings, emulator, tmp_path):
             "SYNC_RETRY_BASE_SECONDS": "0.2",
         }
         log = open(tmp_path / f"worker-{len(procs)}.log", "w")  # noqa: SIM115
-        cmd = [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", worker_queue,
-               "--pool=solo", "--without-gossip", "--without-mingle", "-l", "info", *extra]
+        cmd = [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "-Q",
+            worker_queue,
+            "--pool=solo",
+            "--without-gossip",
+            "--without-mingle",
+            "-l",
+            "info",
+            *extra,
+        ]
         proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
         procs.append((proc, log))
         return proc
@@ -98,15 +112,21 @@ def test_a_real_worker_runs_the_first_sync_and_a_webhook_sync(
     item = link.item_link(user=alice, public_token=public_token, metadata=None)  # enqueues
     logs = list(tmp_path.glob("worker-*.log"))
 
-    wait_for(lambda: SyncRun.objects.filter(item=item, outcome="success").exists(),
-             what="the initial sync", logs=logs)
+    wait_for(
+        lambda: SyncRun.objects.filter(item=item, outcome="success").exists(),
+        what="the initial sync",
+        logs=logs,
+    )
     assert our_rows(item) == emulator_truth(emulator, item.item_id)
 
     emu_call(emulator, "POST", f"/emulator/items/{item.item_id}/advance", {"days": 2})
     item.refresh_from_db()
     assert sync.sync_request(item=item, trigger="webhook") == "queued"
-    wait_for(lambda: SyncRun.objects.filter(item=item, trigger="webhook", outcome="success")
-             .exists(), what="the webhook sync", logs=logs)
+    wait_for(
+        lambda: SyncRun.objects.filter(item=item, trigger="webhook", outcome="success").exists(),
+        what="the webhook sync",
+        logs=logs,
+    )
     assert our_rows(item) == emulator_truth(emulator, item.item_id)
 
 
@@ -120,20 +140,25 @@ def test_beat_fires_refresh_all_items_in_a_real_worker(
     # Linked and synced in this process first (eager), then new activity at the bank.
     app.conf.task_always_eager = True
     item = link.item_link(
-        user=alice, public_token=plaid_api.sandbox_public_token_create("ins_109508"),
+        user=alice,
+        public_token=plaid_api.sandbox_public_token_create("ins_109508"),
         metadata=None,
     )
     sync.item_sync(item=item, trigger="initial")
     app.conf.task_always_eager = False
     emu_call(emulator, "POST", f"/emulator/items/{item.item_id}/advance", {"days": 3})
     every_second, _ = IntervalSchedule.objects.get_or_create(every=1, period="seconds")
-    PeriodicTask.objects.create(name="refresh soon", task="banking.tasks.refresh_all_items",
-                                interval=every_second)
+    PeriodicTask.objects.create(
+        name="refresh soon", task="banking.tasks.refresh_all_items", interval=every_second
+    )
 
     start_worker("-B", "-s", str(tmp_path / "beat-schedule"))
     logs = list(tmp_path.glob("worker-*.log"))
 
-    wait_for(lambda: SyncRun.objects.filter(item=item, trigger="daily", outcome="success")
-             .exists(), what="a sync started by beat", logs=logs)
+    wait_for(
+        lambda: SyncRun.objects.filter(item=item, trigger="daily", outcome="success").exists(),
+        what="a sync started by beat",
+        logs=logs,
+    )
     assert our_rows(item) == emulator_truth(emulator, item.item_id)
     assert PlaidItem.objects.get(pk=item.pk).status == "healthy"

@@ -1,0 +1,199 @@
+"""Applying staged /transactions/sync pages (called inside banking.sync's one short transaction).
+
+The upsert is one `INSERT .. ON CONFLICT (transaction_id) DO UPDATE` per page written as SQL,
+not `bulk_create(update_conflicts=True)`: the SQL is the same, but Django compiles every value
+through its field machinery (about 30 µs a row) and SQLite's 999-parameter cap splits a page into
+~37-row statements, which made the ORM path 10x slower than the database itself (see
+bench/sync_bench.py). Values are converted here the way Django stores them (dates as dates,
+UUIDs native or hex, aware datetimes through the backend's adapter), so the ORM reads the rows
+back exactly as if it had written them.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from datetime import date
+from decimal import Decimal
+
+from django.db import connection
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from .models import Account, Transaction
+
+logger = logging.getLogger(__name__)
+
+PAGE_SIZE = 500
+
+# Columns a sync may overwrite. category_override and notes are the user's and never are.
+SYNCED_FIELDS = [
+    "amount",
+    "iso_currency_code",
+    "unofficial_currency_code",
+    "date",
+    "authorized_date",
+    "datetime",
+    "name",
+    "merchant_name",
+    "logo_url",
+    "website",
+    "pending",
+    "pending_transaction_id",
+    "pfc_primary",
+    "pfc_detailed",
+    "pfc_confidence",
+    "payment_channel",
+    "city",
+    "region",
+]
+INSERT_FIELDS = [
+    "public_id",
+    "user",
+    "account",
+    "transaction_id",
+    *SYNCED_FIELDS,
+    "category_override",
+    "notes",
+    "created_at",
+    "updated_at",
+]
+
+
+def apply_accounts(item, accounts: dict, now) -> dict[str, int]:
+    """Upsert the accounts the pages mention (balances included); {account_id: pk}."""
+    existing = {a.account_id: a for a in Account.objects.filter(item=item)}
+    for account_id, raw in accounts.items():
+        balances = raw.get("balances") or {}
+        fields = {
+            "current_balance": balances.get("current"),
+            "available_balance": balances.get("available"),
+            "limit": balances.get("limit"),
+            "iso_currency_code": balances.get("iso_currency_code") or "",
+            "unofficial_currency_code": balances.get("unofficial_currency_code") or "",
+            "balances_updated_at": now,
+            "updated_at": now,
+        }
+        if account_id in existing:
+            Account.objects.filter(pk=existing[account_id].pk).update(**fields)
+        elif not Account.objects.filter(account_id=account_id).exists():
+            existing[account_id] = Account.objects.create(
+                item=item,
+                account_id=account_id,
+                name=(raw.get("name") or "Account")[:200],
+                official_name=(raw.get("official_name") or "")[:300],
+                mask=(raw.get("mask") or "")[:8],
+                type=(raw.get("type") or "other")[:32],
+                subtype=(raw.get("subtype") or "")[:64],
+                **fields,
+            )
+    return {account_id: a.pk for account_id, a in existing.items()}
+
+
+def apply_page(item, page: dict, account_pks: dict, carried: dict, counts: dict) -> None:
+    """Apply one staged page. `carried` holds the user fields of rows removed earlier in this
+    update, for posted transactions that arrive on a later page than their pending one."""
+    mine = Transaction.objects.filter(account__item=item)
+    removed = page["removed"]
+    if removed:
+        _remember_user_fields(mine.filter(transaction_id__in=removed), carried)
+        mine.filter(transaction_id__in=removed).delete()
+    rows = {r["transaction_id"]: r for r in page["added"] + page["modified"]}
+    pending_ids = {
+        r["pending_transaction_id"] for r in rows.values() if r["pending_transaction_id"]
+    }
+    if pending_ids:
+        _remember_user_fields(mine.filter(transaction_id__in=pending_ids), carried)
+    upsert(item, list(rows.values()), account_pks)
+    for r in rows.values():
+        source = carried.pop(r["pending_transaction_id"], None) if not r["pending"] else None
+        if source:
+            category, notes = source
+            posted = mine.filter(transaction_id=r["transaction_id"])
+            # Only into empty fields: an edit already made on the posted row wins.
+            if category:
+                posted.filter(category_override="").update(category_override=category)
+            if notes:
+                posted.filter(notes="").update(notes=notes)
+    counts["added"] += len(page["added"])
+    counts["modified"] += len(page["modified"])
+    counts["removed"] += len(removed)
+
+
+def _remember_user_fields(queryset, carried: dict) -> None:
+    for t_id, category, notes in queryset.exclude(category_override="", notes="").values_list(
+        "transaction_id", "category_override", "notes"
+    ):
+        carried[t_id] = (category, notes)
+
+
+def _sql(rows_per_statement: int) -> str:
+    qn = connection.ops.quote_name
+    meta = Transaction._meta
+    columns = ", ".join(qn(meta.get_field(f).column) for f in INSERT_FIELDS)
+    one = "(" + ", ".join(["%s"] * len(INSERT_FIELDS)) + ")"
+    updates = ", ".join(
+        f"{qn(meta.get_field(f).column)} = EXCLUDED.{qn(meta.get_field(f).column)}"
+        for f in [*SYNCED_FIELDS, "updated_at"]
+    )
+    # Only identifiers from the model's own metadata are interpolated; values are parameters.
+    return (
+        f"INSERT INTO {qn(meta.db_table)} ({columns}) VALUES "  # noqa: S608
+        + ", ".join([one] * rows_per_statement)
+        + f" ON CONFLICT ({qn('transaction_id')}) DO UPDATE SET {updates}"
+    )
+
+
+def upsert(item, rows: list[dict], account_pks: dict) -> None:
+    ops = connection.ops
+    now = ops.adapt_datetimefield_value(timezone.now())
+    native_uuid = connection.features.has_native_uuid_field
+    values = []
+    for r in rows:
+        account_pk = account_pks.get(r["account_id"])
+        if account_pk is None:
+            logger.warning("item %s: transaction for an unknown account skipped", item.item_id)
+            continue
+        public_id = uuid.uuid4()
+        authorized = r["authorized_date"]
+        when = r["datetime"]
+        values.append(
+            (
+                public_id if native_uuid else public_id.hex,
+                item.user_id,
+                account_pk,
+                r["transaction_id"],
+                Decimal(r["amount"]),
+                r["iso_currency_code"],
+                r["unofficial_currency_code"],
+                date.fromisoformat(r["date"]),
+                date.fromisoformat(authorized) if authorized else None,
+                ops.adapt_datetimefield_value(parse_datetime(when)) if when else None,
+                r["name"],
+                r["merchant_name"],
+                r["logo_url"],
+                r["website"],
+                r["pending"],
+                r["pending_transaction_id"],
+                r["pfc_primary"],
+                r["pfc_detailed"],
+                r["pfc_confidence"],
+                r["payment_channel"],
+                r["city"],
+                r["region"],
+                "",
+                "",
+                now,
+                now,
+            )
+        )
+    if not values:
+        return
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            # One prepared single-row statement run many times: SQLite's executemany loop is in
+            # C and there is no network round trip to save.
+            cursor.executemany(_sql(1), values)
+            return
+        # Elsewhere: multi-row statements, one round trip per page.
+        cursor.execute(_sql(len(values)), [v for row in values for v in row])

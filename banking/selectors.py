@@ -5,10 +5,12 @@ keyset page through the (user, -date, -id) index; the dashboard aggregates one o
 """
 
 import datetime as dt
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.core.cache import cache
 from django.db.models import Case, Q, Sum, Value, When
 from django.db.models.functions import Coalesce, NullIf, TruncMonth
 
@@ -181,6 +183,37 @@ def spending_summary(*, user, today: dt.date, top: int = 5) -> tuple[list[dict],
         for (category, currency), total in sorted(categories.items(), key=lambda kv: -kv[1])[:top]
     ]
     return spending, top_categories
+
+
+SPENDING_CACHE_SECONDS = 15 * 60
+
+
+def edits_version_key(user_id: int) -> str:
+    return f"finance:edits:{user_id}"
+
+
+def spending_summary_cached(*, user, today: dt.date, connections: list[PlaidItem]):
+    """spending_summary(), cached until the user's data changes.
+
+    Its month totals read every row of two months, so on a busy account they are the one part
+    of the dashboard whose cost grows with data. The key changes whenever data can change: a
+    sync moves an item's cursor (saved with the rows it describes), an edit bumps the user's
+    edit version, a new day starts. The TTL is only a safety net. With Redis down, every load
+    computes (the cache reports a miss).
+    """
+    stamp = hashlib.sha256(
+        "|".join(
+            f"{c.pk}:{c.status}:{c.transactions_cursor}:{c.last_successful_sync_at}"
+            for c in connections
+        ).encode()
+    ).hexdigest()[:20]
+    edits = cache.get(edits_version_key(user.pk), 0)
+    key = f"finance:spending:{user.pk}:{today.isoformat()}:{stamp}:{edits}"
+    value = cache.get(key)
+    if value is None:
+        value = spending_summary(user=user, today=today)
+        cache.set(key, value, SPENDING_CACHE_SECONDS)
+    return value
 
 
 def _safe_day(first: dt.date, day: int) -> dt.date:

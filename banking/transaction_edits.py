@@ -1,8 +1,12 @@
 """The user's own edits to a transaction (category and notes)."""
 
+import time
+
+from django.core.cache import cache
 from django.utils import timezone
 
 from .models import Transaction
+from .selectors import edits_version_key
 
 
 def transaction_annotate(*, transaction: Transaction, category_override: str, notes: str) -> None:
@@ -12,5 +16,7 @@ def transaction_annotate(*, transaction: Transaction, category_override: str, no
     Transaction.objects.filter(pk=transaction.pk).update(
         category_override=category_override, notes=notes, updated_at=timezone.now()
     )
+    # The dashboard's cached month totals include categories: a new version key retires them.
+    cache.set(edits_version_key(transaction.user_id), time.time_ns(), None)
     transaction.category_override = category_override
     transaction.notes = notes

@@ -228,19 +228,24 @@ def webhook_record(*, verified: VerifiedWebhook) -> tuple[WebhookEvent, bool]:
         return value[:limit] if isinstance(value, str) else ""
 
     plaid_item_id = text("item_id", 64)
-    item = PlaidItem.objects.filter(item_id=plaid_item_id).first() if plaid_item_id else None
+    # Only the pk: loading the row would decrypt its access token for nothing.
+    item_pk = (
+        PlaidItem.objects.filter(item_id=plaid_item_id).values_list("pk", flat=True).first()
+        if plaid_item_id
+        else None
+    )
     token_sha256 = hashlib.sha256(verified.token.encode()).hexdigest()
     fields = {
         "webhook_type": text("webhook_type", 48),
         "webhook_code": text("webhook_code", 64),
         "plaid_item_id": plaid_item_id,
-        "item": item,
+        "item_id": item_pk,
         "environment": text("environment", 16),
         "body": verified.body.decode("utf-8", errors="replace"),
         "body_sha256": hashlib.sha256(verified.body).hexdigest(),
         "token_sha256": token_sha256,
         "signed_at": datetime.fromtimestamp(verified.iat, tz=UTC),
-        "flagged": item is None,
+        "flagged": item_pk is None,
     }
     try:
         if connection.in_atomic_block:
@@ -260,7 +265,7 @@ def webhook_record(*, verified: VerifiedWebhook) -> tuple[WebhookEvent, bool]:
     # robust: if the broker is down the event stays pending and the sweeper
     # (webhook_events_requeue) picks it up; Plaid still gets its 200.
     transaction.on_commit(lambda: process_webhook_event.delay(event.pk), robust=True)
-    if created and item is None:
+    if created and item_pk is None:
         logger.warning(
             "webhook for unknown item", extra={"plaid_item_id": plaid_item_id, "event": event.pk}
         )

@@ -165,7 +165,7 @@ async def send_one(port, path, body, token, scheduled, results):
     results.append((status, (time.perf_counter() - scheduled) * 1000))
 
 
-async def open_loop(port, path, deliveries, keyring) -> list[tuple[int, float]]:
+async def open_loop(port, path, deliveries, keyring) -> tuple[list[tuple[int, float]], float]:
     """Send at a fixed rate whatever happens to earlier requests (open loop)."""
     results: list[tuple[int, float]] = []
     tasks = []
@@ -177,11 +177,13 @@ async def open_loop(port, path, deliveries, keyring) -> list[tuple[int, float]]:
             await asyncio.sleep(delay)
         token = keyring.sign(body)  # freshly signed, as Plaid does per delivery
         tasks.append(asyncio.create_task(send_one(port, path, body, token, scheduled, results)))
+    send_seconds = time.perf_counter() - start_at
     await asyncio.gather(*tasks)
-    return results
+    return results, send_seconds
 
 
-def summarise(results):
+def summarise(run):
+    results, send_seconds = run
     latencies = [ms for _, ms in results]
     return {
         "ok": sum(1 for status, _ in results if status == 200),
@@ -189,6 +191,7 @@ def summarise(results):
         "p95_ms": round(percentile(latencies, 0.95), 2),
         "p99_ms": round(percentile(latencies, 0.99), 2),
         "max_ms": round(max(latencies), 2),
+        "send_rate": round(len(results) / send_seconds, 1),
     }
 
 
@@ -265,6 +268,12 @@ def main() -> int:
         )
         start(
             [
+                # The web tier is latency-critical and the worker is throughput work; on a
+                # small shared box the worker yields the CPU first, as a deployment would
+                # arrange (separate hosts, or lower priority).
+                "nice",
+                "-n",
+                "10",
                 str(venv / "celery"),
                 "-A",
                 "config",
@@ -342,9 +351,8 @@ def run(emulator, web_port: int, connection) -> int:
     WebhookEvent.objects.all().delete()
     print(f"POST /webhook: {COUNT} requests at {RATE}/s ...", flush=True)
     started = time.perf_counter()
-    ours_raw = asyncio.run(open_loop(web_port, "/webhook", deliveries, keyring))
+    ours = summarise(asyncio.run(open_loop(web_port, "/webhook", deliveries, keyring)))
     duration = time.perf_counter() - started
-    ours = summarise(ours_raw)
 
     deadline = time.monotonic() + 300
     while time.monotonic() < deadline:
@@ -371,8 +379,8 @@ def run(emulator, web_port: int, connection) -> int:
         "lost": COUNT - processed,
         "outcomes": outcomes,
         "rate": RATE,
-        "achieved_rate": round(COUNT / duration, 1),
-        "duration_s": round(duration, 1),
+        "send_rate": ours["send_rate"],
+        "bare_send_rate": bare["send_rate"],
         "queue_drained_after_s": drained_s,
         "p50_ms": ours["p50_ms"],
         "p95_ms": ours["p95_ms"],
@@ -389,6 +397,7 @@ def run(emulator, web_port: int, connection) -> int:
             "threads": THREADS,
             "database": "postgresql",
             "celery_concurrency": CELERY_CONCURRENCY,
+            "celery_nice": 10,
             "items": ITEMS,
             "cpus": os.cpu_count(),
         },
@@ -406,7 +415,7 @@ def run(emulator, web_port: int, connection) -> int:
     rows = [
         ("sent / answered 200", f"{COUNT} / {ours['ok']}"),
         ("stored / processed once / doubled", f"{stored} / {processed_once} / {doubled}"),
-        ("rate (target / achieved)", f"{RATE}/s / {result['achieved_rate']}/s"),
+        ("rate (target / as sent)", f"{RATE}/s / {ours['send_rate']}/s"),
         (
             "POST /webhook p50 / p95 / p99",
             f"{ours['p50_ms']} / {ours['p95_ms']} / {ours['p99_ms']} ms",

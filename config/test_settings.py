@@ -17,7 +17,9 @@ os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "true")
 os.environ.setdefault("CACHE_KEY_PREFIX", f"pfm-test-{os.getpid()}")
 
 from .settings import *  # noqa: E402,F403
-from .settings import DATABASES, REDIS_URL  # noqa: E402
+from .settings import DATABASES, REDIS_URL, STATIC_ROOT  # noqa: E402
+
+os.makedirs(STATIC_ROOT, exist_ok=True)  # whitenoise warns on every request otherwise
 
 # Test cookies travel over plain HTTP (live server), so no __Secure- names or Secure flags.
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = False

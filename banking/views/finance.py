@@ -26,7 +26,9 @@ def dashboard(request):
     if not connections:
         return render(request, "banking/dashboard.html", {"connections": []})
     accounts = selectors.accounts_for_user(user=user)
-    spending, top_categories = selectors.spending_summary(user=user, today=today)
+    spending, top_categories = selectors.spending_summary_cached(
+        user=user, today=today, connections=connections
+    )
     context = {
         "connections": connections,
         "net_worth": selectors.net_worth(accounts),

@@ -10,9 +10,8 @@ from banking.models import Transaction
 from . import factories as f
 
 pytestmark = pytest.mark.django_db
-postgres_only = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="estimates exist on PostgreSQL only"
-)
+# Estimates exist on PostgreSQL only; tests/conftest.py deselects the other database's tests.
+postgres_only = pytest.mark.postgresql
 
 
 @pytest.fixture
@@ -21,9 +20,8 @@ def twenty(alice):
     f.TransactionFactory.create_batch(20, account=account)
 
 
+@pytest.mark.sqlite
 def test_it_counts_exactly_on_sqlite(twenty):
-    if connection.vendor != "sqlite":
-        pytest.skip("SQLite behaviour")
     qs = Transaction.objects.all()
     assert EstimatedCountPaginator(qs, 5).count == 20
     some = qs.filter(pk__in=list(qs.values_list("pk", flat=True)[:7]))

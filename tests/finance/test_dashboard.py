@@ -1,8 +1,11 @@
+from decimal import Decimal
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from tests.factories import account_for
+from banking.models import PlaidItem
+from tests.factories import TransactionFactory, account_for
 from tests.finance.conftest import add_transactions
 
 pytestmark = pytest.mark.django_db
@@ -73,3 +76,21 @@ def test_its_query_count_does_not_grow_with_transactions(
         alice_client.get("/")
     with django_assert_max_num_queries(10):
         alice_client.get("/")
+
+
+def test_an_edit_shows_on_the_dashboard_at_once(alice_client, money):
+    alice_client.get("/")  # fills the cache
+    alice_client.post(
+        f"/transactions/{money['coffee'].public_id}/", {"category_override": "MEDICAL", "notes": ""}
+    )
+    r = alice_client.get("/")
+    assert "MEDICAL" in [row["category"] for row in r.context["top_categories"]]
+
+
+def test_a_sync_shows_on_the_dashboard_at_once(alice_client, money):
+    before = alice_client.get("/").context["spending"][0]["this_month"]
+    TransactionFactory(account=money["checking"], amount=Decimal("100.00"))
+    # What a sync does: rows and the moved cursor in one transaction.
+    PlaidItem.objects.filter(pk=money["good"].pk).update(transactions_cursor="next-cursor")
+    after = alice_client.get("/").context["spending"][0]["this_month"]
+    assert after == before + Decimal("100.00")

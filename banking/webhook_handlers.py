@@ -199,6 +199,10 @@ def _dispatch(event: WebhookEvent) -> str:
         # Recorded and flagged at receipt; maybe the item was linked a moment later.
         item = PlaidItem.objects.filter(item_id=event.plaid_item_id).first()
         if item is None:
+            logger.warning(
+                "webhook for unknown item",
+                extra={"plaid_item_id": event.plaid_item_id, "event": event.pk},
+            )
             return Outcome.UNKNOWN_ITEM
         WebhookEvent.objects.filter(pk=event.pk).update(item=item, flagged=False)
         event.item = item

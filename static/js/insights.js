@@ -17,10 +17,10 @@
     ENTERTAINMENT: "#16a34a",
     LOAN_PAYMENTS: "#4b5563",
     GENERAL_SERVICES: "#ca8a04",
-    PERSONAL_CARE: "#e11d48",
+    PERSONAL_CARE: "#a21caf",
     MEDICAL: "#dc2626",
     HOME_IMPROVEMENT: "#65a30d",
-    BANK_FEES: "#9333ea",
+    BANK_FEES: "#92400e",
     GOVERNMENT_AND_NON_PROFIT: "#0d9488",
     INCOME: "#059669",
     TRANSFER_IN: "#64748b",
@@ -30,6 +30,9 @@
 
   var reduceMotion = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
   var money = new Intl.NumberFormat(undefined, { style: "currency", currency: data.currency });
+  var wholeMoney = new Intl.NumberFormat(undefined, {
+    style: "currency", currency: data.currency, maximumFractionDigits: 0,
+  });
   function num(values) {
     return values.map(function (v) { return parseFloat(v); });
   }
@@ -50,7 +53,7 @@
       },
     },
     scales: {
-      y: { beginAtZero: true, ticks: { callback: function (v) { return money.format(v); } } },
+      y: { beginAtZero: true, ticks: { callback: function (v) { return wholeMoney.format(v); } } },
     },
   };
 

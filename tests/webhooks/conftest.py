@@ -26,6 +26,16 @@ class StubKeyServer:
         return dict(self.keys[kid])
 
 
+@pytest.fixture(autouse=True)
+def _forget_process_local_keys():
+    # The shared cache is cleared per test (tests/conftest.py); this process's copy must be too.
+    from banking import webhooks
+
+    webhooks._local_keys.clear()
+    yield
+    webhooks._local_keys.clear()
+
+
 @pytest.fixture
 def key_server(monkeypatch):
     server = StubKeyServer()

@@ -17,7 +17,7 @@ from django.db import transaction
 
 from banking import link, sync
 from banking import plaid as plaid_api
-from banking.models import PlaidItem, SyncRun
+from banking.models import PlaidItem, SyncRun, Transaction
 
 DEMO_EMAIL = "demo@example.com"
 # Documented in the README. A demo account on a developer's machine, never in production.
@@ -68,10 +68,11 @@ class Command(BaseCommand):
                 institution_id, username=username, password=password
             )
             item = link.item_link(user=user, public_token=public_token, metadata=None)
-            run = self._sync(item)
+            self._sync(item)
+            count = Transaction.objects.filter(account__item=item).count()
             self.stdout.write(
                 f"Linked {item.display_name}: {item.accounts.count()} accounts, "
-                f"{run.added if run else '?'} transactions."
+                f"{count} transactions."
             )
         self._say_how_to_log_in()
 

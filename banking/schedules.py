@@ -29,6 +29,12 @@ DEFAULT_SCHEDULES = [
         "interval",
         {"every": 10, "period": "minutes"},
     ),
+    (
+        "Requeue stuck webhook events",
+        "banking.webhook_tasks.requeue_stale_webhook_events",
+        "interval",
+        {"every": 5, "period": "minutes"},
+    ),
     ("Beat heartbeat", "config.beat_heartbeat", "interval", {"every": 1, "period": "minutes"}),
 ]
 

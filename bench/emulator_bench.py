@@ -24,16 +24,23 @@ ROUNDS = 15
 def call(url, path, body, creds=True):
     if creds:
         body = {"client_id": "emulator-client-id", "secret": "emulator-secret", **body}
-    req = urllib.request.Request(url + path, data=json.dumps(body).encode(),
-                                 headers={"Content-Type": "application/json"})
+    req = urllib.request.Request(
+        url + path, data=json.dumps(body).encode(), headers={"Content-Type": "application/json"}
+    )
     with urllib.request.urlopen(req) as r:
         return json.loads(r.read())
 
 
 def new_item(url, days):
-    pt = call(url, "/sandbox/public_token/create", {
-        "institution_id": "ins_109508", "initial_products": ["transactions"],
-        "options": {"transactions": {"days_requested": days}}})["public_token"]
+    pt = call(
+        url,
+        "/sandbox/public_token/create",
+        {
+            "institution_id": "ins_109508",
+            "initial_products": ["transactions"],
+            "options": {"transactions": {"days_requested": days}},
+        },
+    )["public_token"]
     ex = call(url, "/item/public_token/exchange", {"public_token": pt})
     return ex["access_token"], ex["item_id"]
 
@@ -45,8 +52,11 @@ def page_ms(url, access_token) -> float:
     times = []
     for _ in range(ROUNDS):
         t0 = time.perf_counter()
-        page = call(url, "/transactions/sync",
-                    {"access_token": access_token, "cursor": cursor, "count": 500})
+        page = call(
+            url,
+            "/transactions/sync",
+            {"access_token": access_token, "cursor": cursor, "count": 500},
+        )
         times.append((time.perf_counter() - t0) * 1000)
         assert len(page["added"]) == 500
     return statistics.median(times)
@@ -64,8 +74,12 @@ def main() -> int:
         ms_1k, ms_100k = page_ms(srv.url, small), page_ms(srv.url, big)
     finally:
         srv.stop()
-    result = {"page_ms_1k": round(ms_1k, 2), "page_ms_100k": round(ms_100k, 2),
-              "ratio": round(ms_100k / ms_1k, 3), "generate_100k_s": round(generate, 3)}
+    result = {
+        "page_ms_1k": round(ms_1k, 2),
+        "page_ms_100k": round(ms_100k, 2),
+        "ratio": round(ms_100k / ms_1k, 3),
+        "generate_100k_s": round(generate, 3),
+    }
     out = ROOT / "bench" / "results" / "emulator.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(result, indent=2) + "\n")

@@ -5,7 +5,9 @@ import re
 
 # access-/public-/link- tokens in any environment, and anything that looks like key=value secrets.
 _TOKEN = re.compile(r"\b(access|public|link)-(sandbox|production|development)-[0-9a-fA-F-]{8,}")
-_SECRET = re.compile(r"(?i)(secret|password|access_token|api_key)(['\"]?\s*[:=]\s*['\"]?)([^\s'\",}]+)")
+_SECRET = re.compile(
+    r"(?i)(secret|password|access_token|api_key)(['\"]?\s*[:=]\s*['\"]?)([^\s'\",}]+)"
+)
 
 
 def redact(text: str) -> str:

@@ -31,7 +31,9 @@ ALLOWED_HOSTS = ["*"]
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not memory: a real Celery worker in another process must see the test data.
-    DATABASES["default"]["TEST"] = {"NAME": os.environ.get("TEST_SQLITE_PATH", f"var/test-db-{os.getpid()}.sqlite3")}
+    DATABASES["default"]["TEST"] = {
+        "NAME": os.environ.get("TEST_SQLITE_PATH", f"var/test-db-{os.getpid()}.sqlite3")
+    }
 
 # Each test run gets its own Redis database index where possible, so rate limits and throttles
 # never leak between runs (tests/conftest.py also flushes per test).

@@ -36,7 +36,9 @@ def _isolated_cache():
 
 @pytest.fixture
 def alice(django_user_model):
-    return django_user_model.objects.create_user(email="alice@example.com", password="alice-pass-123")
+    return django_user_model.objects.create_user(
+        email="alice@example.com", password="alice-pass-123"
+    )
 
 
 @pytest.fixture

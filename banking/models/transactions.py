@@ -2,7 +2,6 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.db.models.functions import Coalesce, NullIf
 
 from .items import Account, PlaidItem
 
@@ -10,12 +9,6 @@ from .items import Account, PlaidItem
 class TransactionQuerySet(models.QuerySet):
     def for_user(self, user):
         return self.filter(user=user)
-
-    def with_category(self):
-        """`category` is the user's override if any, else Plaid's primary category."""
-        return self.annotate(
-            category=Coalesce(NullIf("category_override", models.Value("")), "pfc_primary")
-        )
 
 
 class Transaction(models.Model):
@@ -65,6 +58,8 @@ class Transaction(models.Model):
             models.Index(fields=["user", "-date", "-id"], name="txn_user_date"),
             models.Index(fields=["account", "-date", "-id"], name="txn_account_date"),
             models.Index(fields=["user", "pfc_primary", "date"], name="txn_user_category"),
+            # Staff's unfiltered admin list, newest first.
+            models.Index(fields=["-date", "-id"], name="txn_date"),
         ]
 
     def __str__(self):

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from .. import items as items_service
 from .. import link as link_service
+from .. import sync as sync_service
 from ..models import Account, PlaidItem
 from .link import json_body, json_error, link_context
 
@@ -44,7 +45,12 @@ def bank_list(request):
 def bank_detail(request, public_id):
     item = _item_for_user(request, public_id)
     accounts = item.accounts.filter(hidden=False)
-    return render(request, "banking/banks/detail.html", {"item": item, "accounts": accounts})
+    context = {
+        "item": item,
+        "accounts": accounts,
+        "sync_runs": sync_service.sync_runs_for_item(item),
+    }
+    return render(request, "banking/banks/detail.html", context)
 
 
 @login_required

@@ -25,9 +25,11 @@ bench: bench-emulator bench-sync bench-webhooks bench-pages
 bench-emulator: setup-dev
 	.venv/bin/python bench/emulator_bench.py
 
+# The sync benchmark runs twice: PostgreSQL (sync.json, with the COPY floor) and SQLite.
 bench-sync: setup-dev
 	@scripts/ensure-redis.sh
-	.venv/bin/python bench/sync_bench.py
+	scripts/with-postgres.sh .venv/bin/python bench/sync_bench.py
+	env -u DATABASE_URL .venv/bin/python bench/sync_bench.py
 
 bench-webhooks: setup-dev
 	@scripts/ensure-redis.sh
@@ -35,7 +37,7 @@ bench-webhooks: setup-dev
 
 bench-pages: setup-dev
 	@scripts/ensure-redis.sh
-	.venv/bin/python bench/pages_bench.py
+	scripts/with-postgres.sh .venv/bin/python bench/pages_bench.py
 
 clean:
 	rm -rf var/test-db.sqlite3 test-artifacts .pytest_cache

@@ -19,22 +19,15 @@ from django.utils.dateparse import parse_datetime
 
 from .models import Account, PlaidItem, WebhookEvent
 
+# One list of which errors mean "sign in again" and which items are not synced: the sync
+# service's, so a webhook and a failed sync always agree.
+from .sync import LOGIN_ERRORS, NO_SYNC_STATES
+
 logger = logging.getLogger(__name__)
 
 Outcome = WebhookEvent.Outcome
 # A worker that died mid-event leaves a claim behind; after this long another may take it.
 STALE_CLAIM = timedelta(minutes=10)
-# Error codes that the owner fixes by signing in again through Link's update mode.
-LOGIN_ERRORS = {
-    "ITEM_LOGIN_REQUIRED",
-    "ACCESS_NOT_GRANTED",
-    "NO_ACCOUNTS",
-    "ADDITIONAL_CONSENT_REQUIRED",
-    "INVALID_CREDENTIALS",
-    "INVALID_MFA",
-}
-# Items in these states are not synced: revoked access or removal in progress.
-NO_SYNC_STATES = {PlaidItem.Status.REVOKED, PlaidItem.Status.REMOVING}
 
 
 def _sync(item: PlaidItem) -> str:

@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 from django.core import mail
 
+from tests.browser import launch_chromium
+
 from .conftest import totp_code
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -14,32 +16,15 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 EMAIL = "erin@example.com"
 PASSWORD = "a-Strong-passphrase-42"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
 
 
 @pytest.fixture
-def page(live_server, monkeypatch):
-    # Playwright's sync API runs an event loop in this thread; Django's ORM calls made by the
-    # test (reading mail.outbox does none, but fixtures may) must not be refused for it.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
+def page(live_server):
     ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS
-        )
+    with launch_chromium() as browser:
         page = browser.new_page()
         page.set_default_timeout(15000)
         yield page
-        browser.close()
 
 
 def submit(page):

@@ -6,8 +6,9 @@ from pathlib import Path
 import pytest
 from django.test import Client
 
+from tests.browser import launch_chromium
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 CHANGELISTS = {
@@ -20,31 +21,13 @@ CHANGELISTS = {
 
 
 @pytest.fixture
-def page(monkeypatch, live_server, superuser, admin_data):
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is not installed")
-    # Playwright's sync API runs an event loop in this thread; Django's ORM refuses that.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
+def page(live_server, superuser, admin_data):
     # Signed in as the staff user by session cookie: the login page (allauth + TOTP) has its
     # own browser tests in tests/accounts.
     django_client = Client()
     django_client.force_login(superuser)
     session = django_client.cookies["sessionid"].value
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--no-first-run",
-                "--disable-sync",
-            ],
-        )
+    with launch_chromium() as browser:
         context = browser.new_context(viewport={"width": 1400, "height": 900})
         context.add_cookies([{"name": "sessionid", "value": session, "url": live_server.url}])
         page = context.new_page()
@@ -64,7 +47,6 @@ def page(monkeypatch, live_server, superuser, admin_data):
         page.on("response", on_response)
         page.problems = problems
         yield page
-        browser.close()
 
 
 @pytest.mark.parametrize("name", CHANGELISTS)

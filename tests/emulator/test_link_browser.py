@@ -13,10 +13,11 @@ from plaid.model.item_get_request import ItemGetRequest
 from plaid.model.item_public_token_exchange_request import ItemPublicTokenExchangeRequest
 from plaid.model.link_token_create_request_update import LinkTokenCreateRequestUpdate
 
+from tests.browser import launch_chromium
+
 from .helpers import link_item, link_token, post, sync_all
 
 pytestmark = pytest.mark.browser
-CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 HOST_PAGE = """<!doctype html><html><head><title>host</title>
@@ -41,25 +42,8 @@ HOST_PAGE = """<!doctype html><html><head><title>host</title>
 
 @pytest.fixture(scope="module")
 def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is not installed")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--no-first-run",
-                "--disable-sync",
-            ],
-        )
+    with launch_chromium() as b:
         yield b
-        b.close()
 
 
 @pytest.fixture

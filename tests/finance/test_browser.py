@@ -3,7 +3,6 @@
 Screenshots go to test-artifacts/ and, for the README, docs/screenshots/.
 """
 
-import os
 import re
 import shutil
 from pathlib import Path
@@ -12,6 +11,7 @@ import pytest
 from django.test import Client
 
 from banking.models import Transaction
+from tests.browser import launch_chromium
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -25,24 +25,8 @@ PHONE = {"width": 390, "height": 844}
 
 @pytest.fixture(scope="module")
 def browser():
-    from playwright.sync_api import sync_playwright
-
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path="/usr/bin/chromium",
-            headless=True,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--no-first-run",
-                "--disable-sync",
-            ],
-        )
+    with launch_chromium() as browser:
         yield browser
-        browser.close()
 
 
 def _context(browser, live_server, user, viewport):

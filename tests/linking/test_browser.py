@@ -4,7 +4,6 @@ Screenshots go to test-artifacts/linking/.
 """
 
 import copy
-import os
 from pathlib import Path
 
 import pytest
@@ -12,6 +11,7 @@ from django.test import Client
 
 from banking import plaid as plaid_api
 from banking.models import PlaidItem
+from tests.browser import launch_chromium
 
 from .conftest import emulator_items
 
@@ -23,24 +23,8 @@ LINK = "#plaid-link-iframe"
 
 @pytest.fixture(scope="module")
 def browser():
-    from playwright.sync_api import sync_playwright
-
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path="/usr/bin/chromium",
-            headless=True,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--no-first-run",
-                "--disable-sync",
-            ],
-        )
+    with launch_chromium() as browser:
         yield browser
-        browser.close()
 
 
 @pytest.fixture

@@ -42,9 +42,10 @@ def test_the_default_schedules_are_installed_once(beat_schedules):
         "banking.tasks.check_item_health",
         "banking.tasks.cleanup_stuck_syncs",
         "banking.tasks.prune_logs",
+        "banking.webhook_tasks.requeue_stale_webhook_events",
         "config.beat_heartbeat",
     }
-    assert PeriodicTask.objects.count() == 5
+    assert PeriodicTask.objects.count() == 6
     daily = PeriodicTask.objects.get(task="banking.tasks.refresh_all_items").crontab
     assert (daily.hour, daily.minute, str(daily.timezone)) == ("4", "0", "UTC")
     every = PeriodicTask.objects.get(task="banking.tasks.cleanup_stuck_syncs").interval

@@ -8,6 +8,7 @@ once per signed token; processing happens in a Celery task (banking.webhook_hand
 
 from __future__ import annotations
 
+import binascii
 import contextlib
 import hashlib
 import hmac
@@ -19,8 +20,11 @@ from datetime import UTC, datetime
 
 import jwt
 from django.core.cache import cache
-from django.db import IntegrityError, connection, transaction
-from django.db.models import Exists, Subquery
+from django.db import connections, router
+from jwt.algorithms import ECAlgorithm
+from jwt.utils import base64url_decode
+
+from config.tasks_util import enqueue_on_commit
 
 from .models import PlaidItem, WebhookEvent
 
@@ -170,42 +174,97 @@ def webhook_key_get(kid: str) -> dict | None:
     return jwk
 
 
+_ES256 = ECAlgorithm(ECAlgorithm.SHA256)
+
+
+def _segment(data: bytes) -> bytes:
+    try:
+        return base64url_decode(data)
+    except (ValueError, binascii.Error):
+        raise WebhookRejected("malformed_token", 400)
+
+
+def _json_object(data: bytes) -> dict:
+    try:
+        value = json.loads(data)
+    except (ValueError, RecursionError):
+        raise WebhookRejected("malformed_token", 400)
+    if not isinstance(value, dict):
+        raise WebhookRejected("malformed_token", 400)
+    return value
+
+
+def _verification_key(kid: str):
+    """(jwk, parsed key) for kid; the parsed key is kept with this process's copy of the JWK,
+    so a delivery with a known kid costs neither a cache round trip nor a key parse."""
+    local = _local_keys.get(kid)
+    if local is not None and local[1] > time.monotonic():
+        jwk = local[0]
+    else:
+        jwk = webhook_key_get(kid)
+        if jwk is None:
+            return None, None
+    if jwk.get("expired_at") is not None:
+        return jwk, None
+    try:
+        return jwk, _parsed_key(jwk)
+    except (jwt.PyJWTError, ValueError, TypeError, KeyError):
+        return jwk, None
+
+
 def webhook_verify(*, body: bytes, token: str | None, now: float | None = None) -> VerifiedWebhook:
-    """Check a delivery exactly as Plaid documents; raise WebhookRejected on any failure."""
+    """Check a delivery exactly as Plaid documents; raise WebhookRejected on any failure.
+
+    The compact JWS is parsed once, here (PyJWT's get_unverified_header followed by decode
+    parses it twice): header, then the ES256 signature with PyJWT's own algorithm object, then
+    the claims. Only after the signature holds is the payload trusted.
+    """
     if not token:
         raise WebhookRejected("missing_header", 400)
     if len(token) > MAX_TOKEN_LENGTH:
         raise WebhookRejected("malformed_token", 400)
-    try:
-        header = jwt.get_unverified_header(token)
-    except jwt.PyJWTError:
+    raw = token.encode("ascii", errors="replace")
+    parts = raw.split(b".")
+    if len(parts) != 3 or not all(parts):
         raise WebhookRejected("malformed_token", 400)
+    header = _json_object(_segment(parts[0]))
     # Only ES256: "none" and HS256 (keyed with the public key) are the classic JWT forgeries.
     if header.get("alg") != "ES256":
         raise WebhookRejected("bad_alg")
+    # Plaid's tokens use no JWS extensions; one we do not understand must not be ignored
+    # (RFC 7515 §4.1.11), and b64=false would change what the signature covers.
+    if "crit" in header or "b64" in header:
+        raise WebhookRejected("malformed_token", 400)
     kid = header.get("kid")
     if not isinstance(kid, str) or not kid or len(kid) > 128:
         raise WebhookRejected("bad_kid")
-    jwk = webhook_key_get(kid)
+    jwk, key = _verification_key(kid)
     if jwk is None:
         raise WebhookRejected("unknown_kid")
     if jwk.get("expired_at") is not None:
         raise WebhookRejected("expired_key")
-    try:
-        key = _parsed_key(jwk)
-        # iat is checked below, with our own window; PyJWT does not enforce a maximum age.
-        claims = jwt.decode(
-            token, key=key, algorithms=["ES256"], options={"verify_iat": False, "require": []}
-        )
-    except (jwt.PyJWTError, ValueError, TypeError):
+    if key is None:
         raise WebhookRejected("bad_signature")
+    signature = _segment(parts[2])
+    if not _ES256.verify(parts[0] + b"." + parts[1], key, signature):
+        raise WebhookRejected("bad_signature")
+    claims = _json_object(_segment(parts[1]))
     iat = claims.get("iat")
     if not isinstance(iat, int) or isinstance(iat, bool):
         raise WebhookRejected("bad_iat")
     now = time.time() if now is None else now
+    # Our own window: PyJWT never enforced a maximum age for iat either.
     if iat < now - MAX_TOKEN_AGE_SECONDS:
         raise WebhookRejected("token_too_old")
     if iat > now + MAX_FUTURE_SKEW_SECONDS:
+        raise WebhookRejected("token_in_future")
+    # Plaid sends neither, but a token that carries them must honour them (as jwt.decode did).
+    exp, nbf = claims.get("exp"), claims.get("nbf")
+    if exp is not None and (not isinstance(exp, int | float) or exp <= now):
+        raise WebhookRejected("token_too_old")
+    if nbf is not None and (
+        not isinstance(nbf, int | float) or nbf > now + MAX_FUTURE_SKEW_SECONDS
+    ):
         raise WebhookRejected("token_in_future")
     claimed = claims.get("request_body_sha256")
     if not isinstance(claimed, str):
@@ -232,9 +291,56 @@ def webhook_rejection_note(*, reason: str, remote_addr: str = "") -> None:
     logger.warning("webhook rejected", extra={"reason": reason, "remote_addr": remote_addr})
 
 
+# The INSERT's text depends only on the model and the database vendor: built once per process.
+_insert_sql: dict[str, str] = {}
+
+
+def _record_insert_sql(conn) -> str:
+    """INSERT ... ON CONFLICT (token_sha256) DO NOTHING RETURNING, from the model's own fields.
+
+    The item is resolved inside the statement (never loaded, which would decrypt its access
+    token for nothing), and a replayed token is absorbed by the unique index: one round trip,
+    no SELECT first, no savepoint, and no IntegrityError to spoil a surrounding transaction.
+    PostgreSQL and SQLite (>= 3.35) both speak this dialect.
+    """
+    sql = _insert_sql.get(conn.vendor)
+    if sql is not None:
+        return sql
+    qn = conn.ops.quote_name
+    # Only identifiers from the models' metadata (quoted) go into the text; every value is a
+    # query parameter.
+    items = qn(PlaidItem._meta.db_table)
+    item_pk = qn(PlaidItem._meta.pk.column)
+    item_key = qn(PlaidItem._meta.get_field("item_id").column)
+    columns, values = [], []
+    for field in _insert_fields():
+        columns.append(qn(field.column))
+        if field.name == "item":
+            values.append(f"(SELECT {item_pk} FROM {items} WHERE {item_key} = %s LIMIT 1)")  # noqa: S608
+        elif field.name == "flagged":
+            values.append(f"NOT EXISTS (SELECT 1 FROM {items} WHERE {item_key} = %s)")  # noqa: S608
+        else:
+            values.append("%s")
+    meta = WebhookEvent._meta
+    returning = ", ".join(
+        qn(meta.get_field(name).column) for name in (meta.pk.name, "item", "flagged")
+    )
+    sql = (
+        f"INSERT INTO {qn(meta.db_table)} ({', '.join(columns)}) "  # noqa: S608
+        f"VALUES ({', '.join(values)}) ON CONFLICT ({qn(meta.get_field('token_sha256').column)})"
+        f" DO NOTHING RETURNING {returning}"
+    )
+    _insert_sql[conn.vendor] = sql
+    return sql
+
+
+def _insert_fields():
+    return [f for f in WebhookEvent._meta.concrete_fields if not f.primary_key]
+
+
 def webhook_record(*, verified: VerifiedWebhook) -> tuple[WebhookEvent, bool]:
-    """Store a verified delivery once per signed token. Returns (event, created); the new
-    event's item and flagged fields are database expressions until refreshed."""
+    """Store a verified delivery once per signed token, in one INSERT, and enqueue its
+    processing on commit. Returns (event, created)."""
     try:
         payload = json.loads(verified.body)
     except (UnicodeDecodeError, ValueError):
@@ -247,37 +353,37 @@ def webhook_record(*, verified: VerifiedWebhook) -> tuple[WebhookEvent, bool]:
         return value[:limit] if isinstance(value, str) else ""
 
     plaid_item_id = text("item_id", 64)
-    # Resolved inside the INSERT (one round trip, and the row is never loaded, which would
-    # decrypt its access token for nothing). An unknown item is stored and flagged for staff.
-    known = PlaidItem.objects.filter(item_id=plaid_item_id)
     token_sha256 = hashlib.sha256(verified.token.encode()).hexdigest()
-    fields = {
-        "webhook_type": text("webhook_type", 48),
-        "webhook_code": text("webhook_code", 64),
-        "plaid_item_id": plaid_item_id,
-        "item_id": Subquery(known.values("pk")[:1]),
-        "environment": text("environment", 16),
-        "body": verified.body.decode("utf-8", errors="replace"),
-        "body_sha256": hashlib.sha256(verified.body).hexdigest(),
-        "token_sha256": token_sha256,
-        "signed_at": datetime.fromtimestamp(verified.iat, tz=UTC),
-        "flagged": ~Exists(known),
-    }
-    try:
-        if connection.in_atomic_block:
-            # A savepoint, so a replay's IntegrityError cannot spoil the caller's transaction.
-            with transaction.atomic():
-                event = WebhookEvent.objects.create(**fields)
+    event = WebhookEvent(
+        webhook_type=text("webhook_type", 48),
+        webhook_code=text("webhook_code", 64),
+        plaid_item_id=plaid_item_id,
+        environment=text("environment", 16),
+        body=verified.body.decode("utf-8", errors="replace"),
+        body_sha256=hashlib.sha256(verified.body).hexdigest(),
+        token_sha256=token_sha256,
+        signed_at=datetime.fromtimestamp(verified.iat, tz=UTC),
+    )
+    conn = connections[router.db_for_write(WebhookEvent)]
+    params = []
+    for field in _insert_fields():
+        if field.name in ("item", "flagged"):
+            params.append(plaid_item_id)
         else:
-            # Autocommit: one INSERT, committed at once. The unique token decides replays in a
-            # single round trip, instead of get_or_create's SELECT, SAVEPOINT, INSERT, RELEASE;
-            # this path is what Plaid waits on.
-            event = WebhookEvent.objects.create(**fields)
-    except IntegrityError:
+            # pre_save fills received_at (auto_now_add); get_db_prep_save adapts like save().
+            params.append(field.get_db_prep_save(field.pre_save(event, True), connection=conn))
+    with conn.cursor() as cursor:
+        cursor.execute(_record_insert_sql(conn), params)
+        row = cursor.fetchone()
+    if row is None:
+        # The same signed token again: already stored (and enqueued) by the first delivery.
         return WebhookEvent.objects.get(token_sha256=token_sha256), False
+    event.pk, event.item_id, event.flagged = row[0], row[1], bool(row[2])
+    event._state.adding = False
+    event._state.db = conn.alias
     from .webhook_tasks import process_webhook_event
 
-    # robust: if the broker is down the event stays pending and the sweeper
-    # (webhook_events_requeue) picks it up; Plaid still gets its 200.
-    transaction.on_commit(lambda: process_webhook_event.delay(event.pk), robust=True)
+    # If the broker is down the event stays pending and the sweeper (webhook_events_requeue)
+    # enqueues it later; Plaid still gets its 200, and the publish never hangs the request.
+    enqueue_on_commit(process_webhook_event, event.pk)
     return event, True

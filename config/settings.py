@@ -4,6 +4,7 @@ One switch: DJANGO_DEBUG. With it off (the default) the site runs as production:
 must be set and a missing one stops start-up naming the variable.
 """
 
+import os
 from pathlib import Path
 
 import environ
@@ -12,8 +13,9 @@ from django.core.exceptions import ImproperlyConfigured
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
-# A .env file fills in what the real environment does not set (it never overrides it).
-if (BASE_DIR / ".env").exists():
+# A .env file fills in what the real environment does not set (it never overrides it). The test
+# suite skips it so that a developer's .env never changes what the tests see.
+if (BASE_DIR / ".env").exists() and os.environ.get("DJANGO_READ_DOT_ENV", "true") != "false":
     env.read_env(str(BASE_DIR / ".env"))
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)

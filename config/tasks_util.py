@@ -40,9 +40,19 @@ def _broker_reachable(task: Task) -> bool:
     if task.app.conf.task_always_eager:
         return True
     try:
-        with task.app.connection_for_write() as conn:
-            # max_retries=0 is one attempt; the connect itself is bounded by socket timeouts.
-            conn.ensure_connection(max_retries=0)
+        # A connection from the app's pool (the one publishing reuses), not a fresh Connection
+        # per call: building and connecting one cost more than the publish itself.
+        with task.app.connection_or_acquire() as conn:
+            channel = conn.default_channel
+            conn_or_acquire = getattr(channel, "conn_or_acquire", None)
+            if conn_or_acquire is not None:
+                # Redis transport: one PING over the channel's pooled socket, bounded by the
+                # socket timeouts in settings.
+                with conn_or_acquire() as client:
+                    client.ping()
+            else:
+                # max_retries=0 is one attempt; the connect is bounded by socket timeouts.
+                conn.ensure_connection(max_retries=0)
     except BROKER_ERRORS as exc:
         logger.error(
             "broker unreachable, task not enqueued",

@@ -5,6 +5,7 @@ The real-worker, browser and live-server tests override what they need (see test
 
 import os
 
+os.environ["DJANGO_READ_DOT_ENV"] = "false"
 os.environ.setdefault("DJANGO_DEBUG", "false")
 os.environ.setdefault("DJANGO_TESTING", "true")
 os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production-0123456789abcdef")

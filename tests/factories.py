@@ -4,12 +4,22 @@ Transaction -> account -> item -> user; pass user= to Transaction and the chain 
 """
 
 import datetime as dt
+import uuid
 from decimal import Decimal
 
 import factory
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
-from banking.models import Account, Institution, PlaidItem, Transaction
+from banking.models import (
+    Account,
+    Institution,
+    PlaidApiCall,
+    PlaidItem,
+    SyncRun,
+    Transaction,
+    WebhookEvent,
+)
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -74,6 +84,48 @@ class TransactionFactory(factory.django.DjangoModelFactory):
     merchant_name = "Coffee Shop"
     pfc_primary = "FOOD_AND_DRINK"
     pfc_detailed = "FOOD_AND_DRINK_COFFEE"
+
+
+class SyncRunFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SyncRun
+
+    item = factory.SubFactory(PlaidItemFactory)
+    trigger = SyncRun.Trigger.MANUAL
+    outcome = SyncRun.Outcome.SUCCESS
+    finished_at = factory.LazyFunction(timezone.now)
+    added = 3
+    pages = 1
+
+
+class WebhookEventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = WebhookEvent
+
+    webhook_type = "TRANSACTIONS"
+    webhook_code = "SYNC_UPDATES_AVAILABLE"
+    item = factory.SubFactory(PlaidItemFactory)
+    plaid_item_id = factory.LazyAttribute(lambda o: o.item.item_id if o.item else "")
+    environment = "sandbox"
+    body = factory.LazyAttribute(
+        lambda o: (
+            '{"webhook_type": "TRANSACTIONS", "webhook_code": "SYNC_UPDATES_AVAILABLE", '
+            f'"item_id": "{o.plaid_item_id}", "public_token": "public-sandbox-secretish"}}'
+        )
+    )
+    body_sha256 = "0" * 64
+    token_sha256 = factory.LazyFunction(lambda: uuid.uuid4().hex * 2)
+    outcome = WebhookEvent.Outcome.PROCESSED
+
+
+class PlaidApiCallFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PlaidApiCall
+
+    endpoint = "/transactions/sync"
+    request_id = factory.LazyFunction(lambda: uuid.uuid4().hex[:16])
+    status_code = 200
+    duration_ms = 120
 
 
 def account_for(user, **kwargs) -> Account:

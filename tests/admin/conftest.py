@@ -16,8 +16,7 @@ from django_celery_beat.models import (
 )
 
 from banking.models import LinkSession, PlaidItem, StaffAccessLog, SyncPage
-
-from . import factories as f
+from tests import factories as f
 
 # A recognisable TOTP secret: the admin must never print it (tests/admin/test_no_secrets.py).
 TOTP_SECRET = "JBSWY3DPEHPK3PXPTOTPSECRET"

@@ -5,8 +5,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from banking.models import PlaidItem
+from tests import factories as f
 
-from . import factories as f
 from .conftest import TOTP_SECRET
 
 pytestmark = pytest.mark.django_db

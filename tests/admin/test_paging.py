@@ -6,8 +6,7 @@ from django.test.utils import CaptureQueriesContext
 
 from banking.admin_paging import EstimatedCountPaginator
 from banking.models import Transaction
-
-from . import factories as f
+from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 # Estimates exist on PostgreSQL only; tests/conftest.py deselects the other database's tests.

@@ -1,10 +1,10 @@
 import os
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
+
+from tests.workers import celery_process, worker_env
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 # A Redis database of our own: other suites' workers and flushes never see our tasks.
@@ -15,14 +15,6 @@ WORKER_BROKER_URL = os.environ.get(
 )
 # A port nothing listens on: "Redis is down".
 DEAD_REDIS_URL = "redis://127.0.0.1:1/0"
-
-
-def _database_url(settings_dict) -> str:
-    if settings_dict["ENGINE"] == "django.db.backends.sqlite3":
-        return f"sqlite:///{Path(settings_dict['NAME']).resolve()}"
-    return "postgres://{USER}:{PASSWORD}@{HOST}:{PORT}/{NAME}".format(
-        **{k: settings_dict.get(k) or "" for k in ("USER", "PASSWORD", "HOST", "PORT", "NAME")}
-    )
 
 
 def _ping(timeout=1.0):
@@ -41,61 +33,21 @@ def _ping(timeout=1.0):
 def celery_worker_process(transactional_db, settings):
     """A real `celery -A config worker` against Redis, on the test database and cache."""
     import redis
-    from django.db import connection
 
     redis.Redis.from_url(WORKER_BROKER_URL).flushdb()
     # Cache and broker both in our database, for this process and the worker alike.
     settings.REDIS_URL = settings.CELERY_BROKER_URL = WORKER_BROKER_URL
     settings.CACHES = {"default": {**settings.CACHES["default"], "LOCATION": WORKER_BROKER_URL}}
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.test_settings",
-        "CELERY_TASK_ALWAYS_EAGER": "false",
-        "CELERY_BROKER_URL": WORKER_BROKER_URL,
-        "REDIS_URL": WORKER_BROKER_URL,
-        "DATABASE_URL": _database_url(connection.settings_dict),
-        # Same cache namespace as this process, so the worker's writes are visible here.
-        "CACHE_KEY_PREFIX": settings.CACHES["default"]["KEY_PREFIX"],
-    }
-    log = open(BASE_DIR / "var" / "test-worker.log", "w")  # noqa: SIM115
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "config",
-            "worker",
-            "--pool",
-            "solo",
-            "--include",
-            "tests.platform.worker_tasks",
-            "--hostname",
-            f"pytest-{os.getpid()}@%h",
-            "--without-gossip",
-            "--without-mingle",
-            "--loglevel",
-            "INFO",
-        ],
-        cwd=BASE_DIR,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    try:
+    env = worker_env(CELERY_BROKER_URL=WORKER_BROKER_URL, REDIS_URL=WORKER_BROKER_URL)
+    args = ["worker", "--pool", "solo", "--include", "tests.platform.worker_tasks"]
+    args += ["--hostname", f"pytest-{os.getpid()}@%h", "--without-gossip", "--without-mingle"]
+    log_path = BASE_DIR / "var" / "test-worker.log"
+    with celery_process(*args, "--loglevel", "INFO", env=env, log_path=log_path) as proc:
         deadline = time.monotonic() + 40
         while not _ping():
             if proc.poll() is not None or time.monotonic() > deadline:
                 pytest.fail("the Celery worker did not start; see var/test-worker.log")
         yield proc
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
 
 
 @pytest.fixture

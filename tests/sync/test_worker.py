@@ -1,34 +1,22 @@
 """A real Celery worker (and beat) in another process, against Redis and the test database."""
 
-import os
-import subprocess
-import sys
 import time
 import uuid
+from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.db import connection
 
 from banking import link, sync
 from banking import plaid as plaid_api
 from banking.models import PlaidItem, SyncRun
+from tests.workers import celery_process, worker_env
 
 from .conftest import emu_call, emulator_truth, our_rows
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def database_url() -> str:
-    db = connection.settings_dict
-    if db["ENGINE"].endswith("sqlite3"):
-        return f"sqlite:///{Path(db['NAME']).resolve()}"
-    return (
-        f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST'] or 'localhost'}:"
-        f"{db['PORT'] or 5432}/{db['NAME']}"
-    )
 
 
 @pytest.fixture
@@ -45,52 +33,24 @@ def worker_queue():
 
 @pytest.fixture
 def start_worker(worker_queue, plaid_settings, emulator, tmp_path):
-    procs = []
+    with ExitStack() as stack:
 
-    def start(*extra):
-        env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "config.test_settings",
-            "CELERY_TASK_ALWAYS_EAGER": "false",
-            "DATABASE_URL": database_url(),
-            "REDIS_URL": settings.REDIS_URL,
-            "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
-            "CACHE_KEY_PREFIX": settings.CACHES["default"]["KEY_PREFIX"],
-            "CELERY_TASK_DEFAULT_QUEUE": worker_queue,
-            "PLAID_EMULATOR_URL": emulator.url,
-            "REFRESH_ALL_WINDOW_SECONDS": "0",
-            "SYNC_RETRY_BASE_SECONDS": "0.2",
-        }
-        log = open(tmp_path / f"worker-{len(procs)}.log", "w")  # noqa: SIM115
-        cmd = [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "config",
-            "worker",
-            "-Q",
-            worker_queue,
-            "--pool=solo",
-            "--without-gossip",
-            "--without-mingle",
-            "-l",
-            "info",
-            *extra,
-        ]
-        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-        procs.append((proc, log))
-        return proc
+        def start(*extra):
+            env = worker_env(
+                CELERY_TASK_DEFAULT_QUEUE=worker_queue,
+                PLAID_EMULATOR_URL=emulator.url,
+                REFRESH_ALL_WINDOW_SECONDS="0",
+                SYNC_RETRY_BASE_SECONDS="0.2",
+            )
+            args = ["worker", "-Q", worker_queue, "--pool=solo", "--without-gossip"]
+            log_path = tmp_path / f"worker-{uuid.uuid4().hex[:6]}.log"
+            return stack.enter_context(
+                celery_process(
+                    *args, "--without-mingle", "-l", "info", *extra, env=env, log_path=log_path
+                )
+            )
 
-    yield start
-    for proc, log in procs:
-        proc.terminate()
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(5)
-        log.close()
+        yield start
     connection.close()
 
 

@@ -281,6 +281,14 @@ REFRESH_ALL_WINDOW_SECONDS = env.int("REFRESH_ALL_WINDOW_SECONDS", default=2 * 3
 REFRESH_THROTTLE_SECONDS = env.int("REFRESH_THROTTLE_SECONDS", default=5 * 60)
 # An item with no successful sync for this many days is flagged stale by the daily check.
 STALE_AFTER_DAYS = env.int("STALE_AFTER_DAYS", default=3)
+# The circuit breaker (banking/plaid_circuit.py): this many items answering INVALID_ACCESS_TOKEN
+# within the window is a configuration mistake, not revoked items; Plaid calls pause meanwhile.
+PLAID_CIRCUIT_BAD_TOKEN_ITEMS = env.int("PLAID_CIRCUIT_BAD_TOKEN_ITEMS", default=5)
+PLAID_CIRCUIT_WINDOW_SECONDS = env.int("PLAID_CIRCUIT_WINDOW_SECONDS", default=5 * 60)
+PLAID_CIRCUIT_OPEN_SECONDS = env.int("PLAID_CIRCUIT_OPEN_SECONDS", default=15 * 60)
+PLAID_RATE_LIMIT_ENABLED = env.bool("PLAID_RATE_LIMIT_ENABLED", default=True)
+# /health/ calls beat down when its last heartbeat (written every minute) is older than this.
+BEAT_HEARTBEAT_MAX_AGE_SECONDS = env.int("BEAT_HEARTBEAT_MAX_AGE_SECONDS", default=180)
 WEBHOOK_MAX_BODY_BYTES = env.int("WEBHOOK_MAX_BODY_BYTES", default=1024 * 1024)
 
 # --- Security -------------------------------------------------------------------------------

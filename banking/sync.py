@@ -34,6 +34,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from config.tasks_util import enqueue_on_commit
+
 from . import notifications, ratelimit
 from . import plaid as plaid_api
 from .models import Account, PlaidItem, SyncPage, SyncRun
@@ -139,6 +141,10 @@ def items_refresh_all(*, window_seconds: float) -> int:
     return len(items)
 
 
+class RefreshUnavailable(Exception):
+    """The background queue cannot be reached: nothing was started; the user may try again."""
+
+
 def item_refresh_request(*, item: PlaidItem, throttle_seconds: int) -> bool:
     """ "Refresh now": at most once per `throttle_seconds` per item (claimed with one
     conditional UPDATE, so double clicks and two tabs count once). True when accepted."""
@@ -154,14 +160,14 @@ def item_refresh_request(*, item: PlaidItem, throttle_seconds: int) -> bool:
     if not claimed:
         return False
     item.last_refresh_requested_at = now
-    item_pk = item.pk
+    from . import tasks
 
-    def enqueue():
-        from . import tasks
-
-        tasks.refresh_item.delay(item_pk)
-
-    transaction.on_commit(enqueue)
+    if not enqueue_on_commit(tasks.refresh_item, item.pk):
+        # Broker down: give the claim back so the user's next click is not throttled.
+        PlaidItem.objects.filter(pk=item.pk, last_refresh_requested_at=now).update(
+            last_refresh_requested_at=None
+        )
+        raise RefreshUnavailable(item.item_id)
     return True
 
 

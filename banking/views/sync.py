@@ -11,6 +11,8 @@ from django.views.decorators.http import require_GET, require_POST
 from .. import sync
 from ..models import PlaidItem
 
+TRY_AGAIN = "We couldn't start the refresh just now. Please try again in a minute."
+
 
 def _item_for_user(request, public_id) -> PlaidItem:
     return get_object_or_404(PlaidItem.objects.for_user(request.user), public_id=public_id)
@@ -29,9 +31,13 @@ def _back(request, default: str):
 @require_POST
 def bank_refresh(request, public_id):
     item = _item_for_user(request, public_id)
-    accepted = sync.item_refresh_request(
-        item=item, throttle_seconds=settings.REFRESH_THROTTLE_SECONDS
-    )
+    try:
+        accepted = sync.item_refresh_request(
+            item=item, throttle_seconds=settings.REFRESH_THROTTLE_SECONDS
+        )
+    except sync.RefreshUnavailable:
+        messages.error(request, TRY_AGAIN)
+        return _back(request, f"/banks/{item.public_id}/")
     if accepted:
         messages.info(request, f"Refreshing {item.display_name}…")
     elif item.status in sync.NO_SYNC_STATES:
@@ -48,10 +54,14 @@ def bank_refresh(request, public_id):
 @require_POST
 def refresh_all(request):
     items = PlaidItem.objects.for_user(request.user).exclude(status__in=sync.NO_SYNC_STATES)
-    accepted = sum(
-        sync.item_refresh_request(item=item, throttle_seconds=settings.REFRESH_THROTTLE_SECONDS)
-        for item in items
-    )
+    try:
+        accepted = sum(
+            sync.item_refresh_request(item=item, throttle_seconds=settings.REFRESH_THROTTLE_SECONDS)
+            for item in items
+        )
+    except sync.RefreshUnavailable:
+        messages.error(request, TRY_AGAIN)
+        return _back(request, "/banks/")
     if accepted:
         messages.info(request, f"Refreshing {accepted} bank{'s' if accepted != 1 else ''}…")
     else:

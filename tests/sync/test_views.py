@@ -103,3 +103,19 @@ def test_the_item_page_shows_the_sync_history(alice_client, linked_item):
     assert "sync-run-success" in page
     assert f'data-sync-status-url="/banks/{linked_item.public_id}/status/"' in page
     assert "js/sync-status.js" in page
+
+
+def test_refresh_now_says_try_again_and_keeps_no_claim_when_the_queue_is_down(
+    alice_client, linked_item, monkeypatch
+):
+    # The broker's failure is simulated at our own enqueue boundary (config.tasks_util has its
+    # own tests against a closed port).
+    monkeypatch.setattr("banking.sync.enqueue_on_commit", lambda task, *args: False)
+
+    response = alice_client.post(f"/banks/{linked_item.public_id}/refresh/", follow=True)
+
+    assert response.status_code == 200
+    assert "try again in a minute" in response.content.decode()
+    linked_item.refresh_from_db()
+    assert linked_item.last_refresh_requested_at is None
+    assert not SyncRun.objects.filter(item=linked_item).exists()

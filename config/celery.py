@@ -3,7 +3,7 @@ import os
 import time
 
 from celery import Celery
-from celery.signals import before_task_publish
+from celery.signals import beat_init, before_task_publish
 
 logger = logging.getLogger(__name__)
 
@@ -29,8 +29,18 @@ WORKER_HEARTBEAT_CACHE_KEY = "health:worker-ran-beat-heartbeat"
 
 @before_task_publish.connect
 def _record_beat_heartbeat(sender=None, **kwargs):
-    if sender != BEAT_HEARTBEAT_TASK:
-        return
+    if sender == BEAT_HEARTBEAT_TASK:
+        _write_beat_heartbeat()
+
+
+@beat_init.connect
+def _record_beat_start(sender=None, **kwargs):
+    # A fresh interval schedule first fires a whole interval after start; without this, /health/
+    # would call a beat that just started "down" for its first minute.
+    _write_beat_heartbeat()
+
+
+def _write_beat_heartbeat():
     try:
         from django.core.cache import cache
 

@@ -39,4 +39,6 @@ cat <<MSG
   Health: $SITE_URL/health/?format=json      Stop: Ctrl-C
 
 MSG
-exec .venv/bin/honcho -f Procfile.dev start $processes
+# -e /dev/null: settings.py reads .env itself, where the real environment wins; honcho would
+# let .env override it.
+exec .venv/bin/honcho -e /dev/null -f Procfile.dev start $processes

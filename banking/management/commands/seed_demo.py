@@ -86,7 +86,7 @@ class Command(BaseCommand):
                 f"The Plaid emulator is not answering at {url}.\n"
                 "Start it in another terminal with:\n"
                 "    .venv/bin/python -m plaid_emulator --port 8765 \\\n"
-                "        --state var/plaid-emulator.sqlite3\n"
+                "        --state var/emulator.sqlite3\n"
                 "(`make run` starts it together with the site), then run seed_demo again."
             )
 

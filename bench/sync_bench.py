@@ -111,18 +111,6 @@ def child_rss(emulator_url: str, total: int) -> None:
     print(json.dumps({"total": total, "added": run.added, "base_kb": base, "peak_kb": peak}))
 
 
-def ensure_tables() -> None:
-    """Until banking has its migrations, create its tables directly (as the tests do)."""
-    from django.apps import apps
-    from django.db import connection
-
-    existing = set(connection.introspection.table_names())
-    with connection.schema_editor() as editor:
-        for model in apps.get_app_config("banking").get_models():
-            if model._meta.db_table not in existing:
-                editor.create_model(model)
-
-
 def prefetch(item) -> list[dict]:
     """All pages of the item from the start, compacted as the service stages them."""
     from banking import plaid as plaid_api
@@ -242,8 +230,7 @@ def run_bench(url: str) -> None:
     from banking import sync
     from banking.models import Transaction
 
-    call_command("migrate", run_syncdb=True, verbosity=0)
-    ensure_tables()
+    call_command("migrate", verbosity=0)
     vendor = connection.vendor
     print(f"database: {vendor}; building an emulator item with {N:,} transactions…", flush=True)
     item = make_item(url, "bench-sync@example.com", N)

@@ -37,3 +37,22 @@ def launch_chromium():
             yield browser
         finally:
             browser.close()
+
+
+AXE = Path(__file__).resolve().parents[1] / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def axe_violations(page):
+    """axe-core's serious and critical violations on the current page, one line each."""
+    if not AXE.exists():
+        pytest.fail("node_modules/axe-core is missing: run `npm ci`.")
+    # evaluate() runs through DevTools, so the page's CSP (no inline scripts) does not block it.
+    page.evaluate(AXE.read_text())
+    results = page.evaluate(
+        "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
+    )
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} -> {[n['target'] for n in v['nodes']][:3]}"
+        for v in results
+        if v["impact"] in ("serious", "critical")
+    ]

@@ -31,22 +31,30 @@ def _back(request, default: str):
 @require_POST
 def bank_refresh(request, public_id):
     item = _item_for_user(request, public_id)
+    # The item page's script posts here with fetch and shows the progress itself: it gets JSON,
+    # and no flash message that would only turn up, stale, on the next page.
+    wants_json = "application/json" in request.headers.get("Accept", "")
     try:
         accepted = sync.item_refresh_request(
             item=item, throttle_seconds=settings.REFRESH_THROTTLE_SECONDS
         )
     except sync.RefreshUnavailable:
+        if wants_json:
+            return JsonResponse({"accepted": False, "message": TRY_AGAIN}, status=503)
         messages.error(request, TRY_AGAIN)
         return _back(request, f"/banks/{item.public_id}/")
     if accepted:
-        messages.info(request, f"Refreshing {item.display_name}…")
+        level, text = messages.INFO, f"Refreshing {item.display_name}…"
     elif item.status in sync.NO_SYNC_STATES:
-        messages.warning(request, f"{item.display_name} cannot be refreshed in its current state.")
+        level = messages.WARNING
+        text = f"{item.display_name} cannot be refreshed in its current state."
     else:
         minutes = max(1, settings.REFRESH_THROTTLE_SECONDS // 60)
-        messages.info(
-            request, f"{item.display_name} was refreshed recently; try again in {minutes} minutes."
-        )
+        level = messages.INFO
+        text = f"{item.display_name} was refreshed recently; try again in {minutes} minutes."
+    if wants_json:
+        return JsonResponse({"accepted": accepted, "message": text})
+    messages.add_message(request, level, text)
     return _back(request, f"/banks/{item.public_id}/")
 
 

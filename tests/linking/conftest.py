@@ -1,3 +1,4 @@
+import copy
 import json
 
 import pytest
@@ -36,3 +37,16 @@ def emulator_items(emulator):
 
     with urllib.request.urlopen(emulator.url + "/emulator/items", timeout=5) as response:
         return json.loads(response.read())
+
+
+@pytest.fixture
+def site(plaid_settings, live_server, emulator):
+    """The live server as the site, with Link, OAuth and the CSP pointing at this emulator."""
+    plaid_settings.SITE_URL = live_server.url
+    plaid_settings.ENABLE_OAUTH = True
+    plaid_settings.PLAID_REDIRECT_URI = ""
+    policy = copy.deepcopy(plaid_settings.CONTENT_SECURITY_POLICY)
+    for directive in ("script-src", "frame-src", "connect-src", "img-src"):
+        policy["DIRECTIVES"][directive] = [*policy["DIRECTIVES"][directive], emulator.url]
+    plaid_settings.CONTENT_SECURITY_POLICY = policy
+    return live_server

@@ -29,6 +29,22 @@ def test_refresh_now_is_throttled_per_item(
     assert "refreshed recently" in response.content.decode()
 
 
+def test_refresh_now_answers_the_item_pages_script_with_json_and_no_flash_message(
+    alice_client, linked_item, django_capture_on_commit_callbacks
+):
+    url = f"/banks/{linked_item.public_id}/refresh/"
+    with django_capture_on_commit_callbacks(execute=True):
+        first = alice_client.post(url, HTTP_ACCEPT="application/json")
+        again = alice_client.post(url, HTTP_ACCEPT="application/json")
+
+    assert first.json() == {"accepted": True, "message": "Refreshing First Platypus Bank…"}
+    assert again.json()["accepted"] is False
+    assert "refreshed recently" in again.json()["message"]
+    assert SyncRun.objects.filter(item=linked_item).count() == 1
+    page = alice_client.get(f"/banks/{linked_item.public_id}/").content.decode()
+    assert "Refreshing" not in page and "refreshed recently" not in page
+
+
 def test_refresh_now_goes_back_to_a_local_next_only(alice_client, linked_item):
     ok = alice_client.post(f"/banks/{linked_item.public_id}/refresh/", {"next": "/"})
     PlaidItem.objects.update(last_refresh_requested_at=None)

@@ -1,8 +1,10 @@
 """POST /webhook with a stubbed key fetch: every forgery rejected, nothing stored."""
 
+import hashlib
 import json
 import time
 
+import jwt as pyjwt
 import pytest
 from django.test import Client
 
@@ -211,3 +213,41 @@ def test_verification_with_a_cached_key_takes_under_two_milliseconds(plaid_key):
         timings.append(time.perf_counter() - started)
     timings.sort()
     assert timings[len(timings) // 2] < 0.002
+
+
+def _signed_with(key, body, *, header=None, claims=None):
+    base = {"iat": int(time.time()), "request_body_sha256": hashlib.sha256(body).hexdigest()}
+    headers = {"kid": key.kid, **(header or {})}
+    return pyjwt.encode({**base, **(claims or {})}, key.private, algorithm="ES256", headers=headers)
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {"header": {"crit": ["exp"]}},
+        {"header": {"b64": False}},
+        {"claims": {"exp": int(time.time()) - 10}},
+        {"claims": {"nbf": int(time.time()) + 600}},
+    ],
+    ids=["crit header", "b64 header", "expired exp", "nbf in the future"],
+)
+def test_it_rejects_a_validly_signed_token_with_extensions_or_limits_it_cannot_honour(
+    client, plaid_key, extra
+):
+    token = _signed_with(plaid_key, BODY, **extra)
+    assert post(client, BODY, token).status_code in (400, 401)
+    assert WebhookEvent.objects.count() == 0
+
+
+def test_it_rejects_a_token_with_an_extra_segment(client, plaid_key):
+    assert post(client, BODY, plaid_key.sign(BODY) + ".AAAA").status_code == 400
+    assert WebhookEvent.objects.count() == 0
+
+
+def test_recording_a_replay_returns_the_stored_event_without_a_second_row(plaid_key):
+    verified = webhooks.webhook_verify(body=BODY, token=plaid_key.sign(BODY))
+    first, created = webhooks.webhook_record(verified=verified)
+    again, created_again = webhooks.webhook_record(verified=verified)
+    assert (created, created_again) == (True, False)
+    assert again.pk == first.pk
+    assert WebhookEvent.objects.get().received_at is not None

@@ -1,0 +1,67 @@
+"""The bank pages in real Chromium pass axe-core: no serious or critical violations."""
+
+import pytest
+from django.test import Client
+
+from tests.browser import axe_violations, launch_chromium
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with launch_chromium() as browser:
+        yield browser
+
+
+@pytest.fixture
+def page(browser, site, alice):
+    client = Client()
+    client.force_login(alice)
+    context = browser.new_context(viewport={"width": 1280, "height": 860})
+    context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": site.url}]
+    )
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    errors = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on(
+        "console",
+        lambda msg: errors.append(f"{msg.text} {msg.location}") if msg.type == "error" else None,
+    )
+    yield page
+    context.close()
+    assert errors == []
+
+
+def test_the_empty_banks_page_and_the_link_page_pass_axe(page, site):
+    page.goto(site.url + "/banks/")
+    assert page.get_by_text("No banks connected yet").is_visible()
+    assert axe_violations(page) == []
+    page.goto(site.url + "/link/")
+    assert page.locator("[data-link-open]").is_visible()
+    assert axe_violations(page) == []
+
+
+def test_the_pages_of_a_linked_bank_pass_axe(page, site, linked_item):
+    page.goto(site.url + "/banks/")
+    assert page.locator(".institution h2", has_text="First Platypus Bank").is_visible()
+    assert axe_violations(page) == []
+    page.goto(site.url + f"/banks/{linked_item.public_id}/")
+    assert page.locator(".sync-run").count() == 1
+    assert axe_violations(page) == []
+    page.goto(site.url + f"/banks/{linked_item.public_id}/remove/")
+    assert page.get_by_role("button", name="Remove First Platypus Bank").is_visible()
+    assert axe_violations(page) == []
+
+
+def test_a_bank_that_needs_signing_in_again_passes_axe(page, site, linked_item):
+    linked_item.status = "login_required"
+    linked_item.error_code = "ITEM_LOGIN_REQUIRED"
+    linked_item.save(update_fields=["status", "error_code"])
+    page.goto(site.url + "/banks/")
+    assert page.get_by_text("Needs you to sign in again").is_visible()
+    assert axe_violations(page) == []
+    page.goto(site.url + f"/banks/{linked_item.public_id}/")
+    assert axe_violations(page) == []

@@ -1,0 +1,100 @@
+""""Refresh now" on the item page in real Chromium: live progress, then the finished run.
+
+Tasks run eagerly here, so the sync runs inside the refresh request; the emulator's latency
+keeps it busy long enough for the page's status poller to see it in progress.
+"""
+
+import json
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from django.test import Client
+
+from banking.models import SyncRun
+from tests.browser import launch_chromium
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "sync"
+STATUS = "[data-sync-status-url]"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with launch_chromium() as browser:
+        yield browser
+
+
+def slow_down_syncs(emulator, latency_ms):
+    request = urllib.request.Request(
+        emulator.url + "/emulator/faults",
+        data=json.dumps({"path": "/transactions/sync", "latency_ms": latency_ms}).encode(),
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=5) as response:
+        assert response.status == 200
+
+
+@pytest.fixture
+def page(browser, live_server, plaid_settings, alice):
+    plaid_settings.SITE_URL = live_server.url
+    client = Client()
+    client.force_login(alice)
+    context = browser.new_context(viewport={"width": 1280, "height": 860})
+    context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
+    )
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    errors = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on(
+        "console",
+        lambda msg: errors.append(f"{msg.text} {msg.location}") if msg.type == "error" else None,
+    )
+    yield page
+    context.close()
+    # No JS errors, no missing files and no CSP violations.
+    assert errors == []
+
+
+def test_it_shows_refresh_progress_then_the_new_run_without_a_manual_reload(
+    page, live_server, linked_item, emulator
+):
+    # Linking ran the first sync (on commit, eagerly).
+    assert list(SyncRun.objects.values_list("trigger", flat=True)) == ["initial"]
+    page.goto(live_server.url + f"/banks/{linked_item.public_id}/")
+    assert page.locator(".sync-run").count() == 1
+    slow_down_syncs(emulator, 1500)
+
+    started = time.monotonic()
+    page.get_by_role("button", name="Refresh now").click()
+    # At once, before the server has answered:
+    assert page.locator("[data-sync-status-text]").inner_text() == (
+        "Refresh requested, waiting for the bank…"
+    )
+    # Then the server's progress, from the status endpoint, while the sync runs.
+    page.locator(f'{STATUS}[data-sync-phase="running"]').wait_for()
+    assert page.locator("[data-sync-status-text]").inner_text().startswith("Updating…")
+    assert page.get_by_role("button", name="Refresh now").is_disabled()
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "refresh-in-progress.png"), full_page=True)
+
+    # Then the finished state: the page shows the new run on its own.
+    page.locator(".sync-run", has_text="Manual").wait_for()
+    assert page.locator(".sync-run").count() == 2
+    assert page.locator(".sync-run").first.locator("td").nth(2).inner_text() == "Succeeded"
+    assert page.locator(STATUS).get_attribute("data-sync-phase") == "idle"
+    page.screenshot(path=str(ARTIFACTS / "refresh-done.png"), full_page=True)
+    assert time.monotonic() - started < 8
+    run = SyncRun.objects.get(trigger="manual")
+    assert run.outcome == "success"
+
+    # A second click within the throttle says so in place, and starts nothing.
+    page.get_by_role("button", name="Refresh now").click()
+    page.locator("[data-sync-status-text]", has_text="refreshed recently").wait_for()
+    assert page.get_by_role("button", name="Refresh now").is_enabled()
+    assert SyncRun.objects.count() == 2

@@ -150,6 +150,23 @@ def stop_all() -> None:
             os.killpg(proc.pid, signal.SIGKILL)
 
 
+def tree_cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process and its live children (gunicorn's workers, Celery's
+    pool), from /proc: what the web tier and the worker spend per request."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for stat in glob.glob("/proc/[0-9]*/stat"):
+        try:
+            with open(stat) as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        this, parent = int(stat.split("/")[2]), int(fields[1])
+        if this == pid or parent == pid:
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
@@ -279,7 +296,7 @@ def main() -> int:
 
     venv = Path(sys.executable).parent
     try:
-        start(
+        web = start(
             [
                 str(venv / "gunicorn"),
                 "config.wsgi:application",
@@ -299,7 +316,7 @@ def main() -> int:
             env,
             "bench-webhooks-gunicorn.log",
         )
-        start(
+        worker = start(
             [
                 # The web tier is latency-critical and the worker is throughput work; on a
                 # small shared box the worker yields the CPU first, as a deployment would
@@ -323,7 +340,7 @@ def main() -> int:
             "bench-webhooks-celery.log",
         )
         wait_port(web_port)
-        return run(emulator, web_port, connection)
+        return run(emulator, web_port, connection, web.pid, worker.pid)
     finally:
         stop_all()
         emulator.stop()
@@ -331,7 +348,7 @@ def main() -> int:
             cleanup()
 
 
-def run(emulator, web_port: int, connection) -> int:
+def run(emulator, web_port: int, connection, web_pid: int, worker_pid: int) -> int:
     from accounts.models import User
     from banking import link, webhooks
     from banking import plaid as plaid_api
@@ -381,13 +398,18 @@ def run(emulator, web_port: int, connection) -> int:
     # Warm both paths (connections, imports) so neither run pays start-up costs.
     send(web_port, "/bench/bare", deliveries[:50], keyring)
     print(f"bare endpoint: {COUNT} requests at {RATE}/s ...", flush=True)
+    cpu_before = tree_cpu_seconds(web_pid)
     bare = summarise(send(web_port, "/bench/bare", deliveries, keyring), "bare")
+    bare_cpu_ms = (tree_cpu_seconds(web_pid) - cpu_before) * 1000 / COUNT
     time.sleep(2)
     WebhookEvent.objects.all().delete()
     print(f"POST /webhook: {COUNT} requests at {RATE}/s ...", flush=True)
     started = time.perf_counter()
+    cpu_before = tree_cpu_seconds(web_pid)
+    worker_cpu_before = tree_cpu_seconds(worker_pid)
     ours = summarise(send(web_port, "/webhook", deliveries, keyring), "ours")
     duration = time.perf_counter() - started
+    web_cpu_ms = (tree_cpu_seconds(web_pid) - cpu_before) * 1000 / COUNT
 
     deadline = time.monotonic() + 300
     while time.monotonic() < deadline:
@@ -395,6 +417,7 @@ def run(emulator, web_port: int, connection) -> int:
             break
         time.sleep(0.5)
     drained_s = round(time.perf_counter() - started - duration, 1)
+    worker_cpu_ms = (tree_cpu_seconds(worker_pid) - worker_cpu_before) * 1000 / COUNT
     stored = WebhookEvent.objects.count()
     processed = WebhookEvent.objects.filter(processed_at__isnull=False).count()
     processed_once = WebhookEvent.objects.filter(processed_at__isnull=False, attempts=1).count()
@@ -427,6 +450,10 @@ def run(emulator, web_port: int, connection) -> int:
         "bare_p99_ms": bare["p99_ms"],
         "p99_ratio": round(ours["p99_ms"] / max(bare["p99_ms"], 0.001), 2),
         "verify_ms": verify_ms,
+        # CPU per delivery (all gunicorn workers; the Celery worker until the queue drained).
+        "web_cpu_ms_per_request": round(web_cpu_ms, 3),
+        "bare_web_cpu_ms_per_request": round(bare_cpu_ms, 3),
+        "worker_cpu_ms_per_event": round(worker_cpu_ms, 3),
         "setup": {
             "gunicorn_workers": WORKERS,
             "threads": THREADS,
@@ -462,6 +489,10 @@ def run(emulator, web_port: int, connection) -> int:
         ("p99 ratio (ours / bare)", f"{result['p99_ratio']}  (target <= 4)"),
         ("verify_ms (cached key, median)", f"{verify_ms}  (target <= 2)"),
         ("queue drained after sending", f"{drained_s} s"),
+        (
+            "CPU per request: web (bare) / worker",
+            f"{web_cpu_ms:.2f} ({bare_cpu_ms:.2f}) / {worker_cpu_ms:.2f} ms",
+        ),
     ]
     width = max(len(k) for k, _ in rows)
     print()

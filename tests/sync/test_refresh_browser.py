@@ -1,4 +1,4 @@
-""""Refresh now" on the item page in real Chromium: live progress, then the finished run.
+"""The item page's "Refresh now" in real Chromium: live progress, then the finished run.
 
 Tasks run eagerly here, so the sync runs inside the refresh request; the emulator's latency
 keeps it busy long enough for the page's status poller to see it in progress.

@@ -11,12 +11,11 @@ import pytest
 from django.test import Client
 
 from banking.models import Transaction
-from tests.browser import launch_chromium
+from tests.browser import axe_violations, launch_chromium
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 ROOT = Path(__file__).resolve().parents[2]
-AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 ARTIFACTS = ROOT / "test-artifacts"
 SCREENSHOTS = ROOT / "docs" / "screenshots"
 DESKTOP = {"width": 1280, "height": 800}
@@ -61,21 +60,6 @@ def page(browser, live_server, alice):
     # No JS errors, no missing files and no CSP violations (Chromium logs those as console
     # errors). A 400 is what a page with bad filters answers on purpose.
     assert [e for e in errors if "status of 400" not in e] == []
-
-
-def axe_violations(page):
-    if not AXE.exists():
-        pytest.fail("node_modules/axe-core is missing: run `npm ci`.")
-    # evaluate() runs through DevTools, so the page's CSP (no inline scripts) does not block it.
-    page.evaluate(AXE.read_text())
-    results = page.evaluate(
-        "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
-    )
-    serious = [v for v in results if v["impact"] in ("serious", "critical")]
-    return [
-        f"{v['id']} ({v['impact']}): {v['help']} -> {[n['target'] for n in v['nodes']][:3]}"
-        for v in serious
-    ]
 
 
 def shoot(page, name):

@@ -62,8 +62,10 @@ def page(browser, live_server, plaid_settings, alice):
 
 
 def test_it_shows_refresh_progress_then_the_new_run_without_a_manual_reload(
-    page, live_server, linked_item, emulator
+    linked_item, page, live_server, emulator
 ):
+    # linked_item comes first: linked before the site points at the live server, so the
+    # emulator's link-time webhooks cannot race the exchange for SQLite's write lock.
     # Linking ran the first sync (on commit, eagerly).
     assert list(SyncRun.objects.values_list("trigger", flat=True)) == ["initial"]
     page.goto(live_server.url + f"/banks/{linked_item.public_id}/")

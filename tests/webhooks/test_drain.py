@@ -1,0 +1,227 @@
+"""Deliveries are processed by a drain task, published at most once per drain cycle."""
+
+import hashlib
+import json
+import uuid
+from datetime import timedelta
+
+import pytest
+from django.core.cache import cache
+from django.test import Client
+from django.utils import timezone
+
+from banking import webhook_tasks
+from banking.models import PlaidItem, WebhookEvent
+
+from .signing import body_for
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def item(alice):
+    return PlaidItem.objects.create(user=alice, item_id="item-drain-1", access_token="access-x")
+
+
+@pytest.fixture
+def handled(monkeypatch):
+    """Every event the sync handler is run for, in order."""
+    calls = []
+    monkeypatch.setattr(
+        "banking.sync.sync_request",
+        lambda *, item, trigger, countdown=0: calls.append(item.pk) or "queued",
+    )
+    return calls
+
+
+@pytest.fixture
+def publishes(monkeypatch):
+    """Drain publishes, recorded instead of run (the drain is run by hand in these tests)."""
+    calls = []
+
+    def enqueue(task, *args):
+        calls.append(task.name)
+        return True
+
+    monkeypatch.setattr("banking.webhook_tasks.enqueue_on_commit", enqueue)
+    return calls
+
+
+def event_for(item, **fields):
+    body = json.dumps({"webhook_type": "TRANSACTIONS", "webhook_code": "SYNC_UPDATES_AVAILABLE"})
+    return WebhookEvent.objects.create(
+        webhook_type="TRANSACTIONS",
+        webhook_code="SYNC_UPDATES_AVAILABLE",
+        plaid_item_id=item.item_id,
+        item=item,
+        body=body,
+        body_sha256=hashlib.sha256(body.encode()).hexdigest(),
+        token_sha256=uuid.uuid4().hex,
+        **fields,
+    )
+
+
+def deliver(plaid_key, item, django_capture_on_commit_callbacks):
+    body = body_for(
+        {
+            "webhook_type": "TRANSACTIONS",
+            "webhook_code": "SYNC_UPDATES_AVAILABLE",
+            "item_id": item.item_id,
+            "environment": "sandbox",
+        }
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = Client().post(
+            "/webhook",
+            data=body,
+            content_type="application/json",
+            HTTP_PLAID_VERIFICATION=plaid_key.sign(body),
+        )
+    assert response.status_code == 200
+    return WebhookEvent.objects.order_by("-pk").first()
+
+
+def test_it_publishes_one_drain_for_many_deliveries(
+    item, plaid_key, publishes, django_capture_on_commit_callbacks
+):
+    for _ in range(3):
+        deliver(plaid_key, item, django_capture_on_commit_callbacks)
+    assert publishes == ["banking.webhook_tasks.drain_webhook_events"]
+    assert WebhookEvent.objects.filter(outcome="pending").count() == 3
+
+
+def test_an_event_stored_while_a_drain_is_queued_is_processed_by_that_drain(
+    item, plaid_key, publishes, handled, django_capture_on_commit_callbacks
+):
+    first = deliver(plaid_key, item, django_capture_on_commit_callbacks)
+    # The drain is queued, not started: the next delivery publishes nothing ...
+    second = deliver(plaid_key, item, django_capture_on_commit_callbacks)
+    assert len(publishes) == 1
+    # ... because the queued drain, when it runs, sees it.
+    assert webhook_tasks.webhook_events_drain() == 2
+    assert set(WebhookEvent.objects.values_list("outcome", flat=True)) == {"processed"}
+    assert handled == [item.pk, item.pk]
+    assert {first.pk, second.pk} == set(WebhookEvent.objects.values_list("pk", flat=True))
+    # Once a drain has started, a new delivery publishes a new drain.
+    deliver(plaid_key, item, django_capture_on_commit_callbacks)
+    assert len(publishes) == 2
+
+
+def test_a_drain_processes_events_in_received_order(item, handled, monkeypatch):
+    now = timezone.now()
+    late, early = event_for(item), event_for(item)
+    WebhookEvent.objects.filter(pk=early.pk).update(received_at=now - timedelta(seconds=5))
+    WebhookEvent.objects.filter(pk=late.pk).update(received_at=now)
+    seen = []
+    real = webhook_tasks.webhook_handlers.webhook_event_process
+
+    def process(*, event_id):
+        seen.append(event_id)
+        return real(event_id=event_id)
+
+    monkeypatch.setattr("banking.webhook_handlers.webhook_event_process", process)
+    assert webhook_tasks.webhook_events_drain(batch=1) == 2
+    assert seen == [early.pk, late.pk]
+
+
+def test_overlapping_drains_never_process_an_event_twice(item, monkeypatch):
+    events = [event_for(item) for _ in range(6)]
+    runs = []
+
+    def handler(item, payload):
+        runs.append(len(runs))
+        if len(runs) == 1:
+            # A second drain (another worker) runs while the first is mid-batch: it takes
+            # what is still pending, and the first then finds its remaining claims taken.
+            webhook_tasks.webhook_events_drain(batch=2)
+        return "processed"
+
+    monkeypatch.setattr(
+        "banking.webhook_handlers.HANDLERS",
+        {("TRANSACTIONS", "SYNC_UPDATES_AVAILABLE"): handler},
+    )
+    webhook_tasks.webhook_events_drain(batch=4)
+    assert len(runs) == len(events)
+    assert list(WebhookEvent.objects.values_list("attempts", flat=True)) == [1] * len(events)
+    assert set(WebhookEvent.objects.values_list("outcome", flat=True)) == {"processed"}
+
+
+def test_a_failing_event_does_not_stop_the_drain_and_is_left_for_a_retry(item, monkeypatch):
+    bad, good = event_for(item), event_for(item)
+
+    def handler(event_item, payload):
+        if len(calls) == 0:
+            calls.append("boom")
+            raise RuntimeError("plaid down")
+        calls.append("ok")
+        return "processed"
+
+    calls = []
+    monkeypatch.setattr(
+        "banking.webhook_handlers.HANDLERS",
+        {("TRANSACTIONS", "SYNC_UPDATES_AVAILABLE"): handler},
+    )
+    assert webhook_tasks.webhook_events_drain() == 1
+    bad.refresh_from_db()
+    good.refresh_from_db()
+    assert (bad.outcome, good.outcome) == ("pending", "processed")
+    assert "plaid down" in bad.error
+    # The next ordinary drain leaves it to its retry; the sweeper's drain takes it.
+    assert webhook_tasks.webhook_events_drain() == 0
+    assert webhook_tasks.webhook_events_drain(sweep=True) == 1
+    bad.refresh_from_db()
+    assert bad.outcome == "processed"
+    assert bad.attempts == 2
+
+
+def test_the_sweeper_drains_events_that_never_reached_a_worker(
+    item, handled, django_capture_on_commit_callbacks
+):
+    event = event_for(item)
+    WebhookEvent.objects.filter(pk=event.pk).update(
+        received_at=timezone.now() - timedelta(minutes=5)
+    )
+    # Tasks run eagerly in tests: the sweeper's drain processes the event at once.
+    with django_capture_on_commit_callbacks(execute=True):
+        assert webhook_tasks.requeue_stale_webhook_events() == 1
+    event.refresh_from_db()
+    assert event.outcome == "processed"
+    assert webhook_tasks.requeue_stale_webhook_events() == 0
+
+
+def test_the_sweeper_retakes_the_claim_of_a_crashed_worker(
+    item, handled, django_capture_on_commit_callbacks
+):
+    event = event_for(item, outcome="processing", attempts=1)
+    WebhookEvent.objects.filter(pk=event.pk).update(
+        claimed_at=timezone.now() - timedelta(minutes=30)
+    )
+    assert webhook_tasks.webhook_events_drain() == 0  # not an ordinary drain's business
+    with django_capture_on_commit_callbacks(execute=True):
+        assert webhook_tasks.requeue_stale_webhook_events() == 1
+    event.refresh_from_db()
+    assert event.outcome == "processed"
+
+
+def test_with_the_broker_down_the_event_waits_pending_and_the_next_delivery_tries_again(
+    item, plaid_key, monkeypatch, django_capture_on_commit_callbacks
+):
+    attempts = []
+
+    def dead_broker(task, *args):
+        attempts.append(task.name)
+        return False
+
+    monkeypatch.setattr("banking.webhook_tasks.enqueue_on_commit", dead_broker)
+    event = deliver(plaid_key, item, django_capture_on_commit_callbacks)
+    assert event.outcome == "pending"
+    assert cache.get(webhook_tasks.DRAIN_KEY) is None
+    deliver(plaid_key, item, django_capture_on_commit_callbacks)
+    assert len(attempts) == 2
+
+
+def test_process_webhook_event_still_processes_one_event(item, handled):
+    event = event_for(item)
+    assert webhook_tasks.process_webhook_event.delay(event.pk).get() == "processed"
+    assert webhook_tasks.process_webhook_event.delay(event.pk).get() is None
+    assert handled == [item.pk]

@@ -211,19 +211,3 @@ def _dispatch(event: WebhookEvent) -> str:
     except ValueError:
         return Outcome.IGNORED
     return handler(event.item, payload if isinstance(payload, dict) else {})
-
-
-def webhook_events_requeue(*, older_than: timedelta = timedelta(minutes=2)) -> int:
-    """Enqueue events that never reached a worker (broker down at receipt, worker crash)."""
-    from .webhook_tasks import process_webhook_event
-
-    now = timezone.now()
-    stuck = WebhookEvent.objects.filter(
-        Q(outcome=Outcome.PENDING, received_at__lt=now - older_than)
-        | Q(outcome=Outcome.PROCESSING, claimed_at__lt=now - STALE_CLAIM)
-    ).values_list("pk", flat=True)[:1000]
-    count = 0
-    for pk in stuck:
-        process_webhook_event.delay(pk)
-        count += 1
-    return count

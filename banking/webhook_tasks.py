@@ -1,16 +1,55 @@
-"""Celery tasks for webhooks: thin, they load by id and call one service."""
+"""Celery tasks for webhooks, and the drain that feeds them.
+
+A delivery is not published as a task of its own: at 200 webhooks a second one Celery publish
+each was the largest single cost of the request. The view stores the event (pending) and asks
+for a drain; one drain task then processes every pending event, in received order.
+
+Why no event is ever left behind (the event's INSERT has committed before the drain is asked
+for, see webhook_drain_request):
+- if cache.add(DRAIN_KEY) fails, a drain has been published that has not yet started, since a
+  drain deletes the key before its first query; that query runs after our commit and sees the
+  event;
+- if cache.add succeeds, we publish a new drain ourselves;
+- if that publish fails (broker down), the key is dropped again and the event stays pending for
+  the sweeper (requeue_stale_webhook_events), which also retakes claims of crashed workers.
+Each event is still claimed with a conditional UPDATE (webhook_handlers.webhook_event_claim),
+so several workers or overlapping drains process it exactly once.
+"""
+
+import logging
+from datetime import timedelta
 
 from celery import shared_task
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from config.tasks_util import enqueue_on_commit
 
 from . import webhook_handlers
+from .models import WebhookEvent
+
+logger = logging.getLogger(__name__)
 
 MAX_RETRIES = 5
+DRAIN_KEY = "webhook-drain-queued"
+# Only bounds how long a lost drain (a worker killed before it started) can hold the key; a
+# drain queued behind a long backlog is harmless if the key expires: the next delivery
+# publishes a second one, which finds little or nothing to do.
+DRAIN_KEY_SECONDS = 30
+DRAIN_BATCH = 50
+SWEEP_AFTER = timedelta(minutes=2)
+
+
+def _retry_countdown(attempts: int) -> int:
+    return min(600, 10 * 4 ** max(0, attempts - 1))
 
 
 @shared_task(bind=True, max_retries=MAX_RETRIES, acks_late=True)
 def process_webhook_event(self, event_id: int) -> str | None:
     # Idempotent: the service claims the event with a conditional UPDATE, so a duplicate
-    # enqueue (sweeper, redelivery after a worker crash) finds nothing to do.
+    # enqueue (a drain, the sweeper, redelivery after a worker crash) finds nothing to do.
     try:
         return webhook_handlers.webhook_event_process(event_id=event_id)
     except Exception as exc:
@@ -20,6 +59,103 @@ def process_webhook_event(self, event_id: int) -> str | None:
         raise self.retry(exc=exc, countdown=min(600, 10 * 4**self.request.retries))
 
 
+def _drain_request_now() -> bool:
+    if not cache.add(DRAIN_KEY, 1, DRAIN_KEY_SECONDS):
+        return True  # a queued drain that has not started yet will see the event
+    # Redis down: add answers True (fails open) and this publish fails fast; the event waits
+    # for the sweeper, and the request still answers at once.
+    if enqueue_on_commit(drain_webhook_events):
+        return True
+    cache.delete(DRAIN_KEY)  # nothing is queued: let the next delivery try again
+    return False
+
+
+def webhook_drain_request() -> None:
+    """Make sure a drain runs after the current transaction commits (at most one queued)."""
+    if transaction.get_connection().in_atomic_block:
+        transaction.on_commit(_drain_request_now)
+    else:
+        _drain_request_now()
+
+
+def webhook_events_drain(*, sweep: bool = False, batch: int = DRAIN_BATCH) -> int:
+    """Process pending events, oldest first, until none are left. Returns how many this call
+    processed.
+
+    An event whose processing raised is handed to process_webhook_event with a backoff, and
+    later drains leave it alone (error set); the sweeper's drain (sweep=True) takes those
+    too, and claims left behind by crashed workers.
+    """
+    # First, before any query: see the module docstring.
+    cache.delete(DRAIN_KEY)
+    Outcome = WebhookEvent.Outcome
+    skipped: set[int] = set()
+    done = 0
+    while True:
+        if sweep:
+            stale = timezone.now() - webhook_handlers.STALE_CLAIM
+            due = Q(outcome=Outcome.PENDING) | Q(outcome=Outcome.PROCESSING, claimed_at__lt=stale)
+        else:
+            due = Q(outcome=Outcome.PENDING, error="")
+        ids = list(
+            WebhookEvent.objects.filter(due)
+            .exclude(pk__in=skipped)
+            .order_by("received_at", "pk")
+            .values_list("pk", flat=True)[:batch]
+        )
+        if not ids:
+            return done
+        for pk in ids:
+            try:
+                outcome = webhook_handlers.webhook_event_process(event_id=pk)
+            except Exception as exc:
+                skipped.add(pk)
+                _retry_later(pk, exc)
+                continue
+            if outcome is not None:  # None: another worker had it
+                done += 1
+
+
+def _retry_later(pk: int, exc: Exception) -> None:
+    attempts = WebhookEvent.objects.filter(pk=pk).values_list("attempts", flat=True).first()
+    logger.warning("webhook event failed", extra={"event": pk, "error": repr(exc)[:200]})
+    if attempts is None:
+        return
+    if attempts > MAX_RETRIES:
+        webhook_handlers.webhook_event_fail(event_id=pk, error=repr(exc))
+        return
+    if process_webhook_event.app.conf.task_always_eager:
+        # Tests run tasks inline: a retry now would just fail again; the sweeper retries.
+        return
+    try:
+        process_webhook_event.apply_async(
+            args=(pk,), countdown=_retry_countdown(attempts), retry=False
+        )
+    except Exception:  # broker trouble: the event stays pending for the sweeper
+        logger.exception("could not schedule webhook retry", extra={"event": pk})
+
+
+@shared_task(acks_late=True)
+def drain_webhook_events() -> int:
+    return webhook_events_drain()
+
+
 @shared_task
 def requeue_stale_webhook_events() -> int:
-    return webhook_handlers.webhook_events_requeue()
+    """The safety net (beat, every few minutes): if any event has waited too long (broker down
+    at receipt, a lost drain, a failed event due for retry, a crashed worker's claim), run one
+    drain that takes them all. Returns how many were waiting."""
+    now = timezone.now()
+    Outcome = WebhookEvent.Outcome
+    stuck = WebhookEvent.objects.filter(
+        Q(outcome=Outcome.PENDING, received_at__lt=now - SWEEP_AFTER)
+        | Q(outcome=Outcome.PROCESSING, claimed_at__lt=now - webhook_handlers.STALE_CLAIM)
+    ).count()
+    if stuck:
+        enqueue_on_commit(sweep_webhook_events)
+    return stuck
+
+
+@shared_task(acks_late=True)
+def sweep_webhook_events() -> int:
+    return webhook_events_drain(sweep=True)

@@ -3,7 +3,7 @@
 A webhook is only a trigger. Nothing here trusts the body until the JWT in the
 Plaid-Verification header has been checked against a key fetched from Plaid, the JWT is fresh,
 and the SHA-256 of the raw body bytes matches the signed claim. Verified deliveries are stored
-once per signed token; processing happens in a Celery task (banking.webhook_handlers).
+once per signed token; processing happens in a Celery drain task (banking.webhook_tasks).
 """
 
 from __future__ import annotations
@@ -23,8 +23,6 @@ from django.core.cache import cache
 from django.db import connections, router
 from jwt.algorithms import ECAlgorithm
 from jwt.utils import base64url_decode
-
-from config.tasks_util import enqueue_on_commit
 
 from .models import PlaidItem, WebhookEvent
 
@@ -381,9 +379,10 @@ def webhook_record(*, verified: VerifiedWebhook) -> tuple[WebhookEvent, bool]:
     event.pk, event.item_id, event.flagged = row[0], row[1], bool(row[2])
     event._state.adding = False
     event._state.db = conn.alias
-    from .webhook_tasks import process_webhook_event
+    from .webhook_tasks import webhook_drain_request
 
-    # If the broker is down the event stays pending and the sweeper (webhook_events_requeue)
-    # enqueues it later; Plaid still gets its 200, and the publish never hangs the request.
-    enqueue_on_commit(process_webhook_event, event.pk)
+    # No task per delivery: after commit, one cheap cache.add decides whether a drain must be
+    # published (the argument is in webhook_tasks' docstring). If the broker is down the event
+    # stays pending for the sweeper; Plaid still gets its 200 and nothing hangs the request.
+    webhook_drain_request()
     return event, True

@@ -221,19 +221,3 @@ def test_it_puts_an_event_back_when_processing_fails(item, monkeypatch):
     event.refresh_from_db()
     assert event.outcome == "pending"
     assert "broker down" in event.error
-
-
-def test_the_sweeper_requeues_events_that_never_reached_a_worker(item, sync_requests):
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    event = event_for(item.item_id, "TRANSACTIONS", "SYNC_UPDATES_AVAILABLE")
-    WebhookEvent.objects.filter(pk=event.pk).update(
-        received_at=timezone.now() - timedelta(minutes=5)
-    )
-    # Tasks run eagerly in tests: requeueing processes the event.
-    assert webhook_handlers.webhook_events_requeue() == 1
-    event.refresh_from_db()
-    assert event.outcome == "processed"
-    assert webhook_handlers.webhook_events_requeue() == 0

@@ -56,3 +56,33 @@ def axe_violations(page):
         for v in results
         if v["impact"] in ("serious", "critical")
     ]
+
+
+def _session_cookie(user, url: str) -> dict:
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    return {"name": "sessionid", "value": client.cookies["sessionid"].value, "url": url}
+
+
+@contextmanager
+def watched_page(browser, *, user=None, url=None, viewport=None, ignore=lambda error: False):
+    """A fresh page (signed in as `user` at `url`, if given) that fails the test on any JS
+    error or console error, which includes CSP violations and missing files."""
+    context = browser.new_context(viewport=viewport or {"width": 1280, "height": 860})
+    if user is not None:
+        context.add_cookies([_session_cookie(user, url)])
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    errors = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on(
+        "console",
+        lambda msg: errors.append(f"{msg.text} {msg.location}") if msg.type == "error" else None,
+    )
+    try:
+        yield page
+    finally:
+        context.close()
+    assert [error for error in errors if not ignore(error)] == []

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.browser import axe_violations, launch_chromium
+from tests.browser import axe_violations, launch_chromium, watched_page
 
 from .conftest import verify_email
 
@@ -17,18 +17,8 @@ def browser():
 
 @pytest.fixture
 def page(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 860})
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    errors = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.on(
-        "console",
-        lambda msg: errors.append(f"{msg.text} {msg.location}") if msg.type == "error" else None,
-    )
-    yield page
-    context.close()
-    assert errors == []
+    with watched_page(browser) as page:
+        yield page
 
 
 def test_the_login_and_signup_pages_pass_axe(page, live_server):

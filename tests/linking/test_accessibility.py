@@ -1,9 +1,8 @@
 """The bank pages in real Chromium pass axe-core: no serious or critical violations."""
 
 import pytest
-from django.test import Client
 
-from tests.browser import axe_violations, launch_chromium
+from tests.browser import axe_violations, launch_chromium, watched_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -16,23 +15,8 @@ def browser():
 
 @pytest.fixture
 def page(browser, site, alice):
-    client = Client()
-    client.force_login(alice)
-    context = browser.new_context(viewport={"width": 1280, "height": 860})
-    context.add_cookies(
-        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": site.url}]
-    )
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    errors = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.on(
-        "console",
-        lambda msg: errors.append(f"{msg.text} {msg.location}") if msg.type == "error" else None,
-    )
-    yield page
-    context.close()
-    assert errors == []
+    with watched_page(browser, user=alice, url=site.url) as page:
+        yield page
 
 
 def test_the_empty_banks_page_and_the_link_page_pass_axe(page, site):

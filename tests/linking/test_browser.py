@@ -6,11 +6,10 @@ Screenshots go to test-artifacts/linking/.
 from pathlib import Path
 
 import pytest
-from django.test import Client
 
 from banking import plaid as plaid_api
 from banking.models import PlaidItem
-from tests.browser import launch_chromium
+from tests.browser import launch_chromium, watched_page
 
 from .conftest import emulator_items
 
@@ -28,28 +27,13 @@ def browser():
 
 @pytest.fixture
 def page(browser, site, alice, emulator):
-    client = Client()
-    client.force_login(alice)
-    context = browser.new_context(viewport={"width": 1280, "height": 860})
-    context.add_cookies(
-        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": site.url}]
-    )
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    errors = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    # Console errors include CSP violations (also inside the emulator's Link iframe) and
-    # missing files.
-    page.on(
-        "console",
-        lambda msg: errors.append(f"{msg.text} {msg.location}") if msg.type == "error" else None,
-    )
-    yield page
-    context.close()
     # The emulator's stand-in for the bank's OAuth page is a whole page of its own, with no
     # favicon; that is the "bank's" site, not ours.
     favicon = f"{emulator.url}/favicon.ico"
-    assert [e for e in errors if not ("status of 404" in e and favicon in e)] == []
+    with watched_page(
+        browser, user=alice, url=site.url, ignore=lambda e: "status of 404" in e and favicon in e
+    ) as page:
+        yield page
 
 
 def shot(page, name):

@@ -10,10 +10,9 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from django.test import Client
 
 from banking.models import SyncRun
-from tests.browser import launch_chromium
+from tests.browser import launch_chromium, watched_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -41,24 +40,8 @@ def slow_down_syncs(emulator, latency_ms):
 @pytest.fixture
 def page(browser, live_server, plaid_settings, alice):
     plaid_settings.SITE_URL = live_server.url
-    client = Client()
-    client.force_login(alice)
-    context = browser.new_context(viewport={"width": 1280, "height": 860})
-    context.add_cookies(
-        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
-    )
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    errors = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.on(
-        "console",
-        lambda msg: errors.append(f"{msg.text} {msg.location}") if msg.type == "error" else None,
-    )
-    yield page
-    context.close()
-    # No JS errors, no missing files and no CSP violations.
-    assert errors == []
+    with watched_page(browser, user=alice, url=live_server.url) as page:
+        yield page
 
 
 def test_it_shows_refresh_progress_then_the_new_run_without_a_manual_reload(

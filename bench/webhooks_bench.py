@@ -36,6 +36,8 @@ ITEMS = 5
 # Measured on the 2-CPU dev box: 2 threads per worker queue up (too little overlap of DB and
 # broker waits), 8 suffer GIL contention; 4 kept up with 200/s.
 WORKERS, THREADS = 2, int(os.environ.get("BENCH_GUNICORN_THREADS", 4))
+WORKER_CLASS = os.environ.get("BENCH_GUNICORN_WORKER_CLASS", "gthread")
+BACKLOG = int(os.environ.get("BENCH_GUNICORN_BACKLOG", 4096))
 # On a small box one worker process at low priority leaves the CPUs to the web tier; the queue
 # absorbs the burst and drains after it (queue_drained_after_s in the results).
 CELERY_CONCURRENCY = int(os.environ.get("BENCH_CELERY_CONCURRENCY", 1))
@@ -303,13 +305,13 @@ def main() -> int:
                 "-w",
                 str(WORKERS),
                 "-k",
-                "gthread",
+                WORKER_CLASS,
                 "--threads",
                 str(THREADS),
                 "-b",
                 f"127.0.0.1:{web_port}",
                 "--backlog",
-                "4096",
+                str(BACKLOG),
                 "--env",
                 "DJANGO_SETTINGS_MODULE=bench.webhooks_settings",
             ],
@@ -457,6 +459,8 @@ def run(emulator, web_port: int, connection, web_pid: int, worker_pid: int) -> i
         "setup": {
             "gunicorn_workers": WORKERS,
             "threads": THREADS,
+            "worker_class": WORKER_CLASS,
+            "backlog": BACKLOG,
             "database": "postgresql",
             "celery_concurrency": CELERY_CONCURRENCY,
             "celery_nice": CELERY_NICE,

@@ -73,3 +73,19 @@ class KeyPair:
 
     def sign(self, body: bytes, *, iat: int | None = None) -> str:
         return sign(body, self.private, self.kid, iat=iat)
+
+
+# The forgeries the issue lists; each must be rejected with nothing stored.
+FORGERIES = [
+    "no header",
+    "malformed jwt",
+    "alg none",
+    "hs256 with the public key",
+    "unknown kid",
+    "expired key",
+    "wrong signature",
+    "body changed by one byte",
+    "same json other whitespace",
+    "iat six minutes old",
+    "iat in the future",
+]

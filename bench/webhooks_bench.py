@@ -33,8 +33,8 @@ sys.path.insert(0, str(ROOT))
 RATE = int(os.environ.get("BENCH_WEBHOOK_RATE", 200))
 COUNT = int(os.environ.get("BENCH_WEBHOOK_COUNT", 5000))
 ITEMS = 5
-# Measured on the 2-CPU dev box: 2 threads per worker queue up (too little overlap of DB and
-# broker waits), 8 suffer GIL contention; 4 kept up with 200/s.
+# Measured on the 2-CPU dev box (median p99 ratio over 4-7 runs each): sync workers 13.1,
+# gthread with 2 threads 10.1, with 4 threads 7.0; run-to-run spread (2-28) is wide.
 WORKERS, THREADS = 2, int(os.environ.get("BENCH_GUNICORN_THREADS", 4))
 WORKER_CLASS = os.environ.get("BENCH_GUNICORN_WORKER_CLASS", "gthread")
 BACKLOG = int(os.environ.get("BENCH_GUNICORN_BACKLOG", 4096))

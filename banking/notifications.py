@@ -5,8 +5,8 @@ successful reconnect) goes through `item_set_status` or `item_set_stale`. The ow
 only when the item's *state* changes, so a webhook and a failing sync reporting the same
 ITEM_LOGIN_REQUIRED send one email, and the daily check does not repeat yesterday's email.
 
-The banner is the item's stored state: pages show `item_banner(item)` (or `banners_for_user`)
-for every item that is not healthy, and it clears itself when the state goes back to healthy.
+The banner is the item's stored state: templates/banking/_connection_banner.html renders it for
+every item that is not healthy, so it clears itself when the state goes back to healthy.
 """
 
 from __future__ import annotations
@@ -35,7 +35,8 @@ NOTIFY_STATES = {
     STALE,
 }
 
-_BANNERS = {
+# The email subject for each state (the page banner, _connection_banner.html, says more).
+_SUBJECTS = {
     Status.LOGIN_REQUIRED: "{bank} needs you to sign in again.",
     Status.PENDING_EXPIRATION: "Your access to {bank} expires soon. Reconnect to keep it.",
     Status.PENDING_DISCONNECT: "{bank} will disconnect soon. Reconnect to keep it.",
@@ -128,13 +129,13 @@ def _email_owner(item_pk: int, state: str, fields: dict) -> None:
     bank = item.display_name
     label, suffix = _ACTIONS.get(state, ("Details", ""))
     url = f"{settings.SITE_URL}/banks/{item.public_id}/{suffix}"
-    lines = [_BANNERS[state].format(bank=bank), ""]
+    lines = [_SUBJECTS[state].format(bank=bank), ""]
     if fields.get("error_message"):
         lines += [fields["error_message"], ""]
     lines += [f"{label}: {url}", "", "You get this email once per change, not every day."]
     try:
         send_mail(
-            subject=_BANNERS[state].format(bank=bank),
+            subject=_SUBJECTS[state].format(bank=bank),
             message="\n".join(lines),
             from_email=settings.DEFAULT_FROM_EMAIL,
             recipient_list=[item.user.email],
@@ -142,23 +143,3 @@ def _email_owner(item_pk: int, state: str, fields: dict) -> None:
     except Exception:
         # The state is stored and the banner shows it; a mail outage must not fail the sync.
         logger.exception("could not email the owner of item %s about %s", item.item_id, state)
-
-
-def item_banner(item: PlaidItem) -> dict | None:
-    """The banner for an item ({text, action, url}), or None when all is well."""
-    state = item_state(item.status, item.is_stale)
-    if state not in _BANNERS:
-        return None
-    label, suffix = _ACTIONS[state]
-    return {
-        "text": _BANNERS[state].format(bank=item.display_name),
-        "detail": item.error_message,
-        "state": state,
-        "action": label,
-        "url": f"/banks/{item.public_id}/{suffix}",
-    }
-
-
-def banners_for_user(user) -> list[dict]:
-    items = PlaidItem.objects.for_user(user).select_related("institution")
-    return [b for b in (item_banner(i) for i in items) if b]

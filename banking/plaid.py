@@ -407,11 +407,3 @@ def sandbox_public_token_create(
 def sandbox_item_reset_login(item) -> None:
     _sandbox_only("/sandbox/item/reset_login")
     _call("/sandbox/item/reset_login", {}, item=item)
-
-
-def sandbox_fire_webhook(item, code: str, type: str | None = None) -> None:  # noqa: A002
-    _sandbox_only("/sandbox/item/fire_webhook")
-    body = {"webhook_code": code}
-    if type:
-        body["webhook_type"] = type
-    _call("/sandbox/item/fire_webhook", body, item=item)

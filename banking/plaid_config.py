@@ -35,10 +35,6 @@ def access_token_prefix() -> str:
     return f"access-{token_environment()}-"
 
 
-def public_token_prefix() -> str:
-    return f"public-{token_environment()}-"
-
-
 def webhook_url() -> str:
     """Where Plaid sends webhooks for new items; empty means "no webhook"."""
     if settings.PLAID_WEBHOOK_URL:

@@ -62,3 +62,13 @@ def beat_schedules(db):
     from banking.schedules import install_default_schedules
 
     install_default_schedules(apps, None)
+
+
+def banner(item) -> str:
+    """The connection banner the owner sees for `item` (empty when all is well)."""
+    from django.template.loader import render_to_string
+    from django.utils.html import strip_tags
+
+    item.refresh_from_db()
+    html = render_to_string("banking/_connection_banner.html", {"item": item})
+    return " ".join(strip_tags(html).split())

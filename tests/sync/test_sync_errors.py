@@ -7,7 +7,7 @@ from banking import notifications, sync, tasks
 from banking import plaid as plaid_api
 from banking.models import PlaidItem, SyncRun
 
-from .conftest import emulator_truth, our_rows
+from .conftest import banner, emulator_truth, our_rows
 
 
 def test_login_required_marks_the_item_and_tells_the_owner_once(
@@ -36,7 +36,7 @@ def test_login_required_marks_the_item_and_tells_the_owner_once(
     assert mail.outbox[0].to == ["alice@example.com"]
     assert "sign in again" in mail.outbox[0].subject
     assert f"/banks/{linked_item.public_id}/reconnect/" in mail.outbox[0].body
-    assert notifications.item_banner(linked_item)["action"] == "Reconnect"
+    assert "Reconnect" in banner(linked_item)
 
 
 def test_a_sync_that_succeeds_after_a_failure_makes_the_item_healthy(linked_item, emulator, emu):
@@ -51,7 +51,7 @@ def test_a_sync_that_succeeds_after_a_failure_makes_the_item_healthy(linked_item
     assert run.outcome == "success"
     assert linked_item.status == PlaidItem.Status.HEALTHY
     assert linked_item.error_code == ""
-    assert notifications.item_banner(linked_item) is None
+    assert banner(linked_item) == ""
 
 
 def test_a_removed_item_is_marked_revoked(linked_item, emulator):

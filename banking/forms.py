@@ -9,6 +9,18 @@ from .models import Account, Transaction
 from .selectors import SORTS
 
 
+def _amount_field(label: str) -> forms.DecimalField:
+    # The size of an amount, either way: the filter matches money in and out alike.
+    return forms.DecimalField(
+        label=label,
+        required=False,
+        min_value=Decimal("0"),
+        max_digits=16,
+        decimal_places=2,
+        widget=forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal"}),
+    )
+
+
 class DateInput(forms.DateInput):
     input_type = "date"
 
@@ -68,22 +80,8 @@ class TransactionFilterForm(forms.Form):
         required=False,
         choices=[("", "In and out"), ("out", "Money out"), ("in", "Money in")],
     )
-    min_amount = forms.DecimalField(
-        label="Amount from",
-        required=False,
-        min_value=Decimal("0"),
-        max_digits=16,
-        decimal_places=2,
-        widget=forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal"}),
-    )
-    max_amount = forms.DecimalField(
-        label="Amount to",
-        required=False,
-        min_value=Decimal("0"),
-        max_digits=16,
-        decimal_places=2,
-        widget=forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal"}),
-    )
+    min_amount = _amount_field("Amount from")
+    max_amount = _amount_field("Amount to")
     # A CharField with a select: an unknown sort falls back to newest instead of an error.
     sort = forms.CharField(
         label="Sort",

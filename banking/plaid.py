@@ -106,6 +106,12 @@ def _client():
     return client
 
 
+def preload() -> None:
+    """Import plaid-python's API module now rather than on the first call (it is large: a
+    process that forks or freezes its heap at start-up wants it in that heap)."""
+    importlib.import_module("plaid.api.plaid_api")
+
+
 def _timeout() -> tuple[float, float]:
     # (connect, read): a dead host fails fast; a slow /transactions/sync page may take a while.
     read = float(settings.PLAID_TIMEOUT_SECONDS)

@@ -13,6 +13,7 @@ import logging
 from collections.abc import Callable
 from datetime import timedelta
 
+from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -28,6 +29,10 @@ logger = logging.getLogger(__name__)
 Outcome = WebhookEvent.Outcome
 # A worker that died mid-event leaves a claim behind; after this long another may take it.
 STALE_CLAIM = timedelta(minutes=10)
+# Plaid often sends several webhooks for one item within moments (SYNC_UPDATES_AVAILABLE next
+# to the legacy codes, or after a refresh): a webhook's sync starts a moment later, and every
+# webhook for the item until then joins it (sync_request coalesces while one is queued).
+WEBHOOK_SYNC_DELAY_SECONDS = 2
 
 
 def _sync(item: PlaidItem) -> str:
@@ -36,7 +41,7 @@ def _sync(item: PlaidItem) -> str:
     from . import sync
 
     # The sync service coalesces: a webhook arriving during a running sync adds no second one.
-    sync.sync_request(item=item, trigger="webhook")
+    sync.sync_request(item=item, trigger="webhook", countdown=WEBHOOK_SYNC_DELAY_SECONDS)
     return Outcome.PROCESSED
 
 
@@ -168,17 +173,85 @@ def webhook_event_process(*, event_id: int) -> str | None:
     event = WebhookEvent.objects.select_related("item").get(pk=event_id)
     try:
         outcome = _dispatch(event)
-        error = ""
     except Exception as exc:
-        # Put the event back so the task's retry (or the sweeper) can take it again.
-        WebhookEvent.objects.filter(pk=event_id).update(
-            outcome=Outcome.PENDING, claimed_at=None, error=repr(exc)[:2000]
-        )
+        _put_back(event.pk, exc)
         raise
-    WebhookEvent.objects.filter(pk=event_id).update(
-        outcome=outcome, processed_at=timezone.now(), error=error
-    )
+    _finish(outcome, [event_id])
     return outcome
+
+
+def webhook_events_claim(*, due: Q, exclude=(), limit: int) -> list[WebhookEvent]:
+    """Take up to `limit` due events, oldest first, in one short transaction; rows another
+    worker is claiming at this moment are skipped, not waited for. Each event's item is loaded
+    once per batch (decrypting one access token per item, not one per event)."""
+    with transaction.atomic():
+        pks = list(
+            WebhookEvent.objects.select_for_update(skip_locked=True)
+            .filter(due)
+            .exclude(pk__in=exclude)
+            .order_by("received_at", "pk")
+            .values_list("pk", flat=True)[:limit]
+        )
+        if not pks:
+            return []
+        WebhookEvent.objects.filter(pk__in=pks).update(
+            outcome=Outcome.PROCESSING, claimed_at=timezone.now(), attempts=F("attempts") + 1
+        )
+    events = list(WebhookEvent.objects.filter(pk__in=pks).order_by("received_at", "pk"))
+    items = PlaidItem.objects.in_bulk({event.item_id for event in events if event.item_id})
+    for event in events:
+        if event.item_id:
+            event.item = items.get(event.item_id)
+    return events
+
+
+def webhook_events_process(events: list[WebhookEvent]) -> tuple[int, list[tuple[int, Exception]]]:
+    """Process claimed events in order. Returns (how many were processed, [(pk, exception)] for
+    those that raised; each of those is put back as pending with its error).
+
+    A burst of SYNC_UPDATES_AVAILABLE for one item asks for one sync: the first event's request
+    stands for the rest of the batch, as the sync service would coalesce them anyway. Any other
+    handler may change the item, so after one the item is re-read and the next sync event asks
+    again. Outcomes are written with one UPDATE per outcome.
+    """
+    finished: dict[str, list[int]] = {}
+    failed: list[tuple[int, Exception]] = []
+    sync_asked: dict[int, str] = {}
+    for event in events:
+        item = event.item
+        handler = HANDLERS.get((event.webhook_type, event.webhook_code))
+        try:
+            if handler is on_sync_updates_available and item is not None and item.pk in sync_asked:
+                outcome = sync_asked[item.pk]
+            else:
+                outcome = _dispatch(event)
+                if event.item is not None:
+                    if handler is on_sync_updates_available:
+                        sync_asked[event.item.pk] = outcome
+                    elif handler is not None and handler is not on_legacy_transactions:
+                        sync_asked.pop(event.item.pk, None)
+                        event.item.refresh_from_db()
+        except Exception as exc:
+            _put_back(event.pk, exc)
+            failed.append((event.pk, exc))
+            continue
+        finished.setdefault(outcome, []).append(event.pk)
+    for outcome, pks in finished.items():
+        _finish(outcome, pks)
+    return sum(len(pks) for pks in finished.values()), failed
+
+
+def _put_back(pk: int, exc: Exception) -> None:
+    # Pending again, with its error, so the task's retry (or the sweeper) can take it again.
+    WebhookEvent.objects.filter(pk=pk).update(
+        outcome=Outcome.PENDING, claimed_at=None, error=repr(exc)[:2000]
+    )
+
+
+def _finish(outcome: str, pks: list[int]) -> None:
+    WebhookEvent.objects.filter(pk__in=pks).update(
+        outcome=outcome, processed_at=timezone.now(), error=""
+    )
 
 
 def webhook_event_fail(*, event_id: int, error: str) -> None:

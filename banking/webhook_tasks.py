@@ -12,8 +12,9 @@ for, see webhook_drain_request):
 - if cache.add succeeds, we publish a new drain ourselves;
 - if that publish fails (broker down), the key is dropped again and the event stays pending for
   the sweeper (requeue_stale_webhook_events), which also retakes claims of crashed workers.
-Each event is still claimed with a conditional UPDATE (webhook_handlers.webhook_event_claim),
-so several workers or overlapping drains process it exactly once.
+A drain claims a batch of events at a time (SELECT ... FOR UPDATE SKIP LOCKED, then one UPDATE;
+webhook_handlers.webhook_events_claim), so several workers or overlapping drains process each
+event exactly once, and a burst costs a few queries per batch rather than several per event.
 """
 
 import logging
@@ -39,6 +40,10 @@ DRAIN_KEY = "webhook-drain-queued"
 # publishes a second one, which finds little or nothing to do.
 DRAIN_KEY_SECONDS = 30
 DRAIN_BATCH = 50
+# A drain starts this long after the delivery that asked for it, so a burst is processed in
+# batches (a few queries per batch) instead of one event at a time as each arrives. A webhook
+# is a trigger for work measured in seconds anyway.
+DRAIN_DELAY_SECONDS = 1.0
 SWEEP_AFTER = timedelta(minutes=2)
 
 
@@ -64,7 +69,7 @@ def _drain_request_now() -> bool:
         return True  # a queued drain that has not started yet will see the event
     # Redis down: add answers True (fails open) and this publish fails fast; the event waits
     # for the sweeper, and the request still answers at once.
-    if enqueue_on_commit(drain_webhook_events):
+    if enqueue_on_commit(drain_webhook_events, countdown=DRAIN_DELAY_SECONDS):
         return True
     cache.delete(DRAIN_KEY)  # nothing is queued: let the next delivery try again
     return False
@@ -79,8 +84,12 @@ def webhook_drain_request() -> None:
 
 
 def webhook_events_drain(*, sweep: bool = False, batch: int = DRAIN_BATCH) -> int:
-    """Process pending events, oldest first, until none are left. Returns how many this call
-    processed.
+    """Process pending events, oldest first, in batches, until a batch comes back short (the
+    drain has caught up). Returns how many this call processed.
+
+    Stopping there leaves nothing behind: an event stored after this drain started asked for a
+    drain itself (the key was deleted first), so the next drain takes it, with the events that
+    arrive meanwhile, as one batch.
 
     An event whose processing raised is handed to process_webhook_event with a backoff, and
     later drains leave it alone (error set); the sweeper's drain (sweep=True) takes those
@@ -97,23 +106,16 @@ def webhook_events_drain(*, sweep: bool = False, batch: int = DRAIN_BATCH) -> in
             due = Q(outcome=Outcome.PENDING) | Q(outcome=Outcome.PROCESSING, claimed_at__lt=stale)
         else:
             due = Q(outcome=Outcome.PENDING, error="")
-        ids = list(
-            WebhookEvent.objects.filter(due)
-            .exclude(pk__in=skipped)
-            .order_by("received_at", "pk")
-            .values_list("pk", flat=True)[:batch]
-        )
-        if not ids:
+        events = webhook_handlers.webhook_events_claim(due=due, exclude=skipped, limit=batch)
+        if not events:
             return done
-        for pk in ids:
-            try:
-                outcome = webhook_handlers.webhook_event_process(event_id=pk)
-            except Exception as exc:
-                skipped.add(pk)
-                _retry_later(pk, exc)
-                continue
-            if outcome is not None:  # None: another worker had it
-                done += 1
+        processed, failed = webhook_handlers.webhook_events_process(events)
+        done += processed
+        for pk, exc in failed:
+            skipped.add(pk)
+            _retry_later(pk, exc)
+        if len(events) < batch:
+            return done
 
 
 def _retry_later(pk: int, exc: Exception) -> None:

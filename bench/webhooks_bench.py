@@ -14,6 +14,7 @@ own redis-server on port 6390, so it never touches the development or test datab
 from __future__ import annotations
 
 import asyncio
+import gc
 import glob
 import json
 import multiprocessing
@@ -31,6 +32,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 RATE = int(os.environ.get("BENCH_WEBHOOK_RATE", 200))
+# Rounds of (bare, ours): the machine is shared, so one noisy stretch must not decide the result;
+# the round with the median ratio is reported, with every round kept in the results.
+REPEATS = int(os.environ.get("BENCH_WEBHOOK_ROUNDS", 3))
 COUNT = int(os.environ.get("BENCH_WEBHOOK_COUNT", 5000))
 ITEMS = 5
 # Measured on the 2-CPU dev box (median p99 ratio over 4-7 runs each): sync workers 13.1,
@@ -211,6 +215,10 @@ async def open_loop(port, path, deliveries, keyring) -> tuple[list[tuple[int, fl
 
 
 def _send_in_child(conn, port, path, deliveries, keyring) -> None:
+    # The fork inherits the coordinator's heap (Django, plaid-python, the emulator): a full
+    # collection over it stalled the sender for 130-150 ms mid-run, which showed as latency of
+    # whichever endpoint was being measured. Only the sender's own objects are collected.
+    gc.freeze()
     try:
         conn.send(asyncio.run(open_loop(port, path, deliveries, keyring)))
     finally:
@@ -350,6 +358,72 @@ def main() -> int:
             cleanup()
 
 
+def measure_round(n, web_port, deliveries, keyring, web_pid, worker_pid) -> dict:
+    """One round: the load against the bare endpoint, then the same load against /webhook,
+    then wait for the worker to drain and count what was stored and processed."""
+    from banking.models import WebhookEvent
+
+    print(f"round {n}: bare endpoint, {COUNT} requests at {RATE}/s ...", flush=True)
+    cpu_before = tree_cpu_seconds(web_pid)
+    bare = summarise(send(web_port, "/bench/bare", deliveries, keyring), f"bare-{n}")
+    bare_cpu_ms = (tree_cpu_seconds(web_pid) - cpu_before) * 1000 / COUNT
+    time.sleep(2)
+    print(f"round {n}: POST /webhook, {COUNT} requests at {RATE}/s ...", flush=True)
+    started = time.perf_counter()
+    cpu_before = tree_cpu_seconds(web_pid)
+    worker_cpu_before = tree_cpu_seconds(worker_pid)
+    ours = summarise(send(web_port, "/webhook", deliveries, keyring), f"ours-{n}")
+    duration = time.perf_counter() - started
+    web_cpu_ms = (tree_cpu_seconds(web_pid) - cpu_before) * 1000 / COUNT
+
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:
+        if not WebhookEvent.objects.filter(processed_at__isnull=True).exists():
+            break
+        time.sleep(0.5)
+    drained_s = round(time.perf_counter() - started - duration, 1)
+    worker_cpu_ms = (tree_cpu_seconds(worker_pid) - worker_cpu_before) * 1000 / COUNT
+    stored = WebhookEvent.objects.count()
+    processed = WebhookEvent.objects.filter(processed_at__isnull=False).count()
+    outcomes = {}
+    for outcome in WebhookEvent.objects.values_list("outcome", flat=True):
+        outcomes[outcome] = outcomes.get(outcome, 0) + 1
+    row = {
+        "sent": COUNT,
+        "ok": ours["ok"],
+        "stored": stored,
+        "processed": processed,
+        "processed_once": WebhookEvent.objects.filter(
+            processed_at__isnull=False, attempts=1
+        ).count(),
+        "doubled": WebhookEvent.objects.filter(attempts__gt=1).count(),
+        "lost": COUNT - processed,
+        "outcomes": outcomes,
+        "send_rate": ours["send_rate"],
+        "bare_send_rate": bare["send_rate"],
+        "queue_drained_after_s": drained_s,
+        "p50_ms": ours["p50_ms"],
+        "p95_ms": ours["p95_ms"],
+        "p99_ms": ours["p99_ms"],
+        "max_ms": ours["max_ms"],
+        "bare_ok": bare["ok"],
+        "bare_p50_ms": bare["p50_ms"],
+        "bare_p95_ms": bare["p95_ms"],
+        "bare_p99_ms": bare["p99_ms"],
+        "p99_ratio": round(ours["p99_ms"] / max(bare["p99_ms"], 0.001), 2),
+        # CPU per delivery (all gunicorn workers; the Celery worker until the queue drained).
+        "web_cpu_ms_per_request": round(web_cpu_ms, 3),
+        "bare_web_cpu_ms_per_request": round(bare_cpu_ms, 3),
+        "worker_cpu_ms_per_event": round(worker_cpu_ms, 3),
+    }
+    print(
+        f"round {n}: p99 {row['p99_ms']} ms vs bare {row['bare_p99_ms']} ms,"
+        f" ratio {row['p99_ratio']}; stored {stored}, processed {processed}",
+        flush=True,
+    )
+    return row
+
+
 def run(emulator, web_port: int, connection, web_pid: int, worker_pid: int) -> int:
     from accounts.models import User
     from banking import link, webhooks
@@ -397,65 +471,47 @@ def run(emulator, web_port: int, connection, web_pid: int, worker_pid: int) -> i
         timings.append((time.perf_counter() - started) * 1000)
     verify_ms = round(statistics.median(timings), 3)
 
-    # Warm both paths (connections, imports) so neither run pays start-up costs.
-    send(web_port, "/bench/bare", deliveries[:50], keyring)
-    print(f"bare endpoint: {COUNT} requests at {RATE}/s ...", flush=True)
-    cpu_before = tree_cpu_seconds(web_pid)
-    bare = summarise(send(web_port, "/bench/bare", deliveries, keyring), "bare")
-    bare_cpu_ms = (tree_cpu_seconds(web_pid) - cpu_before) * 1000 / COUNT
-    time.sleep(2)
-    WebhookEvent.objects.all().delete()
-    print(f"POST /webhook: {COUNT} requests at {RATE}/s ...", flush=True)
-    started = time.perf_counter()
-    cpu_before = tree_cpu_seconds(web_pid)
-    worker_cpu_before = tree_cpu_seconds(worker_pid)
-    ours = summarise(send(web_port, "/webhook", deliveries, keyring), "ours")
-    duration = time.perf_counter() - started
-    web_cpu_ms = (tree_cpu_seconds(web_pid) - cpu_before) * 1000 / COUNT
-
-    deadline = time.monotonic() + 300
-    while time.monotonic() < deadline:
-        if not WebhookEvent.objects.filter(processed_at__isnull=True).exists():
-            break
-        time.sleep(0.5)
-    drained_s = round(time.perf_counter() - started - duration, 1)
-    worker_cpu_ms = (tree_cpu_seconds(worker_pid) - worker_cpu_before) * 1000 / COUNT
-    stored = WebhookEvent.objects.count()
-    processed = WebhookEvent.objects.filter(processed_at__isnull=False).count()
-    processed_once = WebhookEvent.objects.filter(processed_at__isnull=False, attempts=1).count()
-    doubled = WebhookEvent.objects.filter(attempts__gt=1).count()
-    outcomes = {}
-    for outcome in WebhookEvent.objects.values_list("outcome", flat=True):
-        outcomes[outcome] = outcomes.get(outcome, 0) + 1
+    # Warm both paths (each thread's database connection, the key cache, imports) so neither
+    # run pays start-up costs; the warm-up's events are deleted before the measured run.
+    send(web_port, "/bench/bare", deliveries[:400], keyring)
+    send(web_port, "/webhook", deliveries[:400], keyring)
+    time.sleep(3)  # the warm-up's drain and syncs finish before anything is measured
+    rounds = []
+    for n in range(1, REPEATS + 1):
+        WebhookEvent.objects.all().delete()
+        rounds.append(measure_round(n, web_port, deliveries, keyring, web_pid, worker_pid))
     connection.close()
 
+    # The round with the median ratio stands for the run; every round is kept, and nothing may
+    # be lost or doubled in any of them.
+    median = sorted(rounds, key=lambda r: r["p99_ratio"])[len(rounds) // 2]
+    ratios = [r["p99_ratio"] for r in rounds]
     result = {
-        "sent": COUNT,
-        "ok": ours["ok"],
-        "stored": stored,
-        "processed": processed,
-        "processed_once": processed_once,
-        "doubled": doubled,
-        "lost": COUNT - processed,
-        "outcomes": outcomes,
+        "sent": sum(r["sent"] for r in rounds),
+        "ok": sum(r["ok"] for r in rounds),
+        "stored": sum(r["stored"] for r in rounds),
+        "processed": sum(r["processed"] for r in rounds),
+        "processed_once": sum(r["processed_once"] for r in rounds),
+        "doubled": sum(r["doubled"] for r in rounds),
+        "lost": sum(r["lost"] for r in rounds),
         "rate": RATE,
-        "send_rate": ours["send_rate"],
-        "bare_send_rate": bare["send_rate"],
-        "queue_drained_after_s": drained_s,
-        "p50_ms": ours["p50_ms"],
-        "p95_ms": ours["p95_ms"],
-        "p99_ms": ours["p99_ms"],
-        "max_ms": ours["max_ms"],
-        "bare_ok": bare["ok"],
-        "bare_p50_ms": bare["p50_ms"],
-        "bare_p95_ms": bare["p95_ms"],
-        "bare_p99_ms": bare["p99_ms"],
-        "p99_ratio": round(ours["p99_ms"] / max(bare["p99_ms"], 0.001), 2),
+        "rounds_run": REPEATS,
+        **{
+            key: median[key]
+            for key in (
+                "p50_ms",
+                "p95_ms",
+                "p99_ms",
+                "max_ms",
+                "bare_p50_ms",
+                "bare_p95_ms",
+                "bare_p99_ms",
+                "p99_ratio",
+            )
+        },
+        "p99_ratio_min": min(ratios),
+        "p99_ratio_max": max(ratios),
         "verify_ms": verify_ms,
-        # CPU per delivery (all gunicorn workers; the Celery worker until the queue drained).
-        "web_cpu_ms_per_request": round(web_cpu_ms, 3),
-        "bare_web_cpu_ms_per_request": round(bare_cpu_ms, 3),
-        "worker_cpu_ms_per_event": round(worker_cpu_ms, 3),
         "setup": {
             "gunicorn_workers": WORKERS,
             "threads": THREADS,
@@ -467,35 +523,43 @@ def run(emulator, web_port: int, connection, web_pid: int, worker_pid: int) -> i
             "items": ITEMS,
             "cpus": os.cpu_count(),
         },
+        "rounds": rounds,
     }
     result["targets_met"] = {
-        "nothing_lost_or_doubled": ours["ok"] == COUNT
-        and stored == COUNT
-        and processed_once == COUNT
-        and doubled == 0,
+        "nothing_lost_or_doubled": all(
+            r["ok"] == r["sent"] == r["stored"] == r["processed_once"] and r["doubled"] == 0
+            for r in rounds
+        ),
         "p99_ratio<=4": result["p99_ratio"] <= 4,
         "verify_ms<=2": verify_ms <= 2,
     }
     RESULTS.write_text(json.dumps(result, indent=2) + "\n")
 
     rows = [
-        ("sent / answered 200", f"{COUNT} / {ours['ok']}"),
-        ("stored / processed once / doubled", f"{stored} / {processed_once} / {doubled}"),
-        ("rate (target / as sent)", f"{RATE}/s / {ours['send_rate']}/s"),
+        ("rounds (each: bare, then ours)", str(REPEATS)),
         (
-            "POST /webhook p50 / p95 / p99",
-            f"{ours['p50_ms']} / {ours['p95_ms']} / {ours['p99_ms']} ms",
+            "sent / answered 200 (all rounds)",
+            f"{result['sent']} / {result['ok']}",
         ),
         (
-            "bare endpoint p50 / p95 / p99",
-            f"{bare['p50_ms']} / {bare['p95_ms']} / {bare['p99_ms']} ms",
+            "stored / processed once / doubled",
+            f"{result['stored']} / {result['processed_once']} / {result['doubled']}",
         ),
-        ("p99 ratio (ours / bare)", f"{result['p99_ratio']}  (target <= 4)"),
+        ("p99 ratio per round", ", ".join(str(r) for r in ratios)),
+        (
+            "median round: ours p50 / p95 / p99",
+            f"{median['p50_ms']} / {median['p95_ms']} / {median['p99_ms']} ms",
+        ),
+        (
+            "median round: bare p50 / p95 / p99",
+            f"{median['bare_p50_ms']} / {median['bare_p95_ms']} / {median['bare_p99_ms']} ms",
+        ),
+        ("p99 ratio (median round)", f"{result['p99_ratio']}  (target <= 4)"),
         ("verify_ms (cached key, median)", f"{verify_ms}  (target <= 2)"),
-        ("queue drained after sending", f"{drained_s} s"),
         (
             "CPU per request: web (bare) / worker",
-            f"{web_cpu_ms:.2f} ({bare_cpu_ms:.2f}) / {worker_cpu_ms:.2f} ms",
+            f"{median['web_cpu_ms_per_request']} ({median['bare_web_cpu_ms_per_request']})"
+            f" / {median['worker_cpu_ms_per_event']} ms",
         ),
     ]
     width = max(len(k) for k, _ in rows)

@@ -22,11 +22,11 @@ logger = logging.getLogger(__name__)
 BROKER_ERRORS = (OperationalError, RedisError, OSError)
 
 
-def _publish(task: Task, args: tuple, kwargs: dict) -> bool:
+def _publish(task: Task, args: tuple, kwargs: dict, countdown: float | None = None) -> bool:
     try:
         # retry=False: one attempt bounded by the broker socket timeouts in settings, instead
         # of Celery's default publish retry policy.
-        task.apply_async(args=args, kwargs=kwargs, retry=False)
+        task.apply_async(args=args, kwargs=kwargs, retry=False, countdown=countdown)
     except BROKER_ERRORS as exc:
         logger.error(
             "could not enqueue task",
@@ -62,16 +62,17 @@ def _broker_reachable(task: Task) -> bool:
     return True
 
 
-def enqueue_on_commit(task: Task, *args, **kwargs) -> bool:
-    """Send `task` once the current transaction commits. Returns False if the broker is down.
+def enqueue_on_commit(task: Task, *args, countdown: float | None = None, **kwargs) -> bool:
+    """Send `task` once the current transaction commits (to run `countdown` seconds later, if
+    given). Returns False if the broker is down.
 
     Outside a transaction the task is published immediately and the result is exact. Inside
     one, the broker is probed now (so the caller can still roll back and show "try again"),
     and the publish itself happens on commit; a failure at that point is logged, never raised.
     """
     if not transaction.get_connection().in_atomic_block:
-        return _publish(task, args, kwargs)
+        return _publish(task, args, kwargs, countdown)
     if not _broker_reachable(task):
         return False
-    transaction.on_commit(lambda: _publish(task, args, kwargs))
+    transaction.on_commit(lambda: _publish(task, args, kwargs, countdown))
     return True

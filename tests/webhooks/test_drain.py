@@ -34,13 +34,21 @@ def handled(monkeypatch):
     return calls
 
 
+class PublishLog(list):
+    """Task names published, in order; `.delays` holds each publish's countdown."""
+
+    delays: list
+
+
 @pytest.fixture
 def publishes(monkeypatch):
     """Drain publishes, recorded instead of run (the drain is run by hand in these tests)."""
-    calls = []
+    calls = PublishLog()
+    calls.delays = []
 
-    def enqueue(task, *args):
+    def enqueue(task, *args, countdown=None):
         calls.append(task.name)
+        calls.delays.append(countdown)
         return True
 
     monkeypatch.setattr("banking.webhook_tasks.enqueue_on_commit", enqueue)
@@ -87,6 +95,9 @@ def test_it_publishes_one_drain_for_many_deliveries(
     for _ in range(3):
         deliver(plaid_key, item, django_capture_on_commit_callbacks)
     assert publishes == ["banking.webhook_tasks.drain_webhook_events"]
+    # Delayed a moment, so a burst is drained in batches rather than one event at a time.
+    assert publishes.delays == [webhook_tasks.DRAIN_DELAY_SECONDS]
+    assert webhook_tasks.DRAIN_DELAY_SECONDS > 0
     assert WebhookEvent.objects.filter(outcome="pending").count() == 3
 
 
@@ -100,28 +111,67 @@ def test_an_event_stored_while_a_drain_is_queued_is_processed_by_that_drain(
     # ... because the queued drain, when it runs, sees it.
     assert webhook_tasks.webhook_events_drain() == 2
     assert set(WebhookEvent.objects.values_list("outcome", flat=True)) == {"processed"}
-    assert handled == [item.pk, item.pk]
+    assert handled == [item.pk]  # one sync asked for both
     assert {first.pk, second.pk} == set(WebhookEvent.objects.values_list("pk", flat=True))
     # Once a drain has started, a new delivery publishes a new drain.
     deliver(plaid_key, item, django_capture_on_commit_callbacks)
     assert len(publishes) == 2
 
 
-def test_a_drain_processes_events_in_received_order(item, handled, monkeypatch):
+def test_a_drain_processes_events_in_received_order(item, monkeypatch):
     now = timezone.now()
     late, early = event_for(item), event_for(item)
     WebhookEvent.objects.filter(pk=early.pk).update(received_at=now - timedelta(seconds=5))
     WebhookEvent.objects.filter(pk=late.pk).update(received_at=now)
     seen = []
-    real = webhook_tasks.webhook_handlers.webhook_event_process
 
-    def process(*, event_id):
-        seen.append(event_id)
-        return real(event_id=event_id)
+    def handler(event_item, payload):
+        seen.append(WebhookEvent.objects.get(outcome="processing").pk)
+        return "processed"
 
-    monkeypatch.setattr("banking.webhook_handlers.webhook_event_process", process)
+    monkeypatch.setattr(
+        "banking.webhook_handlers.HANDLERS",
+        {("TRANSACTIONS", "SYNC_UPDATES_AVAILABLE"): handler},
+    )
     assert webhook_tasks.webhook_events_drain(batch=1) == 2
     assert seen == [early.pk, late.pk]
+
+
+def test_a_drain_asks_once_per_item_for_a_burst_of_sync_updates(alice, item, handled):
+    other = PlaidItem.objects.create(user=alice, item_id="item-drain-2", access_token="access-y")
+    for _ in range(3):
+        event_for(item)
+        event_for(other)
+    assert webhook_tasks.webhook_events_drain() == 6
+    assert sorted(handled) == sorted([item.pk, other.pk])
+    assert list(WebhookEvent.objects.values_list("attempts", flat=True)) == [1] * 6
+
+
+def test_a_status_change_in_the_same_batch_is_seen_by_the_next_sync_update(item, handled):
+    event_for(item)
+    revoked_body = json.dumps(
+        {
+            "webhook_type": "ITEM",
+            "webhook_code": "USER_PERMISSION_REVOKED",
+            "item_id": item.item_id,
+            "error": {"error_code": "USER_PERMISSION_REVOKED"},
+        }
+    )
+    WebhookEvent.objects.create(
+        webhook_type="ITEM",
+        webhook_code="USER_PERMISSION_REVOKED",
+        plaid_item_id=item.item_id,
+        item=item,
+        body=revoked_body,
+        body_sha256=hashlib.sha256(revoked_body.encode()).hexdigest(),
+        token_sha256=uuid.uuid4().hex,
+    )
+    after = event_for(item)
+    assert webhook_tasks.webhook_events_drain() == 3
+    after.refresh_from_db()
+    # The first sync update asked for a sync; the one after the revocation is ignored.
+    assert handled == [item.pk]
+    assert after.outcome == "ignored"
 
 
 def test_overlapping_drains_never_process_an_event_twice(item, monkeypatch):
@@ -208,7 +258,7 @@ def test_with_the_broker_down_the_event_waits_pending_and_the_next_delivery_trie
 ):
     attempts = []
 
-    def dead_broker(task, *args):
+    def dead_broker(task, *args, countdown=None):
         attempts.append(task.name)
         return False
 

@@ -68,6 +68,20 @@ def test_it_syncs_on_sync_updates_available(item, sync_requests):
     assert event.processed_at is not None
 
 
+def test_a_burst_of_sync_updates_for_one_item_queues_one_delayed_sync(
+    item, monkeypatch, django_capture_on_commit_callbacks
+):
+    queued = []
+    monkeypatch.setattr(
+        "banking.tasks.sync_item.apply_async",
+        lambda args, countdown=None: queued.append((args, countdown)),
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        for _ in range(3):
+            assert process(event_for(item.item_id, "TRANSACTIONS", "SYNC_UPDATES_AVAILABLE"))
+    assert queued == [((item.pk, "webhook"), webhook_handlers.WEBHOOK_SYNC_DELAY_SECONDS)]
+
+
 @pytest.mark.parametrize("code", ["DEFAULT_UPDATE", "INITIAL_UPDATE", "HISTORICAL_UPDATE"])
 def test_it_records_legacy_transaction_codes_without_work(item, sync_requests, code):
     event = event_for(item.item_id, "TRANSACTIONS", code, new_transactions=3)

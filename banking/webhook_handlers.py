@@ -32,7 +32,7 @@ STALE_CLAIM = timedelta(minutes=10)
 # Plaid often sends several webhooks for one item within moments (SYNC_UPDATES_AVAILABLE next
 # to the legacy codes, or after a refresh): a webhook's sync starts a moment later, and every
 # webhook for the item until then joins it (sync_request coalesces while one is queued).
-WEBHOOK_SYNC_DELAY_SECONDS = 2
+WEBHOOK_SYNC_DELAY_SECONDS = 5
 
 
 def _sync(item: PlaidItem) -> str:

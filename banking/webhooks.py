@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 
 import jwt
 from django.core.cache import cache
-from django.db import connections, router
+from django.db import InterfaceError, OperationalError, connections, router
 from jwt.algorithms import ECAlgorithm
 from jwt.utils import base64url_decode
 
@@ -336,6 +336,27 @@ def _insert_fields():
     return [f for f in WebhookEvent._meta.concrete_fields if not f.primary_key]
 
 
+def _insert_returning(conn, sql: str, params: list):
+    """Run the INSERT and fetch its row. With CONN_HEALTH_CHECKS, Django would first spend a
+    round trip on SELECT 1 to test a reused connection; the INSERT is test enough. If the
+    connection turns out to be dead (the database restarted), reconnect and run it once more:
+    ON CONFLICT makes a second run harmless even if the first one committed."""
+    reusing = conn.connection is not None and not conn.in_atomic_block
+    if reusing:
+        conn.health_check_done = True
+    try:
+        with conn.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchone()
+    except (OperationalError, InterfaceError):
+        if not reusing or conn.is_usable():
+            raise
+    conn.close()
+    with conn.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone()
+
+
 def webhook_record(*, verified: VerifiedWebhook) -> tuple[WebhookEvent, bool]:
     """Store a verified delivery once per signed token, in one INSERT, and enqueue its
     processing on commit. Returns (event, created)."""
@@ -370,9 +391,7 @@ def webhook_record(*, verified: VerifiedWebhook) -> tuple[WebhookEvent, bool]:
         else:
             # pre_save fills received_at (auto_now_add); get_db_prep_save adapts like save().
             params.append(field.get_db_prep_save(field.pre_save(event, True), connection=conn))
-    with conn.cursor() as cursor:
-        cursor.execute(_record_insert_sql(conn), params)
-        row = cursor.fetchone()
+    row = _insert_returning(conn, _record_insert_sql(conn), params)
     if row is None:
         # The same signed token again: already stored (and enqueued) by the first delivery.
         return WebhookEvent.objects.get(token_sha256=token_sha256), False

@@ -2,6 +2,7 @@
 
 import hashlib
 import json
+import time
 import uuid
 from datetime import timedelta
 
@@ -275,3 +276,51 @@ def test_process_webhook_event_still_processes_one_event(item, handled):
     assert webhook_tasks.process_webhook_event.delay(event.pk).get() == "processed"
     assert webhook_tasks.process_webhook_event.delay(event.pk).get() is None
     assert handled == [item.pk]
+
+
+@pytest.fixture
+def delayed_drains(monkeypatch):
+    """Drains run DRAIN_DELAY_SECONDS after they are asked for, as with a real worker (in
+    tests they otherwise run at once). Returns the list of cache.add calls for the drain key."""
+    monkeypatch.setattr("banking.webhook_tasks._drains_run_at_once", lambda: False)
+    monkeypatch.setattr("banking.webhook_tasks._queued_drain_covers_until", 0.0)
+    adds = []
+    real_add = cache.add
+
+    def add(key, *args, **kwargs):
+        if key == webhook_tasks.DRAIN_KEY:
+            adds.append(key)
+        return real_add(key, *args, **kwargs)
+
+    monkeypatch.setattr(cache, "add", add)
+    return adds
+
+
+def test_deliveries_while_a_queued_drain_cannot_have_started_ask_redis_nothing(
+    item, plaid_key, publishes, delayed_drains, monkeypatch, django_capture_on_commit_callbacks
+):
+    for _ in range(3):
+        deliver(plaid_key, item, django_capture_on_commit_callbacks)
+    assert publishes == ["banking.webhook_tasks.drain_webhook_events"]
+    assert delayed_drains == [webhook_tasks.DRAIN_KEY]  # one Redis call for three deliveries
+    # Once the drain may have started, the next delivery asks again (and publishes anew, as
+    # the drain deleted the key when it started).
+    webhook_tasks.webhook_events_drain()
+    monkeypatch.setattr(
+        "banking.webhook_tasks.time.time",
+        lambda: webhook_tasks._queued_drain_covers_until + 0.01,
+    )
+    deliver(plaid_key, item, django_capture_on_commit_callbacks)
+    assert len(publishes) == 2
+    assert len(delayed_drains) == 2
+
+
+def test_a_drain_queued_by_another_process_covers_this_ones_deliveries(
+    item, plaid_key, publishes, delayed_drains, django_capture_on_commit_callbacks
+):
+    cache.set(webhook_tasks.DRAIN_KEY, time.time(), 30)  # another web process queued a drain
+    for _ in range(3):
+        deliver(plaid_key, item, django_capture_on_commit_callbacks)
+    assert publishes == []
+    assert len(delayed_drains) == 1  # the first delivery read when it was asked for
+    assert WebhookEvent.objects.filter(outcome="pending").count() == 3

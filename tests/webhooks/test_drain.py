@@ -56,11 +56,20 @@ def publishes(monkeypatch):
     return calls
 
 
-def event_for(item, **fields):
-    body = json.dumps({"webhook_type": "TRANSACTIONS", "webhook_code": "SYNC_UPDATES_AVAILABLE"})
+def event_for(
+    item, webhook_type="TRANSACTIONS", code="SYNC_UPDATES_AVAILABLE", extra=None, **fields
+):
+    body = json.dumps(
+        {
+            "webhook_type": webhook_type,
+            "webhook_code": code,
+            "item_id": item.item_id,
+            **(extra or {}),
+        }
+    )
     return WebhookEvent.objects.create(
-        webhook_type="TRANSACTIONS",
-        webhook_code="SYNC_UPDATES_AVAILABLE",
+        webhook_type=webhook_type,
+        webhook_code=code,
         plaid_item_id=item.item_id,
         item=item,
         body=body,
@@ -150,22 +159,11 @@ def test_a_drain_asks_once_per_item_for_a_burst_of_sync_updates(alice, item, han
 
 def test_a_status_change_in_the_same_batch_is_seen_by_the_next_sync_update(item, handled):
     event_for(item)
-    revoked_body = json.dumps(
-        {
-            "webhook_type": "ITEM",
-            "webhook_code": "USER_PERMISSION_REVOKED",
-            "item_id": item.item_id,
-            "error": {"error_code": "USER_PERMISSION_REVOKED"},
-        }
-    )
-    WebhookEvent.objects.create(
-        webhook_type="ITEM",
-        webhook_code="USER_PERMISSION_REVOKED",
-        plaid_item_id=item.item_id,
-        item=item,
-        body=revoked_body,
-        body_sha256=hashlib.sha256(revoked_body.encode()).hexdigest(),
-        token_sha256=uuid.uuid4().hex,
+    event_for(
+        item,
+        "ITEM",
+        "USER_PERMISSION_REVOKED",
+        extra={"error": {"error_code": "USER_PERMISSION_REVOKED"}},
     )
     after = event_for(item)
     assert webhook_tasks.webhook_events_drain() == 3

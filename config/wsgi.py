@@ -1,5 +1,6 @@
 import gc
 import os
+import sys
 
 from django.core.wsgi import get_wsgi_application
 
@@ -26,3 +27,9 @@ def _freeze_startup_heap() -> None:
 
 
 _freeze_startup_heap()
+
+# gunicorn runs requests in threads that mostly wait on PostgreSQL and Redis. A thread whose
+# answer has arrived must get the GIL back from a thread that is computing; Python makes it wait
+# up to the switch interval (5 ms by default) first, a wait as long as a whole webhook request.
+# 1 ms cut the webhook benchmark's worst rounds (p99 ratio 7-9.5) to at most 4.8.
+sys.setswitchinterval(0.001)

@@ -154,27 +154,21 @@ HANDLERS: dict[tuple[str, str], Callable[[PlaidItem, dict], str]] = {
 }
 
 
-def webhook_event_claim(*, event_id: int) -> bool:
-    """Take the event for this worker. Exactly one claim succeeds, however often it is queued."""
-    now = timezone.now()
-    claimable = Q(outcome=Outcome.PENDING) | Q(
-        outcome=Outcome.PROCESSING, claimed_at__lt=now - STALE_CLAIM
-    )
-    changed = WebhookEvent.objects.filter(claimable, pk=event_id).update(
-        outcome=Outcome.PROCESSING, claimed_at=now, attempts=F("attempts") + 1
-    )
-    return changed == 1
+def abandoned_claims() -> Q:
+    """Events a worker claimed and never finished (it died): another may take them now."""
+    return Q(outcome=Outcome.PROCESSING, claimed_at__lt=timezone.now() - STALE_CLAIM)
 
 
 def webhook_event_process(*, event_id: int) -> str | None:
     """Claim and process one event. Returns the outcome, or None if someone else has it."""
-    if not webhook_event_claim(event_id=event_id):
+    claimable = Q(outcome=Outcome.PENDING) | abandoned_claims()
+    events = webhook_events_claim(due=claimable & Q(pk=event_id), limit=1)
+    if not events:
         return None
-    event = WebhookEvent.objects.select_related("item").get(pk=event_id)
     try:
-        outcome = _dispatch(event)
+        outcome = _dispatch(events[0])
     except Exception as exc:
-        _put_back(event.pk, exc)
+        _put_back(event_id, exc)
         raise
     _finish(outcome, [event_id])
     return outcome
@@ -218,19 +212,14 @@ def webhook_events_process(events: list[WebhookEvent]) -> tuple[int, list[tuple[
     failed: list[tuple[int, Exception]] = []
     sync_asked: dict[int, str] = {}
     for event in events:
-        item = event.item
         handler = HANDLERS.get((event.webhook_type, event.webhook_code))
+        is_sync = handler is on_sync_updates_available
         try:
-            if handler is on_sync_updates_available and item is not None and item.pk in sync_asked:
-                outcome = sync_asked[item.pk]
+            if is_sync and event.item is not None and event.item.pk in sync_asked:
+                outcome = sync_asked[event.item.pk]
             else:
                 outcome = _dispatch(event)
-                if event.item is not None:
-                    if handler is on_sync_updates_available:
-                        sync_asked[event.item.pk] = outcome
-                    elif handler is not None and handler is not on_legacy_transactions:
-                        sync_asked.pop(event.item.pk, None)
-                        event.item.refresh_from_db()
+                _after_handler(event, handler, outcome, sync_asked)
         except Exception as exc:
             _put_back(event.pk, exc)
             failed.append((event.pk, exc))
@@ -239,6 +228,16 @@ def webhook_events_process(events: list[WebhookEvent]) -> tuple[int, list[tuple[
     for outcome, pks in finished.items():
         _finish(outcome, pks)
     return sum(len(pks) for pks in finished.values()), failed
+
+
+def _after_handler(event: WebhookEvent, handler, outcome: str, sync_asked: dict[int, str]) -> None:
+    if event.item is None or handler in (None, on_legacy_transactions):
+        return
+    if handler is on_sync_updates_available:
+        sync_asked[event.item.pk] = outcome
+    else:  # it may have changed the item: the next sync update asks again, with fresh state
+        sync_asked.pop(event.item.pk, None)
+        event.item.refresh_from_db()
 
 
 def _put_back(pk: int, exc: Exception) -> None:

@@ -16,8 +16,9 @@ for, see webhook_drain_request; a drain runs DRAIN_DELAY_SECONDS after it is ask
 - if that publish fails (broker down), the key is dropped again and the event stays pending for
   the sweeper (requeue_stale_webhook_events), which also retakes claims of crashed workers.
 A drain claims a batch of events at a time (SELECT ... FOR UPDATE SKIP LOCKED, then one UPDATE;
-webhook_handlers.webhook_events_claim), so several workers or overlapping drains process each
-event exactly once, and a burst costs a few queries per batch rather than several per event.
+webhook_handlers.webhook_events_claim, also used for a single event), so several workers or
+overlapping drains process each event exactly once, and a burst costs a few queries per batch
+rather than several per event.
 """
 
 import logging
@@ -132,8 +133,7 @@ def webhook_events_drain(*, sweep: bool = False, batch: int = DRAIN_BATCH) -> in
     done = 0
     while True:
         if sweep:
-            stale = timezone.now() - webhook_handlers.STALE_CLAIM
-            due = Q(outcome=Outcome.PENDING) | Q(outcome=Outcome.PROCESSING, claimed_at__lt=stale)
+            due = Q(outcome=Outcome.PENDING) | webhook_handlers.abandoned_claims()
         else:
             due = Q(outcome=Outcome.PENDING, error="")
         started = time.monotonic()
@@ -185,7 +185,7 @@ def requeue_stale_webhook_events() -> int:
     Outcome = WebhookEvent.Outcome
     stuck = WebhookEvent.objects.filter(
         Q(outcome=Outcome.PENDING, received_at__lt=now - SWEEP_AFTER)
-        | Q(outcome=Outcome.PROCESSING, claimed_at__lt=now - webhook_handlers.STALE_CLAIM)
+        | webhook_handlers.abandoned_claims()
     ).count()
     if stuck:
         enqueue_on_commit(sweep_webhook_events)

@@ -18,7 +18,11 @@ from plaid_emulator.pytest_plugin import (  # noqa: F401  (fixtures, registered 
 )
 
 REPO = Path(__file__).resolve().parents[2]
-DEFAULT_SPEC = REPO.parent / "shared" / "plaid" / "openapi-2020-09-14.yml"
+# Plaid's published spec is read where the workplace keeps it, never copied into the repo: beside
+# the checkout (../shared), or the workplace's shared folder when the clone lives elsewhere.
+SPEC_CANDIDATES = [
+    base / "shared" / "plaid" / "openapi-2020-09-14.yml" for base in (REPO.parent, Path("/work"))
+]
 
 
 def pytest_configure(config):
@@ -55,7 +59,11 @@ class SpecValidator:
 
 @pytest.fixture(scope="session")
 def openapi():
-    path = Path(os.environ.get("PLAID_OPENAPI_SPEC") or DEFAULT_SPEC)
+    if os.environ.get("PLAID_OPENAPI_SPEC"):
+        candidates = [Path(os.environ["PLAID_OPENAPI_SPEC"])]
+    else:
+        candidates = SPEC_CANDIDATES
+    path = next((c for c in candidates if c.is_file()), candidates[0])
     if not path.is_file():
         reason = (
             f"PLAID OPENAPI SPEC NOT FOUND at {path}: contract validation against Plaid's "

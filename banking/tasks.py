@@ -34,7 +34,7 @@ def refresh_window_seconds() -> float:
     return max(0, min(settings.REFRESH_ALL_WINDOW_SECONDS, visibility * 0.5))
 
 
-@shared_task(bind=True, acks_late=True)
+@shared_task(name="banking.tasks.sync_item", bind=True, acks_late=True)
 def sync_item(self, item_id: int, trigger: str = "webhook") -> str:
     item = PlaidItem.objects.filter(pk=item_id).first()
     if item is None:
@@ -56,7 +56,7 @@ def sync_item(self, item_id: int, trigger: str = "webhook") -> str:
         return exc.error_code
 
 
-@shared_task(bind=True, acks_late=True)
+@shared_task(name="banking.tasks.refresh_item", bind=True, acks_late=True)
 def refresh_item(self, item_id: int) -> str:
     """ "Refresh now": ask Plaid to look for new transactions, then sync."""
     item = PlaidItem.objects.filter(pk=item_id).first()
@@ -65,21 +65,21 @@ def refresh_item(self, item_id: int) -> str:
     return sync.item_refresh(item=item)
 
 
-@shared_task
+@shared_task(name="banking.tasks.refresh_all_items")
 def refresh_all_items() -> int:
     return sync.items_refresh_all(window_seconds=refresh_window_seconds())
 
 
-@shared_task
+@shared_task(name="banking.tasks.check_item_health")
 def check_item_health() -> dict:
     return item_health.items_check_health()
 
 
-@shared_task
+@shared_task(name="banking.tasks.cleanup_stuck_syncs")
 def cleanup_stuck_syncs() -> int:
     return sync.sync_runs_reclaim_stuck(older_than_seconds=STUCK_AFTER_SECONDS)
 
 
-@shared_task
+@shared_task(name="banking.tasks.prune_logs")
 def prune_logs() -> dict:
     return retention.logs_prune(days=settings.LOG_RETENTION_DAYS)

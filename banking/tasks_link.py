@@ -3,7 +3,7 @@
 from celery import shared_task
 
 
-@shared_task(ignore_result=True)
+@shared_task(name="banking.tasks_link.item_remove_retry", ignore_result=True)
 def item_remove_retry(item_pk: int) -> None:
     from . import items
 

@@ -58,7 +58,12 @@ def _retry_countdown(attempts: int) -> int:
     return min(600, 10 * 4 ** max(0, attempts - 1))
 
 
-@shared_task(bind=True, max_retries=MAX_RETRIES, acks_late=True)
+@shared_task(
+    name="banking.webhook_tasks.process_webhook_event",
+    bind=True,
+    max_retries=MAX_RETRIES,
+    acks_late=True,
+)
 def process_webhook_event(self, event_id: int) -> str | None:
     # Idempotent: the service claims the event with a conditional UPDATE, so a duplicate
     # enqueue (a drain, the sweeper, redelivery after a worker crash) finds nothing to do.
@@ -171,12 +176,12 @@ def _retry_later(pk: int, exc: Exception) -> None:
         logger.exception("could not schedule webhook retry", extra={"event": pk})
 
 
-@shared_task(acks_late=True)
+@shared_task(name="banking.webhook_tasks.drain_webhook_events", acks_late=True)
 def drain_webhook_events() -> int:
     return webhook_events_drain()
 
 
-@shared_task
+@shared_task(name="banking.webhook_tasks.requeue_stale_webhook_events")
 def requeue_stale_webhook_events() -> int:
     """The safety net (beat, every few minutes): if any event has waited too long (broker down
     at receipt, a lost drain, a failed event due for retry, a crashed worker's claim), run one
@@ -192,6 +197,6 @@ def requeue_stale_webhook_events() -> int:
     return stuck
 
 
-@shared_task(acks_late=True)
+@shared_task(name="banking.webhook_tasks.sweep_webhook_events", acks_late=True)
 def sweep_webhook_events() -> int:
     return webhook_events_drain(sweep=True)

@@ -8,7 +8,7 @@ from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.urls import reverse
 from django.utils.html import format_html
 
-from banking.admin_audit import StaffAccessLogging
+from banking.admin.audit import StaffAccessLogging
 from banking.models import PlaidItem
 
 from .models import User

@@ -23,11 +23,11 @@ def account_delete(*, user: AbstractBaseUser) -> None:
     (and billed) at Plaid with no way to remove them.
     """
     # Imported here: banking depends on accounts, not the other way round.
-    from banking import items
     from banking import plaid as plaid_api
+    from banking import removal
 
     try:
-        remaining = items.user_items_remove(user=user)
+        remaining = removal.user_items_remove(user=user)
     except plaid_api.PlaidError as exc:
         logger.warning(
             "account deletion blocked by Plaid",

@@ -5,5 +5,8 @@ class BankingConfig(AppConfig):
     name = "banking"
     default_auto_field = "django.db.models.BigAutoField"
 
-    def ready(self):
-        from . import checks  # noqa: F401  (registers system checks)
+    def ready(self) -> None:
+        # Django's place for start-up registration: system checks, and the Celery tasks that
+        # services enqueue by name (banking.task_names) in web processes too, not only in
+        # workers that autodiscover them.
+        from . import checks, tasks  # noqa: F401

@@ -5,7 +5,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.checks import Error, Warning, register
 
-from .plaid_config import ENVIRONMENTS
+from .plaid.config import ENVIRONMENTS
 
 
 def _https(url: str) -> bool:

@@ -1,4 +1,4 @@
-from . import plaid_config
+from .plaid import config as plaid_config
 
 
 def plaid(request):

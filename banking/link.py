@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-import importlib
 import logging
 import re
 from datetime import timedelta
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from . import items as items_service
 from . import plaid as plaid_api
-from .models import Institution, LinkSession, PlaidItem
+from . import sync
+from .health.errors import Action, Entry, decide
+from .models import Account, Institution, LinkSession, PlaidItem
 
 logger = logging.getLogger(__name__)
 
@@ -32,13 +33,11 @@ class LinkError(Exception):
         # 4xx from Plaid means the input was bad (a forged or reused token); the rest is
         # Plaid's or the bank's trouble.
         status = 400 if exc.error_type == "INVALID_INPUT" else 502
-        if exc.error_code in ("INVALID_PUBLIC_TOKEN", "INVALID_LINK_TOKEN"):
-            return cls(
-                "That bank sign-in has expired or was already used. Please connect again.",
-                status=status,
-                code=exc.error_code,
-            )
-        return cls(exc.user_message, status=status, code=exc.error_code)
+        decision = decide(exc.error_code, Entry.LINK, retryable=exc.retryable)
+        message = decision.message
+        if exc.display_message and decision.action is not Action.START_OVER:
+            message = exc.display_message
+        return cls(message, status=status, code=exc.error_code)
 
 
 # --- Link tokens --------------------------------------------------------------------------------
@@ -95,6 +94,37 @@ def link_session_for_oauth(*, user, oauth_state_id: str) -> LinkSession:
 
 
 # --- New connections ----------------------------------------------------------------------------
+def _text(value) -> str:
+    return value or ""
+
+
+def accounts_upsert(*, item: PlaidItem, raw_accounts: list[dict]) -> list[Account]:
+    """Store Plaid's accounts for an item, keyed by account_id (idempotent)."""
+    now = timezone.now()
+    stored = []
+    for raw in raw_accounts:
+        balances = raw.get("balances") or {}
+        account, _ = Account.objects.update_or_create(
+            account_id=raw["account_id"],
+            item=item,
+            defaults={
+                "name": _text(raw.get("name"))[:200],
+                "official_name": _text(raw.get("official_name"))[:300],
+                "mask": _text(raw.get("mask"))[:8],
+                "type": _text(raw.get("type"))[:32],
+                "subtype": _text(raw.get("subtype"))[:64],
+                "current_balance": balances.get("current"),
+                "available_balance": balances.get("available"),
+                "limit": balances.get("limit"),
+                "iso_currency_code": _text(balances.get("iso_currency_code")),
+                "unofficial_currency_code": _text(balances.get("unofficial_currency_code")),
+                "balances_updated_at": now,
+            },
+        )
+        stored.append(account)
+    return stored
+
+
 def institution_upsert(*, institution_id: str, fallback_name: str = "") -> Institution | None:
     if not institution_id:
         return None
@@ -139,25 +169,12 @@ def _remove_quietly(item: PlaidItem) -> None:
         logger.error("could not remove abandoned item %s at Plaid: %s", item.item_id, exc)
 
 
-def _sync_enqueue(item: PlaidItem, trigger: str) -> None:
-    try:
-        sync = importlib.import_module("banking.sync")
-    except ModuleNotFoundError as exc:
-        if exc.name != "banking.sync":
-            raise
-        logger.warning("banking.sync is missing; item %s not synced", item.item_id)
-        return
-    sync.sync_request(item=item, trigger=trigger)
-
-
-def _status_from_plaid_error(error: dict | None) -> tuple[str, str, str]:
+def _status_from_plaid_error(error: dict[str, Any] | None) -> tuple[str, str, str]:
     if not error:
         return PlaidItem.Status.HEALTHY, "", ""
     code = error.get("error_code") or ""
-    status = {
-        "ITEM_LOGIN_REQUIRED": PlaidItem.Status.LOGIN_REQUIRED,
-        "PENDING_EXPIRATION": PlaidItem.Status.PENDING_EXPIRATION,
-    }.get(code, PlaidItem.Status.ERROR)
+    # A code that says nothing about the item (ours) still leaves it not healthy.
+    status = decide(code, Entry.LINK).status or PlaidItem.Status.ERROR
     return status, code, error.get("display_message") or ""
 
 
@@ -204,8 +221,8 @@ def item_link(*, user, public_token: str, metadata: dict | None = None) -> Plaid
             item.webhook_url = raw_item.get("webhook") or ""
             item.consent_expiration_time = parse_datetime(consent) if consent else None
             item.save()
-            items_service.accounts_upsert(item=item, raw_accounts=raw_accounts)
-            transaction.on_commit(lambda: _sync_enqueue(item, "initial"))
+            accounts_upsert(item=item, raw_accounts=raw_accounts)
+            transaction.on_commit(lambda: sync.sync_request(item=item, trigger="initial"))
     except Exception:
         _remove_quietly(item)
         raise
@@ -242,9 +259,9 @@ def item_reconnected(*, item: PlaidItem, metadata: dict | None = None) -> PlaidI
             item.consent_expiration_time = parse_datetime(consent)
         item.save()
         if raw_accounts is not None:
-            items_service.accounts_upsert(item=item, raw_accounts=raw_accounts)
+            accounts_upsert(item=item, raw_accounts=raw_accounts)
         if status == PlaidItem.Status.HEALTHY:
-            transaction.on_commit(lambda: _sync_enqueue(item, "manual"))
+            transaction.on_commit(lambda: sync.sync_request(item=item, trigger="manual"))
     if status != PlaidItem.Status.HEALTHY:
         raise LinkError(error_message or "Your bank still needs you to sign in again.")
     return item

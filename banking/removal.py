@@ -1,4 +1,4 @@
-"""Services for existing bank connections: accounts refresh and removal."""
+"""Removing a bank connection: at Plaid first, then here, retried in the background."""
 
 from __future__ import annotations
 
@@ -8,50 +8,17 @@ from django.core.mail import mail_admins
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.models import User
+
 from . import plaid as plaid_api
-from .models import Account, PlaidItem
+from . import task_names
+from .models import PlaidItem
 
 logger = logging.getLogger(__name__)
 
 # Removal retries: about 1 min, 5 min, 25 min, 2 h, 10 h; then staff are told.
 REMOVAL_MAX_ATTEMPTS = 6
 REMOVAL_BACKOFF_SECONDS = 60
-
-
-def _text(value) -> str:
-    return value or ""
-
-
-def accounts_upsert(*, item: PlaidItem, raw_accounts: list[dict]) -> list[Account]:
-    """Store Plaid's accounts for an item, keyed by account_id (idempotent)."""
-    now = timezone.now()
-    stored = []
-    for raw in raw_accounts:
-        balances = raw.get("balances") or {}
-        account, _ = Account.objects.update_or_create(
-            account_id=raw["account_id"],
-            item=item,
-            defaults={
-                "name": _text(raw.get("name"))[:200],
-                "official_name": _text(raw.get("official_name"))[:300],
-                "mask": _text(raw.get("mask"))[:8],
-                "type": _text(raw.get("type"))[:32],
-                "subtype": _text(raw.get("subtype"))[:64],
-                "current_balance": balances.get("current"),
-                "available_balance": balances.get("available"),
-                "limit": balances.get("limit"),
-                "iso_currency_code": _text(balances.get("iso_currency_code")),
-                "unofficial_currency_code": _text(balances.get("unofficial_currency_code")),
-                "balances_updated_at": now,
-            },
-        )
-        stored.append(account)
-    return stored
-
-
-def accounts_refresh(*, item: PlaidItem) -> list[Account]:
-    """Fetch accounts and balances (Plaid's cached balances, not the paid real-time ones)."""
-    return accounts_upsert(item=item, raw_accounts=plaid_api.accounts_get(item))
 
 
 def _item_delete(item: PlaidItem) -> None:
@@ -93,11 +60,10 @@ def _removal_postpone(item: PlaidItem, exc: plaid_api.PlaidError) -> None:
             fail_silently=True,
         )
         return
-    from .tasks_link import item_remove_retry
-
     countdown = REMOVAL_BACKOFF_SECONDS * 5 ** (attempts - 1)
     pk = item.pk
-    transaction.on_commit(lambda: item_remove_retry.apply_async((pk,), countdown=countdown))
+    retry = task_names.task(task_names.ITEM_REMOVE_RETRY)
+    transaction.on_commit(lambda: retry.apply_async((pk,), countdown=countdown))
 
 
 def item_remove_retry(*, item_pk: int) -> None:
@@ -106,7 +72,7 @@ def item_remove_retry(*, item_pk: int) -> None:
         item_remove(item=item)
 
 
-def user_items_remove(*, user) -> list[PlaidItem]:
+def user_items_remove(*, user: User) -> list[PlaidItem]:
     """Remove every item of a user at Plaid (account deletion). Returns the items still being
     removed: the caller must not delete the user while any remain, or their access tokens
     (and Plaid's billing for them) would be stranded."""

@@ -1,6 +1,5 @@
-"""PostgreSQL-only indexes for the finance pages, for the lead to put in a banking migration:
-
-    migrations.RunPython(search_indexes.create, search_indexes.drop)
+"""PostgreSQL-only indexes for the finance pages. Migration 0003 holds a frozen copy of these
+statements; the page benchmark (bench/pages_bench.py) creates them from here.
 
 On SQLite (and anything else) both functions do nothing: search there is a plain scan, correct
 but not as fast.

@@ -1,20 +1,25 @@
-"""Celery tasks: thin adapters that load by id and call one service.
+"""Every Celery task of banking: thin adapters that load by id and call one service.
 
-Tasks are enqueued with transaction.on_commit (banking.sync.sync_request), so a worker never
-looks for rows that are not committed yet. Retries: a transient Plaid error (rate limit, 5xx,
-institution down, PRODUCT_NOT_READY) retries with exponential backoff and jitter, at most
-SYNC_MAX_RETRIES times; then the item shows "having trouble" until a later sync succeeds.
+Task names are pinned (banking.task_names): they are a contract with beat's rows and with
+messages already queued, whatever module the code lives in. Tasks are enqueued with
+transaction.on_commit, so a worker never looks for rows that are not committed yet. Retries: a
+transient Plaid error (rate limit, 5xx, institution down, PRODUCT_NOT_READY) retries with
+exponential backoff and jitter, at most SYNC_MAX_RETRIES times; then the item shows "having
+trouble" until a later sync succeeds.
 """
 
 from __future__ import annotations
 
 import random
 
-from celery import shared_task
+from celery import Task, shared_task
 from django.conf import settings
 
-from . import item_health, retention, sync
+from . import removal, retention, sync
+from . import task_names as names
+from .health import check as health_check
 from .models import PlaidItem
+from .webhooks import drain
 
 # A run with no heartbeat for this long lost its worker (a page is at most a rate-limit wait
 # plus Plaid's timeout, far shorter).
@@ -34,8 +39,9 @@ def refresh_window_seconds() -> float:
     return max(0, min(settings.REFRESH_ALL_WINDOW_SECONDS, visibility * 0.5))
 
 
-@shared_task(name="banking.tasks.sync_item", bind=True, acks_late=True)
-def sync_item(self, item_id: int, trigger: str = "webhook") -> str:
+# --- Sync -----------------------------------------------------------------------------------------
+@shared_task(name=names.SYNC_ITEM, bind=True, acks_late=True)
+def sync_item(self: Task, item_id: int, trigger: str = "webhook") -> str:
     item = PlaidItem.objects.filter(pk=item_id).first()
     if item is None:
         return "gone"
@@ -56,8 +62,8 @@ def sync_item(self, item_id: int, trigger: str = "webhook") -> str:
         return exc.error_code
 
 
-@shared_task(name="banking.tasks.refresh_item", bind=True, acks_late=True)
-def refresh_item(self, item_id: int) -> str:
+@shared_task(name=names.REFRESH_ITEM, bind=True, acks_late=True)
+def refresh_item(self: Task, item_id: int) -> str:
     """ "Refresh now": ask Plaid to look for new transactions, then sync."""
     item = PlaidItem.objects.filter(pk=item_id).first()
     if item is None:
@@ -65,21 +71,58 @@ def refresh_item(self, item_id: int) -> str:
     return sync.item_refresh(item=item)
 
 
-@shared_task(name="banking.tasks.refresh_all_items")
+@shared_task(name=names.REFRESH_ALL_ITEMS)
 def refresh_all_items() -> int:
     return sync.items_refresh_all(window_seconds=refresh_window_seconds())
 
 
-@shared_task(name="banking.tasks.check_item_health")
-def check_item_health() -> dict:
-    return item_health.items_check_health()
-
-
-@shared_task(name="banking.tasks.cleanup_stuck_syncs")
+@shared_task(name=names.CLEANUP_STUCK_SYNCS)
 def cleanup_stuck_syncs() -> int:
     return sync.sync_runs_reclaim_stuck(older_than_seconds=STUCK_AFTER_SECONDS)
 
 
-@shared_task(name="banking.tasks.prune_logs")
-def prune_logs() -> dict:
+# --- Item health, removal, retention --------------------------------------------------------------
+@shared_task(name=names.CHECK_ITEM_HEALTH)
+def check_item_health() -> dict[str, int]:
+    return health_check.items_check_health()
+
+
+@shared_task(name=names.ITEM_REMOVE_RETRY, ignore_result=True)
+def item_remove_retry(item_pk: int) -> None:
+    removal.item_remove_retry(item_pk=item_pk)
+
+
+@shared_task(name=names.PRUNE_LOGS)
+def prune_logs() -> dict[str, int]:
     return retention.logs_prune(days=settings.LOG_RETENTION_DAYS)
+
+
+# --- Webhooks -------------------------------------------------------------------------------------
+@shared_task(
+    name=names.PROCESS_WEBHOOK_EVENT, bind=True, max_retries=drain.MAX_RETRIES, acks_late=True
+)
+def process_webhook_event(self: Task, event_id: int) -> str | None:
+    # Idempotent: the service claims the event with a conditional UPDATE, so a duplicate
+    # enqueue (a drain, the sweeper, redelivery after a worker crash) finds nothing to do.
+    try:
+        return drain.webhook_event_process(event_id=event_id)
+    except Exception as exc:
+        if self.request.is_eager or self.request.retries >= drain.MAX_RETRIES:
+            drain.webhook_event_fail(event_id=event_id, error=repr(exc))
+            raise
+        raise self.retry(exc=exc, countdown=min(600, 10 * 4**self.request.retries))
+
+
+@shared_task(name=names.DRAIN_WEBHOOK_EVENTS, acks_late=True)
+def drain_webhook_events() -> int:
+    return drain.webhook_events_drain()
+
+
+@shared_task(name=names.REQUEUE_STALE_WEBHOOK_EVENTS)
+def requeue_stale_webhook_events() -> int:
+    return drain.webhook_events_requeue_stale()
+
+
+@shared_task(name=names.SWEEP_WEBHOOK_EVENTS, acks_late=True)
+def sweep_webhook_events() -> int:
+    return drain.webhook_events_drain(sweep=True)

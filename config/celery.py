@@ -12,10 +12,6 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 app = Celery("config")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
-# Webhook processing lives in its own module (banking/webhook_tasks.py).
-app.autodiscover_tasks(related_name="webhook_tasks")
-# Bank removal retries live beside the linking services (banking/tasks_link.py).
-app.autodiscover_tasks(related_name="tasks_link")
 
 # --- Beat heartbeat (read by /health/) ------------------------------------------------------
 # Beat publishes this task every minute (banking/schedules.py). The timestamp is written in the

@@ -10,18 +10,15 @@ application = get_wsgi_application()
 
 
 def _freeze_startup_heap() -> None:
-    """Import now what the first requests would import (the URLconf with every view, and
-    plaid-python's API), then take every object alive at this point out of the garbage
+    """Import now what the first requests would import (the URLconf with every view, and with
+    them plaid-python's API), then take every object alive at this point out of the garbage
     collector's reach. Otherwise each full collection walks all of Django and plaid-python
     while holding the GIL: 50-100 ms pauses, measured as the webhook endpoint's worst tail
     latency (bench/webhooks_bench.py). Module-level objects live as long as the process
     anyway; objects created by requests are collected as before."""
     from django.urls import get_resolver
 
-    from banking import plaid
-
     get_resolver().url_patterns  # noqa: B018 (imports the URLconf and the views)
-    plaid.preload()
     gc.collect()
     gc.freeze()
 

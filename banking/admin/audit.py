@@ -8,7 +8,7 @@ ends in a redirect to a page that is itself a GET and recorded there.
 from django.contrib import admin
 from django.http import HttpRequest
 
-from .models import StaffAccessLog
+from ..models import StaffAccessLog
 
 
 def _owner_of(obj, path: str):

@@ -1,20 +1,22 @@
 """Admin for bank connections (PlaidItem): status at a glance and staff actions.
 
-The actions call the same services the site uses (banking.sync, banking.item_health), imported
-when used so that admin loads even while a service is being changed.
+The actions call the same services the site uses (banking.sync, banking.health.check).
 """
 
 import logging
 
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import format_html
 
-from .admin_audit import StaffAccessLogging
-from .models import PlaidItem
+from .. import sync
+from ..health import check as health_check
+from ..models import PlaidItem
+from .audit import StaffAccessLogging
 
 logger = logging.getLogger(__name__)
 
@@ -51,8 +53,6 @@ def narrowing_filter(*, title: str, parameter: str, lookup: str, describe):
 
 
 def owner_filter(path: str):
-    from django.contrib.auth import get_user_model
-
     def describe(pk):
         return get_user_model().objects.filter(pk=pk).values_list("email", flat=True).first()
 
@@ -195,11 +195,9 @@ class PlaidItemAdmin(StaffAccessLogging, admin.ModelAdmin):
 
     @admin.action(description="Sync now", permissions=["change"])
     def sync_now(self, request, queryset):
-        from banking.sync import sync_request  # the sync service (issue 5)
-
         outcomes = {"queued": 0, "coalesced": 0, "ignored": 0}
         for item in queryset:
-            outcome = sync_request(item=item, trigger="manual")
+            outcome = sync.sync_request(item=item, trigger="manual")
             outcomes[outcome] = outcomes.get(outcome, 0) + 1
         self.message_user(request, f"Sync queued for {outcomes['queued']} connection(s).")
         if outcomes["coalesced"]:
@@ -215,14 +213,20 @@ class PlaidItemAdmin(StaffAccessLogging, admin.ModelAdmin):
 
     @admin.action(description="Check health (/item/get)", permissions=["change"])
     def check_health(self, request, queryset):
-        from banking.item_health import item_check_health  # the daily check's service
-
         for item in queryset.select_related("institution"):
             try:
-                item_check_health(item=item)
+                state = health_check.check_item_health(item=item)
             except Exception as exc:  # one failing bank must not hide the others' results
                 logger.warning("admin health check failed for %s: %r", item.item_id, exc)
                 self.message_user(request, f"{item}: check failed ({exc})", messages.ERROR)
+                continue
+            if state == "skipped":
+                self.message_user(
+                    request,
+                    f"{item}: not checked (revoked, being removed, or Plaid did not answer; "
+                    "see its API calls).",
+                    messages.WARNING,
+                )
                 continue
             item.refresh_from_db(fields=["status", "error_code", "is_stale"])
             stale = ", no recent sync" if item.is_stale else ""

@@ -4,7 +4,7 @@ Access tokens: PlaidItem.access_token is `editable=False` (so no form ever holds
 admin below names it in list_display, fields, readonly_fields or search_fields; the test in
 tests/admin/test_no_token.py renders every admin page and looks for the token and its
 ciphertext. Users' financial rows are read-only here; what staff look at is recorded
-(banking.admin_audit).
+(banking.admin.audit).
 """
 
 import json
@@ -14,12 +14,8 @@ from django.db.models import Count
 from django.urls import reverse
 from django.utils.html import format_html
 
-from . import admin_items
-from .admin_audit import StaffAccessLogAdmin, StaffAccessLogging
-from .admin_paging import EstimatedCountPaginator, with_range_dates
-from .admin_usage import ApiUsageView
-from .categories import CATEGORY_CHOICES
-from .models import (
+from ..categories import CATEGORY_CHOICES
+from ..models import (
     Account,
     Institution,
     LinkSession,
@@ -31,6 +27,10 @@ from .models import (
     Transaction,
     WebhookEvent,
 )
+from . import items as admin_items
+from .audit import StaffAccessLogAdmin, StaffAccessLogging
+from .paging import EstimatedCountPaginator, with_range_dates
+from .usage import ApiUsageView
 
 admin.site.site_header = "Ledgerline admin"
 admin.site.site_title = "Ledgerline admin"

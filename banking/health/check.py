@@ -1,11 +1,12 @@
 """The daily health check of every bank connection.
 
 Per item: /item/get, then
-- Plaid reports an error on the item -> login_required / revoked / error;
+- Plaid reports an error on the item, or /item/get fails -> the status banking.health.errors
+  gives the code for the health check (transient codes are only logged);
 - consent expires within CONSENT_WARNING_DAYS -> pending_expiration;
 - no error any more while we still show one (a LOGIN_REPAIRED webhook we never got) -> healthy;
 - no successful sync for STALE_AFTER_DAYS -> stale.
-Every change goes through banking.notifications, which emails once per change of state, so
+Every change goes through banking.health.status, which emails once per change of state, so
 running this daily never repeats yesterday's email.
 """
 
@@ -18,10 +19,10 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from . import notifications
-from . import plaid as plaid_api
-from .models import PlaidItem
-from .sync import LOGIN_ERRORS, REVOKED_ERRORS
+from .. import plaid as plaid_api
+from ..models import PlaidItem
+from . import status as item_status
+from .errors import Entry, decide
 
 logger = logging.getLogger(__name__)
 
@@ -40,14 +41,12 @@ def check_item_health(*, item: PlaidItem) -> str:
     try:
         data = plaid_api.item_get(item)
     except plaid_api.PlaidError as exc:
-        if exc.error_code in LOGIN_ERRORS:
-            _set(item, Status.LOGIN_REQUIRED, exc.error_code, exc.display_message)
-        elif exc.error_code in REVOKED_ERRORS:
-            _set(item, Status.REVOKED, exc.error_code, exc.display_message)
-        else:
+        decision = decide(exc.error_code, Entry.HEALTH, retryable=exc.retryable)
+        if decision.status is None:
             # Transient, or our own configuration: tomorrow's check will see.
             logger.warning("health check of %s failed: %s", item.item_id, exc.error_code)
             return "skipped"
+        _set(item, decision.status, exc.error_code, exc.display_message)
     else:
         plaid_item = data.get("item") or {}
         error = plaid_item.get("error") or None
@@ -57,13 +56,11 @@ def check_item_health(*, item: PlaidItem) -> str:
             item.consent_expiration_time = consent
         if error:
             code = str(error.get("error_code") or "")
-            if code in LOGIN_ERRORS:
-                status = Status.LOGIN_REQUIRED
-            elif code in REVOKED_ERRORS or code == "USER_PERMISSION_REVOKED":
-                status = Status.REVOKED
+            decision = decide(code, Entry.HEALTH)
+            if decision.status is not None:
+                _set(item, decision.status, code, error.get("display_message"))
             else:
-                status = Status.ERROR
-            _set(item, status, code, error.get("display_message"))
+                logger.warning("item %s reports %s", item.item_id, code)
         elif consent and consent <= now + timedelta(days=CONSENT_WARNING_DAYS):
             when = consent.date().isoformat()
             _set(item, Status.PENDING_EXPIRATION, "", f"Access to this bank expires on {when}.")
@@ -71,12 +68,12 @@ def check_item_health(*, item: PlaidItem) -> str:
             _set(item, Status.HEALTHY, "", "")
     stale_after = timedelta(days=getattr(settings, "STALE_AFTER_DAYS", 3))
     last = item.last_successful_sync_at or item.created_at
-    notifications.item_set_stale(item=item, stale=last < now - stale_after, source="health")
-    return notifications.item_state(item.status, item.is_stale)
+    item_status.item_set_stale(item=item, stale=last < now - stale_after, source="health")
+    return item_status.item_state(item.status, item.is_stale)
 
 
-def _set(item: PlaidItem, status: str, code: str, message) -> None:
-    notifications.item_set_status(
+def _set(item: PlaidItem, status: str, code: str, message: str | None) -> None:
+    item_status.item_set_status(
         item=item, status=status, error_code=code, message=message or "", source="health"
     )
 

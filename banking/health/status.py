@@ -1,4 +1,4 @@
-"""The one notification service for bank connections.
+"""The item state machine: the one place an item's status changes, and the owner's email.
 
 Every piece of news about an item (a failed sync, the daily health check, a webhook, a
 successful reconnect) goes through `item_set_status` or `item_set_stale`. The owner is emailed
@@ -18,7 +18,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
-from .models import PlaidItem
+from ..models import PlaidItem
 
 logger = logging.getLogger(__name__)
 

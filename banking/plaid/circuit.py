@@ -1,4 +1,4 @@
-"""The circuit breaker in front of Plaid (used by banking.plaid only).
+"""The circuit breaker in front of Plaid (used by banking.plaid.client only).
 
 A configuration mistake (wrong keys, wrong environment, a database restored from another
 environment) looks like every item failing at once. Marking all of them revoked would be wrong
@@ -12,6 +12,9 @@ import logging
 from django.conf import settings
 from django.core.cache import cache
 from django.core.mail import mail_admins
+
+from ..models import PlaidItem
+from .errors import PlaidError
 
 logger = logging.getLogger("banking.plaid")
 
@@ -46,7 +49,7 @@ def _trip_circuit(reason: str) -> None:
         logger.exception("could not mail admins about the plaid circuit breaker")
 
 
-def note_error(error, item) -> None:
+def note_error(error: PlaidError, item: PlaidItem | None) -> None:
     if error.error_code == "INVALID_API_KEYS":
         _trip_circuit("Plaid rejected our client id or secret (INVALID_API_KEYS).")
     elif error.error_code == "INVALID_ACCESS_TOKEN" and item is not None:

@@ -3,8 +3,8 @@
 Every call goes through `_call`, which:
 - builds (and caches) the plaid-python client from settings read at call time;
 - refuses to send an access token whose environment prefix does not match PLAID_ENV;
-- stops calling Plaid while the circuit breaker is open (banking.plaid_circuit);
-- asks banking.ratelimit (if present) for permission before each call;
+- stops calling Plaid while the circuit breaker is open (banking.plaid.circuit);
+- asks the rate limiter (banking.plaid.ratelimit) for permission before each call;
 - reads the response as raw JSON (`_preload_content=False`): plaid-python's typed models are
   slow on big /transactions/sync pages, and callers want plain dicts anyway;
 - converts SDK and network errors into `PlaidError`;
@@ -14,7 +14,6 @@ Every call goes through `_call`, which:
 
 from __future__ import annotations
 
-import importlib
 import json
 import logging
 import threading
@@ -22,71 +21,27 @@ import time
 from decimal import Decimal
 from typing import Any
 
+import plaid
+import urllib3
 from django.conf import settings
+from plaid.api import plaid_api
 
-from . import plaid_config
-from .plaid_circuit import circuit_is_open, circuit_reset, note_error  # noqa: F401 (API)
+from accounts.models import User
+
+from ..models import PlaidApiCall, PlaidItem
+from . import config as plaid_config
+from . import ratelimit
+from .circuit import circuit_is_open, note_error
+from .errors import PlaidError
 
 logger = logging.getLogger(__name__)
 
-# Errors worth retrying later (Plaid's or the bank's side, or rate limits).
-_RETRYABLE_CODES = {
-    "INTERNAL_SERVER_ERROR",
-    "PLANNED_MAINTENANCE",
-    "INSTITUTION_DOWN",
-    "INSTITUTION_NOT_RESPONDING",
-    "INSTITUTION_NOT_AVAILABLE",
-    "PRODUCT_NOT_READY",
-    "TRANSACTIONS_SYNC_MUTATION_DURING_PAGINATION",
-    "NETWORK_ERROR",
-    "INVALID_RESPONSE",
-}
-_RETRYABLE_TYPES = {"RATE_LIMIT_EXCEEDED", "API_ERROR"}
-
-
-class PlaidError(Exception):
-    def __init__(
-        self,
-        error_code: str,
-        error_message: str = "",
-        *,
-        error_type: str = "",
-        display_message: str | None = None,
-        request_id: str = "",
-        status: int | None = None,
-        retryable: bool | None = None,
-    ):
-        self.error_code = error_code
-        self.error_type = error_type
-        self.error_message = error_message
-        self.display_message = display_message
-        self.request_id = request_id
-        self.status = status
-        if retryable is None:
-            retryable = (
-                error_code in _RETRYABLE_CODES
-                or error_type in _RETRYABLE_TYPES
-                or (status is not None and status >= 500)
-            )
-        self.retryable = retryable
-        super().__init__(f"{error_type or 'ERROR'}/{error_code}: {error_message}")
-
-    @property
-    def user_message(self) -> str:
-        """What a person may read: Plaid's display_message, or a plain fallback."""
-        if self.display_message:
-            return self.display_message
-        if self.retryable:
-            return "Your bank or Plaid is having trouble right now. Please try again in a while."
-        return "Something went wrong while talking to your bank. Please try again."
-
-
 # --- Client -------------------------------------------------------------------------------------
-_clients: dict[tuple, Any] = {}
+_clients: dict[tuple[str, str, str, str], plaid_api.PlaidApi] = {}
 _clients_lock = threading.Lock()
 
 
-def _client():
+def _client() -> plaid_api.PlaidApi:
     """The PlaidApi client for the current settings. Cached per configuration, so tests that
     point settings at another emulator get a fresh client without a reset hook."""
     host = plaid_config.api_host()
@@ -94,9 +49,6 @@ def _client():
     key = (settings.PLAID_ENV, host, client_id, secret)
     client = _clients.get(key)
     if client is None:
-        import plaid
-        from plaid.api import plaid_api
-
         with _clients_lock:
             configuration = plaid.Configuration(
                 host=host,
@@ -106,12 +58,6 @@ def _client():
     return client
 
 
-def preload() -> None:
-    """Import plaid-python's API module now rather than on the first call (it is large: a
-    process that forks or freezes its heap at start-up wants it in that heap)."""
-    importlib.import_module("plaid.api.plaid_api")
-
-
 def _timeout() -> tuple[float, float]:
     # (connect, read): a dead host fails fast; a slow /transactions/sync page may take a while.
     read = float(settings.PLAID_TIMEOUT_SECONDS)
@@ -119,17 +65,7 @@ def _timeout() -> tuple[float, float]:
 
 
 # --- The call -----------------------------------------------------------------------------------
-def _acquire_rate_limit(endpoint: str, item) -> None:
-    try:
-        ratelimit = importlib.import_module("banking.ratelimit")
-    except ModuleNotFoundError as exc:
-        if exc.name != "banking.ratelimit":
-            raise
-        return
-    ratelimit.acquire(endpoint, item)
-
-
-def _check_token_environment(item) -> None:
+def _check_token_environment(item: PlaidItem) -> None:
     token = item.access_token or ""
     if not token.startswith(plaid_config.access_token_prefix()):
         # Never send: a token from another environment is at best an error and at worst a
@@ -142,9 +78,15 @@ def _check_token_environment(item) -> None:
         )
 
 
-def _record(endpoint, item, *, request_id="", status=None, error_code="", started=0.0) -> None:
-    from .models import PlaidApiCall
-
+def _record(
+    endpoint: str,
+    item: PlaidItem | None,
+    *,
+    request_id: str = "",
+    status: int | None = None,
+    error_code: str = "",
+    started: float = 0.0,
+) -> None:
     PlaidApiCall.objects.create(
         endpoint=endpoint,
         item=item if item is not None and item.pk else None,
@@ -156,7 +98,7 @@ def _record(endpoint, item, *, request_id="", status=None, error_code="", starte
     )
 
 
-def _error_from_api_exception(exc) -> PlaidError:
+def _error_from_api_exception(exc: plaid.ApiException) -> PlaidError:
     body = exc.body
     if isinstance(body, bytes):
         body = body.decode("utf-8", "replace")
@@ -181,7 +123,7 @@ def _error_from_api_exception(exc) -> PlaidError:
     )
 
 
-def _call(endpoint: str, body: dict, *, item=None) -> dict:
+def _call(endpoint: str, body: dict[str, Any], *, item: PlaidItem | None = None) -> dict[str, Any]:
     if circuit_is_open():
         raise PlaidError(
             "CIRCUIT_OPEN",
@@ -192,11 +134,7 @@ def _call(endpoint: str, body: dict, *, item=None) -> dict:
     if item is not None:
         _check_token_environment(item)
         body = {"access_token": item.access_token, **body}
-    _acquire_rate_limit(endpoint, item)
-
-    import plaid
-    import urllib3
-
+    ratelimit.acquire(endpoint, item)
     started = time.monotonic()
     try:
         # The generated endpoint methods insist on typed request models; the ApiClient below
@@ -255,18 +193,18 @@ def _call(endpoint: str, body: dict, *, item=None) -> dict:
 
 
 # --- Conversions --------------------------------------------------------------------------------
-def _decimal(value) -> Decimal | None:
+def _decimal(value: object) -> Decimal | None:
     # Decimal(str(x)), not Decimal(x): 72.1 must become Decimal("72.1"), not 72.099999….
     return None if value is None else Decimal(str(value))
 
 
-def _require(obj: dict, keys: tuple[str, ...], what: str) -> None:
+def _require(obj: dict[str, Any], keys: tuple[str, ...], what: str) -> None:
     missing = [key for key in keys if key not in obj]
     if missing:
         raise PlaidError("INVALID_RESPONSE", f"{what} lacks {', '.join(missing)}")
 
 
-def _account(raw: dict) -> dict:
+def _account(raw: dict[str, Any]) -> dict[str, Any]:
     _require(raw, ("account_id", "balances", "name", "type"), "account")
     balances = dict(raw["balances"] or {})
     for key in ("available", "current", "limit"):
@@ -274,13 +212,15 @@ def _account(raw: dict) -> dict:
     return {**raw, "balances": balances}
 
 
-def _transaction(raw: dict) -> dict:
+def _transaction(raw: dict[str, Any]) -> dict[str, Any]:
     _require(raw, ("transaction_id", "account_id", "amount", "date", "name", "pending"), "txn")
     return {**raw, "amount": _decimal(raw["amount"])}
 
 
 # --- Endpoints ----------------------------------------------------------------------------------
-def link_token_create(*, user, item=None, account_selection: bool = False) -> dict:
+def link_token_create(
+    *, user: User, item: PlaidItem | None = None, account_selection: bool = False
+) -> dict[str, Any]:
     body: dict[str, Any] = {
         "client_name": settings.PLAID_CLIENT_NAME[:30],
         "language": "en",
@@ -307,7 +247,7 @@ def link_token_create(*, user, item=None, account_selection: bool = False) -> di
     return {"link_token": data["link_token"], "expiration": data["expiration"]}
 
 
-def public_token_exchange(public_token: str) -> dict:
+def public_token_exchange(public_token: str) -> dict[str, str]:
     if not isinstance(public_token, str) or not 0 < len(public_token) <= 200:
         raise PlaidError("INVALID_PUBLIC_TOKEN", "malformed public token", retryable=False)
     data = _call("/item/public_token/exchange", {"public_token": public_token})
@@ -315,23 +255,23 @@ def public_token_exchange(public_token: str) -> dict:
     return {"access_token": data["access_token"], "item_id": data["item_id"]}
 
 
-def item_get(item) -> dict:
+def item_get(item: PlaidItem) -> dict[str, Any]:
     data = _call("/item/get", {}, item=item)
     _require(data, ("item",), "/item/get response")
     return data
 
 
-def item_remove(item) -> None:
+def item_remove(item: PlaidItem) -> None:
     _call("/item/remove", {}, item=item)
 
 
-def accounts_get(item) -> list[dict]:
+def accounts_get(item: PlaidItem) -> list[dict[str, Any]]:
     data = _call("/accounts/get", {}, item=item)
     _require(data, ("accounts",), "/accounts/get response")
     return [_account(a) for a in data["accounts"]]
 
 
-def institution_get(institution_id: str) -> dict:
+def institution_get(institution_id: str) -> dict[str, Any]:
     data = _call(
         "/institutions/get_by_id",
         {
@@ -344,7 +284,7 @@ def institution_get(institution_id: str) -> dict:
     return data["institution"]
 
 
-def transactions_sync(item, cursor: str | None, count: int = 500) -> dict:
+def transactions_sync(item: PlaidItem, cursor: str | None, count: int = 500) -> dict[str, Any]:
     body: dict[str, Any] = {"count": count}
     if cursor:
         body["cursor"] = cursor
@@ -362,21 +302,21 @@ def transactions_sync(item, cursor: str | None, count: int = 500) -> dict:
     return data
 
 
-def transactions_refresh(item) -> None:
+def transactions_refresh(item: PlaidItem) -> None:
     _call("/transactions/refresh", {}, item=item)
 
 
-def webhook_verification_key_get(kid: str) -> dict:
+def webhook_verification_key_get(kid: str) -> dict[str, Any]:
     data = _call("/webhook_verification_key/get", {"key_id": kid})
     _require(data, ("key",), "/webhook_verification_key/get response")
     return data["key"]
 
 
-def item_webhook_update(item, url: str | None) -> dict:
+def item_webhook_update(item: PlaidItem, url: str | None) -> dict[str, Any]:
     return _call("/item/webhook/update", {"webhook": url}, item=item)
 
 
-def access_token_invalidate(item) -> str:
+def access_token_invalidate(item: PlaidItem) -> str:
     data = _call("/item/access_token/invalidate", {}, item=item)
     _require(data, ("new_access_token",), "/item/access_token/invalidate response")
     return data["new_access_token"]
@@ -389,7 +329,11 @@ def _sandbox_only(endpoint: str) -> None:
 
 
 def sandbox_public_token_create(
-    institution_id: str, *, webhook: str | None = None, username=None, password=None
+    institution_id: str,
+    *,
+    webhook: str | None = None,
+    username: str | None = None,
+    password: str | None = None,
 ) -> str:
     _sandbox_only("/sandbox/public_token/create")
     options: dict[str, Any] = {}
@@ -410,6 +354,6 @@ def sandbox_public_token_create(
     return data["public_token"]
 
 
-def sandbox_item_reset_login(item) -> None:
+def sandbox_item_reset_login(item: PlaidItem) -> None:
     _sandbox_only("/sandbox/item/reset_login")
     _call("/sandbox/item/reset_login", {}, item=item)

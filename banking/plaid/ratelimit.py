@@ -1,6 +1,6 @@
 """Outbound rate limiting for Plaid, shared by every web and worker process through Redis.
 
-banking.plaid calls `acquire(endpoint, item)` before each request. Limits are sliding windows
+banking.plaid.client calls `acquire(endpoint, item)` before each request. Limits are sliding windows
 (a Redis sorted set of call times per key), checked and recorded for all keys of a call in one
 Lua script, so no 60-second window ever holds more calls than Plaid allows:
 
@@ -26,13 +26,14 @@ import contextvars
 import logging
 import time
 import uuid
+from collections.abc import Iterator
 
 import redis
 from django.conf import settings
 from django.core.cache import cache
 
-# banking.plaid imports this module lazily (at call time), so this import is not circular.
-from .plaid import PlaidError
+from ..models import PlaidItem
+from .errors import PlaidError
 
 logger = logging.getLogger(__name__)
 
@@ -81,7 +82,7 @@ _patience: contextvars.ContextVar[float | None] = contextvars.ContextVar(
 
 
 @contextlib.contextmanager
-def patience(seconds: float):
+def patience(seconds: float) -> Iterator[None]:
     """Inside this block acquire() waits up to `seconds` for a slot before raising."""
     token = _patience.set(seconds)
     try:
@@ -134,7 +135,7 @@ def endpoint_key(endpoint: str) -> str:
     return endpoint.strip("/").replace("/", "_")
 
 
-def limits_for(endpoint: str, item) -> list[tuple[str, int]]:
+def limits_for(endpoint: str, item: PlaidItem | None) -> list[tuple[str, int]]:
     name = endpoint_key(endpoint)
     budget = int(getattr(settings, "PLAID_CLIENT_RATE_LIMIT_PER_MINUTE", 2000))
     # Keys go through the cache's prefix so parallel test runs never share counters.
@@ -146,7 +147,7 @@ def limits_for(endpoint: str, item) -> list[tuple[str, int]]:
     return windows
 
 
-def try_acquire(endpoint: str, item) -> float:
+def try_acquire(endpoint: str, item: PlaidItem | None) -> float:
     """Record one call if every window has room: 0.0; else the seconds until one may."""
     windows = limits_for(endpoint, item)
     keys = [k for k, _ in windows]
@@ -160,7 +161,7 @@ def try_acquire(endpoint: str, item) -> float:
     return max(0.0, int(wait_ms) / 1000.0)
 
 
-def acquire(endpoint: str, item) -> None:
+def acquire(endpoint: str, item: PlaidItem | None) -> None:
     """Block until a call to `endpoint` for `item` fits every budget, or raise RateLimited."""
     if not getattr(settings, "PLAID_RATE_LIMIT_ENABLED", True):
         return

@@ -1,4 +1,4 @@
-"""Applying staged /transactions/sync pages (called inside banking.sync's one short transaction).
+"""Applying staged /transactions/sync pages in one short transaction (banking.sync.service).
 
 The upsert is `INSERT .. ON CONFLICT (transaction_id) DO UPDATE` written as SQL, not
 `bulk_create(update_conflicts=True)`: the SQL is the same, but Django compiles every value
@@ -12,16 +12,20 @@ reads the rows back exactly as if it had written them.
 
 from __future__ import annotations
 
+import json
 import logging
 import uuid
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from .models import Account, Transaction
+from ..models import Account, PlaidItem, SyncPage, SyncRun, Transaction
+from .errors import SyncAborted
+from .runs import run_finish
 
 logger = logging.getLogger(__name__)
 
@@ -119,6 +123,48 @@ def apply_page(item, page: dict, account_pks: dict, carried: dict, counts: dict)
     counts["added"] += len(page["added"])
     counts["modified"] += len(page["modified"])
     counts["removed"] += len(removed)
+
+
+def apply_staged(
+    item: PlaidItem,
+    run: SyncRun,
+    original: str,
+    cursor: str,
+    update_status: str,
+    accounts: dict[str, dict[str, Any]],
+) -> None:
+    now = timezone.now()
+    counts = {"added": 0, "modified": 0, "removed": 0}
+    with transaction.atomic():
+        # Both checks come first: on PostgreSQL they also lock the item row for this short
+        # transaction. A run reclaimed as stuck, or a cursor someone else moved, means these
+        # pages are not ours to apply.
+        if not SyncRun.objects.filter(pk=run.pk, outcome=SyncRun.Outcome.RUNNING).update(
+            heartbeat_at=now
+        ):
+            raise SyncAborted("the run was reclaimed")
+        moved = PlaidItem.objects.filter(pk=item.pk, transactions_cursor=original).update(
+            transactions_cursor=cursor,
+            transactions_update_status=update_status,
+            last_successful_sync_at=now,
+            updated_at=now,
+        )
+        if not moved:
+            raise SyncAborted("the cursor moved during the sync")
+        account_pks = apply_accounts(item, accounts, now)
+        carried: dict[str, tuple[str, str]] = {}
+        page_ids = list(
+            SyncPage.objects.filter(run=run).order_by("seq").values_list("pk", flat=True)
+        )
+        for page_id in page_ids:
+            # One page in memory at a time, whatever the item's history size.
+            payload = SyncPage.objects.filter(pk=page_id).values_list("payload", flat=True).get()
+            apply_page(item, json.loads(payload), account_pks, carried, counts)
+        SyncPage.objects.filter(run=run).delete()
+        run_finish(run, SyncRun.Outcome.SUCCESS, **counts)
+    item.transactions_cursor = cursor
+    item.transactions_update_status = update_status
+    item.last_successful_sync_at = now
 
 
 def _remember_user_fields(queryset, carried: dict) -> None:

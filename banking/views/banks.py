@@ -10,8 +10,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from .. import items as items_service
 from .. import link as link_service
+from .. import removal
 from .. import sync as sync_service
 from ..models import Account, PlaidItem
 from .link import json_body, json_error, link_context
@@ -90,7 +90,7 @@ def bank_remove(request, public_id):
     if request.method == "GET":
         return render(request, "banking/banks/remove.html", {"item": item})
     name = item.display_name
-    if items_service.item_remove(item=item):
+    if removal.item_remove(item=item):
         messages.success(request, f"{name} is disconnected and its data deleted.")
     else:
         messages.warning(

@@ -1,17 +1,18 @@
 """Plaid Link: the connect page, link tokens, the public token exchange, the OAuth return."""
 
 import json
+import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from .. import link as link_service
-from .. import plaid_config
 from ..models import LinkSession, PlaidItem
+from ..plaid import config as plaid_config
 
 MAX_JSON_BYTES = 64 * 1024
 
@@ -68,10 +69,6 @@ def link_token(request):
 
 
 def _uuid_or_404(value):
-    import uuid
-
-    from django.http import Http404
-
     try:
         return uuid.UUID(str(value))
     except ValueError:

@@ -1,4 +1,4 @@
-"""Processing a recorded webhook: what each Plaid code does to our data.
+"""Handling a recorded webhook: what each Plaid code does to our data.
 
 A webhook is a trigger, never the truth: transactions are fetched through the sync service, and
 item states go through the one notification service (so a webhook and a failed sync reporting
@@ -11,24 +11,18 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable
-from datetime import timedelta
 
-from django.db import transaction
-from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from .models import Account, PlaidItem, WebhookEvent
-
-# One list of which errors mean "sign in again" and which items are not synced: the sync
-# service's, so a webhook and a failed sync always agree.
-from .sync import LOGIN_ERRORS, NO_SYNC_STATES
+from .. import sync
+from ..health import status as item_status
+from ..health.errors import Entry, decide
+from ..models import Account, PlaidItem, WebhookEvent
 
 logger = logging.getLogger(__name__)
 
 Outcome = WebhookEvent.Outcome
-# A worker that died mid-event leaves a claim behind; after this long another may take it.
-STALE_CLAIM = timedelta(minutes=10)
 # Plaid often sends several webhooks for one item within moments (SYNC_UPDATES_AVAILABLE next
 # to the legacy codes, or after a refresh): a webhook's sync starts a moment later, and every
 # webhook for the item until then joins it (sync_request coalesces while one is queued).
@@ -36,19 +30,15 @@ WEBHOOK_SYNC_DELAY_SECONDS = 5
 
 
 def _sync(item: PlaidItem) -> str:
-    if item.status in NO_SYNC_STATES:
+    if item.status in sync.NO_SYNC_STATES:
         return Outcome.IGNORED
-    from . import sync
-
     # The sync service coalesces: a webhook arriving during a running sync adds no second one.
     sync.sync_request(item=item, trigger="webhook", countdown=WEBHOOK_SYNC_DELAY_SECONDS)
     return Outcome.PROCESSED
 
 
 def _set_status(item: PlaidItem, status: str, *, error_code: str = "", message: str = "") -> str:
-    from . import notifications
-
-    notifications.item_set_status(
+    item_status.item_set_status(
         item=item, status=status, error_code=error_code, message=message, source="webhook"
     )
     return Outcome.PROCESSED
@@ -67,9 +57,8 @@ def on_legacy_transactions(item: PlaidItem, payload: dict) -> str:
 def on_item_error(item: PlaidItem, payload: dict) -> str:
     error = payload.get("error") if isinstance(payload.get("error"), dict) else {}
     code = str(error.get("error_code") or "")
-    if code == "USER_PERMISSION_REVOKED":
-        return on_permission_revoked(item, payload)
-    status = PlaidItem.Status.LOGIN_REQUIRED if code in LOGIN_ERRORS else PlaidItem.Status.ERROR
+    # A code that says nothing about the item (ours) still means Plaid reports it in error.
+    status = decide(code, Entry.WEBHOOK).status or PlaidItem.Status.ERROR
     return _set_status(
         item, status, error_code=code, message=str(error.get("display_message") or "")
     )
@@ -154,112 +143,8 @@ HANDLERS: dict[tuple[str, str], Callable[[PlaidItem, dict], str]] = {
 }
 
 
-def abandoned_claims() -> Q:
-    """Events a worker claimed and never finished (it died): another may take them now."""
-    return Q(outcome=Outcome.PROCESSING, claimed_at__lt=timezone.now() - STALE_CLAIM)
-
-
-def webhook_event_process(*, event_id: int) -> str | None:
-    """Claim and process one event. Returns the outcome, or None if someone else has it."""
-    claimable = Q(outcome=Outcome.PENDING) | abandoned_claims()
-    events = webhook_events_claim(due=claimable & Q(pk=event_id), limit=1)
-    if not events:
-        return None
-    try:
-        outcome = _dispatch(events[0])
-    except Exception as exc:
-        _put_back(event_id, exc)
-        raise
-    _finish(outcome, [event_id])
-    return outcome
-
-
-def webhook_events_claim(*, due: Q, exclude=(), limit: int) -> list[WebhookEvent]:
-    """Take up to `limit` due events, oldest first, in one short transaction; rows another
-    worker is claiming at this moment are skipped, not waited for. Each event's item is loaded
-    once per batch (decrypting one access token per item, not one per event)."""
-    with transaction.atomic():
-        pks = list(
-            WebhookEvent.objects.select_for_update(skip_locked=True)
-            .filter(due)
-            .exclude(pk__in=exclude)
-            .order_by("received_at", "pk")
-            .values_list("pk", flat=True)[:limit]
-        )
-        if not pks:
-            return []
-        WebhookEvent.objects.filter(pk__in=pks).update(
-            outcome=Outcome.PROCESSING, claimed_at=timezone.now(), attempts=F("attempts") + 1
-        )
-    events = list(WebhookEvent.objects.filter(pk__in=pks).order_by("received_at", "pk"))
-    items = PlaidItem.objects.in_bulk({event.item_id for event in events if event.item_id})
-    for event in events:
-        if event.item_id:
-            event.item = items.get(event.item_id)
-    return events
-
-
-def webhook_events_process(events: list[WebhookEvent]) -> tuple[int, list[tuple[int, Exception]]]:
-    """Process claimed events in order. Returns (how many were processed, [(pk, exception)] for
-    those that raised; each of those is put back as pending with its error).
-
-    A burst of SYNC_UPDATES_AVAILABLE for one item asks for one sync: the first event's request
-    stands for the rest of the batch, as the sync service would coalesce them anyway. Any other
-    handler may change the item, so after one the item is re-read and the next sync event asks
-    again. Outcomes are written with one UPDATE per outcome.
-    """
-    finished: dict[str, list[int]] = {}
-    failed: list[tuple[int, Exception]] = []
-    sync_asked: dict[int, str] = {}
-    for event in events:
-        handler = HANDLERS.get((event.webhook_type, event.webhook_code))
-        is_sync = handler is on_sync_updates_available
-        try:
-            if is_sync and event.item is not None and event.item.pk in sync_asked:
-                outcome = sync_asked[event.item.pk]
-            else:
-                outcome = _dispatch(event)
-                _after_handler(event, handler, outcome, sync_asked)
-        except Exception as exc:
-            _put_back(event.pk, exc)
-            failed.append((event.pk, exc))
-            continue
-        finished.setdefault(outcome, []).append(event.pk)
-    for outcome, pks in finished.items():
-        _finish(outcome, pks)
-    return sum(len(pks) for pks in finished.values()), failed
-
-
-def _after_handler(event: WebhookEvent, handler, outcome: str, sync_asked: dict[int, str]) -> None:
-    if event.item is None or handler in (None, on_legacy_transactions):
-        return
-    if handler is on_sync_updates_available:
-        sync_asked[event.item.pk] = outcome
-    else:  # it may have changed the item: the next sync update asks again, with fresh state
-        sync_asked.pop(event.item.pk, None)
-        event.item.refresh_from_db()
-
-
-def _put_back(pk: int, exc: Exception) -> None:
-    # Pending again, with its error, so the task's retry (or the sweeper) can take it again.
-    WebhookEvent.objects.filter(pk=pk).update(
-        outcome=Outcome.PENDING, claimed_at=None, error=repr(exc)[:2000]
-    )
-
-
-def _finish(outcome: str, pks: list[int]) -> None:
-    WebhookEvent.objects.filter(pk__in=pks).update(
-        outcome=outcome, processed_at=timezone.now(), error=""
-    )
-
-
-def webhook_event_fail(*, event_id: int, error: str) -> None:
-    WebhookEvent.objects.filter(pk=event_id).exclude(outcome=Outcome.PROCESSED).update(
-        outcome=Outcome.FAILED, processed_at=timezone.now(), error=error[:2000]
-    )
-
-
-def _dispatch(event: WebhookEvent) -> str:
+def webhook_event_dispatch(event: WebhookEvent) -> str:
+    """Run the event's handler; returns its outcome."""
     if event.item is None:
         # Recorded and flagged at receipt; maybe the item was linked a moment later.
         item = PlaidItem.objects.filter(item_id=event.plaid_item_id).first()

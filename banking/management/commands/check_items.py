@@ -2,14 +2,14 @@
 
 from django.core.management.base import BaseCommand
 
-from banking import item_health
+from banking.health import check as health_check
 
 
 class Command(BaseCommand):
     help = "Check every bank connection with /item/get (errors, expiring consent, stale data)."
 
     def handle(self, *args, **options):
-        counts = item_health.items_check_health()
+        counts = health_check.items_check_health()
         for state, n in sorted(counts.items()):
             self.stdout.write(f"{state}: {n}")
         if not counts:

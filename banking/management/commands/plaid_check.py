@@ -12,9 +12,9 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from banking import plaid as plaid_api
-from banking import plaid_config
 from banking.checks import check_encryption, check_plaid
 from banking.models import PlaidItem
+from banking.plaid import config as plaid_config
 
 # Institutions that exist in each environment, for a lookup that costs nothing.
 _PROBE_INSTITUTION = {"production": "ins_3", "sandbox": "ins_109508", "emulator": "ins_109508"}

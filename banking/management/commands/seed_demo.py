@@ -10,6 +10,7 @@ import time
 import urllib.error
 import urllib.request
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
@@ -102,8 +103,6 @@ class Command(BaseCommand):
 
     def _mark_email_verified(self, user):
         # With ACCOUNT_EMAIL_VERIFICATION=mandatory an unverified demo user could not log in.
-        from allauth.account.models import EmailAddress
-
         EmailAddress.objects.update_or_create(
             user=user, email=user.email, defaults={"verified": True, "primary": True}
         )

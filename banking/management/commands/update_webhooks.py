@@ -8,8 +8,8 @@ WEBHOOK_UPDATE_ACKNOWLEDGED webhook at the new URL (recorded on the item).
 from django.core.management.base import BaseCommand, CommandError
 
 from banking import plaid as plaid_api
-from banking import plaid_config
 from banking.models import PlaidItem
+from banking.plaid import config as plaid_config
 
 
 class Command(BaseCommand):

@@ -1,0 +1,42 @@
+"""Transactions sync: requests, the run (fetch, stage, apply), and the runs' bookkeeping.
+
+Callers use this package's names (`from banking import sync`); banking.sync.service says how a
+sync works."""
+
+from .errors import SyncAborted, SyncError, SyncFailed, SyncInProgress, SyncNotAllowed
+from .runs import (
+    item_sync_status,
+    sync_run_mark_retrying,
+    sync_runs_for_item,
+    sync_runs_reclaim_stuck,
+)
+from .service import (
+    NO_SYNC_STATES,
+    RefreshUnavailable,
+    item_refresh,
+    item_refresh_request,
+    item_sync,
+    item_sync_give_up,
+    items_refresh_all,
+    sync_request,
+)
+
+__all__ = [
+    "NO_SYNC_STATES",
+    "RefreshUnavailable",
+    "SyncAborted",
+    "SyncError",
+    "SyncFailed",
+    "SyncInProgress",
+    "SyncNotAllowed",
+    "item_refresh",
+    "item_refresh_request",
+    "item_sync",
+    "item_sync_give_up",
+    "item_sync_status",
+    "items_refresh_all",
+    "sync_request",
+    "sync_run_mark_retrying",
+    "sync_runs_for_item",
+    "sync_runs_reclaim_stuck",
+]

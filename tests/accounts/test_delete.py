@@ -1,20 +1,10 @@
 """Deleting an account removes the user's banks at Plaid first, and never strands one."""
 
-import json
-import urllib.request
-
 import pytest
 
+from tests.emulator_client import emulator_call
+
 pytestmark = pytest.mark.django_db
-
-
-def _emulator(emulator, method, path, body=None):
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(
-        emulator.url + path, data=data, method=method, headers={"Content-Type": "application/json"}
-    )
-    with urllib.request.urlopen(request, timeout=5) as response:
-        return json.loads(response.read())
 
 
 def test_it_refuses_get(alice_client, django_user_model):
@@ -48,13 +38,13 @@ def test_it_removes_the_banks_at_plaid_before_deleting(
 ):
     from banking.models import PlaidItem
 
-    assert [i["item_id"] for i in _emulator(emulator, "GET", "/emulator/items")["items"]] == [
+    assert [i["item_id"] for i in emulator_call(emulator, "GET", "/emulator/items")["items"]] == [
         linked_item.item_id
     ]
     client.force_login(alice)
     response = client.post("/accounts/delete/", {"confirm": "on"})
     assert response["Location"] == "/accounts/login/"
-    assert _emulator(emulator, "GET", "/emulator/items")["items"] == []
+    assert emulator_call(emulator, "GET", "/emulator/items")["items"] == []
     assert not PlaidItem.objects.filter(pk=linked_item.pk).exists()
     assert not django_user_model.objects.filter(email="alice@example.com").exists()
     assert django_user_model.objects.filter(email="bob@example.com").exists()
@@ -63,7 +53,7 @@ def test_it_removes_the_banks_at_plaid_before_deleting(
 def test_it_keeps_the_account_when_plaid_cannot_remove_a_bank(
     client, alice, linked_item, emulator, django_user_model
 ):
-    _emulator(
+    emulator_call(
         emulator,
         "POST",
         "/emulator/faults",
@@ -75,20 +65,20 @@ def test_it_keeps_the_account_when_plaid_cannot_remove_a_bank(
     assert response.redirect_chain == [("/accounts/profile/", 302)]
     assert "so your account was not deleted" in html
     assert django_user_model.objects.filter(email="alice@example.com").exists()
-    assert len(_emulator(emulator, "GET", "/emulator/items")["items"]) == 1
+    assert len(emulator_call(emulator, "GET", "/emulator/items")["items"]) == 1
 
 
 def test_it_keeps_the_account_when_the_removal_service_raises_a_plaid_error(
     alice_client, monkeypatch, django_user_model
 ):
-    # The service boundary (banking.items), not plaid-python, is stubbed here.
-    from banking import items
+    # The service boundary (banking.removal), not plaid-python, is stubbed here.
     from banking import plaid as plaid_api
+    from banking import removal
 
     def fail(*, user):
         raise plaid_api.PlaidError("INTERNAL_SERVER_ERROR", "boom", error_type="API_ERROR")
 
-    monkeypatch.setattr(items, "user_items_remove", fail)
+    monkeypatch.setattr(removal, "user_items_remove", fail)
     response = alice_client.post("/accounts/delete/", {"confirm": "on"}, follow=True)
     assert "(INTERNAL_SERVER_ERROR), so your account was not deleted" in response.content.decode()
     assert django_user_model.objects.filter(email="alice@example.com").exists()

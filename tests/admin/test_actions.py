@@ -1,9 +1,7 @@
-import sys
-from types import SimpleNamespace
-
 import pytest
 
-from banking.models import PlaidItem
+from banking.models import PlaidApiCall, PlaidItem
+from tests.emulator_client import add_fault, emulator_call
 
 pytestmark = pytest.mark.django_db
 
@@ -51,46 +49,37 @@ def test_sync_now_says_when_a_revoked_item_is_not_synced(superuser_client, admin
     assert any("revoked" in t for t in texts(response))
 
 
-def test_check_health_runs_the_health_service_and_reports_the_status(
-    superuser_client, admin_data, monkeypatch
-):
-    checked = []
+def test_check_health_asks_plaid_and_reports_the_status(superuser_client, linked_item, emulator):
+    # The emulator's bank now wants the owner to sign in again; the action asks Plaid over HTTP.
+    emulator_call(emulator, "POST", f"/emulator/items/{linked_item.item_id}/reset_login")
 
-    def item_check_health(*, item):
-        checked.append(item.pk)
-        PlaidItem.objects.filter(pk=item.pk).update(
-            status=PlaidItem.Status.LOGIN_REQUIRED, error_code="ITEM_LOGIN_REQUIRED"
-        )
+    response = run_action(superuser_client, "check_health", linked_item)
 
-    # Stubbed at our boundary: the health service calls Plaid (/item/get).
-    monkeypatch.setitem(
-        sys.modules, "banking.item_health", SimpleNamespace(item_check_health=item_check_health)
-    )
-    response = run_action(superuser_client, "check_health", admin_data.healthy)
-    assert checked == [admin_data.healthy.pk]
+    assert response.status_code == 200
+    linked_item.refresh_from_db()
+    assert linked_item.status == PlaidItem.Status.LOGIN_REQUIRED
     assert any("Needs you to sign in again ITEM_LOGIN_REQUIRED" in t for t in texts(response)), (
         texts(response)
     )
+    assert PlaidApiCall.objects.filter(item=linked_item, endpoint="/item/get").exists()
 
 
-def test_a_failing_health_check_is_reported_and_the_others_still_run(
-    superuser_client, admin_data, monkeypatch
+def test_check_health_says_which_items_plaid_did_not_answer_for_and_checks_the_others(
+    superuser_client, bob, linked_item, emulator
 ):
-    checked = []
+    from banking import link
+    from banking import plaid as plaid_api
 
-    def item_check_health(*, item):
-        checked.append(item.pk)
-        if item.pk == admin_data.healthy.pk:
-            raise RuntimeError("Plaid said 500")
+    other = link.item_link(
+        user=bob, public_token=plaid_api.sandbox_public_token_create("ins_109508"), metadata=None
+    )
+    add_fault(emulator, "/item/get", "INSTITUTION_DOWN", times=1)
 
-    monkeypatch.setitem(
-        sys.modules, "banking.item_health", SimpleNamespace(item_check_health=item_check_health)
-    )
-    response = run_action(
-        superuser_client, "check_health", admin_data.healthy, admin_data.needs_login
-    )
-    assert len(checked) == 2
-    assert any("check failed" in t for t in texts(response))
+    response = run_action(superuser_client, "check_health", linked_item, other)
+
+    messages = texts(response)
+    assert sum("not checked" in t for t in messages) == 1, messages
+    assert sum(t.endswith(": Connected.") for t in messages) == 1, messages
 
 
 def test_reminder_sends_exactly_one_email_to_the_owner_with_the_reconnect_link(

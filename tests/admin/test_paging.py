@@ -4,7 +4,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from banking.admin_paging import EstimatedCountPaginator
+from banking.admin.paging import EstimatedCountPaginator
 from banking.models import Transaction
 from tests import factories as f
 

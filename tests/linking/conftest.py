@@ -3,23 +3,15 @@ import json
 
 import pytest
 
+from tests.emulator_client import add_fault, emulator_items  # noqa: F401 (used by tests)
+
 
 def post_json(client, url, body, **extra):
     return client.post(url, data=json.dumps(body), content_type="application/json", **extra)
 
 
 def post_fault(emulator, path, error_code, *, times=1, after=0):
-    import urllib.request
-
-    body = json.dumps({"path": path, "error_code": error_code, "times": times, "after": after})
-    request = urllib.request.Request(
-        emulator.url + "/emulator/faults",
-        data=body.encode(),
-        headers={"Content-Type": "application/json"},
-        method="POST",
-    )
-    with urllib.request.urlopen(request, timeout=5) as response:
-        assert response.status == 200
+    add_fault(emulator, path, error_code, times=times, after=after)
 
 
 @pytest.fixture
@@ -30,13 +22,6 @@ def fault(emulator):
         post_fault(emulator, path, error_code, times=times, after=after)
 
     return add
-
-
-def emulator_items(emulator):
-    import urllib.request
-
-    with urllib.request.urlopen(emulator.url + "/emulator/items", timeout=5) as response:
-        return json.loads(response.read())
 
 
 @pytest.fixture

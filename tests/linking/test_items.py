@@ -1,8 +1,8 @@
 import pytest
 
-from banking import items
 from banking import plaid as plaid_api
-from banking.models import Account, PlaidItem
+from banking import removal
+from banking.models import PlaidItem
 
 from .conftest import emulator_items, post_fault
 
@@ -14,14 +14,14 @@ def test_it_removes_all_of_a_users_items(linked_item, alice, emulator):
     from banking import link
 
     link.item_link(user=alice, public_token=plaid_api_token, metadata=None)
-    assert items.user_items_remove(user=alice) == []
+    assert removal.user_items_remove(user=alice) == []
     assert not PlaidItem.objects.exists()
     assert emulator_items(emulator)["items"] == []
 
 
 def test_it_reports_items_that_could_not_be_removed(linked_item, alice, emulator):
     post_fault(emulator, "/item/remove", "INTERNAL_SERVER_ERROR")
-    remaining = items.user_items_remove(user=alice)
+    remaining = removal.user_items_remove(user=alice)
     assert [i.pk for i in remaining] == [linked_item.pk]
     assert PlaidItem.objects.get().status == "removing"
 
@@ -31,7 +31,7 @@ def test_it_retries_a_removal_in_the_background(
 ):
     post_fault(emulator, "/item/remove", "INTERNAL_SERVER_ERROR")
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        assert items.item_remove(item=linked_item) is False
+        assert removal.item_remove(item=linked_item) is False
     # The retry task ran (eagerly in tests) and Plaid answered this time.
     assert len(callbacks) == 1
     assert not PlaidItem.objects.exists()
@@ -40,15 +40,8 @@ def test_it_retries_a_removal_in_the_background(
 
 def test_it_tolerates_an_item_already_gone_at_plaid(linked_item):
     plaid_api.item_remove(linked_item)
-    assert items.item_remove(item=linked_item) is True
+    assert removal.item_remove(item=linked_item) is True
     assert not PlaidItem.objects.exists()
-
-
-def test_it_refreshes_accounts(linked_item):
-    Account.objects.filter(item=linked_item).update(current_balance=0)
-    accounts = items.accounts_refresh(item=linked_item)
-    assert accounts
-    assert all(a.current_balance != 0 for a in Account.objects.filter(item=linked_item))
 
 
 def test_it_gives_up_after_many_attempts_and_tells_staff(linked_item, emulator, settings):
@@ -56,10 +49,10 @@ def test_it_gives_up_after_many_attempts_and_tells_staff(linked_item, emulator, 
 
     settings.ADMINS = [("Staff", "staff@example.com")]
     PlaidItem.objects.filter(pk=linked_item.pk).update(
-        removal_attempts=items.REMOVAL_MAX_ATTEMPTS - 1
+        removal_attempts=removal.REMOVAL_MAX_ATTEMPTS - 1
     )
     linked_item.refresh_from_db()
     post_fault(emulator, "/item/remove", "INTERNAL_SERVER_ERROR")
-    assert items.item_remove(item=linked_item) is False
+    assert removal.item_remove(item=linked_item) is False
     assert len(mail.outbox) == 1
     assert linked_item.item_id in mail.outbox[0].body

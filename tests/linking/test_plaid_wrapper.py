@@ -139,11 +139,11 @@ def test_it_never_logs_a_token(linked_item, caplog):
     assert linked_item.access_token not in caplog.text
 
 
-def test_it_calls_the_rate_limiter_when_it_exists(linked_item, monkeypatch):
-    import types
-
-    seen = []
-    fake = types.SimpleNamespace(acquire=lambda endpoint, item: seen.append((endpoint, item)))
-    monkeypatch.setitem(__import__("sys").modules, "banking.ratelimit", fake)
-    plaid_api.item_get(linked_item)
-    assert seen == [("/item/get", linked_item)]
+def test_every_call_goes_through_the_rate_limiter(linked_item, settings):
+    # Linking the item spent more than this budget already.
+    settings.PLAID_CLIENT_RATE_LIMIT_PER_MINUTE = 1
+    settings.PLAID_RATE_LIMIT_MAX_WAIT_SECONDS = 0
+    calls = PlaidApiCall.objects.count()
+    with pytest.raises(plaid_api.RateLimited):
+        plaid_api.item_get(linked_item)
+    assert PlaidApiCall.objects.count() == calls  # refused before anything was sent

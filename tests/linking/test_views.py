@@ -3,6 +3,7 @@ from django.test import Client
 
 from banking import plaid as plaid_api
 from banking.models import Account, LinkSession, PlaidItem
+from tests.emulator_client import emulator_call
 
 from .conftest import emulator_items, post_json
 
@@ -260,17 +261,7 @@ def test_it_refuses_an_update_token_for_a_malformed_id(alice_client, plaid_setti
 
 
 def _emulator_link(emulator, path, body):
-    import json
-    import urllib.request
-
-    request = urllib.request.Request(
-        emulator.url + path,
-        data=json.dumps(body).encode(),
-        headers={"Content-Type": "application/json"},
-        method="POST",
-    )
-    with urllib.request.urlopen(request, timeout=5) as response:
-        return json.loads(response.read())
+    return emulator_call(emulator, "POST", path, body)
 
 
 def _complete_update_mode(emulator, link_token):

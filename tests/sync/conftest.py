@@ -1,19 +1,16 @@
 """Helpers for the sync tests: the emulator's control API and its ground truth."""
 
-import json
-import urllib.request
+import importlib
 from decimal import Decimal
 
 import pytest
 
+from tests.emulator_client import emulator_call
 
-def emu_call(emulator, method, path, body=None):
-    data = json.dumps(body).encode() if body is not None else None
-    req = urllib.request.Request(
-        emulator.url + path, data=data, method=method, headers={"Content-Type": "application/json"}
-    )
-    with urllib.request.urlopen(req, timeout=30) as resp:
-        return json.loads(resp.read() or b"{}")
+
+def schedules_migration():
+    """The data migration that installs the default beat schedules (its code is frozen there)."""
+    return importlib.import_module("banking.migrations.0002_default_schedules")
 
 
 def emulator_truth(emulator, item_id):
@@ -39,7 +36,7 @@ def our_rows(item):
 @pytest.fixture
 def emu(emulator):
     """emu(method, path, body) against the test's emulator."""
-    return lambda method, path, body=None: emu_call(emulator, method, path, body)
+    return lambda method, path, body=None: emulator_call(emulator, method, path, body)
 
 
 @pytest.fixture
@@ -59,9 +56,7 @@ def beat_schedules(db):
     """The rows the data migration creates, made by the same function."""
     from django.apps import apps
 
-    from banking.schedules import install_default_schedules
-
-    install_default_schedules(apps, None)
+    schedules_migration().install_default_schedules(apps, None)
 
 
 def banner(item) -> str:

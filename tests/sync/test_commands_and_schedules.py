@@ -6,6 +6,8 @@ from django.core.management import CommandError, call_command
 from banking import sync
 from banking.models import SyncRun
 
+from .conftest import schedules_migration
+
 
 def test_sync_items_syncs_one_item_by_plaid_id_and_prints_counts(linked_item, capsys):
     call_command("sync_items", "--item", linked_item.item_id)
@@ -32,9 +34,7 @@ def test_the_default_schedules_are_installed_once(beat_schedules):
     from django.apps import apps
     from django_celery_beat.models import PeriodicTask
 
-    from banking.schedules import install_default_schedules
-
-    install_default_schedules(apps, None)  # a second run changes nothing
+    schedules_migration().install_default_schedules(apps, None)  # a second run changes nothing
 
     tasks = dict(PeriodicTask.objects.values_list("task", "name"))
     assert set(tasks) == {
@@ -56,13 +56,11 @@ def test_an_admin_edit_survives_reinstalling(beat_schedules):
     from django.apps import apps
     from django_celery_beat.models import CrontabSchedule, PeriodicTask
 
-    from banking.schedules import install_default_schedules
-
     task = PeriodicTask.objects.get(task="banking.tasks.refresh_all_items")
     task.crontab = CrontabSchedule.objects.create(hour="6", minute="30")
     task.save()
 
-    install_default_schedules(apps, None)
+    schedules_migration().install_default_schedules(apps, None)
 
     assert PeriodicTask.objects.get(task="banking.tasks.refresh_all_items").crontab.hour == "6"
 

@@ -7,7 +7,8 @@ from django.core import mail
 from django.core.management import call_command
 from django.utils import timezone
 
-from banking import item_health, sync
+from banking import sync
+from banking.health import check as health_check
 from banking.models import PlaidItem
 
 
@@ -18,8 +19,8 @@ def test_it_flags_an_item_in_error_and_emails_once_over_two_days(
     emu("POST", f"/emulator/items/{linked_item.item_id}/reset_login", {})
 
     with django_capture_on_commit_callbacks(execute=True):
-        item_health.items_check_health()
-        item_health.items_check_health()  # the next day: same state, no new email
+        health_check.items_check_health()
+        health_check.items_check_health()  # the next day: same state, no new email
 
     linked_item.refresh_from_db()
     assert linked_item.status == PlaidItem.Status.LOGIN_REQUIRED
@@ -33,7 +34,7 @@ def test_it_warns_about_consent_expiring_within_a_week(
     emulator.emu.store.items[linked_item.item_id].consent_expiration_time = time.time() + 3 * 86400
 
     with django_capture_on_commit_callbacks(execute=True):
-        item_health.check_item_health(item=linked_item)
+        health_check.check_item_health(item=linked_item)
 
     linked_item.refresh_from_db()
     assert linked_item.status == PlaidItem.Status.PENDING_EXPIRATION
@@ -45,7 +46,7 @@ def test_consent_far_away_is_fine(linked_item, emulator):
     sync.item_sync(item=linked_item, trigger="initial")
     emulator.emu.store.items[linked_item.item_id].consent_expiration_time = time.time() + 30 * 86400
 
-    assert item_health.check_item_health(item=linked_item) == "healthy"
+    assert health_check.check_item_health(item=linked_item) == "healthy"
 
 
 def test_it_flags_an_item_with_no_successful_sync_for_three_days_as_stale(
@@ -58,8 +59,8 @@ def test_it_flags_an_item_with_no_successful_sync_for_three_days_as_stale(
     linked_item.refresh_from_db()
 
     with django_capture_on_commit_callbacks(execute=True):
-        assert item_health.check_item_health(item=linked_item) == "stale"
-        assert item_health.check_item_health(item=linked_item) == "stale"
+        assert health_check.check_item_health(item=linked_item) == "stale"
+        assert health_check.check_item_health(item=linked_item) == "stale"
         # A successful sync clears it without another email.
         sync.item_sync(item=linked_item, trigger="manual")
 
@@ -73,7 +74,7 @@ def test_an_error_that_went_away_makes_the_item_healthy(linked_item):
     PlaidItem.objects.filter(pk=linked_item.pk).update(status="login_required")
     linked_item.refresh_from_db()
 
-    assert item_health.check_item_health(item=linked_item) == "healthy"
+    assert health_check.check_item_health(item=linked_item) == "healthy"
 
 
 def test_check_items_prints_the_states(linked_item, capsys):

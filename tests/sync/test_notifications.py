@@ -3,7 +3,7 @@
 import pytest
 from django.core import mail
 
-from banking import notifications
+from banking.health import status as item_status
 from banking.models import PlaidItem
 
 from .conftest import banner
@@ -15,7 +15,7 @@ def item(alice):
 
 
 def set_status(item, status, **kw):
-    return notifications.item_set_status(item=item, status=status, **kw)
+    return item_status.item_set_status(item=item, status=status, **kw)
 
 
 def test_it_emails_once_per_change_of_state(item, django_capture_on_commit_callbacks):
@@ -68,8 +68,8 @@ def test_a_rolled_back_change_sends_nothing(item, django_capture_on_commit_callb
 
 def test_stale_is_a_state_of_its_own(item, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        assert notifications.item_set_stale(item=item, stale=True) is True
-        assert notifications.item_set_stale(item=item, stale=True) is False
+        assert item_status.item_set_stale(item=item, stale=True) is True
+        assert item_status.item_set_stale(item=item, stale=True) is False
 
     assert len(mail.outbox) == 1
     assert "hasn't updated" in banner(item)

@@ -3,8 +3,8 @@
 import pytest
 
 from banking import plaid as plaid_api
-from banking import ratelimit
 from banking.models import PlaidApiCall
+from banking.plaid import ratelimit
 
 
 class FakeItem:

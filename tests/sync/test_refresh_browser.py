@@ -4,15 +4,14 @@ Tasks run eagerly here, so the sync runs inside the refresh request; the emulato
 keeps it busy long enough for the page's status poller to see it in progress.
 """
 
-import json
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
 from banking.models import SyncRun
 from tests.browser import launch_chromium, watched_page
+from tests.emulator_client import add_fault
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -27,14 +26,7 @@ def browser():
 
 
 def slow_down_syncs(emulator, latency_ms):
-    request = urllib.request.Request(
-        emulator.url + "/emulator/faults",
-        data=json.dumps({"path": "/transactions/sync", "latency_ms": latency_ms}).encode(),
-        headers={"Content-Type": "application/json"},
-        method="POST",
-    )
-    with urllib.request.urlopen(request, timeout=5) as response:
-        assert response.status == 200
+    add_fault(emulator, "/transactions/sync", latency_ms=latency_ms)
 
 
 @pytest.fixture

@@ -1,12 +1,16 @@
 """One sync per item: a second one is refused by the claim and coalesced, never run twice."""
 
 import threading
+import time
+from datetime import timedelta
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 
 from banking import sync
-from banking.models import SyncRun, Transaction
+from banking.models import SyncPage, SyncRun, Transaction
+from banking.sync.apply import apply_staged
 
 from .conftest import emulator_truth, our_rows
 
@@ -71,35 +75,39 @@ def test_requests_before_the_worker_starts_enqueue_one_task(
     assert len(callbacks) == 1
 
 
-def test_a_rerun_requested_during_a_sync_follows_it(
-    linked_item, emulator, emu, monkeypatch, django_capture_on_commit_callbacks
-):
-    real_stage = sync._stage_page
-    done = []
+@pytest.mark.django_db(transaction=True)
+def test_a_rerun_requested_during_a_sync_follows_it(linked_item, emulator, emu):
+    # Slow pages keep the sync running while a webhook asks for another.
+    emu("POST", f"/emulator/items/{linked_item.item_id}/transactions", {"count": 1200})
+    emu("POST", "/emulator/faults", {"path": "/transactions/sync", "latency_ms": 300})
+    before = SyncRun.objects.filter(item=linked_item).count()
+    results = []
 
-    def stage_and_request(run, seq, page):
-        real_stage(run, seq, page)
-        if not done and not page["has_more"]:
-            done.append(1)
-            emu("POST", f"/emulator/items/{linked_item.item_id}/transactions", {"count": 5})
-            assert sync.sync_request(item=linked_item, trigger="webhook") == "coalesced"
+    def run():
+        try:
+            results.append(sync.item_sync(item=linked_item, trigger="webhook").outcome)
+        finally:
+            connection.close()
 
-    monkeypatch.setattr(sync, "_stage_page", stage_and_request)
-    with django_capture_on_commit_callbacks(execute=True):
-        sync.item_sync(item=linked_item, trigger="initial")
+    thread = threading.Thread(target=run)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not SyncRun.objects.filter(item=linked_item, outcome="running").exists():
+        assert time.monotonic() < deadline, "the sync never started"
+        time.sleep(0.02)
+    emu("POST", f"/emulator/items/{linked_item.item_id}/transactions", {"count": 5})
+    assert sync.sync_request(item=linked_item, trigger="webhook") == "coalesced"
+    thread.join(60)
 
+    assert results == ["success"]
     # The follow-up pass ran and picked up what arrived during the first one.
-    assert SyncRun.objects.filter(item=linked_item, outcome="success").count() >= 2
+    runs = SyncRun.objects.filter(item=linked_item).order_by("started_at")[before:]
+    assert [r.outcome for r in runs] == ["success", "success"]
+    assert runs[0].rerun_requested is True
     assert our_rows(linked_item) == emulator_truth(emulator, linked_item.item_id)
 
 
-def test_a_stuck_run_is_reclaimed_and_cannot_apply_afterwards(linked_item, monkeypatch):
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    from banking.models import SyncPage
-
+def test_a_stuck_run_is_reclaimed_and_cannot_apply_afterwards(linked_item):
     old = timezone.now() - timedelta(hours=1)
     stuck = SyncRun.objects.create(item=linked_item, trigger="daily", heartbeat_at=old)
     SyncPage.objects.create(run=stuck, seq=0, payload="{}")
@@ -110,4 +118,4 @@ def test_a_stuck_run_is_reclaimed_and_cannot_apply_afterwards(linked_item, monke
     assert stuck.outcome == "failed" and stuck.error_code == "STUCK"
     assert not SyncPage.objects.exists()
     with pytest.raises(sync.SyncAborted):
-        sync._apply_staged(linked_item, stuck, "", "cursor", "", {})
+        apply_staged(linked_item, stuck, "", "cursor", "", {})

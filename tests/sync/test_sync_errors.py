@@ -3,8 +3,9 @@
 import pytest
 from django.core import mail
 
-from banking import notifications, sync, tasks
 from banking import plaid as plaid_api
+from banking import sync, tasks
+from banking.health import status as item_status
 from banking.models import PlaidItem, SyncRun
 
 from .conftest import banner, emulator_truth, our_rows
@@ -21,7 +22,7 @@ def test_login_required_marks_the_item_and_tells_the_owner_once(
                 sync.item_sync(item=linked_item, trigger="daily")
             assert failed.value.retryable is False
         # The webhook about the same state says nothing new.
-        changed = notifications.item_set_status(
+        changed = item_status.item_set_status(
             item=linked_item,
             status="login_required",
             error_code="ITEM_LOGIN_REQUIRED",

@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 import pytest
+from django.db import DatabaseError, connection
 
 from banking import sync
 from banking.models import Account, SyncPage, SyncRun, Transaction
@@ -88,78 +89,84 @@ def test_it_deletes_removed_transactions(linked_item, emulator, emu):
 
 
 def test_it_restarts_from_the_original_cursor_when_data_changes_mid_pagination(
-    linked_item, emulator, emu, monkeypatch
+    linked_item, emulator, emu
 ):
-    real_stage = sync._stage_page
-    calls = []
+    sync.item_sync(item=linked_item, trigger="initial")
+    emu("POST", f"/emulator/items/{linked_item.item_id}/transactions", {"count": 1200})
+    # Plaid's answer when the data changes between our pages: on the second page, once.
+    emu(
+        "POST",
+        "/emulator/faults",
+        {
+            "path": "/transactions/sync",
+            "error_code": "TRANSACTIONS_SYNC_MUTATION_DURING_PAGINATION",
+            "after": 1,
+            "times": 1,
+        },
+    )
 
-    def stage_and_mutate(run, seq, page):
-        real_stage(run, seq, page)
-        calls.append(seq)
-        if len(calls) == 1:
-            # New data lands at the bank between our first and second page.
-            emu("POST", f"/emulator/items/{linked_item.item_id}/transactions", {"count": 30})
+    run = sync.item_sync(item=linked_item, trigger="webhook")
 
-    monkeypatch.setattr(sync, "_stage_page", stage_and_mutate)
-
-    run = sync.item_sync(item=linked_item, trigger="initial")
-
+    assert run.outcome == "success"
     assert run.restarts == 1
-    assert calls.count(0) == 2  # the first page was fetched again
+    assert run.pages == 3  # the pass after the restart fetched every page again
     truth = emulator_truth(emulator, linked_item.item_id)
     assert our_rows(linked_item) == truth
     assert Transaction.objects.filter(account__item=linked_item).count() == len(truth)
 
 
-@pytest.mark.parametrize("where", ["between_pages", "during_apply", "before_commit"])
-def test_a_crash_changes_nothing_and_the_next_run_catches_up(
-    linked_item, emulator, emu, monkeypatch, where
-):
+# SQLite triggers that fail the apply transaction from inside the database.
+CRASH_TRIGGERS = {
+    # Part of the way through the upserts of the staged pages.
+    "during_apply": (
+        "CREATE TRIGGER crash BEFORE INSERT ON banking_transaction "
+        "WHEN (SELECT COUNT(*) FROM banking_transaction) >= {halfway} "
+        "BEGIN SELECT RAISE(ABORT, 'crash during apply'); END"
+    ),
+    # The last statement before the commit: the run marked successful.
+    "before_commit": (
+        "CREATE TRIGGER crash BEFORE UPDATE OF outcome ON banking_syncrun "
+        "WHEN NEW.outcome = 'success' "
+        "BEGIN SELECT RAISE(ABORT, 'crash before commit'); END"
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    "where",
+    [
+        "between_pages",
+        pytest.param("during_apply", marks=pytest.mark.sqlite),
+        pytest.param("before_commit", marks=pytest.mark.sqlite),
+    ],
+)
+def test_a_crash_changes_nothing_and_the_next_run_catches_up(linked_item, emulator, emu, where):
     sync.item_sync(item=linked_item, trigger="initial")
     emu("POST", f"/emulator/items/{linked_item.item_id}/transactions", {"count": 1200})
     emu("POST", f"/emulator/items/{linked_item.item_id}/advance", {"days": 2})
     before = snapshot(linked_item)
 
-    class Crash(Exception):
-        pass
-
-    def boom(*args, **kwargs):
-        raise Crash(where)
-
     if where == "between_pages":
-        real = sync._stage_page
-        monkeypatch.setattr(
-            sync, "_stage_page", lambda run, seq, page: boom() if seq == 2 else real(run, seq, page)
+        emu(
+            "POST",
+            "/emulator/faults",
+            {"path": "/transactions/sync", "error_code": "INTERNAL_SERVER_ERROR", "after": 2},
         )
-    elif where == "during_apply":
-        real_apply = sync.apply_page
-        seen = []
-
-        def apply_then_crash(*args):
-            seen.append(1)
-            if len(seen) == 2:
-                boom()
-            real_apply(*args)
-
-        monkeypatch.setattr(sync, "apply_page", apply_then_crash)
     else:
-        real_finish = sync._finish
-        monkeypatch.setattr(
-            sync,
-            "_finish",
-            lambda run, outcome, **kw: (
-                boom() if outcome == "success" else real_finish(run, outcome, **kw)
-            ),
-        )
+        halfway = len(before["rows"]) + 600
+        with connection.cursor() as cursor:
+            cursor.execute(CRASH_TRIGGERS[where].format(halfway=halfway))
 
-    with pytest.raises(Crash):
+    with pytest.raises((sync.SyncFailed, DatabaseError)):
         sync.item_sync(item=linked_item, trigger="webhook")
 
     assert snapshot(linked_item) == before
     assert not SyncPage.objects.exists()
     assert SyncRun.objects.filter(item=linked_item).first().outcome == "failed"
 
-    monkeypatch.undo()
+    emu("DELETE", "/emulator/faults")
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TRIGGER IF EXISTS crash")
     run = sync.item_sync(item=linked_item, trigger="webhook")
     assert run.outcome == "success"
     truth = emulator_truth(emulator, linked_item.item_id)

@@ -126,7 +126,7 @@ def test_refresh_now_says_try_again_and_keeps_no_claim_when_the_queue_is_down(
 ):
     # The broker's failure is simulated at our own enqueue boundary (config.tasks_util has its
     # own tests against a closed port).
-    monkeypatch.setattr("banking.sync.enqueue_on_commit", lambda task, *args: False)
+    monkeypatch.setattr("banking.sync.service.enqueue_on_commit", lambda task, *args: False)
 
     response = alice_client.post(f"/banks/{linked_item.public_id}/refresh/", follow=True)
 

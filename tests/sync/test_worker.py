@@ -11,9 +11,10 @@ from django.db import connection
 from banking import link, sync
 from banking import plaid as plaid_api
 from banking.models import PlaidItem, SyncRun
+from tests.emulator_client import emulator_call
 from tests.workers import celery_process, worker_env
 
-from .conftest import emu_call, emulator_truth, our_rows
+from .conftest import emulator_truth, our_rows
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 ROOT = Path(__file__).resolve().parents[2]
@@ -79,7 +80,7 @@ def test_a_real_worker_runs_the_first_sync_and_a_webhook_sync(
     )
     assert our_rows(item) == emulator_truth(emulator, item.item_id)
 
-    emu_call(emulator, "POST", f"/emulator/items/{item.item_id}/advance", {"days": 2})
+    emulator_call(emulator, "POST", f"/emulator/items/{item.item_id}/advance", {"days": 2})
     item.refresh_from_db()
     assert sync.sync_request(item=item, trigger="webhook") == "queued"
     wait_for(
@@ -106,7 +107,7 @@ def test_beat_fires_refresh_all_items_in_a_real_worker(
     )
     sync.item_sync(item=item, trigger="initial")
     app.conf.task_always_eager = False
-    emu_call(emulator, "POST", f"/emulator/items/{item.item_id}/advance", {"days": 3})
+    emulator_call(emulator, "POST", f"/emulator/items/{item.item_id}/advance", {"days": 3})
     every_second, _ = IntervalSchedule.objects.get_or_create(every=1, period="seconds")
     PeriodicTask.objects.create(
         name="refresh soon", task="banking.tasks.refresh_all_items", interval=every_second

@@ -29,11 +29,11 @@ class StubKeyServer:
 @pytest.fixture(autouse=True)
 def _forget_process_local_keys():
     # The shared cache is cleared per test (tests/conftest.py); this process's copy must be too.
-    from banking import webhooks
+    from banking.webhooks import verify
 
-    webhooks._local_keys.clear()
+    verify._local_keys.clear()
     yield
-    webhooks._local_keys.clear()
+    verify._local_keys.clear()
 
 
 @pytest.fixture

@@ -1,14 +1,12 @@
 """Every emulator-fired code has its effect: signed by the emulator, delivered over HTTP to the
 live server, verified, recorded, processed (tasks run eagerly in tests), asserted in the DB."""
 
-import json
-import urllib.request
-
 import pytest
 from django.core.management import call_command
 from django.test import Client
 
 from banking.models import Account, PlaidItem, SyncRun, Transaction, WebhookEvent
+from tests.emulator_client import fire_webhook
 
 from .conftest import wait_for
 
@@ -16,14 +14,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def fire(emulator, item, code):
-    request = urllib.request.Request(
-        f"{emulator.url}/emulator/items/{item.item_id}/fire_webhook",
-        data=json.dumps({"webhook_code": code}).encode(),
-        method="POST",
-        headers={"Content-Type": "application/json"},
-    )
-    with urllib.request.urlopen(request, timeout=10) as response:
-        assert json.loads(response.read())["webhook_fired"] is True
+    assert fire_webhook(emulator, item.item_id, code)["webhook_fired"] is True
 
 
 def processed(item, code, count=1):

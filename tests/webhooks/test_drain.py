@@ -11,8 +11,9 @@ from django.core.cache import cache
 from django.test import Client
 from django.utils import timezone
 
-from banking import webhook_tasks
+from banking import tasks
 from banking.models import PlaidItem, WebhookEvent
+from banking.webhooks import drain
 
 from .signing import body_for
 
@@ -52,7 +53,7 @@ def publishes(monkeypatch):
         calls.delays.append(countdown)
         return True
 
-    monkeypatch.setattr("banking.webhook_tasks.enqueue_on_commit", enqueue)
+    monkeypatch.setattr("banking.webhooks.drain.enqueue_on_commit", enqueue)
     return calls
 
 
@@ -106,8 +107,8 @@ def test_it_publishes_one_drain_for_many_deliveries(
         deliver(plaid_key, item, django_capture_on_commit_callbacks)
     assert publishes == ["banking.webhook_tasks.drain_webhook_events"]
     # Delayed a moment, so a burst is drained in batches rather than one event at a time.
-    assert publishes.delays == [webhook_tasks.DRAIN_DELAY_SECONDS]
-    assert webhook_tasks.DRAIN_DELAY_SECONDS > 0
+    assert publishes.delays == [drain.DRAIN_DELAY_SECONDS]
+    assert drain.DRAIN_DELAY_SECONDS > 0
     assert WebhookEvent.objects.filter(outcome="pending").count() == 3
 
 
@@ -119,7 +120,7 @@ def test_an_event_stored_while_a_drain_is_queued_is_processed_by_that_drain(
     second = deliver(plaid_key, item, django_capture_on_commit_callbacks)
     assert len(publishes) == 1
     # ... because the queued drain, when it runs, sees it.
-    assert webhook_tasks.webhook_events_drain() == 2
+    assert drain.webhook_events_drain() == 2
     assert set(WebhookEvent.objects.values_list("outcome", flat=True)) == {"processed"}
     assert handled == [item.pk]  # one sync asked for both
     assert {first.pk, second.pk} == set(WebhookEvent.objects.values_list("pk", flat=True))
@@ -128,23 +129,14 @@ def test_an_event_stored_while_a_drain_is_queued_is_processed_by_that_drain(
     assert len(publishes) == 2
 
 
-def test_a_drain_processes_events_in_received_order(item, monkeypatch):
+def test_a_drain_processes_events_in_received_order(alice, item, handled):
+    other = PlaidItem.objects.create(user=alice, item_id="item-drain-2", access_token="access-y")
     now = timezone.now()
-    late, early = event_for(item), event_for(item)
+    late, early = event_for(item), event_for(other)
     WebhookEvent.objects.filter(pk=early.pk).update(received_at=now - timedelta(seconds=5))
     WebhookEvent.objects.filter(pk=late.pk).update(received_at=now)
-    seen = []
-
-    def handler(event_item, payload):
-        seen.append(WebhookEvent.objects.get(outcome="processing").pk)
-        return "processed"
-
-    monkeypatch.setattr(
-        "banking.webhook_handlers.HANDLERS",
-        {("TRANSACTIONS", "SYNC_UPDATES_AVAILABLE"): handler},
-    )
-    assert webhook_tasks.webhook_events_drain(batch=1) == 2
-    assert seen == [early.pk, late.pk]
+    assert drain.webhook_events_drain(batch=1) == 2
+    assert handled == [other.pk, item.pk]
 
 
 def test_a_drain_asks_once_per_item_for_a_burst_of_sync_updates(alice, item, handled):
@@ -152,7 +144,7 @@ def test_a_drain_asks_once_per_item_for_a_burst_of_sync_updates(alice, item, han
     for _ in range(3):
         event_for(item)
         event_for(other)
-    assert webhook_tasks.webhook_events_drain() == 6
+    assert drain.webhook_events_drain() == 6
     assert sorted(handled) == sorted([item.pk, other.pk])
     assert list(WebhookEvent.objects.values_list("attempts", flat=True)) == [1] * 6
 
@@ -166,7 +158,7 @@ def test_a_status_change_in_the_same_batch_is_seen_by_the_next_sync_update(item,
         extra={"error": {"error_code": "USER_PERMISSION_REVOKED"}},
     )
     after = event_for(item)
-    assert webhook_tasks.webhook_events_drain() == 3
+    assert drain.webhook_events_drain() == 3
     after.refresh_from_db()
     # The first sync update asked for a sync; the one after the revocation is ignored.
     assert handled == [item.pk]
@@ -182,14 +174,14 @@ def test_overlapping_drains_never_process_an_event_twice(item, monkeypatch):
         if len(runs) == 1:
             # A second drain (another worker) runs while the first is mid-batch: it takes
             # what is still pending, and the first then finds its remaining claims taken.
-            webhook_tasks.webhook_events_drain(batch=2)
+            drain.webhook_events_drain(batch=2)
         return "processed"
 
     monkeypatch.setattr(
-        "banking.webhook_handlers.HANDLERS",
+        "banking.webhooks.handle.HANDLERS",
         {("TRANSACTIONS", "SYNC_UPDATES_AVAILABLE"): handler},
     )
-    webhook_tasks.webhook_events_drain(batch=4)
+    drain.webhook_events_drain(batch=4)
     assert len(runs) == len(events)
     assert list(WebhookEvent.objects.values_list("attempts", flat=True)) == [1] * len(events)
     assert set(WebhookEvent.objects.values_list("outcome", flat=True)) == {"processed"}
@@ -207,17 +199,17 @@ def test_a_failing_event_does_not_stop_the_drain_and_is_left_for_a_retry(item, m
 
     calls = []
     monkeypatch.setattr(
-        "banking.webhook_handlers.HANDLERS",
+        "banking.webhooks.handle.HANDLERS",
         {("TRANSACTIONS", "SYNC_UPDATES_AVAILABLE"): handler},
     )
-    assert webhook_tasks.webhook_events_drain() == 1
+    assert drain.webhook_events_drain() == 1
     bad.refresh_from_db()
     good.refresh_from_db()
     assert (bad.outcome, good.outcome) == ("pending", "processed")
     assert "plaid down" in bad.error
     # The next ordinary drain leaves it to its retry; the sweeper's drain takes it.
-    assert webhook_tasks.webhook_events_drain() == 0
-    assert webhook_tasks.webhook_events_drain(sweep=True) == 1
+    assert drain.webhook_events_drain() == 0
+    assert drain.webhook_events_drain(sweep=True) == 1
     bad.refresh_from_db()
     assert bad.outcome == "processed"
     assert bad.attempts == 2
@@ -232,10 +224,10 @@ def test_the_sweeper_drains_events_that_never_reached_a_worker(
     )
     # Tasks run eagerly in tests: the sweeper's drain processes the event at once.
     with django_capture_on_commit_callbacks(execute=True):
-        assert webhook_tasks.requeue_stale_webhook_events() == 1
+        assert tasks.requeue_stale_webhook_events() == 1
     event.refresh_from_db()
     assert event.outcome == "processed"
-    assert webhook_tasks.requeue_stale_webhook_events() == 0
+    assert tasks.requeue_stale_webhook_events() == 0
 
 
 def test_the_sweeper_retakes_the_claim_of_a_crashed_worker(
@@ -245,9 +237,9 @@ def test_the_sweeper_retakes_the_claim_of_a_crashed_worker(
     WebhookEvent.objects.filter(pk=event.pk).update(
         claimed_at=timezone.now() - timedelta(minutes=30)
     )
-    assert webhook_tasks.webhook_events_drain() == 0  # not an ordinary drain's business
+    assert drain.webhook_events_drain() == 0  # not an ordinary drain's business
     with django_capture_on_commit_callbacks(execute=True):
-        assert webhook_tasks.requeue_stale_webhook_events() == 1
+        assert tasks.requeue_stale_webhook_events() == 1
     event.refresh_from_db()
     assert event.outcome == "processed"
 
@@ -261,32 +253,46 @@ def test_with_the_broker_down_the_event_waits_pending_and_the_next_delivery_trie
         attempts.append(task.name)
         return False
 
-    monkeypatch.setattr("banking.webhook_tasks.enqueue_on_commit", dead_broker)
+    monkeypatch.setattr("banking.webhooks.drain.enqueue_on_commit", dead_broker)
     event = deliver(plaid_key, item, django_capture_on_commit_callbacks)
     assert event.outcome == "pending"
-    assert cache.get(webhook_tasks.DRAIN_KEY) is None
+    assert cache.get(drain.DRAIN_KEY) is None
     deliver(plaid_key, item, django_capture_on_commit_callbacks)
     assert len(attempts) == 2
 
 
 def test_process_webhook_event_still_processes_one_event(item, handled):
     event = event_for(item)
-    assert webhook_tasks.process_webhook_event.delay(event.pk).get() == "processed"
-    assert webhook_tasks.process_webhook_event.delay(event.pk).get() is None
+    assert tasks.process_webhook_event.delay(event.pk).get() == "processed"
+    assert tasks.process_webhook_event.delay(event.pk).get() is None
     assert handled == [item.pk]
 
 
+class Clock:
+    def __init__(self):
+        self.now = time.time()
+
+    def __call__(self):
+        return self.now
+
+
 @pytest.fixture
-def delayed_drains(monkeypatch):
-    """Drains run DRAIN_DELAY_SECONDS after they are asked for, as with a real worker (in
-    tests they otherwise run at once). Returns the list of cache.add calls for the drain key."""
-    monkeypatch.setattr("banking.webhook_tasks._drains_run_at_once", lambda: False)
-    monkeypatch.setattr("banking.webhook_tasks._queued_drain_covers_until", 0.0)
+def clock():
+    return Clock()
+
+
+@pytest.fixture
+def delayed_drains(monkeypatch, settings, clock):
+    """Drains run DRAIN_DELAY_SECONDS after they are asked for, as with a real worker (tasks
+    otherwise run at once in tests), and this process's drain window starts empty, on a clock
+    the test moves. Returns the list of cache.add calls for the drain key."""
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    monkeypatch.setattr(drain, "drain_window", drain.DrainWindow(clock=clock))
     adds = []
     real_add = cache.add
 
     def add(key, *args, **kwargs):
-        if key == webhook_tasks.DRAIN_KEY:
+        if key == drain.DRAIN_KEY:
             adds.append(key)
         return real_add(key, *args, **kwargs)
 
@@ -295,19 +301,16 @@ def delayed_drains(monkeypatch):
 
 
 def test_deliveries_while_a_queued_drain_cannot_have_started_ask_redis_nothing(
-    item, plaid_key, publishes, delayed_drains, monkeypatch, django_capture_on_commit_callbacks
+    item, plaid_key, publishes, delayed_drains, clock, django_capture_on_commit_callbacks
 ):
     for _ in range(3):
         deliver(plaid_key, item, django_capture_on_commit_callbacks)
     assert publishes == ["banking.webhook_tasks.drain_webhook_events"]
-    assert delayed_drains == [webhook_tasks.DRAIN_KEY]  # one Redis call for three deliveries
+    assert delayed_drains == [drain.DRAIN_KEY]  # one Redis call for three deliveries
     # Once the drain may have started, the next delivery asks again (and publishes anew, as
     # the drain deleted the key when it started).
-    webhook_tasks.webhook_events_drain()
-    monkeypatch.setattr(
-        "banking.webhook_tasks.time.time",
-        lambda: webhook_tasks._queued_drain_covers_until + 0.01,
-    )
+    drain.webhook_events_drain()
+    clock.now = drain.drain_window.covers_until + 0.01
     deliver(plaid_key, item, django_capture_on_commit_callbacks)
     assert len(publishes) == 2
     assert len(delayed_drains) == 2
@@ -316,7 +319,7 @@ def test_deliveries_while_a_queued_drain_cannot_have_started_ask_redis_nothing(
 def test_a_drain_queued_by_another_process_covers_this_ones_deliveries(
     item, plaid_key, publishes, delayed_drains, django_capture_on_commit_callbacks
 ):
-    cache.set(webhook_tasks.DRAIN_KEY, time.time(), 30)  # another web process queued a drain
+    cache.set(drain.DRAIN_KEY, time.time(), 30)  # another web process queued a drain
     for _ in range(3):
         deliver(plaid_key, item, django_capture_on_commit_callbacks)
     assert publishes == []

@@ -9,6 +9,7 @@ import pytest
 
 from banking import webhooks
 from banking.models import WebhookEvent
+from tests.emulator_client import emulator_call
 
 from .conftest import wait_for
 from .signing import FORGERIES, KeyPair, alg_none_token, body_for, hs256_with_public_key, sign
@@ -157,6 +158,6 @@ def test_it_records_and_flags_a_webhook_for_an_item_we_do_not_have(
     )
     assert event.flagged is True
     assert event.outcome == WebhookEvent.Outcome.UNKNOWN_ITEM
-    log = json.loads(urllib.request.urlopen(emulator.url + "/emulator/webhooks").read())
+    log = emulator_call(emulator, "GET", "/emulator/webhooks")
     ours = [e["status"] for e in log["webhooks"] if e["url"].startswith(live_server.url)]
     assert ours == [200]  # answered 200 at once: Plaid does not retry

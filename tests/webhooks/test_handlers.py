@@ -7,8 +7,8 @@ import uuid
 import pytest
 from django.core import mail
 
-from banking import webhook_handlers
 from banking.models import Account, PlaidItem, WebhookEvent
+from banking.webhooks import drain, handle
 
 pytestmark = pytest.mark.django_db
 
@@ -56,7 +56,7 @@ def event_for(item_id, webhook_type, code, **fields):
 
 
 def process(event):
-    outcome = webhook_handlers.webhook_event_process(event_id=event.pk)
+    outcome = drain.webhook_event_process(event_id=event.pk)
     event.refresh_from_db()
     return outcome
 
@@ -79,7 +79,7 @@ def test_a_burst_of_sync_updates_for_one_item_queues_one_delayed_sync(
     with django_capture_on_commit_callbacks(execute=True):
         for _ in range(3):
             assert process(event_for(item.item_id, "TRANSACTIONS", "SYNC_UPDATES_AVAILABLE"))
-    assert queued == [((item.pk, "webhook"), webhook_handlers.WEBHOOK_SYNC_DELAY_SECONDS)]
+    assert queued == [((item.pk, "webhook"), handle.WEBHOOK_SYNC_DELAY_SECONDS)]
 
 
 @pytest.mark.parametrize("code", ["DEFAULT_UPDATE", "INITIAL_UPDATE", "HISTORICAL_UPDATE"])
@@ -231,7 +231,7 @@ def test_it_puts_an_event_back_when_processing_fails(item, monkeypatch):
     monkeypatch.setattr("banking.sync.sync_request", boom)
     event = event_for(item.item_id, "TRANSACTIONS", "SYNC_UPDATES_AVAILABLE")
     with pytest.raises(RuntimeError):
-        webhook_handlers.webhook_event_process(event_id=event.pk)
+        drain.webhook_event_process(event_id=event.pk)
     event.refresh_from_db()
     assert event.outcome == "pending"
     assert "broker down" in event.error

@@ -34,7 +34,7 @@ def test_a_delivery_on_a_connection_that_died_reconnects_and_is_stored(
     alice, plaid_key, monkeypatch
 ):
     # The drain is not under test here.
-    monkeypatch.setattr("banking.webhook_tasks.enqueue_on_commit", lambda *a, **k: True)
+    monkeypatch.setattr("banking.webhooks.drain.enqueue_on_commit", lambda *a, **k: True)
     PlaidItem.objects.create(user=alice, item_id="item-record-1", access_token="access-x")
     assert post(plaid_key, "item-record-1").status_code == 200
     # The server side is gone (a database restart): the persistent connection is dead.

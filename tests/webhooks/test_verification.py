@@ -10,6 +10,7 @@ from django.test import Client
 
 from banking import webhooks
 from banking.models import WebhookEvent
+from banking.webhooks import verify
 
 from .signing import FORGERIES, KeyPair, alg_none_token, body_for, hs256_with_public_key
 
@@ -156,9 +157,9 @@ def test_it_remembers_an_unknown_kid_briefly(client, plaid_key, key_server):
 
 
 def test_it_stops_asking_plaid_about_random_kids_after_a_budget(client, plaid_key, key_server):
-    for _ in range(webhooks.KEY_FETCHES_PER_MINUTE + 5):
+    for _ in range(verify.KEY_FETCHES_PER_MINUTE + 5):
         assert post(client, BODY, KeyPair().sign(BODY)).status_code == 401
-    assert len(key_server.calls) == webhooks.KEY_FETCHES_PER_MINUTE
+    assert len(key_server.calls) == verify.KEY_FETCHES_PER_MINUTE
 
 
 def test_it_learns_that_a_cached_key_expired_when_a_new_kid_appears(client, plaid_key, key_server):

@@ -173,9 +173,11 @@ def _status_from_plaid_error(error: dict[str, Any] | None) -> tuple[str, str, st
     if not error:
         return PlaidItem.Status.HEALTHY, "", ""
     code = error.get("error_code") or ""
-    # A code that says nothing about the item (ours) still leaves it not healthy.
-    status = decide(code, Entry.LINK).status or PlaidItem.Status.ERROR
-    return status, code, error.get("display_message") or ""
+    return (
+        decide(code, Entry.LINK).status or PlaidItem.Status.ERROR,
+        code,
+        error.get("display_message") or "",
+    )
 
 
 def item_link(*, user, public_token: str, metadata: dict | None = None) -> PlaidItem:

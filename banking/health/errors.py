@@ -11,6 +11,8 @@ display_message, and what the owner can do about it. The entry points differ onl
 codes, and `decide` says how: a sync retries them (the item keeps its status until the retries
 are spent), the health check only logs them (tomorrow's check looks again), and when Plaid
 itself reports one on the item (link, webhook) the item shows `error` until a sync succeeds.
+Whether a failed call is worth retrying at all (PlaidError.retryable) is read from this table
+too.
 
 Codes that Link raises while the person signs in (INVALID_CREDENTIALS, INVALID_MFA,
 USER_SETUP_REQUIRED, ...) mean `login_required` wherever they are seen: the fix is always the
@@ -135,4 +137,7 @@ def decide(code: str, entry: Entry, *, retryable: bool = False) -> Decision:
         return Decision(None, True, rule.message, rule.action)
     if rule.transient and entry is Entry.HEALTH:
         return Decision(None, False, rule.message, rule.action)
+    if rule.status is None and entry in (Entry.LINK, Entry.WEBHOOK):
+        # Plaid itself reports the error on the item: whatever the code, it is in error.
+        return Decision(Status.ERROR, False, rule.message, rule.action)
     return Decision(rule.status, False, rule.message, rule.action)

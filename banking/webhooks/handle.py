@@ -57,7 +57,6 @@ def on_legacy_transactions(item: PlaidItem, payload: dict) -> str:
 def on_item_error(item: PlaidItem, payload: dict) -> str:
     error = payload.get("error") if isinstance(payload.get("error"), dict) else {}
     code = str(error.get("error_code") or "")
-    # A code that says nothing about the item (ours) still means Plaid reports it in error.
     status = decide(code, Entry.WEBHOOK).status or PlaidItem.Status.ERROR
     return _set_status(
         item, status, error_code=code, message=str(error.get("display_message") or "")

@@ -27,6 +27,7 @@ import logging
 import time
 import uuid
 from collections.abc import Iterator
+from typing import Any
 
 import redis
 from django.conf import settings
@@ -114,11 +115,11 @@ end
 return 0
 """
 
-_client = None
-_script = None
+_client: redis.Redis | None = None
+_script: Any = None
 
 
-def _redis():
+def _redis() -> Any:
     global _client, _script
     if _client is None:
         location = settings.CACHES["default"]["LOCATION"]

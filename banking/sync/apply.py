@@ -15,14 +15,17 @@ from __future__ import annotations
 import json
 import logging
 import uuid
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 from django.db import connection, transaction
+from django.db.backends.utils import CursorWrapper
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from ..db import column
 from ..models import Account, PlaidItem, SyncPage, SyncRun, Transaction
 from .errors import SyncAborted
 from .runs import run_finish
@@ -65,7 +68,9 @@ INSERT_FIELDS = [
 ]
 
 
-def apply_accounts(item, accounts: dict, now) -> dict[str, int]:
+def apply_accounts(
+    item: PlaidItem, accounts: dict[str, dict[str, Any]], now: datetime
+) -> dict[str, int]:
     """Upsert the accounts the pages mention (balances included); {account_id: pk}."""
     existing = {a.account_id: a for a in Account.objects.filter(item=item)}
     for account_id, raw in accounts.items():
@@ -95,7 +100,13 @@ def apply_accounts(item, accounts: dict, now) -> dict[str, int]:
     return {account_id: a.pk for account_id, a in existing.items()}
 
 
-def apply_page(item, page: dict, account_pks: dict, carried: dict, counts: dict) -> None:
+def apply_page(
+    item: PlaidItem,
+    page: dict[str, Any],
+    account_pks: dict[str, int],
+    carried: dict[str, tuple[str, str]],
+    counts: dict[str, int],
+) -> None:
     """Apply one staged page. `carried` holds the user fields of rows removed earlier in this
     update, for posted transactions that arrive on a later page than their pending one."""
     mine = Transaction.objects.filter(account__item=item)
@@ -161,13 +172,15 @@ def apply_staged(
             payload = SyncPage.objects.filter(pk=page_id).values_list("payload", flat=True).get()
             apply_page(item, json.loads(payload), account_pks, carried, counts)
         SyncPage.objects.filter(run=run).delete()
-        run_finish(run, SyncRun.Outcome.SUCCESS, **counts)
+        run_finish(run, SyncRun.Outcome.SUCCESS, counts=counts)
     item.transactions_cursor = cursor
     item.transactions_update_status = update_status
     item.last_successful_sync_at = now
 
 
-def _remember_user_fields(queryset, carried: dict) -> None:
+def _remember_user_fields(
+    queryset: QuerySet[Transaction], carried: dict[str, tuple[str, str]]
+) -> None:
     for t_id, category, notes in queryset.exclude(category_override="", notes="").values_list(
         "transaction_id", "category_override", "notes"
     ):
@@ -177,10 +190,10 @@ def _remember_user_fields(queryset, carried: dict) -> None:
 def _sql(rows_per_statement: int) -> str:
     qn = connection.ops.quote_name
     meta = Transaction._meta
-    columns = ", ".join(qn(meta.get_field(f).column) for f in INSERT_FIELDS)
+    columns = ", ".join(qn(column(meta, f)) for f in INSERT_FIELDS)
     one = "(" + ", ".join(["%s"] * len(INSERT_FIELDS)) + ")"
     updates = ", ".join(
-        f"{qn(meta.get_field(f).column)} = EXCLUDED.{qn(meta.get_field(f).column)}"
+        f"{qn(column(meta, f))} = EXCLUDED.{qn(column(meta, f))}"
         for f in [*SYNCED_FIELDS, "updated_at"]
     )
     # Only identifiers from the model's own metadata are interpolated; values are parameters.
@@ -191,7 +204,7 @@ def _sql(rows_per_statement: int) -> str:
     )
 
 
-def upsert(item, rows: list[dict], account_pks: dict) -> None:
+def upsert(item: PlaidItem, rows: list[dict[str, Any]], account_pks: dict[str, int]) -> None:
     ops = connection.ops
     now = ops.adapt_datetimefield_value(timezone.now())
     native_uuid = connection.features.has_native_uuid_field
@@ -247,16 +260,16 @@ def upsert(item, rows: list[dict], account_pks: dict) -> None:
             cursor.execute(_sql(len(values)), [v for row in values for v in row])
 
 
-def _upsert_postgresql(cursor, values: list[tuple]) -> None:
+def _upsert_postgresql(cursor: CursorWrapper, values: list[tuple[Any, ...]]) -> None:
     """COPY the page into a session-local temporary table, then one INSERT .. SELECT .. ON
     CONFLICT. A 13,000-parameter VALUES statement spends most of its time in the driver's
     query parsing; COPY is PostgreSQL's fast path and the upsert then runs inside the server."""
     qn = connection.ops.quote_name
     meta = Transaction._meta
     table = qn(meta.db_table)
-    columns = ", ".join(qn(meta.get_field(f).column) for f in INSERT_FIELDS)
+    columns = ", ".join(qn(column(meta, f)) for f in INSERT_FIELDS)
     updates = ", ".join(
-        f"{qn(meta.get_field(f).column)} = EXCLUDED.{qn(meta.get_field(f).column)}"
+        f"{qn(column(meta, f))} = EXCLUDED.{qn(column(meta, f))}"
         for f in [*SYNCED_FIELDS, "updated_at"]
     )
     # ON COMMIT DELETE ROWS: nothing staged here outlives the apply transaction.

@@ -16,13 +16,15 @@ logger = logging.getLogger(__name__)
 Outcome = SyncRun.Outcome
 
 
-def run_finish(run: SyncRun, outcome: str, error_code: str = "", **counts: int) -> None:
+def run_finish(
+    run: SyncRun, outcome: str, *, error_code: str = "", counts: dict[str, int] | None = None
+) -> None:
     fields: dict[str, object] = {
         "outcome": outcome,
         "finished_at": timezone.now(),
         "error_code": error_code[:64],
     }
-    fields.update(counts, fetch_ms=run.fetch_ms, apply_ms=run.apply_ms, pages=run.pages)
+    fields.update(counts or {}, fetch_ms=run.fetch_ms, apply_ms=run.apply_ms, pages=run.pages)
     SyncRun.objects.filter(pk=run.pk).update(**fields)
     for name, value in fields.items():
         setattr(run, name, value)

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import timedelta
 
 from django.conf import settings
@@ -200,7 +200,9 @@ def webhook_event_process(*, event_id: int) -> str | None:
     return outcome
 
 
-def webhook_events_claim(*, due: Q, exclude=(), limit: int) -> list[WebhookEvent]:
+def webhook_events_claim(
+    *, due: Q, exclude: Collection[int] = (), limit: int
+) -> list[WebhookEvent]:
     """Take up to `limit` due events, oldest first, in one short transaction; rows another
     worker is claiming at this moment are skipped, not waited for. Each event's item is loaded
     once per batch (decrypting one access token per item, not one per event)."""
@@ -256,7 +258,9 @@ def webhook_events_process(events: list[WebhookEvent]) -> tuple[int, list[tuple[
     return sum(len(pks) for pks in finished.values()), failed
 
 
-def _after_handler(event: WebhookEvent, handler, outcome: str, sync_asked: dict[int, str]) -> None:
+def _after_handler(
+    event: WebhookEvent, handler: handle.Handler | None, outcome: str, sync_asked: dict[int, str]
+) -> None:
     if event.item is None or handler in (None, handle.on_legacy_transactions):
         return
     if handler is handle.on_sync_updates_available:

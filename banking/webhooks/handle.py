@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable
+from typing import Any
 
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -55,7 +56,9 @@ def on_legacy_transactions(item: PlaidItem, payload: dict) -> str:
 
 
 def on_item_error(item: PlaidItem, payload: dict) -> str:
-    error = payload.get("error") if isinstance(payload.get("error"), dict) else {}
+    error = payload.get("error")
+    if not isinstance(error, dict):
+        error = {}
     code = str(error.get("error_code") or "")
     status = decide(code, Entry.WEBHOOK).status or PlaidItem.Status.ERROR
     return _set_status(
@@ -117,7 +120,10 @@ def on_new_accounts_available(item: PlaidItem, payload: dict) -> str:
 
 
 def on_webhook_update_acknowledged(item: PlaidItem, payload: dict) -> str:
-    fields = {"webhook_acknowledged_at": timezone.now(), "updated_at": timezone.now()}
+    fields: dict[str, object] = {
+        "webhook_acknowledged_at": timezone.now(),
+        "updated_at": timezone.now(),
+    }
     url = payload.get("new_webhook_url")
     if isinstance(url, str) and url:
         fields["webhook_url"] = url[:500]
@@ -125,7 +131,9 @@ def on_webhook_update_acknowledged(item: PlaidItem, payload: dict) -> str:
     return Outcome.PROCESSED
 
 
-HANDLERS: dict[tuple[str, str], Callable[[PlaidItem, dict], str]] = {
+Handler = Callable[[PlaidItem, dict[str, Any]], str]
+
+HANDLERS: dict[tuple[str, str], Handler] = {
     ("TRANSACTIONS", "SYNC_UPDATES_AVAILABLE"): on_sync_updates_available,
     ("TRANSACTIONS", "DEFAULT_UPDATE"): on_legacy_transactions,
     ("TRANSACTIONS", "INITIAL_UPDATE"): on_legacy_transactions,

@@ -5,9 +5,13 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import UTC, datetime
+from typing import Any
 
 from django.db import InterfaceError, OperationalError, connections, router
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import Field
 
+from ..db import column
 from ..models import PlaidItem, WebhookEvent
 from .drain import webhook_drain_request
 from .verify import VerifiedWebhook
@@ -16,7 +20,7 @@ from .verify import VerifiedWebhook
 _insert_sql: dict[str, str] = {}
 
 
-def _record_insert_sql(conn) -> str:
+def _record_insert_sql(conn: BaseDatabaseWrapper) -> str:
     """INSERT ... ON CONFLICT (token_sha256) DO NOTHING RETURNING, from the model's own fields.
 
     The item is resolved inside the statement (never loaded, which would decrypt its access
@@ -32,7 +36,7 @@ def _record_insert_sql(conn) -> str:
     # query parameter.
     items = qn(PlaidItem._meta.db_table)
     item_pk = qn(PlaidItem._meta.pk.column)
-    item_key = qn(PlaidItem._meta.get_field("item_id").column)
+    item_key = qn(column(PlaidItem._meta, "item_id"))
     columns, values = [], []
     for field in _insert_fields():
         columns.append(qn(field.column))
@@ -43,30 +47,31 @@ def _record_insert_sql(conn) -> str:
         else:
             values.append("%s")
     meta = WebhookEvent._meta
-    returning = ", ".join(
-        qn(meta.get_field(name).column) for name in (meta.pk.name, "item", "flagged")
-    )
+    returning = ", ".join(qn(column(meta, name)) for name in (meta.pk.name, "item", "flagged"))
     sql = (
         f"INSERT INTO {qn(meta.db_table)} ({', '.join(columns)}) "  # noqa: S608
-        f"VALUES ({', '.join(values)}) ON CONFLICT ({qn(meta.get_field('token_sha256').column)})"
+        f"VALUES ({', '.join(values)}) ON CONFLICT ({qn(column(meta, 'token_sha256'))})"
         f" DO NOTHING RETURNING {returning}"
     )
     _insert_sql[conn.vendor] = sql
     return sql
 
 
-def _insert_fields():
+def _insert_fields() -> list[Field[Any, Any]]:
     return [f for f in WebhookEvent._meta.concrete_fields if not f.primary_key]
 
 
-def _insert_returning(conn, sql: str, params: list):
+def _insert_returning(
+    conn: BaseDatabaseWrapper, sql: str, params: list[Any]
+) -> tuple[Any, ...] | None:
     """Run the INSERT and fetch its row. With CONN_HEALTH_CHECKS, Django would first spend a
     round trip on SELECT 1 to test a reused connection; the INSERT is test enough. If the
     connection turns out to be dead (the database restarted), reconnect and run it once more:
     ON CONFLICT makes a second run harmless even if the first one committed."""
     reusing = conn.connection is not None and not conn.in_atomic_block
     if reusing:
-        conn.health_check_done = True
+        # Django's own flag (BaseDatabaseWrapper.health_check_done), missing from its stubs.
+        conn.health_check_done = True  # type: ignore[attr-defined]
     try:
         with conn.cursor() as cursor:
             cursor.execute(sql, params)

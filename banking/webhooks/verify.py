@@ -16,6 +16,7 @@ import json
 import logging
 import time
 from dataclasses import dataclass
+from typing import Any
 
 import jwt
 from django.core.cache import cache
@@ -73,7 +74,7 @@ LOCAL_KEY_SECONDS = 60
 _local_keys: dict[str, tuple[dict, float]] = {}
 
 
-def _parsed_key(jwk: dict):
+def _parsed_key(jwk: dict[str, Any]) -> Any:
     fingerprint = json.dumps(jwk, sort_keys=True)
     key = _parsed_keys.get(fingerprint)
     if key is None:
@@ -188,10 +189,11 @@ def _json_object(data: bytes) -> dict:
     return value
 
 
-def _verification_key(kid: str):
+def _verification_key(kid: str) -> tuple[dict[str, Any] | None, Any]:
     """(jwk, parsed key) for kid; the parsed key is kept with this process's copy of the JWK,
     so a delivery with a known kid costs neither a cache round trip nor a key parse."""
     local = _local_keys.get(kid)
+    jwk: dict[str, Any] | None
     if local is not None and local[1] > time.monotonic():
         jwk = local[0]
     else:

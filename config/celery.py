@@ -14,7 +14,7 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 # --- Beat heartbeat (read by /health/) ------------------------------------------------------
-# Beat publishes this task every minute (banking/schedules.py). The timestamp is written in the
+# Beat publishes this task every minute (the schedule rows of banking's migration 0002). The timestamp is written in the
 # *publishing* process, i.e. beat itself, so /health/ can tell "beat is alive" apart from "a
 # worker ran the task": with the worker dead, the heartbeat stays fresh and only the worker
 # ping fails.

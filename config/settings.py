@@ -225,7 +225,7 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Plaid ------------------------------------------------------------------------------------
 # Validation (retired Development environment, https in production, ...) lives in banking.checks
-# and banking.plaid_config so that mistakes surface as system checks with ids.
+# and banking.plaid.config so that mistakes surface as system checks with ids.
 PLAID_CLIENT_ID = env.str("PLAID_CLIENT_ID", default="")
 PLAID_SECRET = env.str("PLAID_SECRET", default="")
 PLAID_SANDBOX_API_KEY = env.str("PLAID_SANDBOX_API_KEY", default="")
@@ -266,9 +266,9 @@ PLAID_DAYS_REQUESTED = env.int("PLAID_DAYS_REQUESTED", default=730)
 PLAID_TIMEOUT_SECONDS = env.float("PLAID_TIMEOUT_SECONDS", default=30.0)
 # Logs older than this are pruned daily (Plaid API call records, webhook events).
 LOG_RETENTION_DAYS = env.int("LOG_RETENTION_DAYS", default=90)
-# --- Sync and background jobs (banking.sync, banking.tasks, banking.ratelimit) ----------------
+# --- Sync and background jobs (banking.sync, banking.tasks, banking.plaid.ratelimit) -----------
 # Our whole budget of Plaid calls per minute across all workers (Plaid's per-item limits and
-# documented per-endpoint client limits are enforced on top, in banking.ratelimit).
+# documented per-endpoint client limits are enforced on top, in banking.plaid.ratelimit).
 PLAID_CLIENT_RATE_LIMIT_PER_MINUTE = env.int("PLAID_CLIENT_RATE_LIMIT_PER_MINUTE", default=2000)
 # How long a caller waits for a rate-limit slot before getting a retryable error.
 PLAID_RATE_LIMIT_MAX_WAIT_SECONDS = env.float("PLAID_RATE_LIMIT_MAX_WAIT_SECONDS", default=5.0)
@@ -283,7 +283,7 @@ REFRESH_ALL_WINDOW_SECONDS = env.int("REFRESH_ALL_WINDOW_SECONDS", default=2 * 3
 REFRESH_THROTTLE_SECONDS = env.int("REFRESH_THROTTLE_SECONDS", default=5 * 60)
 # An item with no successful sync for this many days is flagged stale by the daily check.
 STALE_AFTER_DAYS = env.int("STALE_AFTER_DAYS", default=3)
-# The circuit breaker (banking/plaid_circuit.py): this many items answering INVALID_ACCESS_TOKEN
+# The circuit breaker (banking/plaid/circuit.py): this many items answering INVALID_ACCESS_TOKEN
 # within the window is a configuration mistake, not revoked items; Plaid calls pause meanwhile.
 PLAID_CIRCUIT_BAD_TOKEN_ITEMS = env.int("PLAID_CIRCUIT_BAD_TOKEN_ITEMS", default=5)
 PLAID_CIRCUIT_WINDOW_SECONDS = env.int("PLAID_CIRCUIT_WINDOW_SECONDS", default=5 * 60)

@@ -66,7 +66,7 @@ def check_item_health(*, item: PlaidItem) -> str:
             _set(item, Status.PENDING_EXPIRATION, "", f"Access to this bank expires on {when}.")
         elif item.status in CLEARED_BY_NO_ERROR:
             _set(item, Status.HEALTHY, "", "")
-    stale_after = timedelta(days=getattr(settings, "STALE_AFTER_DAYS", 3))
+    stale_after = timedelta(days=settings.STALE_AFTER_DAYS)
     last = item.last_successful_sync_at or item.created_at
     item_status.item_set_stale(item=item, stale=last < now - stale_after, source="health")
     return item_status.item_state(item.status, item.is_stale)

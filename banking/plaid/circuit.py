@@ -33,7 +33,7 @@ def circuit_reset() -> None:
 
 
 def _trip_circuit(reason: str) -> None:
-    ttl = getattr(settings, "PLAID_CIRCUIT_OPEN_SECONDS", 15 * 60)
+    ttl = settings.PLAID_CIRCUIT_OPEN_SECONDS
     first = cache.add(CIRCUIT_KEY, reason, timeout=ttl)
     if not first:
         return
@@ -53,8 +53,8 @@ def note_error(error: PlaidError, item: PlaidItem | None) -> None:
     if error.error_code == "INVALID_API_KEYS":
         _trip_circuit("Plaid rejected our client id or secret (INVALID_API_KEYS).")
     elif error.error_code == "INVALID_ACCESS_TOKEN" and item is not None:
-        window = getattr(settings, "PLAID_CIRCUIT_WINDOW_SECONDS", 5 * 60)
-        threshold = getattr(settings, "PLAID_CIRCUIT_BAD_TOKEN_ITEMS", 5)
+        window = settings.PLAID_CIRCUIT_WINDOW_SECONDS
+        threshold = settings.PLAID_CIRCUIT_BAD_TOKEN_ITEMS
         # Count distinct items: one item retried many times is not a burst.
         if cache.add(_BAD_TOKEN_ITEM_KEY.format(item.item_id), 1, timeout=window):
             cache.add(_BAD_TOKEN_COUNT_KEY, 0, timeout=window)

@@ -123,7 +123,7 @@ def _redis() -> Any:
     global _client, _script
     if _client is None:
         location = settings.CACHES["default"]["LOCATION"]
-        timeout = getattr(settings, "REDIS_SOCKET_TIMEOUT", 1.0)
+        timeout = settings.REDIS_SOCKET_TIMEOUT
         _client = redis.Redis.from_url(
             location, socket_timeout=timeout, socket_connect_timeout=timeout
         )
@@ -138,7 +138,7 @@ def endpoint_key(endpoint: str) -> str:
 
 def limits_for(endpoint: str, item: PlaidItem | None) -> list[tuple[str, int]]:
     name = endpoint_key(endpoint)
-    budget = int(getattr(settings, "PLAID_CLIENT_RATE_LIMIT_PER_MINUTE", 2000))
+    budget = int(settings.PLAID_CLIENT_RATE_LIMIT_PER_MINUTE)
     # Keys go through the cache's prefix so parallel test runs never share counters.
     windows = [(cache.make_key("plaid-rl:client"), budget)]
     if name in CLIENT_ENDPOINT_LIMITS:
@@ -164,11 +164,11 @@ def try_acquire(endpoint: str, item: PlaidItem | None) -> float:
 
 def acquire(endpoint: str, item: PlaidItem | None) -> None:
     """Block until a call to `endpoint` for `item` fits every budget, or raise RateLimited."""
-    if not getattr(settings, "PLAID_RATE_LIMIT_ENABLED", True):
+    if not settings.PLAID_RATE_LIMIT_ENABLED:
         return
     max_wait = _patience.get()
     if max_wait is None:
-        max_wait = float(getattr(settings, "PLAID_RATE_LIMIT_MAX_WAIT_SECONDS", 5.0))
+        max_wait = float(settings.PLAID_RATE_LIMIT_MAX_WAIT_SECONDS)
     deadline = time.monotonic() + max_wait
     while True:
         wait = try_acquire(endpoint, item)

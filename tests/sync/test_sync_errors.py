@@ -93,10 +93,10 @@ def test_a_transient_error_is_retried_with_backoff_until_it_succeeds(
 
 
 def test_retries_are_bounded_and_then_the_item_shows_trouble(
-    linked_item, emulator, emu, settings, monkeypatch, eager_retries
+    linked_item, emulator, emu, settings, eager_retries
 ):
     settings.SYNC_MAX_RETRIES = 2
-    monkeypatch.setattr(tasks, "retry_delay", lambda n: 0)
+    settings.SYNC_RETRY_BASE_SECONDS = 0
     emu(
         "POST", "/emulator/faults", {"path": "/transactions/sync", "error_code": "INSTITUTION_DOWN"}
     )
@@ -124,14 +124,13 @@ def test_one_item_answering_500s_does_not_hold_up_the_others(
     emulator,
     emu,
     settings,
-    monkeypatch,
     eager_retries,
     django_capture_on_commit_callbacks,
 ):
     from banking import link
 
     settings.SYNC_MAX_RETRIES = 1
-    monkeypatch.setattr(tasks, "retry_delay", lambda n: 0)
+    settings.SYNC_RETRY_BASE_SECONDS = 0
     items = [
         link.item_link(
             user=alice, public_token=plaid_api.sandbox_public_token_create(inst), metadata=None

@@ -114,12 +114,13 @@ def child_rss(emulator_url: str, total: int) -> None:
 def prefetch(item) -> list[dict]:
     """All pages of the item from the start, compacted as the service stages them."""
     from banking import plaid as plaid_api
-    from banking import sync
+    from banking.sync.apply import PAGE_SIZE
+    from banking.sync.fetch import compact
 
     pages, cursor = [], ""
     while True:
-        page = plaid_api.transactions_sync(item, cursor, count=sync.PAGE_SIZE)
-        pages.append([sync._compact(t) for t in page["added"] + page["modified"]])
+        page = plaid_api.transactions_sync(item, cursor, count=PAGE_SIZE)
+        pages.append([compact(t) for t in page["added"] + page["modified"]])
         cursor = page["next_cursor"]
         if not page["has_more"]:
             return pages

@@ -14,10 +14,10 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 # --- Beat heartbeat (read by /health/) ------------------------------------------------------
-# Beat publishes this task every minute (the schedule rows of banking's migration 0002). The timestamp is written in the
-# *publishing* process, i.e. beat itself, so /health/ can tell "beat is alive" apart from "a
-# worker ran the task": with the worker dead, the heartbeat stays fresh and only the worker
-# ping fails.
+# Beat publishes this task every minute (a schedule row of banking's migration 0002). The
+# timestamp is written in the *publishing* process, i.e. beat itself, so /health/ can tell
+# "beat is alive" apart from "a worker ran the task": with the worker dead, the heartbeat stays
+# fresh and only the worker ping fails.
 BEAT_HEARTBEAT_TASK = "config.beat_heartbeat"
 BEAT_HEARTBEAT_CACHE_KEY = "health:beat-heartbeat"
 WORKER_HEARTBEAT_CACHE_KEY = "health:worker-ran-beat-heartbeat"

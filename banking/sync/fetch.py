@@ -54,7 +54,8 @@ def fetch_pages(item: PlaidItem, run: SyncRun, original: str) -> Fetched | None:
             logger.info("item %s: data changed mid-pagination, restarting", item.item_id)
 
 
-def _compact(t: dict[str, Any]) -> dict[str, Any]:
+def compact(t: dict[str, Any]) -> dict[str, Any]:
+    """A transaction as it is staged: the fields we store, cut to their columns' lengths."""
     pfc = t.get("personal_finance_category") or {}
     loc = t.get("location") or {}
     return {
@@ -83,8 +84,8 @@ def _compact(t: dict[str, Any]) -> dict[str, Any]:
 
 def _stage_page(run: SyncRun, seq: int, page: dict[str, Any]) -> None:
     payload = {
-        "added": [_compact(t) for t in page["added"]],
-        "modified": [_compact(t) for t in page["modified"]],
+        "added": [compact(t) for t in page["added"]],
+        "modified": [compact(t) for t in page["modified"]],
         "removed": [r["transaction_id"] for r in page["removed"]],
     }
     SyncPage.objects.create(run=run, seq=seq, payload=json.dumps(payload))

@@ -1,4 +1,5 @@
-"""The public URL contract (DEVELOPERS.md). Change these only through an issue."""
+"""The public URL contract: the tests write these paths out literally, and people, Plaid (the
+webhook) and bookmarks depend on them."""
 
 from django.urls import path
 

@@ -9,7 +9,7 @@ import pytest
 
 from banking import webhooks
 from banking.models import WebhookEvent
-from tests.emulator_client import emulator_call
+from tests.emulator_client import emulator_call, fire_webhook
 
 from .conftest import wait_for
 from .signing import FORGERIES, KeyPair, alg_none_token, body_for, hs256_with_public_key, sign
@@ -24,14 +24,6 @@ def post(url, body, headers):
             return response.status
     except urllib.error.HTTPError as exc:
         return exc.code
-
-
-def fire(emulator, item, code):
-    return post(
-        f"{emulator.url}/emulator/items/{item.item_id}/fire_webhook",
-        json.dumps({"webhook_code": code}).encode(),
-        {"Content-Type": "application/json"},
-    )
 
 
 def processed(item, code, count=1):
@@ -122,7 +114,7 @@ def test_it_stores_and_processes_a_replayed_delivery_once(
 ):
     # Capture a genuine emulator delivery (raw bytes and headers), then deliver it twice.
     emulator.emu.store.items[linked_item.item_id].webhook = webhook_receiver.url
-    assert fire(emulator, linked_item, "NEW_ACCOUNTS_AVAILABLE") == 200
+    fire_webhook(emulator, linked_item.item_id, "NEW_ACCOUNTS_AVAILABLE")
     delivery = webhook_receiver.wait_for()[0]
     headers = {
         "Content-Type": "application/json",
@@ -138,10 +130,10 @@ def test_it_stores_and_processes_a_replayed_delivery_once(
 def test_it_processes_the_same_body_signed_again_as_a_new_delivery(
     emulator, hooked_item, live_server
 ):
-    assert fire(emulator, hooked_item, "NEW_ACCOUNTS_AVAILABLE") == 200
+    fire_webhook(emulator, hooked_item.item_id, "NEW_ACCOUNTS_AVAILABLE")
     processed(hooked_item, "NEW_ACCOUNTS_AVAILABLE")
     time.sleep(1.1)  # a later second: a new iat, so a new signed token
-    assert fire(emulator, hooked_item, "NEW_ACCOUNTS_AVAILABLE") == 200
+    fire_webhook(emulator, hooked_item.item_id, "NEW_ACCOUNTS_AVAILABLE")
     first, second = processed(hooked_item, "NEW_ACCOUNTS_AVAILABLE", count=2)
     assert first.body == second.body
     assert first.token_sha256 != second.token_sha256
@@ -151,7 +143,7 @@ def test_it_records_and_flags_a_webhook_for_an_item_we_do_not_have(
     emulator, hooked_item, live_server
 ):
     hooked_item.delete()  # gone here, still alive (and billed) at Plaid
-    assert fire(emulator, hooked_item, "NEW_ACCOUNTS_AVAILABLE") == 200
+    fire_webhook(emulator, hooked_item.item_id, "NEW_ACCOUNTS_AVAILABLE")
     event = wait_for(
         lambda: WebhookEvent.objects.filter(processed_at__isnull=False).first(),
         what="the unknown item's event",

@@ -39,6 +39,7 @@ from config.tasks_util import enqueue_on_commit
 from . import notifications, ratelimit
 from . import plaid as plaid_api
 from .models import Account, PlaidItem, SyncPage, SyncRun
+from .outbox import outbox_record
 from .sync_apply import PAGE_SIZE, apply_accounts, apply_page
 
 logger = logging.getLogger(__name__)
@@ -380,6 +381,7 @@ def _apply_staged(item, run, original, cursor, update_status, accounts) -> None:
             # One page in memory at a time, whatever the item's history size.
             payload = SyncPage.objects.filter(pk=page_id).values_list("payload", flat=True).get()
             apply_page(item, json.loads(payload), account_pks, carried, counts)
+        outbox_record(item=item, run=run)
         SyncPage.objects.filter(run=run).delete()
         _finish(run, Outcome.SUCCESS, **counts)
     item.transactions_cursor = cursor

@@ -13,12 +13,15 @@ import random
 from celery import shared_task
 from django.conf import settings
 
-from . import item_health, retention, sync
+from . import item_health, outbox, retention, sync
 from .models import PlaidItem
 
 # A run with no heartbeat for this long lost its worker (a page is at most a rate-limit wait
 # plus Plaid's timeout, far shorter).
 STUCK_AFTER_SECONDS = 15 * 60
+# An outbox row still undelivered this long after its sync lost its task (worker died, broker
+# down, a hook raised); the on-commit task usually delivers it within a second.
+OUTBOX_SWEEP_AFTER_SECONDS = 60
 
 
 def retry_delay(retries: int) -> float:
@@ -83,3 +86,13 @@ def cleanup_stuck_syncs() -> int:
 @shared_task
 def prune_logs() -> dict:
     return retention.logs_prune(days=settings.LOG_RETENTION_DAYS)
+
+
+@shared_task(name="banking.tasks.outbox_deliver", acks_late=True)
+def outbox_deliver(outbox_id: int) -> str:
+    return outbox.outbox_deliver(outbox_id=outbox_id)
+
+
+@shared_task(name="banking.tasks.outbox_sweep")
+def outbox_sweep() -> int:
+    return outbox.outbox_deliver_pending(older_than_seconds=OUTBOX_SWEEP_AFTER_SECONDS)

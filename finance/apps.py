@@ -7,3 +7,7 @@ class FinanceConfig(AppConfig):
     name = "finance"
     default_auto_field = "django.db.models.BigAutoField"
 
+    def ready(self):
+        from . import hooks
+
+        hooks.hooks_register()

@@ -6,4 +6,6 @@ class BankingConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import checks  # noqa: F401  (registers system checks)
+        # checks registers the system checks; tasks makes every process, not only workers,
+        # know the Celery tasks, because banking.outbox sends its delivery task by name.
+        from . import checks, tasks  # noqa: F401

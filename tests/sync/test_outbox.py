@@ -141,3 +141,22 @@ def test_a_second_worker_leaves_a_claimed_row_alone_until_its_lease_runs_out(
 
 def test_both_outbox_tasks_are_registered_under_their_pinned_names():
     assert {"banking.tasks.outbox_deliver", "banking.tasks.outbox_sweep"} <= set(current_app.tasks)
+
+
+def test_delivered_rows_are_pruned_with_the_logs_and_undelivered_ones_kept(
+    linked_item, emu, settings
+):
+    settings.LOG_RETENTION_DAYS = 90
+    sync.item_sync(item=linked_item, trigger="initial")
+    emu("POST", f"/emulator/items/{linked_item.item_id}/advance", {"days": 1})
+    sync.item_sync(item=linked_item, trigger="webhook")
+    old, undelivered = SyncOutbox.objects.order_by("pk")
+    SyncOutbox.objects.filter(pk=old.pk).update(delivered_at=timezone.now() - timedelta(days=91))
+    SyncOutbox.objects.filter(pk=undelivered.pk).update(
+        created_at=timezone.now() - timedelta(days=91)
+    )
+
+    counts = current_app.tasks["banking.tasks.prune_logs"].apply().get()
+
+    assert counts["sync_outbox"] == 1
+    assert list(SyncOutbox.objects.values_list("pk", flat=True)) == [undelivered.pk]

@@ -23,12 +23,6 @@ CATEGORIES = [
     "RENT_AND_UTILITIES",
 ]
 
-# Money moving between the user's own accounts is neither spending nor income. A credit card
-# payment shows twice (out of checking as LOAN_PAYMENTS_CREDIT_CARD_PAYMENT, into the card as
-# TRANSFER_IN): counting it would double every card purchase.
-NOT_SPENDING_OR_INCOME = ("TRANSFER_IN", "TRANSFER_OUT")
-CARD_PAYMENT_DETAILED = "LOAN_PAYMENTS_CREDIT_CARD_PAYMENT"
-
 
 def category_label(code: str) -> str:
     if not code:

@@ -1,4 +1,5 @@
-"""Pruning of logs we keep only for a while (Plaid API call records, webhook events)."""
+"""Pruning of logs we keep only for a while (Plaid API call records, webhook events, delivered
+sync announcements)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from .models import PlaidApiCall, WebhookEvent
+from .models import PlaidApiCall, SyncOutbox, WebhookEvent
 
 BATCH = 5000
 
@@ -18,6 +19,8 @@ def logs_prune(*, days: int) -> dict[str, int]:
     for name, model, field in (
         ("plaid_api_calls", PlaidApiCall, "created_at"),
         ("webhook_events", WebhookEvent, "received_at"),
+        # Undelivered rows (delivered_at is NULL) are never older than the cutoff.
+        ("sync_outbox", SyncOutbox, "delivered_at"),
     ):
         total = 0
         while True:

@@ -20,6 +20,8 @@ PROCESS_WEBHOOK_EVENT = "banking.webhook_tasks.process_webhook_event"
 DRAIN_WEBHOOK_EVENTS = "banking.webhook_tasks.drain_webhook_events"
 REQUEUE_STALE_WEBHOOK_EVENTS = "banking.webhook_tasks.requeue_stale_webhook_events"
 SWEEP_WEBHOOK_EVENTS = "banking.webhook_tasks.sweep_webhook_events"
+OUTBOX_DELIVER = "banking.tasks.outbox_deliver"
+OUTBOX_SWEEP = "banking.tasks.outbox_sweep"
 
 
 def task(name: str) -> Task:

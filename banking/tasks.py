@@ -15,7 +15,7 @@ import random
 from celery import Task, shared_task
 from django.conf import settings
 
-from . import removal, retention, sync
+from . import outbox, removal, retention, sync
 from . import task_names as names
 from .health import check as health_check
 from .models import PlaidItem
@@ -24,6 +24,9 @@ from .webhooks import drain
 # A run with no heartbeat for this long lost its worker (a page is at most a rate-limit wait
 # plus Plaid's timeout, far shorter).
 STUCK_AFTER_SECONDS = 15 * 60
+# An outbox row still undelivered this long after its sync lost its task (worker died, broker
+# down, a hook raised); the on-commit task usually delivers it within a second.
+OUTBOX_SWEEP_AFTER_SECONDS = 60
 
 
 def retry_delay(retries: int) -> float:
@@ -126,3 +129,14 @@ def requeue_stale_webhook_events() -> int:
 @shared_task(name=names.SWEEP_WEBHOOK_EVENTS, acks_late=True)
 def sweep_webhook_events() -> int:
     return drain.webhook_events_drain(sweep=True)
+
+
+# --- Sync outbox ----------------------------------------------------------------------------------
+@shared_task(name=names.OUTBOX_DELIVER, acks_late=True)
+def outbox_deliver(outbox_id: int) -> str:
+    return outbox.outbox_deliver(outbox_id=outbox_id)
+
+
+@shared_task(name=names.OUTBOX_SWEEP)
+def outbox_sweep() -> int:
+    return outbox.outbox_deliver_pending(older_than_seconds=OUTBOX_SWEEP_AFTER_SECONDS)

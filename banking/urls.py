@@ -3,10 +3,9 @@ webhook) and bookmarks depend on them."""
 
 from django.urls import path
 
-from .views import banks, finance, link, sync, webhooks
+from .views import banks, link, sync, webhooks
 
 urlpatterns = [
-    path("", finance.dashboard, name="dashboard"),
     # Bank connections. <uuid:public_id> is the item's opaque id, never a database pk.
     path("banks/", banks.bank_list, name="bank_list"),
     path("banks/refresh/", sync.refresh_all, name="bank_refresh_all"),
@@ -24,9 +23,4 @@ urlpatterns = [
     # Webhooks: both spellings, never redirected (a redirected POST is a lost webhook).
     path("webhook", webhooks.webhook, name="webhook"),
     path("webhook/", webhooks.webhook),
-    # Money.
-    path("transactions/", finance.transaction_list, name="transaction_list"),
-    path("transactions/export.csv", finance.transaction_export, name="transaction_export"),
-    path("transactions/<uuid:public_id>/", finance.transaction_edit, name="transaction_edit"),
-    path("insights/", finance.insights, name="insights"),
 ]

@@ -123,7 +123,7 @@ def timed(client: Client, url: str, stream: bool = False, cold_user=None) -> flo
         # request computes them: the first dashboard load after new data.
         from django.core.cache import cache
 
-        from banking.selectors import edits_version_key
+        from finance.selectors import edits_version_key
 
         cache.set(edits_version_key(cold_user.pk), time.time_ns(), None)
     start = time.perf_counter()

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "csp",
     "accounts",
     "banking",
+    "finance",
 ]
 
 MIDDLEWARE = [

@@ -8,5 +8,6 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("health/", health.health, name="health"),
+    path("", include("finance.urls")),
     path("", include("banking.urls")),
 ]

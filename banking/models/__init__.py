@@ -1,5 +1,6 @@
 from .audit import StaffAccessLog
 from .items import Account, Institution, LinkSession, PlaidApiCall, PlaidItem
+from .outbox import SyncOutbox
 from .transactions import SyncPage, SyncRun, Transaction
 from .webhooks import WebhookEvent
 
@@ -10,6 +11,7 @@ __all__ = [
     "PlaidApiCall",
     "PlaidItem",
     "StaffAccessLog",
+    "SyncOutbox",
     "SyncPage",
     "SyncRun",
     "Transaction",

@@ -27,6 +27,7 @@ from django.utils.dateparse import parse_datetime
 
 from ..db import column
 from ..models import Account, PlaidItem, SyncPage, SyncRun, Transaction
+from ..outbox import outbox_record
 from .errors import SyncAborted
 from .runs import run_finish
 
@@ -171,6 +172,7 @@ def apply_staged(
             # One page in memory at a time, whatever the item's history size.
             payload = SyncPage.objects.filter(pk=page_id).values_list("payload", flat=True).get()
             apply_page(item, json.loads(payload), account_pks, carried, counts)
+        outbox_record(item=item, run=run)
         SyncPage.objects.filter(run=run).delete()
         run_finish(run, SyncRun.Outcome.SUCCESS, counts=counts)
     item.transactions_cursor = cursor

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from banking.csv_export import csv_rows, neutralise
+from finance.export import csv_rows, neutralise
 from tests.factories import TransactionFactory
 
 pytestmark = pytest.mark.django_db

@@ -1,6 +1,6 @@
 from decimal import Decimal
 
-from banking.templatetags.money import balance, flow, format_money
+from finance.templatetags.money import balance, flow, format_money
 
 
 def test_it_formats_exact_decimals_with_the_currency():

@@ -53,10 +53,14 @@ def eager_retries():
 
 @pytest.fixture
 def beat_schedules(db):
-    """The rows the data migration creates, made by the same function."""
+    """The rows the data migrations create, made by the same functions (a transactional test
+    before this one may have flushed the migrated rows)."""
     from django.apps import apps
 
     schedules_migration().install_default_schedules(apps, None)
+    importlib.import_module("banking.migrations.0005_outbox_sweep_schedule").add_schedule(
+        apps, None
+    )
 
 
 def banner(item) -> str:

@@ -42,14 +42,17 @@ def test_the_default_schedules_are_installed_once(beat_schedules):
         "banking.tasks.check_item_health",
         "banking.tasks.cleanup_stuck_syncs",
         "banking.tasks.prune_logs",
+        "banking.tasks.outbox_sweep",
         "banking.webhook_tasks.requeue_stale_webhook_events",
         "config.beat_heartbeat",
     }
-    assert PeriodicTask.objects.count() == 6
+    assert PeriodicTask.objects.count() == 7
     daily = PeriodicTask.objects.get(task="banking.tasks.refresh_all_items").crontab
     assert (daily.hour, daily.minute, str(daily.timezone)) == ("4", "0", "UTC")
     every = PeriodicTask.objects.get(task="banking.tasks.cleanup_stuck_syncs").interval
     assert (every.every, every.period) == (10, "minutes")
+    sweep = PeriodicTask.objects.get(task="banking.tasks.outbox_sweep").interval
+    assert (sweep.every, sweep.period) == (1, "minutes")
 
 
 def test_an_admin_edit_survives_reinstalling(beat_schedules):

@@ -10,7 +10,7 @@ from django.db import connection
 
 from banking import link, sync
 from banking import plaid as plaid_api
-from banking.models import PlaidItem, SyncRun
+from banking.models import PlaidItem, SyncOutbox, SyncRun
 from tests.emulator_client import emulator_call
 from tests.workers import celery_process, worker_env
 
@@ -89,6 +89,22 @@ def test_a_real_worker_runs_the_first_sync_and_a_webhook_sync(
         logs=logs,
     )
     assert our_rows(item) == emulator_truth(emulator, item.item_id)
+
+
+def test_a_real_worker_delivers_the_announcement_of_a_sync(alice, start_worker, tmp_path):
+    start_worker()
+    public_token = plaid_api.sandbox_public_token_create("ins_109508")
+    item = link.item_link(user=alice, public_token=public_token, metadata=None)  # enqueues
+
+    wait_for(
+        lambda: SyncOutbox.objects.filter(item=item, delivered_at__isnull=False).exists(),
+        what="the sync's outbox row to be delivered",
+        logs=list(tmp_path.glob("worker-*.log")),
+    )
+    row = SyncOutbox.objects.get(item=item)
+    assert row.run.outcome == "success"
+    assert (row.attempts, row.last_error) == (1, "")
+    assert len(row.added) == row.run.added > 0
 
 
 def test_beat_fires_refresh_all_items_in_a_real_worker(

@@ -4,9 +4,11 @@ from decimal import Decimal
 
 from django import forms
 
-from .categories import CATEGORY_CHOICES, category_label
-from .models import Account, Transaction
-from .selectors import SORTS
+from banking.categories import CATEGORY_CHOICES, category_label
+from banking.models import Account, Transaction
+
+from . import access
+from .pagination import SORTS
 
 
 def _amount_field(label: str) -> forms.DecimalField:
@@ -100,7 +102,7 @@ class TransactionFilterForm(forms.Form):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.fields["account"].queryset = (
-            Account.objects.for_user(user)
+            access.accounts_visible(user)
             .select_related("item__institution")
             .order_by("item__created_at", "type", "name")
         )

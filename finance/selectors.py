@@ -1,4 +1,5 @@
-"""Read queries for the finance pages. Every function starts from a user.
+"""Read queries for the finance pages. Every function starts from a user and gets its rows
+through finance.access.
 
 Query cost must not grow with the number of transactions a user has: the list pages read one
 keyset page through the (user, -date, -id) index; the dashboard aggregates one or two months.
@@ -7,15 +8,15 @@ keyset page through the (user, -date, -id) index; the dashboard aggregates one o
 import datetime as dt
 import hashlib
 from collections import defaultdict
-from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.cache import cache
 from django.db.models import Case, Q, Sum, Value, When
 from django.db.models.functions import Coalesce, NullIf, TruncMonth
 
-from .categories import CARD_PAYMENT_DETAILED, NOT_SPENDING_OR_INCOME
-from .models import Account, PlaidItem, Transaction
+from banking.models import Account, PlaidItem, Transaction
+
+from . import access
 
 ZERO = Decimal("0.00")
 
@@ -24,6 +25,12 @@ ZERO = Decimal("0.00")
 # read-only property, as soon as model instances are loaded; so the annotation here has its own
 # name.)
 EFFECTIVE_CATEGORY = Coalesce(NullIf("category_override", Value("")), "pfc_primary")
+
+# Money moving between the user's own accounts is neither spending nor income. A credit card
+# payment shows twice (out of checking as LOAN_PAYMENTS_CREDIT_CARD_PAYMENT, into the card as
+# TRANSFER_IN): counting it would double every card purchase.
+NOT_SPENDING_OR_INCOME = ("TRANSFER_IN", "TRANSFER_OUT")
+CARD_PAYMENT_DETAILED = "LOAN_PAYMENTS_CREDIT_CARD_PAYMENT"
 
 # Spending: money out that is not a move between the user's own accounts.
 SPENDING = (
@@ -53,7 +60,7 @@ def add_months(day: dt.date, months: int) -> dt.date:
 
 def connections_for_user(*, user) -> list[PlaidItem]:
     return list(
-        PlaidItem.objects.for_user(user)
+        access.items_visible(user)
         .exclude(status=PlaidItem.Status.REMOVING)
         .select_related("institution")
         .order_by("created_at")
@@ -62,7 +69,7 @@ def connections_for_user(*, user) -> list[PlaidItem]:
 
 def accounts_for_user(*, user) -> list[Account]:
     return list(
-        Account.objects.for_user(user)
+        access.accounts_visible(user)
         .visible()
         .exclude(item__status=PlaidItem.Status.REMOVING)
         .select_related("item__institution")
@@ -139,7 +146,7 @@ def spending_summary(*, user, today: dt.date, top: int = 5) -> tuple[list[dict],
     last_start = add_months(this_start, -1)
     same_day_last = _safe_day(last_start, today.day)
     rows = (
-        Transaction.objects.for_user(user)
+        access.transactions_visible(user)
         .annotate(effective_category=EFFECTIVE_CATEGORY)
         .filter(SPENDING, date__gte=last_start, date__lte=today)
         .annotate(
@@ -192,14 +199,19 @@ def edits_version_key(user_id: int) -> str:
     return f"finance:edits:{user_id}"
 
 
+def synced_version_key(user_id: int) -> str:
+    return f"finance:synced:{user_id}"
+
+
 def spending_summary_cached(*, user, today: dt.date, connections: list[PlaidItem]):
     """spending_summary(), cached until the user's data changes.
 
     Its month totals read every row of two months, so on a busy account they are the one part
     of the dashboard whose cost grows with data. The key changes whenever data can change: a
-    sync moves an item's cursor (saved with the rows it describes), an edit bumps the user's
-    edit version, a new day starts. The TTL is only a safety net. With Redis down, every load
-    computes (the cache reports a miss).
+    sync moves an item's cursor (saved with the rows it describes) and, once announced, bumps
+    the user's synced version (finance.hooks); an edit bumps the edit version; a new day
+    starts. The cursor keeps a sync visible at once, before its announcement is delivered. The
+    TTL is only a safety net. With Redis down, every load computes (the cache reports a miss).
     """
     stamp = hashlib.sha256(
         "|".join(
@@ -207,8 +219,10 @@ def spending_summary_cached(*, user, today: dt.date, connections: list[PlaidItem
             for c in connections
         ).encode()
     ).hexdigest()[:20]
-    edits = cache.get(edits_version_key(user.pk), 0)
-    key = f"finance:spending:{user.pk}:{today.isoformat()}:{stamp}:{edits}"
+    versions = cache.get_many([edits_version_key(user.pk), synced_version_key(user.pk)])
+    edits = versions.get(edits_version_key(user.pk), 0)
+    synced = versions.get(synced_version_key(user.pk), 0)
+    key = f"finance:spending:{user.pk}:{today.isoformat()}:{stamp}:{edits}:{synced}"
     value = cache.get(key)
     if value is None:
         value = spending_summary(user=user, today=today)
@@ -223,9 +237,7 @@ def _safe_day(first: dt.date, day: int) -> dt.date:
 
 def recent_transactions(*, user, limit: int = 8) -> list[Transaction]:
     return list(
-        Transaction.objects.for_user(user)
-        .select_related("account")
-        .order_by("-date", "-id")[:limit]
+        access.transactions_visible(user).select_related("account").order_by("-date", "-id")[:limit]
     )
 
 
@@ -234,7 +246,7 @@ def recent_transactions(*, user, limit: int = 8) -> list[Transaction]:
 
 def transactions_filtered(*, user, filters: dict):
     """The user's transactions narrowed by a cleaned TransactionFilterForm."""
-    qs = Transaction.objects.for_user(user).annotate(effective_category=EFFECTIVE_CATEGORY)
+    qs = access.transactions_visible(user).annotate(effective_category=EFFECTIVE_CATEGORY)
     if filters.get("account"):
         qs = qs.filter(account=filters["account"])
     if filters.get("start"):
@@ -264,85 +276,6 @@ def transactions_filtered(*, user, filters: dict):
     return qs
 
 
-SORTS = {
-    # name: (field, descending)
-    "newest": ("date", True),
-    "oldest": ("date", False),
-    "largest": ("amount", True),
-    "smallest": ("amount", False),
-}
-
-
-class BadCursor(ValueError):
-    pass
-
-
-@dataclass
-class Page:
-    rows: list
-    next_cursor: str | None
-    prev_cursor: str | None
-
-
-def _encode(row, field: str) -> str:
-    return f"{getattr(row, field).isoformat() if field == 'date' else getattr(row, field)}~{row.pk}"
-
-
-def _decode(cursor: str, field: str):
-    try:
-        value, pk = cursor.rsplit("~", 1)
-        pk = int(pk)
-        value = dt.date.fromisoformat(value) if field == "date" else Decimal(value)
-        if isinstance(value, Decimal) and not value.is_finite():
-            raise ValueError("not a finite amount")
-        return value, pk
-    except (ValueError, ArithmeticError) as exc:
-        raise BadCursor(str(exc))
-
-
-def _past(field: str, value, pk: int, forward_desc: bool) -> Q:
-    """Rows after (value, pk) walking in the given direction. Written as `field <= value AND
-    (field < value OR id < pk)` rather than a plain OR so the database can use `field <= value`
-    as an index bound."""
-    if forward_desc:
-        return Q(**{f"{field}__lte": value}) & (Q(**{f"{field}__lt": value}) | Q(pk__lt=pk))
-    return Q(**{f"{field}__gte": value}) & (Q(**{f"{field}__gt": value}) | Q(pk__gt=pk))
-
-
-def transaction_page(
-    qs, *, sort: str = "newest", after: str = "", before: str = "", size: int = 50
-):
-    """Keyset pagination by (sort field, id): stable while new rows arrive and no COUNT(*).
-
-    `after` walks on from a row; `before` walks back towards the start.
-    """
-    field, desc = SORTS.get(sort, SORTS["newest"])
-    order = [f"-{field}", "-id"] if desc else [field, "id"]
-    reverse = [field, "id"] if desc else [f"-{field}", "-id"]
-    qs = qs.select_related("account")
-    if before:
-        value, pk = _decode(before, field)
-        rows = list(qs.filter(_past(field, value, pk, not desc)).order_by(*reverse)[: size + 1])
-        more_before = len(rows) > size
-        rows = rows[:size][::-1]
-        return Page(
-            rows=rows,
-            next_cursor=_encode(rows[-1], field) if rows else None,
-            prev_cursor=_encode(rows[0], field) if rows and more_before else None,
-        )
-    if after:
-        value, pk = _decode(after, field)
-        qs = qs.filter(_past(field, value, pk, desc))
-    rows = list(qs.order_by(*order)[: size + 1])
-    more = len(rows) > size
-    rows = rows[:size]
-    return Page(
-        rows=rows,
-        next_cursor=_encode(rows[-1], field) if more else None,
-        prev_cursor=_encode(rows[0], field) if after and rows else None,
-    )
-
-
 # ---- Insights ----------------------------------------------------------------------------------
 
 
@@ -351,7 +284,7 @@ def monthly_spending_by_category(*, user, today: dt.date, months: int = 12) -> d
     first = add_months(month_start(today), -(months - 1))
     month_list = [add_months(first, i) for i in range(months)]
     rows = (
-        Transaction.objects.for_user(user)
+        access.transactions_visible(user)
         .annotate(effective_category=EFFECTIVE_CATEGORY)
         .filter(SPENDING, date__gte=first, date__lte=today)
         .annotate(month=TruncMonth("date"))
@@ -378,7 +311,7 @@ def cash_flow(*, user, today: dt.date, months: int = 12) -> dict:
     first = add_months(month_start(today), -(months - 1))
     month_list = [add_months(first, i) for i in range(months)]
     rows = (
-        Transaction.objects.for_user(user)
+        access.transactions_visible(user)
         .annotate(effective_category=EFFECTIVE_CATEGORY)
         .filter(date__gte=first, date__lte=today)
         .annotate(month=TruncMonth("date"))

@@ -8,12 +8,14 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods
 
-from .. import selectors
-from ..categories import category_label
-from ..csv_export import transaction_csv
-from ..forms import TransactionEditForm, TransactionFilterForm
-from ..models import Transaction
-from ..transaction_edits import transaction_annotate
+from banking.categories import category_label
+from banking.models import Transaction
+
+from . import access, selectors
+from .export import transaction_csv
+from .forms import TransactionEditForm, TransactionFilterForm
+from .pagination import SORTS, BadCursor, transaction_page
+from .transaction_edits import transaction_annotate
 
 PAGE_SIZE = 50
 
@@ -24,7 +26,7 @@ def dashboard(request):
     user, today = request.user, timezone.localdate()
     connections = selectors.connections_for_user(user=user)
     if not connections:
-        return render(request, "banking/dashboard.html", {"connections": []})
+        return render(request, "finance/dashboard.html", {"connections": []})
     accounts = selectors.accounts_for_user(user=user)
     spending, top_categories = selectors.spending_summary_cached(
         user=user, today=today, connections=connections
@@ -38,7 +40,7 @@ def dashboard(request):
         "recent": selectors.recent_transactions(user=user),
         "today": today,
     }
-    return render(request, "banking/dashboard.html", context)
+    return render(request, "finance/dashboard.html", context)
 
 
 def _filtered(request):
@@ -60,16 +62,16 @@ def transaction_list(request):
         sort = data.get("sort") or "newest"
         try:
             # Cursors are read raw: a stale or garbled one restarts at page one (BadCursor).
-            page = selectors.transaction_page(
+            page = transaction_page(
                 qs,
                 sort=sort,
                 after=request.GET.get("after", "")[:80],
                 before=request.GET.get("before", "")[:80],
                 size=PAGE_SIZE,
             )
-        except selectors.BadCursor:
+        except BadCursor:
             messages.info(request, "That page link no longer works, so here is the first page.")
-            page = selectors.transaction_page(qs, sort=sort, size=PAGE_SIZE)
+            page = transaction_page(qs, sort=sort, size=PAGE_SIZE)
     context = {
         "form": form,
         "page": page,
@@ -80,7 +82,7 @@ def transaction_list(request):
         or any(request.GET.get(name) for name in form.fields if name not in ("q", "sort")),
     }
     return render(
-        request, "banking/transactions/list.html", context, status=400 if qs is None else 200
+        request, "finance/transactions/list.html", context, status=400 if qs is None else 200
     )
 
 
@@ -92,7 +94,7 @@ def transaction_export(request):
         # The list page shows the same errors next to the fields.
         return redirect(f"/transactions/?{request.GET.urlencode()}")
     sort = form.cleaned_data.get("sort") if form.is_bound else "newest"
-    field, desc = selectors.SORTS[sort or "newest"]
+    field, desc = SORTS[sort or "newest"]
     order = [f"-{field}", "-id"] if desc else [field, "id"]
     filename = f"transactions-{timezone.localdate().isoformat()}.csv"
     response = StreamingHttpResponse(
@@ -111,7 +113,7 @@ def _wants_json(request) -> bool:
 @require_http_methods(["GET", "POST"])
 def transaction_edit(request, public_id):
     txn = get_object_or_404(
-        Transaction.objects.for_user(request.user).select_related("account"), public_id=public_id
+        access.transactions_editable(request.user).select_related("account"), public_id=public_id
     )
     form = TransactionEditForm(request.POST or None, instance=txn)
     if request.method == "POST":
@@ -129,7 +131,7 @@ def transaction_edit(request, public_id):
             return JsonResponse({"ok": False, "errors": form.errors.get_json_data()}, status=400)
     context = {"txn": txn, "form": form, "next": _safe_next(request)}
     return render(
-        request, "banking/transactions/edit.html", context, status=400 if form.errors else 200
+        request, "finance/transactions/edit.html", context, status=400 if form.errors else 200
     )
 
 
@@ -206,7 +208,7 @@ def insights(request):
         "cash": cash,
         "chart_data": chart_data,
     }
-    return render(request, "banking/insights.html", context)
+    return render(request, "finance/insights.html", context)
 
 
 def _spending_rows(spending):

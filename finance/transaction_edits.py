@@ -5,7 +5,8 @@ import time
 from django.core.cache import cache
 from django.utils import timezone
 
-from .models import Transaction
+from banking.models import Transaction
+
 from .selectors import edits_version_key
 
 

@@ -1,0 +1,29 @@
+"""Which accounts and transactions a user may see, and which they may change.
+
+Every finance selector and view starts from these functions and never filters by owner on its
+own, so sharing (households) is a change here and nowhere else. Today both answers are "your
+own". The owner filter is on the user id itself: transactions carry a denormalised `user`
+column so the list pages walk the (user, -date, -id) index, and the month totals the covering
+(user, date) index; a join through the item would lose both plans.
+"""
+
+from django.db.models import QuerySet
+
+from banking.models import Account, PlaidItem, Transaction
+
+
+def items_visible(user) -> QuerySet[PlaidItem]:
+    return PlaidItem.objects.filter(user_id=user.pk)
+
+
+def accounts_visible(user) -> QuerySet[Account]:
+    return Account.objects.filter(item__user_id=user.pk)
+
+
+def transactions_visible(user) -> QuerySet[Transaction]:
+    return Transaction.objects.filter(user_id=user.pk)
+
+
+def transactions_editable(user) -> QuerySet[Transaction]:
+    # The same rows as visible today; a shared (read-only) account will differ.
+    return Transaction.objects.filter(user_id=user.pk)

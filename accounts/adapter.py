@@ -2,6 +2,7 @@
 
 from allauth.account.adapter import DefaultAccountAdapter
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.http import HttpRequest
 
 from config.client_ip import client_ip
@@ -22,3 +23,15 @@ class AccountAdapter(DefaultAccountAdapter):
                 f"{minutes} minute{'s' if minutes != 1 else ''}."
             ),
         }
+
+    def authentication_failed(self, request: HttpRequest, **credentials) -> None:
+        # Imported here: accounts.security imports this module's neighbours at app loading.
+        from .models import SecurityEvent
+        from .security import security_event_record
+
+        email = (credentials.get("email") or "").strip()
+        user = get_user_model().objects.filter(email__iexact=email).first() if email else None
+        if user is not None:
+            security_event_record(
+                user=user, kind=SecurityEvent.Kind.SIGN_IN_FAILED, request=request
+            )

@@ -1,6 +1,7 @@
 """Admin for users (email is the login; there is no username) and their MFA authenticators."""
 
 from allauth.mfa.models import Authenticator
+from allauth.usersessions.models import UserSession
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
@@ -14,7 +15,7 @@ from django.utils.html import format_html
 from banking.admin_audit import StaffAccessLogging
 from banking.models import PlaidItem
 
-from .models import User
+from .models import SecurityEvent, User
 
 
 class UserCreateForm(AdminUserCreationForm):
@@ -169,6 +170,33 @@ class UserAdmin(StaffAccessLogging, DjangoUserAdmin):
             + "<br>Opening these is recorded in the staff access log.",
             *parts,
         )
+
+
+# allauth's admin for sessions shows and edits the session key, which signs in as that user.
+# Users see and end their own sessions on their security page.
+if admin.site.is_registered(UserSession):
+    admin.site.unregister(UserSession)
+
+
+@admin.register(SecurityEvent)
+class SecurityEventAdmin(admin.ModelAdmin):
+    """Read-only: an audit trail that staff could edit would prove nothing."""
+
+    list_display = ("created_at", "user", "kind", "ip")
+    list_filter = ("kind",)
+    list_select_related = ("user",)
+    search_fields = ("=user__email",)
+    fields = ("user", "kind", "created_at", "ip", "user_agent", "details")
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 # A group's permissions become its members' permissions: only superusers grant rights.

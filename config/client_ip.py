@@ -38,4 +38,5 @@ def client_ip(request: HttpRequest) -> str:
             ip = _clean(hops[-proxies])
             if ip:
                 return ip
-    return _clean(remote) or "0.0.0.0"
+    # Only a broken server setup has no peer address; those requests share one bucket.
+    return _clean(remote) or "unknown"

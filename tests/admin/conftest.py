@@ -15,6 +15,7 @@ from django_celery_beat.models import (
     SolarSchedule,
 )
 
+from accounts.security import security_event_record
 from banking.models import LinkSession, PlaidItem, StaffAccessLog, SyncPage
 from tests import factories as f
 from tests.accounts.conftest import totp_code
@@ -97,6 +98,7 @@ def admin_data(alice, bob, superuser):
         staff=superuser, staff_email=superuser.email, subject=alice, what="seed", path="/admin/"
     )
     EmailAddress.objects.create(user=alice, email=alice.email, primary=True, verified=True)
+    security_event_record(user=alice, kind="signed_in")
     Group.objects.create(name="Support")
     crontab = CrontabSchedule.objects.create(minute="0", hour="4")
     IntervalSchedule.objects.create(every=10, period=IntervalSchedule.MINUTES)

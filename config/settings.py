@@ -98,6 +98,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "banking.context_processors.plaid",
+                "accounts.context_processors.email_verification",
             ],
         },
     },

@@ -5,7 +5,6 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
-from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from .forms import DeleteAccountForm
@@ -57,7 +56,6 @@ def security_log(request):
 
 @login_required
 @require_POST
-@sensitive_post_parameters()
 def sign_out_everywhere(request):
     user = request.user
     security_event_record(user=user, kind=SecurityEvent.Kind.SESSIONS_ENDED, request=request)

@@ -394,6 +394,8 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # --- Logging: one JSON object a line in production; secrets are redacted everywhere --------------
+# Tracebacks on DEBUG pages and in error emails to ADMINS go through the same redaction.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "config.logging.RedactingExceptionReporterFilter"
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
 LOGGING = {
     "version": 1,
@@ -401,10 +403,13 @@ LOGGING = {
     "filters": {"redact": {"()": "config.logging.RedactSecretsFilter"}},
     "formatters": {
         "json": {
-            "()": "pythonjsonlogger.json.JsonFormatter",
+            "()": "config.logging.RedactingJsonFormatter",
             "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
         },
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "plain": {
+            "()": "config.logging.RedactingFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
+        },
     },
     "handlers": {
         "console": {

@@ -343,6 +343,9 @@ PLAID_CIRCUIT_OPEN_SECONDS = env.int("PLAID_CIRCUIT_OPEN_SECONDS", default=15 * 
 PLAID_RATE_LIMIT_ENABLED = env.bool("PLAID_RATE_LIMIT_ENABLED", default=True)
 # /health/ calls beat down when its last heartbeat (written every minute) is older than this.
 BEAT_HEARTBEAT_MAX_AGE_SECONDS = env.int("BEAT_HEARTBEAT_MAX_AGE_SECONDS", default=180)
+# /health/ details (each component and its error) for monitoring that sends
+# `Authorization: Bearer <HEALTH_TOKEN>`; empty: details for signed-in staff only.
+HEALTH_TOKEN = env.str("HEALTH_TOKEN", default="")
 WEBHOOK_MAX_BODY_BYTES = env.int("WEBHOOK_MAX_BODY_BYTES", default=1024 * 1024)
 
 # --- Security -------------------------------------------------------------------------------

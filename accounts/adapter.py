@@ -1,4 +1,5 @@
-"""allauth adapter: our client-IP rule for its rate limits, and a lockout message with a time."""
+"""allauth adapter: our client-IP rule for its rate limits, a lockout message with a time, and
+failed sign-ins of existing accounts in their owner's security log."""
 
 from allauth.account.adapter import DefaultAccountAdapter
 from django.conf import settings
@@ -6,6 +7,9 @@ from django.contrib.auth import get_user_model
 from django.http import HttpRequest
 
 from config.client_ip import client_ip
+
+from .models import SecurityEvent
+from .security import security_event_record
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -25,10 +29,6 @@ class AccountAdapter(DefaultAccountAdapter):
         }
 
     def authentication_failed(self, request: HttpRequest, **credentials) -> None:
-        # Imported here: accounts.security imports this module's neighbours at app loading.
-        from .models import SecurityEvent
-        from .security import security_event_record
-
         email = (credentials.get("email") or "").strip()
         user = get_user_model().objects.filter(email__iexact=email).first() if email else None
         if user is not None:

@@ -128,10 +128,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-# Argon2id first (Django's recommendation); a stored PBKDF2 hash still verifies and is
-# rewritten as Argon2 at the next sign-in.
+# Argon2id first (Django's recommendation; parameters in accounts.hashers); a stored PBKDF2 hash
+# still verifies and is rewritten as Argon2 at the next sign-in.
 PASSWORD_HASHERS = [
-    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "accounts.hashers.Argon2idPasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
 ]

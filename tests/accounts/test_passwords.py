@@ -1,6 +1,7 @@
 """Passwords are hashed with Argon2 in production; older hashes are upgraded at sign-in."""
 
 import time
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.hashers import Argon2PasswordHasher, make_password
@@ -50,8 +51,6 @@ def test_a_hash_with_djangos_heavier_argon2_defaults_is_rewritten_at_sign_in(
 
 
 def test_argon2_is_pinned_in_the_requirements():
-    from pathlib import Path
-
     requirements = Path(production_settings.BASE_DIR, "requirements.txt").read_text()
     assert "argon2-cffi==" in requirements
 
@@ -59,8 +58,6 @@ def test_argon2_is_pinned_in_the_requirements():
 def test_a_sign_in_takes_under_half_a_second_with_the_production_hasher(
     client, production_hashers, django_user_model
 ):
-    import time
-
     django_user_model.objects.create_user(email="fay@example.com", password="fay-pass-12345")
     timings = []
     for _ in range(3):  # the best of three: the machine is shared

@@ -12,6 +12,7 @@ from allauth.account import signals as account_signals
 from allauth.account.adapter import get_adapter
 from allauth.mfa import signals as mfa_signals
 from allauth.mfa.models import Authenticator
+from django.contrib import messages
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.dispatch import receiver
 from django.http import HttpRequest
@@ -85,12 +86,24 @@ def _email_changed(sender, request, user, from_email_address, to_email_address, 
 
 @receiver(mfa_signals.authenticator_added)
 def _mfa_added(sender, request, user, authenticator, **kwargs):
-    kind = (
-        SecurityEvent.Kind.RECOVERY_CODES
-        if authenticator.type == Authenticator.Type.RECOVERY_CODES
-        else SecurityEvent.Kind.MFA_ENABLED
+    if authenticator.type == Authenticator.Type.RECOVERY_CODES:
+        security_event_record(
+            user=user,
+            kind=SecurityEvent.Kind.RECOVERY_CODES,
+            request=request,
+            type=authenticator.type,
+        )
+        return
+    event = security_event_record(
+        user=user, kind=SecurityEvent.Kind.MFA_ENABLED, request=request, type=authenticator.type
     )
-    security_event_record(user=user, kind=kind, request=request, type=authenticator.type)
+    if request is not None:
+        # Whoever enrolled sees that it is on the record (and the owner gets an email).
+        messages.info(
+            request,
+            f"Recorded in your security log: {event.get_kind_display().lower()} from "
+            f"{event.ip or 'an unknown address'}.",
+        )
 
 
 @receiver(mfa_signals.authenticator_reset)

@@ -54,6 +54,8 @@ def test_enrolment_asks_for_the_password_and_is_logged_and_emailed(client, staff
 
     event = SecurityEvent.objects.get(user=staff, kind="mfa_enabled")
     assert event.details == {"type": "totp"}
+    shown = client.get("/accounts/profile/").content.decode()
+    assert "Recorded in your security log: two-factor authentication turned on from" in shown
     assert (
         "Two-factor authentication turned on" in client.get("/accounts/security/").content.decode()
     )

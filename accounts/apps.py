@@ -7,6 +7,6 @@ class AccountsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import admin_login
+        from . import admin_login, security  # noqa: F401  (security connects its receivers)
 
         admin_login.install()

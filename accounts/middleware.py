@@ -1,9 +1,13 @@
-"""Staff must have an authenticator app before they can use the admin.
+"""The admin needs a session that passed MFA, not merely a staff account that has a TOTP.
 
-allauth's login already asks for the TOTP code of anyone who has one; this closes the other
-half (a staff account without MFA) when settings.MFA_REQUIRED_FOR_STAFF is on.
+A stolen staff password alone must not open the admin: with settings.MFA_REQUIRED_FOR_STAFF on,
+a staff session reaches /admin/ only after a TOTP (or recovery) code was entered in this very
+session, at sign-in or through allauth's MFA re-authentication. A staff account without an
+authenticator is sent to set one up; allauth asks for the password again before that, and the
+enrolment is written to the account's security log and emailed to its owner (accounts.security).
 """
 
+from allauth.account.authentication import get_authentication_records
 from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib import messages
@@ -15,6 +19,12 @@ MESSAGE = (
     "Staff accounts need two-factor authentication. Set up an authenticator app to continue "
     "to the admin."
 )
+CODE_MESSAGE = "Enter a code from your authenticator app to continue to the admin."
+
+
+def session_passed_mfa(request) -> bool:
+    records = get_authentication_records(request, request.user)
+    return any(record.get("method") == "mfa" for record in records)
 
 
 class StaffMFARequiredMiddleware:
@@ -22,19 +32,21 @@ class StaffMFARequiredMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if self._must_set_up_mfa(request):
-            messages.warning(request, MESSAGE)
-            target = reverse("mfa_activate_totp")
+        if self._applies(request) and not session_passed_mfa(request):
+            user = request.user
+            has_totp = Authenticator.objects.filter(
+                user=user, type=Authenticator.Type.TOTP
+            ).exists()
+            messages.warning(request, CODE_MESSAGE if has_totp else MESSAGE)
+            target = reverse("mfa_reauthenticate" if has_totp else "mfa_activate_totp")
             return redirect(f"{target}?{urlencode({'next': request.get_full_path()})}")
         return self.get_response(request)
 
     @staticmethod
-    def _must_set_up_mfa(request) -> bool:
+    def _applies(request) -> bool:
         if not getattr(settings, "MFA_REQUIRED_FOR_STAFF", False):
             return False
         if not request.path.startswith(reverse("admin:index")):
             return False
         user = request.user
-        if not (user.is_authenticated and user.is_staff):
-            return False
-        return not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+        return user.is_authenticated and user.is_staff

@@ -54,3 +54,39 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self):
         return self.name or self.email.split("@")[0]
+
+
+class SecurityEvent(models.Model):
+    """What happened to an account's security, for its owner to read (the security log page).
+
+    Written through accounts.security.security_event_record, never directly. Details hold
+    names and counts, never a secret (no tokens, codes or passwords).
+    """
+
+    class Kind(models.TextChoices):
+        SIGNED_IN = "signed_in", "Signed in"
+        SIGN_IN_FAILED = "sign_in_failed", "Failed sign-in"
+        NEW_BROWSER = "new_browser", "Signed in from a new browser"
+        PASSWORD_CHANGED = "password_changed", "Password changed"
+        PASSWORD_RESET = "password_reset", "Password reset by email"
+        EMAIL_CHANGED = "email_changed", "Email address changed"
+        MFA_ENABLED = "mfa_enabled", "Two-factor authentication turned on"
+        MFA_DISABLED = "mfa_disabled", "Two-factor authentication turned off"
+        RECOVERY_CODES = "recovery_codes", "Recovery codes generated"
+        SESSIONS_ENDED = "sessions_ended", "Signed out of other sessions"
+        DATA_EXPORTED = "data_exported", "Data exported"
+        BANK_REMOVED = "bank_removed", "Bank removed"
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="security_events")
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+    ip = models.CharField(max_length=45, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+    details = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["user", "-created_at"], name="security_event_user_recent")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} ({self.user_id}, {self.created_at:%Y-%m-%d %H:%M})"

@@ -1,4 +1,6 @@
+from allauth.account.decorators import reauthentication_required
 from allauth.mfa.models import Authenticator
+from allauth.usersessions.models import UserSession
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
@@ -6,6 +8,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from .forms import DeleteAccountForm
+from .models import SecurityEvent
+from .security import security_event_record, security_events_for_user
 from .services import AccountDeletionBlocked, account_delete
 
 
@@ -25,6 +29,7 @@ def profile(request):
 
 @login_required
 @require_POST
+@reauthentication_required
 def delete_account(request):
     form = DeleteAccountForm(request.POST)
     if not form.is_valid():
@@ -37,6 +42,27 @@ def delete_account(request):
         return redirect("/accounts/profile/")
     logout(request)
     messages.success(request, "Your account and all its data have been deleted.")
+    return redirect("/accounts/login/")
+
+
+@login_required
+def security_log(request):
+    events = security_events_for_user(user=request.user)
+    sessions = UserSession.objects.purge_and_list(request.user)
+    return render(
+        request, "account/security.html", {"events": events, "session_count": len(sessions)}
+    )
+
+
+@login_required
+@require_POST
+def sign_out_everywhere(request):
+    user = request.user
+    security_event_record(user=user, kind=SecurityEvent.Kind.SESSIONS_ENDED, request=request)
+    for session in UserSession.objects.filter(user=user):
+        session.end()
+    logout(request)
+    messages.success(request, "You are signed out on every device, this one included.")
     return redirect("/accounts/login/")
 
 

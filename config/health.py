@@ -1,5 +1,10 @@
 """/health/: database, Redis (cache and broker), a Celery worker ping and beat's heartbeat.
 
+Who sees what: anyone (a load balancer) gets a bare "ok"/"down" and 200/503 from the two fast
+checks, database and Redis, and never an error text. Staff signed in, or a caller sending
+`Authorization: Bearer <HEALTH_TOKEN>`, get every check, the worker ping included (up to about a
+second when no worker answers), in the formats below.
+
 Built on django-health-check's view and checks. Each check is built per request from the
 current settings (so a changed REDIS_URL is honoured) and every probe has a short timeout: a
 load balancer polling this must get an answer in a couple of seconds even when Redis is gone.
@@ -11,13 +16,14 @@ and the status is 503 when any part is down. HTML and text come from the library
 
 import dataclasses
 import datetime
+import hmac
 import time
 
 from celery import Celery
 from celery.app import app_or_default
 from django.conf import settings
 from django.core.cache import cache
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from health_check.base import HealthCheck
 from health_check.checks import Database
 from health_check.contrib.celery import Ping
@@ -105,7 +111,7 @@ class BeatHeartbeat(HealthCheck):
             raise ServiceUnavailable(f"Celery beat's last heartbeat was {int(age)} seconds ago")
 
 
-def parts() -> list[tuple[str, HealthCheck]]:
+def parts(*, detailed: bool = True) -> list[tuple[str, HealthCheck]]:
     """(name, check) pairs, built from the settings of this moment."""
     checks = [
         ("database", Database()),
@@ -113,6 +119,8 @@ def parts() -> list[tuple[str, HealthCheck]]:
     ]
     if settings.CELERY_BROKER_URL != settings.REDIS_URL:
         checks.append(("broker", Redis(client_factory=_redis_factory(settings.CELERY_BROKER_URL))))
+    if not detailed:
+        return checks
     checks += [
         (
             "celery_worker",
@@ -135,13 +143,28 @@ def parts() -> list[tuple[str, HealthCheck]]:
     return checks
 
 
+async def may_see_details(request) -> bool:
+    token = getattr(settings, "HEALTH_TOKEN", "")
+    sent = request.headers.get("Authorization", "")
+    if token and hmac.compare_digest(sent.encode(), f"Bearer {token}".encode()):
+        return True
+    user = await request.auser()
+    return user.is_authenticated and user.is_staff
+
+
 class HealthView(HealthCheckView):
     def get_checks(self):
-        self.part_names, checks = zip(*parts(), strict=True)
+        self.part_names, checks = zip(*parts(detailed=self.detailed), strict=True)
         yield from checks
 
     async def get(self, request, *args, **kwargs):
+        self.detailed = await may_see_details(request)
         response = await super().get(request, *args, **kwargs)
+        if not self.detailed:
+            down = response.status_code >= 500
+            return HttpResponse(
+                "down" if down else "ok", status=503 if down else 200, content_type="text/plain"
+            )
         if response.status_code == 500:
             # 503 is what load balancers and uptime monitors expect for "not ready".
             response.status_code = 503

@@ -10,6 +10,8 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
+from config.env_parsing import admins_parse, fernet_keys_parse
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -43,7 +45,7 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[SITE_URL])
 # Fernet keys encrypt Plaid access tokens. The first key encrypts; all of them decrypt.
 # There is deliberately no fallback to SECRET_KEY (the field library's default): a system check
 # (banking.checks) reports an unset FERNET_KEYS instead.
-FERNET_KEYS = env.list("FERNET_KEYS", default=[]) or None
+FERNET_KEYS = fernet_keys_parse(env.str("FERNET_KEYS", default="")) or None
 if FERNET_KEYS is None and not DEBUG:
     # Gunicorn does not run system checks, so production must stop here, naming the variable.
     required("FERNET_KEYS")
@@ -60,6 +62,7 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "allauth.usersessions",
     "django_celery_beat",
     "health_check",
     "csp",
@@ -96,6 +99,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "banking.context_processors.plaid",
+                "accounts.context_processors.email_verification",
             ],
         },
     },
@@ -124,6 +128,13 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+# Argon2id first (Django's recommendation; parameters in accounts.hashers); a stored PBKDF2 hash
+# still verifies and is rewritten as Argon2 at the next sign-in.
+PASSWORD_HASHERS = [
+    "accounts.hashers.Argon2idPasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
 ]
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
@@ -203,26 +214,62 @@ ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_UNIQUE_EMAIL = True
+# In production sign-up, login and password reset answer the same whether an email has an
+# account or not (ACCOUNT_PREVENT_ENUMERATION), which allauth can only do with mandatory
+# verification; a demo under `make run` may keep it optional (the sign-up page says so).
 ACCOUNT_EMAIL_VERIFICATION = env.str(
     "ACCOUNT_EMAIL_VERIFICATION", default="optional" if DEBUG else "mandatory"
 )
+if not DEBUG and ACCOUNT_EMAIL_VERIFICATION != "mandatory":
+    raise ImproperlyConfigured(
+        f"ACCOUNT_EMAIL_VERIFICATION={ACCOUNT_EMAIL_VERIFICATION}: with DJANGO_DEBUG off email "
+        "verification must be mandatory, or sign-up would reveal which emails have an account."
+    )
+ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SITE_URL.startswith("https") else "http"
-# Repeated bad passwords: allauth throttles by account and by IP, then shows a clear message.
+ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
+# Behind a reverse proxy every request comes from the proxy: TRUSTED_PROXY_COUNT is how many
+# proxies of ours append to X-Forwarded-For (0: none, use the peer address). config.client_ip
+# applies it for every throttle; allauth gets the same number.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
+# Repeated bad passwords: a per-IP limit stops one client trying many accounts; a per-account
+# limit stops many clients trying one account, and lasts LOGIN_LOCKOUT_MINUTES at most, so an
+# attacker who knows an email cannot lock its owner out for long (the message says how long).
+LOGIN_LOCKOUT_MINUTES = env.int("LOGIN_LOCKOUT_MINUTES", default=5)
+LOGIN_FAILURES_BEFORE_LOCKOUT = env.int("LOGIN_FAILURES_BEFORE_LOCKOUT", default=5)
 ACCOUNT_RATE_LIMITS = {
-    "login_failed": env.str("LOGIN_FAILED_RATE", default="10/m/ip,5/5m/key"),
+    "login_failed": (
+        f"20/{LOGIN_LOCKOUT_MINUTES}m/ip,"
+        f"{LOGIN_FAILURES_BEFORE_LOCKOUT}/{LOGIN_LOCKOUT_MINUTES}m/key"
+    ),
     "signup": "20/m/ip",
     "reset_password": "20/m/ip,5/m/key",
 }
+# Password, email and MFA changes are emailed to the account (allauth's notifications); a sign-in
+# from a new browser is emailed by accounts.security.
+ACCOUNT_EMAIL_NOTIFICATIONS = True
+# Deleting the account and turning MFA off ask for the password (or a TOTP code) again when the
+# last authentication is older than this.
+ACCOUNT_REAUTHENTICATION_TIMEOUT = env.int("REAUTHENTICATION_TIMEOUT_SECONDS", default=300)
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = env.str("MFA_TOTP_ISSUER", default="Ledgerline")
 MFA_REQUIRED_FOR_STAFF = env.bool("MFA_REQUIRED_FOR_STAFF", default=not DEBUG)
 
-EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
+# With debug off a missing EMAIL_URL would print password-reset links into the logs: refuse.
+EMAIL_CONFIG = environ.Env.email_url_config(required("EMAIL_URL", dev_default="consolemail://"))
 vars().update(EMAIL_CONFIG)
+# A hung SMTP server must not hold a web worker (sign-up, reset) for ever.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Ledgerline <no-reply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Who gets the operational alerts (Plaid circuit breaker, banks still billed at Plaid, errors):
+# "Name <address>" or bare addresses, comma-separated. Production without one is refused.
+ADMINS = admins_parse(required("ADMINS", dev_default=""))
+if not ADMINS and not DEBUG:
+    raise ImproperlyConfigured("ADMINS names no email address; see .env.example.")
 
 # --- Plaid ------------------------------------------------------------------------------------
 # Validation (retired Development environment, https in production, ...) lives in banking.checks
@@ -242,9 +289,14 @@ if PLAID_DEVELOPMENT_API_KEY:
 _has_plaid_keys = bool(
     PLAID_CLIENT_ID and (PLAID_SECRET or PLAID_SANDBOX_API_KEY or PLAID_PRODUCTION_API_KEY)
 )
-PLAID_ENV = env.str("PLAID_ENV", default="").strip().lower() or (
-    "sandbox" if _has_plaid_keys else "emulator"
-)
+_explicit_plaid_env = env.str("PLAID_ENV", default="").strip().lower()
+PLAID_ENV = _explicit_plaid_env or ("sandbox" if _has_plaid_keys else "emulator")
+if PLAID_ENV == "emulator" and not _explicit_plaid_env and not DEBUG:
+    # Forgotten keys in production must not quietly turn every bank into the emulator.
+    raise ImproperlyConfigured(
+        "No Plaid keys are set (PLAID_CLIENT_ID and PLAID_SECRET) and DJANGO_DEBUG is off. Set "
+        "them, or set PLAID_ENV=emulator explicitly to run against the emulator."
+    )
 if PLAID_ENV == "development":
     raise ImproperlyConfigured("PLAID_ENV=development. " + _DEVELOPMENT_RETIRED)
 if not PLAID_SECRET:
@@ -292,6 +344,9 @@ PLAID_CIRCUIT_OPEN_SECONDS = env.int("PLAID_CIRCUIT_OPEN_SECONDS", default=15 * 
 PLAID_RATE_LIMIT_ENABLED = env.bool("PLAID_RATE_LIMIT_ENABLED", default=True)
 # /health/ calls beat down when its last heartbeat (written every minute) is older than this.
 BEAT_HEARTBEAT_MAX_AGE_SECONDS = env.int("BEAT_HEARTBEAT_MAX_AGE_SECONDS", default=180)
+# /health/ details (each component and its error) for monitoring that sends
+# `Authorization: Bearer <HEALTH_TOKEN>`; empty: details for signed-in staff only.
+HEALTH_TOKEN = env.str("HEALTH_TOKEN", default="")
 WEBHOOK_MAX_BODY_BYTES = env.int("WEBHOOK_MAX_BODY_BYTES", default=1024 * 1024)
 
 # --- Security -------------------------------------------------------------------------------
@@ -343,6 +398,8 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # --- Logging: one JSON object a line in production; secrets are redacted everywhere --------------
+# Tracebacks on DEBUG pages and in error emails to ADMINS go through the same redaction.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "config.logging.RedactingExceptionReporterFilter"
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
 LOGGING = {
     "version": 1,
@@ -350,10 +407,13 @@ LOGGING = {
     "filters": {"redact": {"()": "config.logging.RedactSecretsFilter"}},
     "formatters": {
         "json": {
-            "()": "pythonjsonlogger.json.JsonFormatter",
+            "()": "config.logging.RedactingJsonFormatter",
             "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
         },
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "plain": {
+            "()": "config.logging.RedactingFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
+        },
     },
     "handlers": {
         "console": {

@@ -10,10 +10,11 @@ os.environ.setdefault("DJANGO_DEBUG", "false")
 os.environ.setdefault("DJANGO_TESTING", "true")
 os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production-0123456789abcdef")
 # A fixed, test-only Fernet key (never used outside tests).
-os.environ.setdefault("FERNET_KEYS", "test-fernet-key-one")
+os.environ.setdefault("FERNET_KEYS", "ceuy74JiifybX6LSXWM-CpOJZ4Z-kcNDJVUrfeq0ZFI=")
+os.environ.setdefault("EMAIL_URL", "consolemail://")
+os.environ.setdefault("ADMINS", "Ledgerline tests <ops@example.com>")
 os.environ.setdefault("PLAID_ENV", "emulator")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
-os.environ.setdefault("ACCOUNT_EMAIL_VERIFICATION", "optional")
 os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "true")
 os.environ.setdefault("CACHE_KEY_PREFIX", f"pfm-test-{os.getpid()}")
 
@@ -26,7 +27,11 @@ os.makedirs(STATIC_ROOT, exist_ok=True)  # whitenoise warns on every request oth
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = False
 SESSION_COOKIE_NAME, CSRF_COOKIE_NAME = "sessionid", "csrftoken"
 SECURE_HSTS_SECONDS = 0
+# A fast hasher keeps the suite quick; tests of the Argon2 upgrade set the production list.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Production refuses optional verification; most tests sign up and use the site at once.
+# Tests of enumeration-proof sign-up set "mandatory" themselves.
+ACCOUNT_EMAIL_VERIFICATION = "optional"
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 ALLOWED_HOSTS = ["*"]
 

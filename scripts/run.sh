@@ -36,7 +36,8 @@ cat <<MSG
   Ledgerline is starting at  $SITE_URL
   Plaid: $PLAID_ENV$( [ "$PLAID_ENV" = emulator ] && echo " (local emulator at http://$EMULATOR_HOST:$EMULATOR_PORT, state in var/emulator.sqlite3)")
   Demo data: .venv/bin/python manage.py seed_demo   (then log in as demo@example.com)
-  Health: $SITE_URL/health/?format=json      Stop: Ctrl-C
+  Health: $SITE_URL/health/ (details: signed in as staff, or send Authorization: Bearer <HEALTH_TOKEN>)
+  Stop: Ctrl-C
 
 MSG
 # -e /dev/null: settings.py reads .env itself, where the real environment wins; honcho would

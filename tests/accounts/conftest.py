@@ -47,3 +47,11 @@ SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 def staff_with_totp(staff):
     TOTP.activate(staff, SECRET)
     return staff
+
+
+def signed_in_recently(client, user, password="alice-pass-123"):
+    """Signed in, with the password entered again just now (allauth's re-authentication)."""
+    client.force_login(user)
+    response = client.post("/accounts/reauthenticate/", {"password": password})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    return client

@@ -59,3 +59,17 @@ def test_the_profile_and_authenticator_setup_pages_pass_axe(page, live_server, a
         page.wait_for_url("**/accounts/2fa/totp/activate/")
     assert page.locator("#authenticator_secret").is_visible()
     assert axe_violations(page) == []
+
+
+def test_the_security_and_sessions_pages_pass_axe(page, live_server, alice):
+    page.goto(live_server.url + "/accounts/login/")
+    page.get_by_label("Email").fill("alice@example.com")
+    page.get_by_label("Password").fill("alice-pass-123")
+    page.locator("main button[type=submit]").click()
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)
+
+    page.goto(live_server.url + "/accounts/security/")
+    assert page.locator("main").get_by_text("Signed in").count() >= 1
+    assert axe_violations(page) == []
+    page.goto(live_server.url + "/accounts/sessions/")
+    assert axe_violations(page) == []

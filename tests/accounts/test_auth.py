@@ -134,7 +134,7 @@ def test_it_locks_the_account_out_after_repeated_bad_passwords(client, alice):
     response = client.post(
         "/accounts/login/", {"login": "alice@example.com", "password": "alice-pass-123"}
     )
-    assert "Too many failed login attempts. Try again later." in response.content.decode()
+    assert "Too many failed sign-in attempts. Try again in 5 minutes." in response.content.decode()
     assert "_auth_user_id" not in client.session
 
 

@@ -4,7 +4,15 @@ import pytest
 
 from tests.emulator_client import emulator_call
 
+from .conftest import signed_in_recently
+
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def alice_client(client, alice):
+    # Deleting the account asks for the password again unless it was entered minutes ago.
+    return signed_in_recently(client, alice)
 
 
 def test_it_refuses_get(alice_client, django_user_model):
@@ -41,7 +49,7 @@ def test_it_removes_the_banks_at_plaid_before_deleting(
     assert [i["item_id"] for i in emulator_call(emulator, "GET", "/emulator/items")["items"]] == [
         linked_item.item_id
     ]
-    client.force_login(alice)
+    signed_in_recently(client, alice)
     response = client.post("/accounts/delete/", {"confirm": "on"})
     assert response["Location"] == "/accounts/login/"
     assert emulator_call(emulator, "GET", "/emulator/items")["items"] == []
@@ -59,7 +67,7 @@ def test_it_keeps_the_account_when_plaid_cannot_remove_a_bank(
         "/emulator/faults",
         {"path": "/item/remove", "error_code": "INTERNAL_SERVER_ERROR"},
     )
-    client.force_login(alice)
+    signed_in_recently(client, alice)
     response = client.post("/accounts/delete/", {"confirm": "on"}, follow=True)
     html = response.content.decode()
     assert response.redirect_chain == [("/accounts/profile/", 302)]
@@ -82,3 +90,23 @@ def test_it_keeps_the_account_when_the_removal_service_raises_a_plaid_error(
     response = alice_client.post("/accounts/delete/", {"confirm": "on"}, follow=True)
     assert "(INTERNAL_SERVER_ERROR), so your account was not deleted" in response.content.decode()
     assert django_user_model.objects.filter(email="alice@example.com").exists()
+
+
+def test_it_asks_for_the_password_again_when_the_sign_in_is_not_recent(client, alice):
+    client.force_login(alice)
+    response = client.post("/accounts/delete/", {"confirm": "on"})
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/reauthenticate/?next=%2Faccounts%2Fdelete%2F"
+    assert alice.__class__.objects.filter(pk=alice.pk).exists()
+    # The password, and the suspended request goes through.
+    response = client.post(response["Location"], {"password": "alice-pass-123"})
+    assert response["Location"] == "/accounts/login/"
+    assert not alice.__class__.objects.filter(pk=alice.pk).exists()
+
+
+def test_a_reauthentication_older_than_the_timeout_is_not_enough(client, alice, settings):
+    signed_in_recently(client, alice)
+    settings.ACCOUNT_REAUTHENTICATION_TIMEOUT = 0
+    response = client.post("/accounts/delete/", {"confirm": "on"})
+    assert response["Location"].startswith("/accounts/reauthenticate/")
+    assert alice.__class__.objects.filter(pk=alice.pk).exists()

@@ -15,11 +15,13 @@ from django_celery_beat.models import (
     SolarSchedule,
 )
 
+from accounts.security import security_event_record
 from banking.models import LinkSession, PlaidItem, StaffAccessLog, SyncPage
 from tests import factories as f
+from tests.accounts.conftest import totp_code
 
 # A recognisable TOTP secret: the admin must never print it (tests/admin/test_no_secrets.py).
-TOTP_SECRET = "JBSWY3DPEHPK3PXPTOTPSECRET"
+TOTP_SECRET = "JBSWY3DPEHPK3PXPTOTPSECRETAAAAAA"
 
 
 def with_totp(user):
@@ -39,10 +41,17 @@ def superuser(django_user_model):
     return with_totp(user)
 
 
+def pass_mfa(client, user):
+    """Signed in, then through allauth's MFA step in this session, as the admin requires."""
+    client.force_login(user)
+    response = client.post("/accounts/2fa/reauthenticate/", {"code": totp_code(TOTP_SECRET)})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    return client
+
+
 @pytest.fixture
 def superuser_client(client, superuser):
-    client.force_login(superuser)
-    return client
+    return pass_mfa(client, superuser)
 
 
 @pytest.fixture
@@ -57,8 +66,7 @@ def plain_staff(django_user_model):
 
 @pytest.fixture
 def staff_client(client, plain_staff):
-    client.force_login(plain_staff)
-    return client
+    return pass_mfa(client, plain_staff)
 
 
 @pytest.fixture
@@ -90,6 +98,7 @@ def admin_data(alice, bob, superuser):
         staff=superuser, staff_email=superuser.email, subject=alice, what="seed", path="/admin/"
     )
     EmailAddress.objects.create(user=alice, email=alice.email, primary=True, verified=True)
+    security_event_record(user=alice, kind="signed_in")
     Group.objects.create(name="Support")
     crontab = CrontabSchedule.objects.create(minute="0", hour="4")
     IntervalSchedule.objects.create(every=10, period=IntervalSchedule.MINUTES)

@@ -8,6 +8,8 @@ from django.test import Client
 
 from tests.browser import launch_chromium
 
+from .conftest import pass_mfa
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
@@ -25,7 +27,7 @@ def page(live_server, superuser, admin_data):
     # Signed in as the staff user by session cookie: the login page (allauth + TOTP) has its
     # own browser tests in tests/accounts.
     django_client = Client()
-    django_client.force_login(superuser)
+    pass_mfa(django_client, superuser)
     session = django_client.cookies["sessionid"].value
     with launch_chromium() as browser:
         context = browser.new_context(viewport={"width": 1400, "height": 900})

@@ -120,6 +120,7 @@ def test_it_does_not_open_the_circuit_for_one_item_failing_repeatedly(plaid_sett
 
 def test_it_fails_loudly_with_the_wrong_fernet_key(linked_item, settings):
     field = PlaidItem._meta.get_field("access_token")
+    original = settings.FERNET_KEYS
     settings.FERNET_KEYS = ["a-completely-different-key"]
     for name in ("keys", "fernet_keys", "fernet"):
         field.__dict__.pop(name, None)
@@ -127,7 +128,7 @@ def test_it_fails_loudly_with_the_wrong_fernet_key(linked_item, settings):
         with pytest.raises(InvalidToken):
             PlaidItem.objects.get(pk=linked_item.pk)
     finally:
-        settings.FERNET_KEYS = ["test-fernet-key-one"]
+        settings.FERNET_KEYS = original
         for name in ("keys", "fernet_keys", "fernet"):
             field.__dict__.pop(name, None)
 

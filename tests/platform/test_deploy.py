@@ -28,6 +28,9 @@ def production_env(tmp_path, **overrides):
         "FERNET_KEYS": Fernet.generate_key().decode(),
         "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
         "REDIS_URL": "redis://127.0.0.1:6379/0",
+        "EMAIL_URL": "smtp+tls://user:pass@mail.example.com:587",
+        "ADMINS": "ops@money.example.com",
+        "TRUSTED_PROXY_COUNT": "1",
         "PLAID_ENV": "sandbox",
         "PLAID_CLIENT_ID": "client-id-for-check",
         "PLAID_SECRET": "secret-for-check",
@@ -61,7 +64,7 @@ def test_check_deploy_prints_no_warnings_with_debug_off(tmp_path):
     assert "WARNINGS" not in output
 
 
-@pytest.mark.parametrize("name", ["SECRET_KEY", "FERNET_KEYS"])
+@pytest.mark.parametrize("name", ["SECRET_KEY", "FERNET_KEYS", "EMAIL_URL", "ADMINS"])
 def test_a_missing_production_secret_stops_start_up_naming_it(tmp_path, name):
     # Empty, not absent: an empty variable also shadows a developer's .env file.
     result = manage(production_env(tmp_path, **{name: ""}), "check")

@@ -11,6 +11,13 @@ from config.tasks_util import enqueue_on_commit
 from .conftest import DEAD_REDIS_URL
 
 pytestmark = pytest.mark.django_db
+HEALTH_TOKEN = "a-health-token-for-tests-only"
+DETAILS = {"HTTP_AUTHORIZATION": f"Bearer {HEALTH_TOKEN}"}
+
+
+@pytest.fixture(autouse=True)
+def health_token(settings):
+    settings.HEALTH_TOKEN = HEALTH_TOKEN
 
 
 @pytest.fixture
@@ -27,8 +34,8 @@ def _timed_get(client, url, **extra):
 
 
 def test_it_answers_json_by_query_and_by_accept_header(client):
-    by_query = client.get("/health/?format=json")
-    by_header = client.get("/health/", HTTP_ACCEPT="application/json")
+    by_query = client.get("/health/?format=json", **DETAILS)
+    by_header = client.get("/health/", HTTP_ACCEPT="application/json", **DETAILS)
     for response in (by_query, by_header):
         assert response["Content-Type"] == "application/json"
         assert set(response.json()["checks"]) == {
@@ -40,7 +47,7 @@ def test_it_answers_json_by_query_and_by_accept_header(client):
 
 
 def test_it_is_503_and_names_the_parts_down_without_a_worker_or_beat(client):
-    response, elapsed = _timed_get(client, "/health/?format=json")
+    response, elapsed = _timed_get(client, "/health/?format=json", **DETAILS)
     body = response.json()
     assert response.status_code == 503
     assert body["status"] == "down"
@@ -55,12 +62,12 @@ def test_it_calls_a_stale_beat_heartbeat_down(client):
     from django.core.cache import cache
 
     cache.set(BEAT_HEARTBEAT_CACHE_KEY, time.time() - 600)
-    body = client.get("/health/?format=json").json()
+    body = client.get("/health/?format=json", **DETAILS).json()
     assert body["checks"]["celery_beat"]["ok"] is False
     assert "last heartbeat was 600 seconds ago" in body["checks"]["celery_beat"]["detail"]
 
     cache.set(BEAT_HEARTBEAT_CACHE_KEY, time.time() - 5)
-    body = client.get("/health/?format=json").json()
+    body = client.get("/health/?format=json", **DETAILS).json()
     assert body["checks"]["celery_beat"] == {"ok": True, "detail": "OK"}
 
 
@@ -76,7 +83,7 @@ def test_publishing_the_heartbeat_task_records_beats_heartbeat():
 
 
 def test_with_redis_down_health_names_redis_quickly(client, redis_down):
-    response, elapsed = _timed_get(client, "/health/?format=json")
+    response, elapsed = _timed_get(client, "/health/?format=json", **DETAILS)
     body = response.json()
     assert response.status_code == 503
     assert body["checks"]["redis"]["ok"] is False

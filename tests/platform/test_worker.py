@@ -36,8 +36,9 @@ def test_a_task_runs_in_the_worker_process(celery_worker_process, publish_to_wor
 
 
 def test_health_is_all_ok_with_a_worker_and_a_fresh_beat_heartbeat(
-    celery_worker_process, publish_to_worker, client
+    celery_worker_process, publish_to_worker, client, settings
 ):
+    settings.HEALTH_TOKEN = "t0ken"
     from django.core.cache import cache
 
     # What beat does every minute: publishing the task records the heartbeat (in the
@@ -47,7 +48,7 @@ def test_health_is_all_ok_with_a_worker_and_a_fresh_beat_heartbeat(
     assert _wait_for(lambda: cache.get(WORKER_HEARTBEAT_CACHE_KEY) is not None)
 
     started = time.monotonic()
-    response = client.get("/health/?format=json")
+    response = client.get("/health/?format=json", HTTP_AUTHORIZATION="Bearer t0ken")
     elapsed = time.monotonic() - started
     body = response.json()
     assert response.status_code == 200, body
@@ -62,13 +63,14 @@ def test_health_is_all_ok_with_a_worker_and_a_fresh_beat_heartbeat(
 
 
 def test_health_names_the_worker_down_after_it_stops(
-    celery_worker_process, publish_to_worker, client
+    celery_worker_process, publish_to_worker, client, settings
 ):
+    settings.HEALTH_TOKEN = "t0ken"
     publish_to_worker(beat_heartbeat)
     celery_worker_process.terminate()
     celery_worker_process.wait(timeout=15)
 
-    body = client.get("/health/?format=json").json()
+    body = client.get("/health/?format=json", HTTP_AUTHORIZATION="Bearer t0ken").json()
     assert body["checks"]["celery_worker"]["ok"] is False
     # Beat's heartbeat is written by beat, so a dead worker does not make beat look dead.
     assert body["checks"]["celery_beat"]["ok"] is True

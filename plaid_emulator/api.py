@@ -305,33 +305,32 @@ def sandbox_public_token_create(emu, body):
         return {"public_token": emu.store.new_public_token(item)}
 
 
-FIREABLE = {
-    "DEFAULT_UPDATE": "TRANSACTIONS",
-    "SYNC_UPDATES_AVAILABLE": "TRANSACTIONS",
-    "INITIAL_UPDATE": "TRANSACTIONS",
-    "HISTORICAL_UPDATE": "TRANSACTIONS",
-    "NEW_ACCOUNTS_AVAILABLE": "ITEM",
-    "USER_PERMISSION_REVOKED": "ITEM",
-    "PENDING_DISCONNECT": "ITEM",
-    "PENDING_EXPIRATION": "ITEM",
-    "LOGIN_REPAIRED": "ITEM",
-    "ERROR": "ITEM",
-    "WEBHOOK_UPDATE_ACKNOWLEDGED": "ITEM",
+# The product each sandbox webhook code needs on the item (None: none, the code is about the
+# item itself or about a product the emulator only announces).
+FIRE_NEEDS = {
+    "DEFAULT_UPDATE": "transactions",
+    "SYNC_UPDATES_AVAILABLE": "transactions",
+    "RECURRING_TRANSACTIONS_UPDATE": "transactions",
+    "SMS_MICRODEPOSITS_VERIFICATION": "auth",
 }
 
 
 def sandbox_item_fire_webhook(emu, body):
-    require(body, "access_token", "webhook_code")
     item = emu.store.item_for_token(body["access_token"])
-    code = body["webhook_code"]
-    if code not in FIREABLE:
-        raise invalid_field("webhook_code", "is not a supported webhook code")
+    code, wtype = body["webhook_code"], body.get("webhook_type")
     if not item.webhook:
         raise PlaidError("SANDBOX_WEBHOOK_INVALID")
-    if FIREABLE[code] == "TRANSACTIONS" and "transactions" not in item.products:
+    need = FIRE_NEEDS.get(code)
+    if code == "DEFAULT_UPDATE" and wtype not in (None, "TRANSACTIONS"):
+        need = None
+    if need and need not in item.products:
         raise PlaidError("SANDBOX_PRODUCT_NOT_ENABLED")
-    new = (body.get("options") or {}).get("new_transactions")
-    return {"webhook_fired": activity.fire_named(emu, item, code, new_transactions=new)}
+    opts = body.get("options") or {}
+    return {
+        "webhook_fired": activity.fire_named(
+            emu, item, code, new_transactions=opts.get("new_transactions"), webhook_type=wtype
+        )
+    }
 
 
 def sandbox_item_reset_login(emu, body):

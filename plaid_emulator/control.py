@@ -82,8 +82,21 @@ def handle(emu, method: str, path: str, body: dict) -> tuple[int, dict]:
         return 200, {"faults": emu.faults.snapshot()}
     if path == "/emulator/rate_limits":
         if method == "POST":
-            emu.limits.configure(bool(body.get("enforce")), body.get("limits"))
+            limits = body.get("limits")
+            if limits is not None and not isinstance(limits, dict):
+                raise PlaidError("INVALID_FIELD", "limits must be an object")
+            emu.limits.configure(
+                bool(body.get("enforce")), limits, body.get("client_per_minute")
+            )
         return 200, emu.limits.state()
+    if path == "/emulator/recording":
+        if method == "POST":
+            emu.recorder.configure(bool(body.get("enabled", True)))
+            return 200, {"enabled": emu.recorder.enabled}
+        if method == "DELETE":
+            emu.recorder.configure(False)
+            return 200, {"enabled": False}
+        return 200, {"enabled": emu.recorder.enabled, "calls": emu.recorder.take()}
     if path == "/emulator/webhooks":
         if method == "DELETE":
             emu.dispatcher.clear()
@@ -122,6 +135,12 @@ def handle(emu, method: str, path: str, body: dict) -> tuple[int, dict]:
         code = body.get("webhook_code")
         if not isinstance(code, str):
             raise PlaidError("MISSING_FIELDS", "webhook_code is required")
-        fired = activity.fire_named(emu, item, code, body.get("new_transactions"))
+        new = body.get("new_transactions")
+        if new is not None and (not isinstance(new, int) or not 0 <= new <= 1_000_000):
+            raise PlaidError("INVALID_FIELD", "new_transactions must be a non-negative integer")
+        wtype = body.get("webhook_type")
+        fired = activity.fire_named(
+            emu, item, code, new, webhook_type=wtype if isinstance(wtype, str) else None
+        )
         return 200, {"item_id": item.item_id, "webhook_fired": fired}
     return 404, {"error": f"no control endpoint {method} {path}"}

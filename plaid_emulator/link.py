@@ -122,6 +122,9 @@ def api(handler, path: str, body) -> None:
             result = _dispatch(emu, path, body)
     except PlaidError as e:
         result = _error(e)
+    except (TypeError, ValueError, KeyError, AttributeError):
+        # Our own page never sends these; anything else hand-made gets an error, not a 500.
+        result = _error(PlaidError("INVALID_FIELD", "malformed Link request"))
     handler.send_json(200, result)
 
 

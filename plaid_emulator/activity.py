@@ -199,7 +199,9 @@ def fire_typed(emu, item: Item, webhook_type: str, code: str) -> bool | None:
             "LIABILITIES",
             code,
             account_ids_with_new_liabilities=[],
-            account_ids_with_updated_liabilities={_first_account(item, "loan", "credit"): ["past_amount_due"]},
+            account_ids_with_updated_liabilities={
+                _first_account(item, "loan", "credit"): ["past_amount_due"]
+            },
             error=None,
         )
     if code == "SMS_MICRODEPOSITS_VERIFICATION":
@@ -216,7 +218,10 @@ def fire_typed(emu, item: Item, webhook_type: str, code: str) -> bool | None:
         return emu.fire(item, "INCOME", code)
     if code == "RECURRING_TRANSACTIONS_UPDATE":
         return emu.fire(
-            item, "TRANSACTIONS", code, account_ids=[a["account_id"] for a in item.shared_accounts()]
+            item,
+            "TRANSACTIONS",
+            code,
+            account_ids=[a["account_id"] for a in item.shared_accounts()],
         )
     if code == "USER_ACCOUNT_REVOKED":
         return emu.fire(item, "ITEM", code, account_id=_first_account(item))

@@ -85,9 +85,7 @@ def handle(emu, method: str, path: str, body: dict) -> tuple[int, dict]:
             limits = body.get("limits")
             if limits is not None and not isinstance(limits, dict):
                 raise PlaidError("INVALID_FIELD", "limits must be an object")
-            emu.limits.configure(
-                bool(body.get("enforce")), limits, body.get("client_per_minute")
-            )
+            emu.limits.configure(bool(body.get("enforce")), limits, body.get("client_per_minute"))
         return 200, emu.limits.state()
     if path == "/emulator/recording":
         if method == "POST":

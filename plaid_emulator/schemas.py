@@ -19,26 +19,91 @@ from datetime import date, datetime
 from .errors import PlaidError, invalid_field, missing_fields
 
 COUNTRY_CODES = (
-    "US GB ES NL FR IE CA DE IT PL DK NO SE EE LT LV PT BE AT FI".split()  # noqa: SIM905
+    "US",
+    "GB",
+    "ES",
+    "NL",
+    "FR",
+    "IE",
+    "CA",
+    "DE",
+    "IT",
+    "PL",
+    "DK",
+    "NO",
+    "SE",
+    "EE",
+    "LT",
+    "LV",
+    "PT",
+    "BE",
+    "AT",
+    "FI",
 )
 # The 38 values of the spec's `Products` enum.
 PRODUCTS = (
-    "assets auth balance balance_plus beacon identity identity_match investments "
-    "investments_auth liabilities payment_initiation identity_verification transactions "
-    "credit_details income income_verification standing_orders transfer employment "
-    "recurring_transactions transactions_refresh signal statements processor_payments "
-    "processor_identity profile cra_base_report cra_income_insights cra_partner_insights "
-    "cra_network_insights cra_cashflow_insights cra_monitoring cra_lend_score "
-    "cra_plaid_credit_score layer pay_by_bank protect_linked_bank protect_transactions"
-).split()
+    "assets",
+    "auth",
+    "balance",
+    "balance_plus",
+    "beacon",
+    "identity",
+    "identity_match",
+    "investments",
+    "investments_auth",
+    "liabilities",
+    "payment_initiation",
+    "identity_verification",
+    "transactions",
+    "credit_details",
+    "income",
+    "income_verification",
+    "standing_orders",
+    "transfer",
+    "employment",
+    "recurring_transactions",
+    "transactions_refresh",
+    "signal",
+    "statements",
+    "processor_payments",
+    "processor_identity",
+    "profile",
+    "cra_base_report",
+    "cra_income_insights",
+    "cra_partner_insights",
+    "cra_network_insights",
+    "cra_cashflow_insights",
+    "cra_monitoring",
+    "cra_lend_score",
+    "cra_plaid_credit_score",
+    "layer",
+    "pay_by_bank",
+    "protect_linked_bank",
+    "protect_transactions",
+)
 # The spec's enum for /sandbox/item/fire_webhook `webhook_code`.
 SANDBOX_WEBHOOK_CODES = (
-    "DEFAULT_UPDATE NEW_ACCOUNTS_AVAILABLE SMS_MICRODEPOSITS_VERIFICATION AUTHORIZATION_GRANTED "
-    "USER_PERMISSION_REVOKED USER_ACCOUNT_REVOKED PENDING_DISCONNECT "
-    "RECURRING_TRANSACTIONS_UPDATE LOGIN_REPAIRED SYNC_UPDATES_AVAILABLE PRODUCT_READY ERROR"
-).split()
+    "DEFAULT_UPDATE",
+    "NEW_ACCOUNTS_AVAILABLE",
+    "SMS_MICRODEPOSITS_VERIFICATION",
+    "AUTHORIZATION_GRANTED",
+    "USER_PERMISSION_REVOKED",
+    "USER_ACCOUNT_REVOKED",
+    "PENDING_DISCONNECT",
+    "RECURRING_TRANSACTIONS_UPDATE",
+    "LOGIN_REPAIRED",
+    "SYNC_UPDATES_AVAILABLE",
+    "PRODUCT_READY",
+    "ERROR",
+)
 SANDBOX_WEBHOOK_TYPES = (
-    "AUTH HOLDINGS INVESTMENTS_TRANSACTIONS ITEM LIABILITIES TRANSACTIONS ASSETS".split()  # noqa: SIM905
+    "AUTH",
+    "HOLDINGS",
+    "INVESTMENTS_TRANSACTIONS",
+    "ITEM",
+    "LIABILITIES",
+    "TRANSACTIONS",
+    "ASSETS",
 )
 
 
@@ -72,7 +137,7 @@ def _creds(props: dict, required=(), **kw) -> Obj:
     return Obj({"client_id": "string", "secret": "string", **props}, tuple(required), **kw)
 
 
-PRODUCT_LIST = Arr(Enum(tuple(PRODUCTS)))
+PRODUCT_LIST = Arr(Enum(PRODUCTS))
 COUNTRIES = Arr(Enum(COUNTRY_CODES), min_items=1)
 ACCOUNT_IDS = Obj({"account_ids": Arr("string")})
 ACCESS = _creds({"access_token": "string"}, ["access_token"])
@@ -242,7 +307,7 @@ REQUESTS: dict[str, Obj] = {
     "/institutions/search": _creds(
         {
             "query": "string",
-            "products": Arr(Enum(tuple(PRODUCTS)), min_items=1),
+            "products": Arr(Enum(PRODUCTS), min_items=1),
             "country_codes": Arr(Enum(COUNTRY_CODES)),
             "options": Obj(
                 {
@@ -261,7 +326,7 @@ REQUESTS: dict[str, Obj] = {
     "/sandbox/public_token/create": _creds(
         {
             "institution_id": "string",
-            "initial_products": Arr(Enum(tuple(PRODUCTS)), min_items=1),
+            "initial_products": Arr(Enum(PRODUCTS), min_items=1),
             "options": Obj(
                 {
                     "webhook": "url",
@@ -282,8 +347,8 @@ REQUESTS: dict[str, Obj] = {
     "/sandbox/item/fire_webhook": _creds(
         {
             "access_token": "string",
-            "webhook_type": Enum(tuple(SANDBOX_WEBHOOK_TYPES)),
-            "webhook_code": Enum(tuple(SANDBOX_WEBHOOK_CODES)),
+            "webhook_type": Enum(SANDBOX_WEBHOOK_TYPES),
+            "webhook_code": Enum(SANDBOX_WEBHOOK_CODES),
             # Newer than this spec (plaid-python 46 has it): how many transactions to add.
             "options": Obj({"new_transactions": Int(0, 10_000)}),
         },

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import threading
@@ -79,10 +80,8 @@ class Handler(BaseHTTPRequestHandler):
             status=status,
             error_type="INVALID_REQUEST",
         )
-        try:
+        with contextlib.suppress(OSError):
             self.send_json(status, err.body(new_request_id()))
-        except OSError:
-            pass
 
     def _read_raw(self) -> bytes:
         """Read the whole body of any request, so the next one on this connection starts at
@@ -155,9 +154,9 @@ class Handler(BaseHTTPRequestHandler):
         self._send(
             405,
             json.dumps(
-                PlaidError(
-                    "METHOD_NOT_ALLOWED", f"method {self.command[:20]} is not allowed"
-                ).body(new_request_id())
+                PlaidError("METHOD_NOT_ALLOWED", f"method {self.command[:20]} is not allowed").body(
+                    new_request_id()
+                )
             ).encode(),
             "application/json; charset=utf-8",
             {"Allow": ", ".join(PLAID_METHODS)},

@@ -82,7 +82,7 @@ def openapi():
 
 
 @pytest.fixture
-def recorder(emulator):
+def recorder(emulator):  # noqa: F811
     """The emulator records each Plaid call's request and response bodies while this fixture
     is in use, so a test can use plaid-python's typed results and still check the exact JSON
     against the spec."""

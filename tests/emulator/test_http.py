@@ -19,7 +19,8 @@ def conn(emulator) -> http.client.HTTPConnection:
 def answer(c: http.client.HTTPConnection) -> tuple[int, dict | None]:
     r = c.getresponse()
     raw = r.read()
-    return r.status, (json.loads(raw) if raw and "json" in r.getheader("Content-Type", "") else None)
+    is_json = raw and "json" in r.getheader("Content-Type", "")
+    return r.status, (json.loads(raw) if is_json else None)
 
 
 def test_it_answers_an_unknown_path_with_plaids_json_404(emulator):

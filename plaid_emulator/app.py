@@ -7,7 +7,7 @@ import os
 import threading
 import time
 
-from . import activity, api, schemas
+from . import activity, api, schemas, validation
 from .errors import PlaidError, missing_fields
 from .faults import Faults, RateLimits
 from .store import Item, Store
@@ -149,7 +149,7 @@ class Emulator:
         if not isinstance(body, dict):
             raise PlaidError("INVALID_BODY")
         self.authenticate(headers, body)
-        schemas.validate(path, body)
+        validation.validate(schemas.REQUESTS[path], body)
         item_id = None
         if path in ITEM_PATHS and isinstance(body.get("access_token"), str):
             item_id = self.store.access_tokens.get(body["access_token"])

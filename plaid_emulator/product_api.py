@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 from . import activity, institutions, products, sync
 from .errors import PlaidError
-from .schemas import parse_datetime
+from .validation import parse_datetime
 
 # Numbers per region, as /auth/get reports them; each account gets its own account number.
 ROUTING = {"ach": ("011401533", "021000021"), "eft": ("021", "01140"), "bacs": "601613"}

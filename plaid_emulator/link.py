@@ -187,7 +187,7 @@ def _dispatch(emu, path: str, body: dict) -> dict:
     session = _session(emu, body)
     if path == "/link/api/select":
         inst = institutions.BY_ID.get(body.get("institution_id"))
-        if inst is None:
+        if inst is None or inst["country"] not in session["token_rec"]["country_codes"]:
             raise PlaidError("INVALID_INSTITUTION")
         session["institution_id"] = inst["institution_id"]
         return {

@@ -2,7 +2,7 @@
 spec (2020-09-14 version line) and checked by `validation.validate` before a handler runs.
 
 The notation is small on purpose: a field is a type name ("string", "url", "bool", "date",
-"datetime", "object", "any"), an `Int`, an `Enum`, an `Arr` or an `Obj`. Sections of
+"datetime", "object"), an `Int`, an `Enum`, an `Arr` or an `Obj`. Sections of
 `/link/token/create` that configure products the emulator does not implement are kept as
 "object": their keys are Plaid's business, not ours, but they must still be objects.
 

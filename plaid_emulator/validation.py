@@ -31,8 +31,6 @@ class Arr:
 class Obj:
     props: dict
     required: tuple = ()
-    # Plaid ignores unknown keys inside a few free-form objects (addresses, account filters).
-    open: bool = False
     min_length: dict = field(default_factory=dict)
 
 
@@ -56,8 +54,7 @@ class _Walk:
         for name, v in value.items():
             sub = _join(path, name)
             if name not in spec.props:
-                if not spec.open:
-                    self.unknown.append(sub)
+                self.unknown.append(sub)
                 continue
             # Plaid's clients send null for an unset optional field; it means "absent".
             if v is None or (v == "" and name in spec.required):
@@ -129,7 +126,6 @@ _SCALARS = {
     "date": _is_date,
     "datetime": lambda v: parse_datetime(v) is not None,
     "object": lambda v: isinstance(v, dict),
-    "any": lambda v: True,
 }
 _WHY = {
     "string": "must be a string",
@@ -138,7 +134,6 @@ _WHY = {
     "date": "must be a date in YYYY-MM-DD format",
     "datetime": "must be an RFC 3339 date-time",
     "object": "must be an object",
-    "any": "",
 }
 
 

@@ -28,6 +28,10 @@ MAX_BODY = 16 * 1024 * 1024
 PLAID_METHODS = ("GET", "HEAD", "POST", "DELETE", "OPTIONS")
 
 
+# What _read_or_fail returns when it has already answered; JSON `false` is a body like any other.
+UNREADABLE = object()
+
+
 class BodyError(Exception):
     """The request body could not be read; the connection cannot be reused."""
 
@@ -139,7 +143,7 @@ class Handler(BaseHTTPRequestHandler):
         except BodyError as e:
             self.close_connection = True
             self.send_plaid_error(PlaidError("INVALID_BODY", f"body could not be read: {e}"))
-            return False
+            return UNREADABLE
 
     def __getattr__(self, name):
         # Any method BaseHTTPRequestHandler has no do_X for (PUT, PATCH, TRACE, FOO) gets
@@ -149,7 +153,7 @@ class Handler(BaseHTTPRequestHandler):
         raise AttributeError(name)
 
     def _not_allowed(self):
-        if self._read_or_fail() is False:
+        if self._read_or_fail() is UNREADABLE:
             return
         self._send(
             405,
@@ -167,7 +171,7 @@ class Handler(BaseHTTPRequestHandler):
 
     # -- verbs -------------------------------------------------------------------------------
     def do_OPTIONS(self):
-        if self._read_or_fail() is False:
+        if self._read_or_fail() is UNREADABLE:
             return
         self._send(
             204,
@@ -181,7 +185,7 @@ class Handler(BaseHTTPRequestHandler):
         )
 
     def do_GET(self):
-        if self._read_or_fail() is False:
+        if self._read_or_fail() is UNREADABLE:
             return
         url = urlsplit(self.path)
         if url.path.startswith("/emulator/"):
@@ -202,7 +206,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_DELETE(self):
         body = self._read_or_fail()
-        if body is False:
+        if body is UNREADABLE:
             return
         path = urlsplit(self.path).path
         if path.startswith("/emulator/"):
@@ -214,7 +218,7 @@ class Handler(BaseHTTPRequestHandler):
     def do_POST(self):
         path = urlsplit(self.path).path
         body = self._read_or_fail()
-        if body is False:
+        if body is UNREADABLE:
             return
         if path.startswith("/emulator/"):
             return self._control("POST", path, body)

@@ -220,3 +220,25 @@ def test_it_never_fails_and_always_answers_within_the_spec(emulator, openapi, pa
     conn.close()
     # The bodies reached the handler's happy path, not only the validator.
     assert "200" in statuses, statuses
+
+
+def test_it_answers_any_bytes_with_plaids_error_and_keeps_the_connection(emulator, openapi):
+    conn = http.client.HTTPConnection(emulator.host, emulator.port, timeout=30)
+
+    @settings(max_examples=EXAMPLES * 5, deadline=None, database=None, derandomize=True)
+    @given(
+        raw=st.one_of(st.binary(max_size=300), JUNK.map(lambda v: json.dumps(v).encode())),
+        path=st.sampled_from(sorted(ROUTES)),
+        ctype=st.sampled_from(
+            ["application/json", "application/x-www-form-urlencoded", "text/plain", ""]
+        ),
+    )
+    def check(raw, path, ctype):
+        conn.request("POST", path, body=raw, headers={"Content-Type": ctype})
+        r = conn.getresponse()
+        answer = json.loads(r.read())
+        assert r.status < 500, (path, raw, answer)
+        openapi.validate(path, r.status, answer)
+
+    check()
+    conn.close()

@@ -149,3 +149,22 @@ def test_it_fires_pending_expiration_through_the_control_api(emulator, webhook_r
         creds=False,
     )
     assert webhook_receiver.wait_for(lambda r: b"PENDING_EXPIRATION" in r["body"]) and token
+
+
+def test_it_lists_in_link_only_banks_of_the_tokens_countries(emulator):
+    body = {
+        "client_name": "Pennywise",
+        "language": "en",
+        "country_codes": ["GB", "CA"],
+        "user": {"client_user_id": "u"},
+        "products": ["transactions", "auth"],
+    }
+    token = post(emulator.url, "/link/token/create", body)[1]["link_token"]
+    init = post(emulator.url, "/link/api/init", {"token": token}, creds=False)[1]
+    listed = {i["institution_id"] for i in init["institutions"]}
+    assert listed == {"ins_43", "ins_140001", "ins_117650", "ins_116834"}
+    session = {"link_session_id": init["link_session_id"]}
+    refused = post(
+        emulator.url, "/link/api/select", {**session, "institution_id": "ins_109508"}, creds=False
+    )[1]
+    assert refused["error"]["error_code"] == "INVALID_INSTITUTION"

@@ -1,5 +1,6 @@
 """Plaid emulator benchmark: is a 500-transaction /transactions/sync page independent of the
-item's history size, and how long does a 100k-transaction item take to generate?
+item's history size, how long does a 100k-transaction item take to generate, and how long do
+20,000 items take to create through the control API?
 
 Run: python bench/emulator_bench.py  (writes bench/results/emulator.json)
 """
@@ -19,6 +20,7 @@ sys.path.insert(0, str(ROOT))
 from plaid_emulator.server import EmulatorServer  # noqa: E402
 
 ROUNDS = 15
+BULK = 20_000  # items made at once through the control API, as the scale benchmark does
 
 
 def call(url, path, body, creds=True):
@@ -72,6 +74,12 @@ def main() -> int:
         call(srv.url, f"/emulator/items/{big_id}/transactions", {"count": 100_000}, creds=False)
         generate = time.perf_counter() - t0
         ms_1k, ms_100k = page_ms(srv.url, small), page_ms(srv.url, big)
+        t0 = time.perf_counter()
+        made = call(
+            srv.url, "/emulator/items/bulk", {"count": BULK, "days_requested": 1}, creds=False
+        )["items"]
+        bulk = time.perf_counter() - t0
+        assert len(made) == BULK
     finally:
         srv.stop()
     result = {
@@ -79,6 +87,7 @@ def main() -> int:
         "page_ms_100k": round(ms_100k, 2),
         "ratio": round(ms_100k / ms_1k, 3),
         "generate_100k_s": round(generate, 3),
+        "bulk_20k_items_s": round(bulk, 3),
     }
     out = ROOT / "bench" / "results" / "emulator.json"
     out.parent.mkdir(parents=True, exist_ok=True)

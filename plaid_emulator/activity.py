@@ -4,6 +4,7 @@ webhooks Plaid sends about them."""
 from __future__ import annotations
 
 import time
+import uuid
 from datetime import date, timedelta
 
 from . import data
@@ -174,9 +175,67 @@ def new_accounts(
     return acct
 
 
-def fire_named(emu, item: Item, code: str, new_transactions=None) -> bool:
+def _first_account(item: Item, *types: str) -> str:
+    accts = [a for a in item.shared_accounts() if not types or a["type"] in types]
+    return (accts or item.shared_accounts() or item.accounts)[0]["account_id"]
+
+
+def fire_typed(emu, item: Item, webhook_type: str, code: str) -> bool | None:
+    """The product webhooks other than Transactions; None when (type, code) is not one."""
+    if code == "DEFAULT_UPDATE" and webhook_type == "HOLDINGS":
+        return emu.fire(item, "HOLDINGS", code, new_holdings=1, updated_holdings=0, error=None)
+    if code == "DEFAULT_UPDATE" and webhook_type == "INVESTMENTS_TRANSACTIONS":
+        return emu.fire(
+            item,
+            "INVESTMENTS_TRANSACTIONS",
+            code,
+            new_investments_transactions=1,
+            cancelled_investments_transactions=0,
+            error=None,
+        )
+    if code == "DEFAULT_UPDATE" and webhook_type == "LIABILITIES":
+        return emu.fire(
+            item,
+            "LIABILITIES",
+            code,
+            account_ids_with_new_liabilities=[],
+            account_ids_with_updated_liabilities={
+                _first_account(item, "loan", "credit"): ["past_amount_due"]
+            },
+            error=None,
+        )
+    if code == "SMS_MICRODEPOSITS_VERIFICATION":
+        return emu.fire(
+            item,
+            "AUTH",
+            code,
+            status="MANUALLY_VERIFIED",
+            account_id=_first_account(item, "depository"),
+        )
+    if code == "PRODUCT_READY":
+        if webhook_type == "ASSETS":
+            return emu.fire(item, "ASSETS", code, asset_report_id=str(uuid.uuid4()))
+        return emu.fire(item, "INCOME", code)
+    if code == "RECURRING_TRANSACTIONS_UPDATE":
+        return emu.fire(
+            item,
+            "TRANSACTIONS",
+            code,
+            account_ids=[a["account_id"] for a in item.shared_accounts()],
+        )
+    if code == "USER_ACCOUNT_REVOKED":
+        return emu.fire(item, "ITEM", code, account_id=_first_account(item))
+    if code == "AUTHORIZATION_GRANTED":
+        return emu.fire(item, "ITEM", code)
+    return None
+
+
+def fire_named(emu, item: Item, code: str, new_transactions=None, webhook_type=None) -> bool:
     """What /sandbox/item/fire_webhook and /emulator/items/{id}/fire_webhook do per code."""
     now = time.time()
+    typed = fire_typed(emu, item, webhook_type or "", code)
+    if typed is not None:
+        return typed
     if code in ("SYNC_UPDATES_AVAILABLE", "DEFAULT_UPDATE"):
         if new_transactions:
             append_volume(emu, item, int(new_transactions))

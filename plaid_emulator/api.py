@@ -7,136 +7,41 @@ import time
 import uuid
 from urllib.parse import urlsplit
 
-from . import activity, institutions, sync
+from . import activity, credentials, institutions, product_api, products
 from .errors import PlaidError, invalid_field, missing_fields
 from .store import iso
 
-COUNTRY_CODES = {
-    "US",
-    "GB",
-    "ES",
-    "NL",
-    "FR",
-    "IE",
-    "CA",
-    "DE",
-    "IT",
-    "PL",
-    "DK",
-    "NO",
-    "SE",
-    "EE",
-    "LT",
-    "LV",
-    "PT",
-    "BE",
-    "AT",
-    "FI",
-}
-PRODUCTS = {
-    "transactions",
-    "auth",
-    "identity",
-    "investments",
-    "liabilities",
-    "assets",
-    "income_verification",
-    "payment_initiation",
-    "transfer",
-    "signal",
-    "statements",
-    "employment",
-    "standing_orders",
-    "recurring_transactions",
-}
-SANDBOX_PASSWORDS = {"user_good": "pass_good"}
 NEW_TOKEN_TTL, UPDATE_TOKEN_TTL = 4 * 3600, 30 * 60
+DEFAULT_DAYS_REQUESTED = 90  # Plaid's default for transactions.days_requested
 
 
-def require(body: dict, *names: str) -> None:
-    missing = [n for n in names if body.get(n) in (None, "")]
-    if missing:
-        raise missing_fields(*missing)
-
-
-def _string(body, name, *, required=False):
-    v = body.get(name)
-    if v is None:
-        if required:
-            raise missing_fields(name)
-        return None
-    if not isinstance(v, str):
-        raise invalid_field(name, "must be a string")
-    return v
-
-
-def _url(body, name):
-    v = _string(body, name)
-    if v:
-        parts = urlsplit(v)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise invalid_field(name, "must be a valid URL")
-    return v
-
-
-def _countries(body):
-    codes = body.get("country_codes")
-    if not codes:
-        raise missing_fields("country_codes")
-    if not isinstance(codes, list) or any(c not in COUNTRY_CODES for c in codes):
-        raise invalid_field("country_codes", "must be a list of supported country codes")
-    return codes
-
-
-def _products(body, name, *, required):
-    prods = body.get(name)
-    if prods in (None, []):
-        if required:
-            raise missing_fields(name)
-        return []
-    if not isinstance(prods, list) or any(p not in PRODUCTS for p in prods):
-        raise invalid_field(name, "must be a list of valid products")
-    return prods
-
-
-def check_credentials(username: str, password: str, inst: dict) -> None:
-    """Sandbox's rules: user_good/pass_good; user_transactions_dynamic with any non-blank
-    password; the OAuth bank authenticates on its own consent page."""
-    if inst["kind"] == "oauth":
-        return
-    if username == "user_transactions_dynamic" and password:
-        return
-    if SANDBOX_PASSWORDS.get(username) != password:
-        raise PlaidError("INVALID_CREDENTIALS")
-
-
-def data_item(emu, body, product_call=True):
-    item = emu.store.item_for_token(body.get("access_token"))
-    if institutions.BY_ID[item.institution_id]["kind"] == "down" and product_call:
-        raise PlaidError("INSTITUTION_DOWN")
-    if item.error and product_call:
-        raise PlaidError(item.error)
-    return item
+def _list(body, name) -> list:
+    return body.get(name) or []
 
 
 # -- Link tokens -------------------------------------------------------------------------------
 def link_token_create(emu, body):
-    require(body, "client_name", "language")
-    _string(body, "client_name", required=True)
-    countries = _countries(body)
     user = body.get("user")
-    if not body.get("user_id") and (not isinstance(user, dict) or not user.get("client_user_id")):
+    if not body.get("user_id") and not isinstance(user, dict):
         raise missing_fields("user.client_user_id")
     access_token = body.get("access_token")
     item = emu.store.item_for_token(access_token) if access_token else None
-    products = _products(body, "products", required=item is None)
-    webhook = _url(body, "webhook")
-    redirect_uri = _url(body, "redirect_uri")
-    if redirect_uri and ("?" in redirect_uri or "*" in redirect_uri or "#" in redirect_uri):
-        raise invalid_field("redirect_uri", "must not contain query parameters, fragments or *")
-    days = (body.get("transactions") or {}).get("days_requested", 730)
-    if not isinstance(days, int) or not 1 <= days <= 730:
-        raise invalid_field("transactions.days_requested", "must be between 1 and 730")
+    requested = _list(body, "products")
+    if item is None and not requested:
+        raise missing_fields("products")
+    products.check_authorized(
+        requested,
+        _list(body, "required_if_supported_products"),
+        _list(body, "optional_products"),
+    )
+    redirect_uri = body.get("redirect_uri") or None
+    if redirect_uri is not None:
+        parts = urlsplit(redirect_uri)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise invalid_field("redirect_uri", "must be a valid URL")
+        if parts.query or parts.fragment or "*" in redirect_uri:
+            raise invalid_field("redirect_uri", "must not contain query parameters, fragments or *")
+    days = (body.get("transactions") or {}).get("days_requested") or DEFAULT_DAYS_REQUESTED
     now = time.time()
     ttl = UPDATE_TOKEN_TTL if item else NEW_TOKEN_TTL
     token = f"link-sandbox-{uuid.uuid4()}"
@@ -145,20 +50,22 @@ def link_token_create(emu, body):
         "expires": now + ttl,
         "client_name": body["client_name"],
         "language": body["language"],
-        "country_codes": countries,
-        "products": products,
-        "webhook": webhook,
+        "country_codes": body["country_codes"],
+        "products": [p for p in requested if p not in products.IMPLICIT],
+        "required_if_supported": _list(body, "required_if_supported_products"),
+        "optional": _list(body, "optional_products"),
+        "additional_consented": _list(body, "additional_consented_products"),
+        "webhook": body.get("webhook") or None,
         "redirect_uri": redirect_uri,
         "days_requested": days,
         "item_id": item.item_id if item else None,
-        "user": user,
+        "user": user if isinstance(user, dict) else {"client_user_id": body.get("user_id")},
         "account_selection": bool((body.get("update") or {}).get("account_selection_enabled")),
     }
     return {"link_token": token, "expiration": iso(now + ttl)}
 
 
 def link_token_get(emu, body):
-    require(body, "link_token")
     rec = emu.store.link_token(body["link_token"])
     return {
         "link_token": body["link_token"],
@@ -177,7 +84,6 @@ def link_token_get(emu, body):
 
 # -- Items ---------------------------------------------------------------------------------------
 def item_public_token_exchange(emu, body):
-    require(body, "public_token")
     access_token, item = emu.store.exchange(body["public_token"])
     return {"access_token": access_token, "item_id": item.item_id}
 
@@ -195,8 +101,6 @@ def item_remove(emu, body):
 
 def item_webhook_update(emu, body):
     item = emu.store.item_for_token(body.get("access_token"))
-    if "webhook" in body and body["webhook"] is not None:
-        _url(body, "webhook")
     item.webhook = body.get("webhook") or None
     item.version += 1
     if item.webhook:
@@ -213,44 +117,10 @@ def item_access_token_invalidate(emu, body):
         return {"new_access_token": emu.store.new_access_token(item)}
 
 
-# -- Accounts and transactions -------------------------------------------------------------------
-def accounts_get(emu, body):
-    item = data_item(emu, body)
-    wanted = (body.get("options") or {}).get("account_ids")
-    accts = [
-        item.render_account(a)
-        for a in item.shared_accounts()
-        if not wanted or a["account_id"] in wanted
-    ]
-    return {"accounts": accts, "item": item.render()}
-
-
-def transactions_sync(emu, body):
-    item = data_item(emu, body)
-    count = body.get("count", 100)
-    if count is None:
-        count = 100
-    if not isinstance(count, int) or isinstance(count, bool) or not 1 <= count <= 500:
-        raise invalid_field("count", "must be an integer between 1 and 500")
-    cursor = body.get("cursor")
-    if cursor is not None and not isinstance(cursor, str):
-        raise invalid_field("cursor", "must be a string")
-    with emu.store.lock:
-        return sync.page(item, cursor, count)
-
-
-def transactions_refresh(emu, body):
-    item = data_item(emu, body)
-    activity.refresh(emu, item)
-    return {}
-
-
 # -- Institutions and keys -----------------------------------------------------------------------
 def institutions_get_by_id(emu, body):
-    require(body, "institution_id")
-    _countries(body)
     inst = institutions.BY_ID.get(body["institution_id"])
-    if inst is None:
+    if inst is None or inst["country"] not in body["country_codes"]:
         raise PlaidError("INVALID_INSTITUTION")
     opts = body.get("options") or {}
     return {
@@ -263,20 +133,19 @@ def institutions_get_by_id(emu, body):
 
 
 def institutions_search(emu, body):
-    if not isinstance(body.get("query"), str) or not body["query"]:
-        raise missing_fields("query")
-    _countries(body)
     opts = body.get("options") or {}
+    found = institutions.search(body["query"], body["country_codes"], body.get("products"))
+    if opts.get("oauth") is not None:
+        found = [i for i in found if (i["kind"] == "oauth") == opts["oauth"]]
     return {
         "institutions": [
             institutions.render(i, optional_metadata=bool(opts.get("include_optional_metadata")))
-            for i in institutions.search(body["query"])
+            for i in found
         ]
     }
 
 
 def webhook_verification_key_get(emu, body):
-    require(body, "key_id")
     jwk = emu.keyring.jwk(body["key_id"])
     if jwk is None:
         raise PlaidError("INVALID_WEBHOOK_VERIFICATION_KEY_ID")
@@ -285,57 +154,59 @@ def webhook_verification_key_get(emu, body):
 
 # -- Sandbox -------------------------------------------------------------------------------------
 def sandbox_public_token_create(emu, body):
-    require(body, "institution_id")
-    products = _products(body, "initial_products", required=True)
     inst = institutions.BY_ID.get(body["institution_id"])
     if inst is None:
         raise PlaidError("INVALID_INSTITUTION")
+    prods, consented = products.resolve(inst, body["initial_products"])
     opts = body.get("options") or {}
     username = opts.get("override_username") or "user_good"
     password = opts.get("override_password") or "pass_good"
-    check_credentials(username, password, inst)
-    webhook = _url(opts, "webhook")
-    days = (opts.get("transactions") or {}).get("days_requested", 730)
-    if not isinstance(days, int) or not 1 <= days <= 730:
-        raise invalid_field("options.transactions.days_requested", "must be between 1 and 730")
+    # Nobody is there to answer MFA, so Plaid skips it here.
+    who = credentials.login(username, password, inst)
+    days = (opts.get("transactions") or {}).get("days_requested") or DEFAULT_DAYS_REQUESTED
     item = emu.create_item(
-        inst["institution_id"], username, webhook=webhook, products=products, days_requested=days
+        inst["institution_id"],
+        who.username,
+        webhook=opts.get("webhook") or None,
+        products=prods,
+        consented=consented,
+        days_requested=days,
+        custom=who.custom,
     )
     with emu.store.lock:
         return {"public_token": emu.store.new_public_token(item)}
 
 
-FIREABLE = {
-    "DEFAULT_UPDATE": "TRANSACTIONS",
-    "SYNC_UPDATES_AVAILABLE": "TRANSACTIONS",
-    "INITIAL_UPDATE": "TRANSACTIONS",
-    "HISTORICAL_UPDATE": "TRANSACTIONS",
-    "NEW_ACCOUNTS_AVAILABLE": "ITEM",
-    "USER_PERMISSION_REVOKED": "ITEM",
-    "PENDING_DISCONNECT": "ITEM",
-    "PENDING_EXPIRATION": "ITEM",
-    "LOGIN_REPAIRED": "ITEM",
-    "ERROR": "ITEM",
-    "WEBHOOK_UPDATE_ACKNOWLEDGED": "ITEM",
+# The product each sandbox webhook code needs on the item (None: none, the code is about the
+# item itself or about a product the emulator only announces).
+FIRE_NEEDS = {
+    "DEFAULT_UPDATE": "transactions",
+    "SYNC_UPDATES_AVAILABLE": "transactions",
+    "RECURRING_TRANSACTIONS_UPDATE": "transactions",
+    "SMS_MICRODEPOSITS_VERIFICATION": "auth",
 }
 
 
 def sandbox_item_fire_webhook(emu, body):
-    require(body, "access_token", "webhook_code")
     item = emu.store.item_for_token(body["access_token"])
-    code = body["webhook_code"]
-    if code not in FIREABLE:
-        raise invalid_field("webhook_code", "is not a supported webhook code")
+    code, wtype = body["webhook_code"], body.get("webhook_type")
     if not item.webhook:
         raise PlaidError("SANDBOX_WEBHOOK_INVALID")
-    if FIREABLE[code] == "TRANSACTIONS" and "transactions" not in item.products:
+    need = FIRE_NEEDS.get(code)
+    if code == "DEFAULT_UPDATE" and wtype not in (None, "TRANSACTIONS"):
+        need = None
+    if need and need not in item.products:
         raise PlaidError("SANDBOX_PRODUCT_NOT_ENABLED")
-    new = (body.get("options") or {}).get("new_transactions")
-    return {"webhook_fired": activity.fire_named(emu, item, code, new_transactions=new)}
+    opts = body.get("options") or {}
+    return {
+        "webhook_fired": activity.fire_named(
+            emu, item, code, new_transactions=opts.get("new_transactions"), webhook_type=wtype
+        )
+    }
 
 
 def sandbox_item_reset_login(emu, body):
-    item = emu.store.item_for_token(body.get("access_token"))
+    item = emu.store.item_for_token(body["access_token"])
     activity.login_required(emu, item)
     return {"reset_login": True}
 
@@ -348,10 +219,7 @@ ROUTES = {
     "/item/remove": item_remove,
     "/item/webhook/update": item_webhook_update,
     "/item/access_token/invalidate": item_access_token_invalidate,
-    "/accounts/get": accounts_get,
-    "/accounts/balance/get": accounts_get,
-    "/transactions/sync": transactions_sync,
-    "/transactions/refresh": transactions_refresh,
+    **product_api.ROUTES,
     "/institutions/get_by_id": institutions_get_by_id,
     "/institutions/search": institutions_search,
     "/webhook_verification_key/get": webhook_verification_key_get,

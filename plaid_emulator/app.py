@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import hmac
 import os
+import threading
 import time
 
-from . import activity, api
+from . import activity, api, schemas, validation
 from .errors import PlaidError, missing_fields
 from .faults import Faults, RateLimits
 from .store import Item, Store
@@ -21,6 +22,9 @@ ITEM_PATHS = {
     "/accounts/balance/get",
     "/transactions/sync",
     "/transactions/refresh",
+    "/transactions/get",
+    "/auth/get",
+    "/identity/get",
     "/item/get",
     "/item/remove",
     "/item/webhook/update",
@@ -35,6 +39,38 @@ def default_credentials(client_id=None, secret=None) -> tuple[str, str]:
         client_id or os.environ.get("PLAID_CLIENT_ID") or DEMO_CLIENT_ID,
         secret or os.environ.get("PLAID_SECRET") or DEMO_SECRET,
     )
+
+
+class Recorder:
+    """Request and response bodies of Plaid calls, kept only while a test switches it on, so
+    a contract test can check the exact JSON a typed client received."""
+
+    def __init__(self, limit: int = 10_000):
+        self.lock = threading.Lock()
+        self.enabled = False
+        self.limit = limit
+        self.entries: list[dict] = []
+
+    def record(self, path: str, status: int, request, response) -> None:
+        if not self.enabled:
+            return
+        if isinstance(request, dict):
+            request = {k: v for k, v in request.items() if k not in ("client_id", "secret")}
+        with self.lock:
+            if len(self.entries) < self.limit:
+                self.entries.append(
+                    {"path": path, "status": status, "request": request, "response": response}
+                )
+
+    def configure(self, enabled: bool) -> None:
+        with self.lock:
+            self.enabled = enabled
+            self.entries = []
+
+    def take(self) -> list[dict]:
+        with self.lock:
+            out, self.entries = self.entries, []
+            return out
 
 
 class Emulator:
@@ -56,6 +92,7 @@ class Emulator:
         self.dispatcher = Dispatcher(self.keyring, webhook_retry_delays)
         self.faults = Faults()
         self.limits = RateLimits()
+        self.recorder = Recorder()
         self.persister = None
         if state_path:
             from .persist import Persister
@@ -68,6 +105,7 @@ class Emulator:
         self.store.clear()
         self.faults.clear()
         self.limits.configure(False)
+        self.recorder.configure(False)
         self.dispatcher.clear()
 
     def close(self) -> None:
@@ -107,10 +145,11 @@ class Emulator:
     def call(self, path: str, headers, body) -> dict:
         handler = api.ROUTES.get(path)
         if handler is None:
-            raise PlaidError("NOT_FOUND", f"unknown endpoint {path}")
+            raise PlaidError("NOT_FOUND", f"unknown endpoint {path[:200]}")
         if not isinstance(body, dict):
             raise PlaidError("INVALID_BODY")
         self.authenticate(headers, body)
+        validation.validate(schemas.REQUESTS[path], body)
         item_id = None
         if path in ITEM_PATHS and isinstance(body.get("access_token"), str):
             item_id = self.store.access_tokens.get(body["access_token"])
@@ -119,5 +158,5 @@ class Emulator:
             time.sleep(latency)
         if code:
             raise PlaidError(code)
-        self.limits.check(path, item_id)
+        self.limits.check(path, item_id, self.client_id)
         return handler(self, body)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from . import activity, data
+from . import activity, data, institutions
 from .errors import PlaidError
 
 ITEM_ROUTE = re.compile(
@@ -44,6 +44,31 @@ def _new_account(emu, item, body) -> dict:
     }
 
 
+def _bulk(emu, body) -> dict:
+    """Many linked items at once, for scale benchmarks: what /sandbox/public_token/create and
+    the exchange would give, without two HTTP calls per item. The items are complete at once
+    and their INITIAL/HISTORICAL_UPDATE webhooks are not sent (tens of thousands of them would
+    only flood the receiver); the webhook URL is set for everything that happens later."""
+    count = _int(body, "count", 1, 100_000)
+    days = _int(body, "days_requested", 1, 730, 30)
+    inst = body.get("institution_id", "ins_109508")
+    if inst not in institutions.BY_ID:
+        raise PlaidError("INVALID_INSTITUTION")
+    username = body.get("username", "user_good")
+    if username not in ("user_good", "user_transactions_dynamic"):
+        raise PlaidError("INVALID_FIELD", "username must be user_good or user_transactions_dynamic")
+    webhook = body.get("webhook")
+    if webhook is not None and not isinstance(webhook, str):
+        raise PlaidError("INVALID_FIELD", "webhook must be a string")
+    out = []
+    for _ in range(count):
+        item = emu.create_item(inst, username, days_requested=days)
+        with emu.store.lock:
+            item.webhook = webhook or None
+            out.append({"item_id": item.item_id, "access_token": emu.store.new_access_token(item)})
+    return {"items": out}
+
+
 def item_summary(emu, item) -> dict:
     return {
         "item_id": item.item_id,
@@ -70,6 +95,8 @@ def handle(emu, method: str, path: str, body: dict) -> tuple[int, dict]:
     if path == "/emulator/reset" and method == "POST":
         emu.reset()
         return 200, {"reset": True}
+    if path == "/emulator/items/bulk" and method == "POST":
+        return 200, _bulk(emu, body)
     if path == "/emulator/items" and method == "GET":
         with store.lock:
             return 200, {"items": [item_summary(emu, i) for i in store.items.values() if i.linked]}
@@ -82,8 +109,19 @@ def handle(emu, method: str, path: str, body: dict) -> tuple[int, dict]:
         return 200, {"faults": emu.faults.snapshot()}
     if path == "/emulator/rate_limits":
         if method == "POST":
-            emu.limits.configure(bool(body.get("enforce")), body.get("limits"))
+            limits = body.get("limits")
+            if limits is not None and not isinstance(limits, dict):
+                raise PlaidError("INVALID_FIELD", "limits must be an object")
+            emu.limits.configure(bool(body.get("enforce")), limits, body.get("client_per_minute"))
         return 200, emu.limits.state()
+    if path == "/emulator/recording":
+        if method == "POST":
+            emu.recorder.configure(bool(body.get("enabled", True)))
+            return 200, {"enabled": emu.recorder.enabled}
+        if method == "DELETE":
+            emu.recorder.configure(False)
+            return 200, {"enabled": False}
+        return 200, {"enabled": emu.recorder.enabled, "calls": emu.recorder.take()}
     if path == "/emulator/webhooks":
         if method == "DELETE":
             emu.dispatcher.clear()
@@ -122,6 +160,12 @@ def handle(emu, method: str, path: str, body: dict) -> tuple[int, dict]:
         code = body.get("webhook_code")
         if not isinstance(code, str):
             raise PlaidError("MISSING_FIELDS", "webhook_code is required")
-        fired = activity.fire_named(emu, item, code, body.get("new_transactions"))
+        new = body.get("new_transactions")
+        if new is not None and (not isinstance(new, int) or not 0 <= new <= 1_000_000):
+            raise PlaidError("INVALID_FIELD", "new_transactions must be a non-negative integer")
+        wtype = body.get("webhook_type")
+        fired = activity.fire_named(
+            emu, item, code, new, webhook_type=wtype if isinstance(wtype, str) else None
+        )
         return 200, {"item_id": item.item_id, "webhook_fired": fired}
     return 404, {"error": f"no control endpoint {method} {path}"}

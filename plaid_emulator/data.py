@@ -52,14 +52,14 @@ class Txn:
     pending_transaction_id: str | None = None
     name: str | None = None  # overrides merchant.raw, e.g. for a tip-adjusted posting
 
-    def render(self) -> dict:
+    def render(self, currency: str = "USD", original: bool = False) -> dict:
         m = self.merchant
         return {
             "transaction_id": self.transaction_id,
             "account_id": self.account_id,
             "account_owner": None,
             "amount": self.amount,
-            "iso_currency_code": "USD",
+            "iso_currency_code": currency,
             "unofficial_currency_code": None,
             "check_number": None,
             "date": self.date,
@@ -67,6 +67,8 @@ class Txn:
             "authorized_date": self.authorized_date,
             "authorized_datetime": None,
             "name": self.name or m.raw,
+            # Plaid's original_description is the bank's raw text, and only when asked for.
+            "original_description": (self.name or m.raw).upper() if original else None,
             "merchant_name": m.name,
             "merchant_entity_id": m.entity,
             "logo_url": m.logo,
@@ -86,19 +88,24 @@ class Txn:
         }
 
 
-def default_accounts(rng: random.Random) -> list[dict]:
+def account(rng, name, official, typ, sub, mask, *, limit=None, balance=0.0, currency="USD"):
+    return {
+        "account_id": new_id(rng),
+        "name": name,
+        "official_name": official,
+        "type": typ,
+        "subtype": sub,
+        "mask": mask,
+        "limit": limit,
+        "start_balance": balance,
+        "selected": True,
+        "currency": currency,
+    }
+
+
+def default_accounts(rng: random.Random, currency: str = "USD") -> list[dict]:
     def acct(name, official, typ, sub, mask, limit=None):
-        return {
-            "account_id": new_id(rng),
-            "name": name,
-            "official_name": official,
-            "type": typ,
-            "subtype": sub,
-            "mask": mask,
-            "limit": limit,
-            "start_balance": 0.0,
-            "selected": True,
-        }
+        return account(rng, name, official, typ, sub, mask, limit=limit, currency=currency)
 
     return [
         acct(
@@ -126,6 +133,28 @@ def default_accounts(rng: random.Random) -> list[dict]:
     ]
 
 
+def credit_union_accounts(rng: random.Random, currency: str = "USD") -> list[dict]:
+    """The everyday three plus what investments and liabilities work on: no transactions,
+    balances only (a loan's balance is what is owed)."""
+    extra = [
+        ("Plaid 401k", "Plaid 401k Retirement Plan", "investment", "401k", "6666", 23631.98),
+        (
+            "Plaid Brokerage",
+            "Plaid Self-Directed Brokerage",
+            "investment",
+            "brokerage",
+            "5555",
+            8412.50,
+        ),
+        ("Plaid Mortgage", "Plaid 30-Year Fixed Mortgage", "loan", "mortgage", "8888", 56302.06),
+        ("Plaid Auto Loan", "Plaid 5-Year Auto Loan", "loan", "auto", "9999", 11840.00),
+    ]
+    return default_accounts(rng, currency) + [
+        account(rng, n, o, t, sub, m, balance=bal, currency=currency)
+        for n, o, t, sub, m, bal in extra
+    ]
+
+
 ACCOUNT_SUBTYPES = {
     "checking": "depository",
     "savings": "depository",
@@ -138,7 +167,9 @@ ACCOUNT_SUBTYPES = {
 }
 
 
-def extra_account(rng: random.Random, name: str | None = None, subtype: str | None = None) -> dict:
+def extra_account(
+    rng: random.Random, name: str | None = None, subtype: str | None = None, currency="USD"
+) -> dict:
     """What NEW_ACCOUNTS_AVAILABLE reveals: an account the user has not shared yet."""
     if name is None and subtype is None:
         return {
@@ -151,6 +182,7 @@ def extra_account(rng: random.Random, name: str | None = None, subtype: str | No
             "limit": None,
             "start_balance": 4300.0,
             "selected": False,
+            "currency": currency,
         }
     subtype = subtype or "checking"
     typ = ACCOUNT_SUBTYPES[subtype]
@@ -165,6 +197,7 @@ def extra_account(rng: random.Random, name: str | None = None, subtype: str | No
         "limit": 2500.0 if credit else None,
         "start_balance": 0.0 if credit else 4300.0,
         "selected": False,
+        "currency": currency,
     }
 
 
@@ -287,6 +320,8 @@ def opening_balances(accounts: list[dict], txns: list[Txn]) -> None:
     for t in txns:
         by_acct.setdefault(t.account_id, []).append(t)
     for a in accounts:
+        if a["type"] in ("investment", "loan"):
+            continue
         if a["type"] == "credit":
             a["start_balance"] = 410.27
             continue

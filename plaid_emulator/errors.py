@@ -19,7 +19,46 @@ CATALOGUE: dict[str, tuple[str, int, str, str | None]] = {
     "INVALID_FIELD": ("INVALID_REQUEST", 400, "invalid field", None),
     "MISSING_FIELDS": ("INVALID_REQUEST", 400, "the following required fields are missing", None),
     "INVALID_BODY": ("INVALID_REQUEST", 400, "body could not be parsed as JSON", None),
+    "UNKNOWN_FIELDS": (
+        "INVALID_REQUEST",
+        400,
+        "the following fields are not recognized by this endpoint",
+        None,
+    ),
     "NOT_FOUND": ("INVALID_REQUEST", 404, "not found", None),
+    "METHOD_NOT_ALLOWED": ("INVALID_REQUEST", 405, "method not allowed", None),
+    "INVALID_ACCOUNT_ID": (
+        "INVALID_INPUT",
+        400,
+        "one or more of the account IDs is invalid",
+        None,
+    ),
+    "INVALID_PRODUCT": (
+        "INVALID_INPUT",
+        400,
+        "client is not authorized to access the following products",
+        None,
+    ),
+    "PRODUCTS_NOT_SUPPORTED": (
+        "ITEM_ERROR",
+        400,
+        "the following products are not supported by this institution",
+        None,
+    ),
+    "PRODUCT_NOT_READY": (
+        "ITEM_ERROR",
+        400,
+        "the requested product is not yet ready. please provide a webhook or try the request"
+        " again later",
+        None,
+    ),
+    "LAST_UPDATED_DATETIME_OUT_OF_RANGE": (
+        "INVALID_RESULT",
+        400,
+        "requested datetime out of range, most recently updated balance is older than the"
+        " requested datetime",
+        None,
+    ),
     "ITEM_LOGIN_REQUIRED": (
         "ITEM_ERROR",
         400,
@@ -79,6 +118,82 @@ CATALOGUE: dict[str, tuple[str, int, str, str | None]] = {
         "this institution is not currently responding to this request. please try again soon",
         "This financial institution is not currently responding to requests. We apologize for"
         " the inconvenience.",
+    ),
+    "INSTITUTION_NOT_AVAILABLE": (
+        "INSTITUTION_ERROR",
+        400,
+        "this institution is not currently responding to this request. please try again soon",
+        "This financial institution is not currently responding to requests. We apologize for"
+        " the inconvenience.",
+    ),
+    "INSTITUTION_NO_LONGER_SUPPORTED": (
+        "INSTITUTION_ERROR",
+        400,
+        "this institution is no longer supported",
+        "This financial institution is no longer supported.",
+    ),
+    "UNSUPPORTED_RESPONSE": (
+        "INSTITUTION_ERROR",
+        400,
+        "the data returned from the financial institution is not in a valid format",
+        None,
+    ),
+    "COUNTRY_NOT_SUPPORTED": (
+        "ITEM_ERROR",
+        400,
+        "this country is not currently supported",
+        "This country is not currently supported.",
+    ),
+    "INSUFFICIENT_CREDENTIALS": (
+        "ITEM_ERROR",
+        400,
+        "insufficient authorization was provided to complete the request",
+        "The user did not complete the login. Please try again.",
+    ),
+    "INVALID_SEND_METHOD": (
+        "ITEM_ERROR",
+        400,
+        "the provided MFA send_method was invalid",
+        None,
+    ),
+    "ITEM_LOCKED": (
+        "ITEM_ERROR",
+        400,
+        "the account is locked. prompt the user to visit the institution's site and unlock"
+        " their account",
+        "The given credentials belong to a locked account. Please reset your credentials at"
+        " your bank and try again.",
+    ),
+    "ITEM_NOT_SUPPORTED": (
+        "ITEM_ERROR",
+        400,
+        "this account type is not currently supported",
+        "Account not currently supported.",
+    ),
+    "MFA_NOT_SUPPORTED": (
+        "ITEM_ERROR",
+        400,
+        "this account requires a MFA type that is not currently supported",
+        "Your account settings are incompatible. Please contact your bank.",
+    ),
+    "USER_SETUP_REQUIRED": (
+        "ITEM_ERROR",
+        400,
+        "the account has not been fully set up. prompt the user to visit the issuing"
+        " institution's site and finish the setup process",
+        "The given account requires setup. Please visit your bank's website to finish it.",
+    ),
+    "USER_INPUT_TIMEOUT": (
+        "ITEM_ERROR",
+        400,
+        "user must retry this operation",
+        "The application timed out waiting for user input",
+    ),
+    "PLAID_ERROR": (
+        "INSTITUTION_ERROR",
+        400,
+        "unexpected error",
+        "An unexpected error occurred. Please try again later.",
     ),
     "INTERNAL_SERVER_ERROR": (
         "API_ERROR",

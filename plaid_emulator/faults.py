@@ -86,38 +86,51 @@ class Faults:
 
 
 class RateLimits:
-    """Sliding one-minute windows per (path, item). Off unless enforcement is switched on."""
+    """Sliding one-minute windows per (path, item), and one per API client across every
+    endpoint. Each is off until switched on."""
 
     def __init__(self):
         self.lock = threading.Lock()
-        self.enforce = False
-        self.limits = dict(SANDBOX_ITEM_LIMITS)
-        self.hits: dict[tuple[str, str], deque] = {}
+        self.configure(False)
 
-    def configure(self, enforce: bool, limits: dict | None = None) -> None:
+    def configure(
+        self, enforce: bool, limits: dict | None = None, client_per_minute: int | None = None
+    ) -> None:
+        if client_per_minute is not None and (
+            not isinstance(client_per_minute, int) or client_per_minute < 1
+        ):
+            raise PlaidError("INVALID_FIELD", "client_per_minute must be a positive integer")
+        table = dict(SANDBOX_ITEM_LIMITS)
+        for path, per_minute in (limits or {}).items():
+            if not isinstance(per_minute, int) or per_minute < 0:
+                raise PlaidError("INVALID_FIELD", f"limits.{path} must be a non-negative integer")
+            table[path] = (per_minute, table.get(path, (0, "RATE_LIMIT"))[1])
         with self.lock:
             self.enforce = bool(enforce)
-            self.hits = {}
-            self.limits = dict(SANDBOX_ITEM_LIMITS)
-            for path, per_minute in (limits or {}).items():
-                code = self.limits.get(path, (0, "RATE_LIMIT"))[1]
-                self.limits[path] = (int(per_minute), code)
+            self.limits = table
+            self.client_per_minute = client_per_minute
+            self.hits: dict[tuple[str, str], deque] = {}
 
-    def check(self, path: str, item_id: str | None) -> None:
-        if not self.enforce or item_id is None or path not in self.limits:
-            return
-        per_minute, code = self.limits[path]
+    def _hit(self, key: tuple[str, str], per_minute: int, code: str, now: float) -> None:
+        window = self.hits.setdefault(key, deque())
+        while window and window[0] <= now - 60:
+            window.popleft()
+        if len(window) >= per_minute:
+            raise PlaidError(code)
+        window.append(now)
+
+    def check(self, path: str, item_id: str | None, client_id: str = "") -> None:
         now = time.monotonic()
         with self.lock:
-            window = self.hits.setdefault((path, item_id), deque())
-            while window and window[0] <= now - 60:
-                window.popleft()
-            if len(window) >= per_minute:
-                raise PlaidError(code)
-            window.append(now)
+            if self.client_per_minute is not None:
+                self._hit(("*client*", client_id), self.client_per_minute, "RATE_LIMIT", now)
+            if self.enforce and item_id is not None and path in self.limits:
+                per_minute, code = self.limits[path]
+                self._hit((path, item_id), per_minute, code, now)
 
     def state(self) -> dict:
         return {
             "enforce": self.enforce,
+            "client_per_minute": self.client_per_minute,
             "limits": {p: {"per_minute": n, "error_code": c} for p, (n, c) in self.limits.items()},
         }

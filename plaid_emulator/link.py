@@ -8,8 +8,7 @@ import time
 import uuid
 from urllib.parse import parse_qs, urlencode, urlsplit
 
-from . import institutions
-from .api import check_credentials
+from . import credentials, institutions, products
 from .errors import PlaidError, new_request_id
 
 UI_HTML = """<!doctype html>
@@ -101,13 +100,22 @@ def _authenticated(emu, session: dict) -> dict:
         item = store.items[session["item_id"]]
     else:
         rec = session["token_rec"]
+        prods, consented = products.resolve(
+            inst,
+            rec["products"],
+            rec.get("required_if_supported"),
+            rec.get("optional"),
+            rec.get("additional_consented"),
+        )
         item = store.create_item(
             inst["institution_id"],
             session["username"],
             webhook=rec["webhook"],
-            products=rec["products"] or ["transactions"],
+            products=prods,
+            consented=consented,
             days_requested=rec["days_requested"],
             start=False,
+            custom=session.get("custom"),
         )
     return _accounts_step(session, item)
 
@@ -122,6 +130,9 @@ def api(handler, path: str, body) -> None:
             result = _dispatch(emu, path, body)
     except PlaidError as e:
         result = _error(e)
+    except (TypeError, ValueError, KeyError, AttributeError):
+        # Our own page never sends these; anything else hand-made gets an error, not a 500.
+        result = _error(PlaidError("INVALID_FIELD", "malformed Link request"))
     handler.send_json(200, result)
 
 
@@ -156,7 +167,11 @@ def _dispatch(emu, path: str, body: dict) -> dict:
             if len(rec["client_name"]) <= 30
             else "This Application",
             "mode": session["mode"],
-            "institutions": [_inst_public(i) for i in institutions.INSTITUTIONS],
+            # Plaid shows only banks in the token's countries that support every product.
+            "institutions": [
+                _inst_public(i)
+                for i in institutions.search("", rec["country_codes"], rec["products"])
+            ],
         }
         if rec["item_id"]:
             item = store.items.get(rec["item_id"])
@@ -172,10 +187,8 @@ def _dispatch(emu, path: str, body: dict) -> dict:
     session = _session(emu, body)
     if path == "/link/api/select":
         inst = institutions.BY_ID.get(body.get("institution_id"))
-        if inst is None:
+        if inst is None or inst["country"] not in session["token_rec"]["country_codes"]:
             raise PlaidError("INVALID_INSTITUTION")
-        if inst["kind"] == "down":
-            raise PlaidError("INSTITUTION_DOWN")
         session["institution_id"] = inst["institution_id"]
         return {
             "step": "oauth" if inst["kind"] == "oauth" else "credentials",
@@ -185,21 +198,26 @@ def _dispatch(emu, path: str, body: dict) -> dict:
     if inst is None:
         raise PlaidError("INVALID_INSTITUTION")
     if path == "/link/api/credentials":
-        username, password = body.get("username") or "", body.get("password") or ""
-        check_credentials(username, password, inst)
+        username, password = str(body.get("username") or ""), str(body.get("password") or "")
+        who = credentials.login(username, password, inst)
         if session["mode"] == "update" and username != session["username"]:
             raise PlaidError("INVALID_CREDENTIALS")
-        session["username"] = username
-        if inst["kind"] == "mfa":
-            session["awaiting_mfa"] = True
-            return {"step": "mfa", "prompt": "Enter the code we sent to your phone ending 4321"}
+        session["username"], session["custom"] = who.username, who.custom
+        if who.mfa:
+            session["mfa"], session["mfa_round"] = who.mfa, 0
+            return {"step": "mfa", **credentials.challenge(who.mfa, 0, inst)}
         return _authenticated(emu, session)
     if path == "/link/api/mfa":
-        if not session.get("awaiting_mfa"):
+        mfa = session.get("mfa")
+        if not mfa:
             raise PlaidError("INVALID_MFA", "no MFA challenge is pending")
-        if body.get("code") != inst.get("mfa_code"):
+        n = session["mfa_round"]
+        if not credentials.answer_ok(mfa, n, inst, body):
             raise PlaidError("INVALID_MFA")
-        session["awaiting_mfa"] = False
+        if n + 1 < mfa.get("rounds", 1):
+            session["mfa_round"] = n + 1
+            return {"step": "mfa", **credentials.challenge(mfa, n + 1, inst)}
+        session["mfa"] = None
         return _authenticated(emu, session)
     if path == "/link/api/oauth":
         state = str(uuid.uuid4())

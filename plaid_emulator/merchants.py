@@ -10,6 +10,9 @@ import random
 import string
 
 _ALNUM = string.ascii_letters + string.digits
+# Byte -> alphanumeric. The slight skew (256 is not a multiple of 62) does not matter for ids,
+# and one translate() is ~20x cheaper than 37 random choices (items are made by the 10,000).
+_ID_TABLE = bytes(ord(_ALNUM[i % len(_ALNUM)]) for i in range(256))
 
 NULL_LOCATION = dict.fromkeys(
     ("address", "city", "region", "postal_code", "country", "lat", "lon", "store_number")
@@ -18,7 +21,7 @@ NULL_LOCATION = dict.fromkeys(
 
 def new_id(rng: random.Random) -> str:
     # Plaid's item/account/transaction ids are 37 case-sensitive alphanumerics.
-    return "".join(rng.choices(_ALNUM, k=37))
+    return rng.randbytes(37).translate(_ID_TABLE).decode()
 
 
 class Merchant:

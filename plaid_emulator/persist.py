@@ -21,7 +21,7 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
 
-from . import data
+from . import data, user_custom
 from .store import ADDED, Item
 
 FLUSH_SECONDS = 0.5
@@ -42,6 +42,7 @@ _ITEM_FIELDS = (
     "username",
     "webhook",
     "products",
+    "consented_products",
     "days_requested",
     "accounts",
     "sums",
@@ -88,6 +89,11 @@ def item_to_json(item: Item) -> dict:
     return out
 
 
+def _merchant(raw: str):
+    # A user_custom transaction's "merchant" is only its description.
+    return MERCHANTS.get(raw) or user_custom.merchant(raw)
+
+
 def item_from_json(d: dict) -> Item:
     item = Item(
         d["item_id"],
@@ -98,14 +104,15 @@ def item_from_json(d: dict) -> Item:
         d["days_requested"],
     )
     for name in _ITEM_FIELDS:
-        setattr(item, name, d[name])
+        # A file from before a field existed keeps the field's default.
+        setattr(item, name, d.get(name, getattr(item, name)))
     item.today = date.fromisoformat(d["today"])
     rs = d["rng_state"]
     item.rng_state = (rs[0], tuple(rs[1]), rs[2]) if rs else None
     item.last_webhook = tuple(d["last_webhook"]) if d["last_webhook"] else None
     txn = data.Txn
     item.txns = {
-        r[0]: txn(r[0], r[1], r[2], r[3], r[4], MERCHANTS[r[5]], r[6], r[7], r[8])
+        r[0]: txn(r[0], r[1], r[2], r[3], r[4], _merchant(r[5]), r[6], r[7], r[8])
         for r in d["txns"]
     }
     item.log = [tuple(e) for e in d["log"]]

@@ -12,7 +12,7 @@ import time
 import uuid
 from datetime import UTC, date, datetime, timedelta
 
-from . import data, institutions
+from . import data, institutions, products, user_custom
 from .errors import PlaidError
 
 ADDED, MODIFIED, REMOVED = "a", "m", "r"
@@ -30,6 +30,7 @@ class Item:
         self.username = username
         self.webhook = webhook
         self.products = products
+        self.consented_products = list(products)
         self.days_requested = days_requested
         self.accounts: list[dict] = []
         self.txns: dict[str, data.Txn] = {}
@@ -111,18 +112,27 @@ class Item:
 
     # -- rendering ----------------------------------------------------------------------------
     def balances(self, a: dict) -> dict:
+        """Plaid's sign rules per account type: a depository's current balance is what it
+        holds and its available balance is that less pending outflows (never more than
+        current); a credit card or loan's current balance is what is owed; a card's available
+        balance is the unused credit; loans and investments have no available balance."""
         posted, pending = self.sums.get(a["account_id"], [0.0, 0.0])
-        if a["type"] == "credit":
+        outflow = max(pending, 0.0)
+        if a["type"] in ("credit", "loan"):
             current = round(a["start_balance"] + posted, 2)
-            available = round(a["limit"] - current - pending, 2)
+            available = None
+            if a["type"] == "credit" and a["limit"] is not None:
+                available = round(max(a["limit"] - current - outflow, 0.0), 2)
         else:
             current = round(a["start_balance"] - posted, 2)
-            available = round(current - pending, 2)
+            available = None if a["type"] == "investment" else round(current - outflow, 2)
+        if "available" in a:  # user_custom's force_available_balance / null available
+            available = a["available"]
         return {
             "available": available,
             "current": current,
             "limit": a["limit"],
-            "iso_currency_code": "USD",
+            "iso_currency_code": a.get("currency", "USD"),
             "unofficial_currency_code": None,
         }
 
@@ -137,6 +147,15 @@ class Item:
             "subtype": a["subtype"],
         }
 
+    def currency_of(self, account_id: str) -> str:
+        return next(
+            (a.get("currency", "USD") for a in self.accounts if a["account_id"] == account_id),
+            "USD",
+        )
+
+    def render_txn(self, t: data.Txn, original: bool = False) -> dict:
+        return t.render(self.currency_of(t.account_id), original)
+
     def shared_accounts(self) -> list[dict]:
         return [a for a in self.accounts if a["selected"]]
 
@@ -150,12 +169,13 @@ class Item:
             "institution_name": inst["name"],
             "webhook": self.webhook,
             "error": err,
-            "available_products": ["assets", "auth", "balance", "identity", "investments"],
+            "available_products": products.available(inst, self.products),
             "billed_products": list(self.products),
             "products": list(self.products),
-            "consented_products": list(self.products),
+            "consented_products": list(self.consented_products),
             "consent_expiration_time": consent,
             "update_type": "background",
+            "created_at": iso(self.created_at),
         }
 
     def render_status(self) -> dict:
@@ -226,9 +246,11 @@ class Store:
         *,
         webhook=None,
         products=("transactions",),
-        days_requested: int = 730,
+        consented=None,
+        days_requested: int = 90,
         account_ids: set[str] | None = None,
         start: bool = True,
+        custom: dict | None = None,
     ) -> Item:
         """A new item. Link creates it with start=False once the user has logged in, and
         starts it (the initial and historical pulls) only when the user finishes Link."""
@@ -240,14 +262,27 @@ class Store:
             item = Item(
                 data.new_id(rng), institution_id, username, webhook, list(products), days_requested
             )
-            item.accounts = data.default_accounts(rng)
-            if institutions.BY_ID[institution_id]["kind"] == "oauth":
-                item.consent_expiration_time = time.time() + 365 * 86400
-            if username == "user_transactions_dynamic":
-                txns = data.dynamic_start(rng, item.accounts, item.today)
+            if consented is not None:
+                item.consented_products = list(consented)
+            inst = institutions.BY_ID[institution_id]
+            currency = institutions.currency(inst)
+            built = user_custom.build(rng, custom, item.today, currency) if custom else None
+            if built:
+                item.accounts, txns = built
             else:
-                txns = data.history(rng, item.accounts, item.today, days_requested)
-            data.opening_balances(item.accounts, txns)
+                make = (
+                    data.credit_union_accounts
+                    if inst["accounts"] == "credit_union"
+                    else data.default_accounts
+                )
+                item.accounts = make(rng, currency)
+                if username == "user_transactions_dynamic":
+                    txns = data.dynamic_start(rng, item.accounts, item.today)
+                else:
+                    txns = data.history(rng, item.accounts, item.today, days_requested)
+                data.opening_balances(item.accounts, txns)
+            if inst["kind"] == "oauth":
+                item.consent_expiration_time = time.time() + 365 * 86400
             if account_ids is not None:
                 for a in item.accounts:
                     a["selected"] = a["account_id"] in account_ids

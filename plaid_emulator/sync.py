@@ -35,7 +35,7 @@ def decode(item: Item, cursor: str) -> tuple[int, int, int]:
     return start, pos, head
 
 
-def page(item: Item, cursor: str | None, count: int) -> dict:
+def page(item: Item, cursor: str | None, count: int, original: bool = False) -> dict:
     """Build one sync page (without request_id). Call with the store lock held."""
     if not item.synced_once:
         item.synced_once = True
@@ -92,8 +92,8 @@ def page(item: Item, cursor: str | None, count: int) -> dict:
         "accounts": [
             item.render_account(a) for a in item.shared_accounts() if a["account_id"] in touched
         ],
-        "added": [t.render() for t in added],
-        "modified": [t.render() for t in modified],
+        "added": [item.render_txn(t, original) for t in added],
+        "modified": [item.render_txn(t, original) for t in modified],
         "removed": removed,
         # A finished update's cursor names only the position, so it is stable when nothing
         # changes; a mid-update cursor also remembers where the update began.

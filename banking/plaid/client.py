@@ -336,7 +336,8 @@ def sandbox_public_token_create(
     password: str | None = None,
 ) -> str:
     _sandbox_only("/sandbox/public_token/create")
-    options: dict[str, Any] = {}
+    # Plaid's default is 90 days; demo data and tests want the same history Link asks for.
+    options: dict[str, Any] = {"transactions": {"days_requested": settings.PLAID_DAYS_REQUESTED}}
     webhook = webhook if webhook is not None else plaid_config.webhook_url()
     if webhook:
         options["webhook"] = webhook

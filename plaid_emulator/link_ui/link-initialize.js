@@ -69,13 +69,15 @@
       document.documentElement.style.overflow = "hidden";
     }
 
-    function exit(opts) {
+    // Every form of exit() (no argument, {force: true}, {force: false}) closes Link and
+    // ends in onExit, after an EXIT event, as the host page's cleanup depends on it.
+    function exit() {
       if (!overlay) { return; }
       close();
-      if (!(opts && opts.force === false)) {
-        var md = Object.assign({}, lastMetadata, { status: lastMetadata.status || null });
-        call("onExit", null, md);
-      }
+      var md = Object.assign({}, lastMetadata, { status: lastMetadata.status || null });
+      call("onEvent", "EXIT", Object.assign({ exit_status: md.status, error_code: null,
+        timestamp: new Date().toISOString() }, md));
+      call("onExit", null, md);
     }
 
     function destroy() {

@@ -181,22 +181,51 @@
       { back: st.mode === "new" ? start : null });
   }
 
-  function mfa(prompt) {
+  // One MFA round: a device code, a round of security questions, or a selection.
+  function mfa(r) {
     st.status = "requires_code";
-    var code = el("input", { id: "code", name: "code", inputmode: "numeric",
-                             autocomplete: "one-time-code" });
     var submit = el("button", { class: "primary", type: "submit", text: "Submit" });
+    var fields = [], read;
+    if (r.type === "questions") {
+      var inputs = r.questions.map(function (label, j) {
+        var id = "answer-" + j;
+        fields.push(el("label", { for: id, text: label }));
+        var input = el("input", { id: id, name: id, autocomplete: "off" });
+        fields.push(input);
+        return input;
+      });
+      read = function () { return { answers: inputs.map(function (i) { return i.value; }) }; };
+    } else if (r.type === "selections") {
+      var radios = r.options.map(function (opt, j) {
+        var id = "choice-" + j;
+        var radio = el("input", { type: "radio", id: id, name: "choice", value: opt });
+        fields.push(el("label", { for: id, class: "choice" }, [radio,
+          document.createTextNode(" " + opt)]));
+        return radio;
+      });
+      read = function () {
+        var on = radios.filter(function (x) { return x.checked; })[0];
+        return { answers: on ? [on.value] : [] };
+      };
+    } else {
+      var code = el("input", { id: "code", name: "code", inputmode: "numeric",
+                               autocomplete: "one-time-code" });
+      fields.push(el("label", { for: "code", text: "Verification code" }), code);
+      read = function () { return { code: code.value }; };
+    }
+    var mfaType = { device: "code", questions: "questions", selections: "selections" }[r.type];
     var form = el("form", { onsubmit: function (e) {
       e.preventDefault();
       busy(submit, true);
-      event("SUBMIT_MFA", { mfa_type: "code" });
-      api("mfa", { code: code.value }).then(function (r) {
+      event("SUBMIT_MFA", { mfa_type: mfaType || "code" });
+      api("mfa", read()).then(function (res) {
         busy(submit, false);
-        if (r.error) { code.value = ""; return showError(r.error); }
-        next(r);
+        if (res.error) { return showError(res.error); }
+        next(res);
       });
-    } }, [el("label", { for: "code", text: "Verification code" }), code, submit]);
-    frame("Enter verification code", prompt, form);
+    } }, fields.concat([submit]));
+    var title = { questions: "Answer security questions", selections: "Confirm a selection" };
+    frame(title[r.type] || "Enter verification code", r.prompt, form);
   }
 
   function oauthIntro() {
@@ -258,7 +287,7 @@
   }
 
   function next(r) {
-    if (r.step === "mfa") { return mfa(r.prompt); }
+    if (r.step === "mfa") { return mfa(r); }
     if (r.step === "accounts") { return accounts(r); }
   }
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import warnings
 from pathlib import Path
@@ -16,6 +15,8 @@ from plaid_emulator.pytest_plugin import (  # noqa: F401  (fixtures, registered 
     plaid_client,
     webhook_receiver,
 )
+
+from .helpers import post
 
 REPO = Path(__file__).resolve().parents[2]
 # Plaid's published spec is read where the workplace keeps it, never copied into the repo: beside
@@ -81,26 +82,13 @@ def openapi():
 
 
 @pytest.fixture
-def recorder(monkeypatch):
-    """Record every raw response plaid-python receives, so a test can both use the typed
-    result and validate the exact JSON against the spec."""
-    from plaid import rest
-
-    seen: list[tuple[str, int, object]] = []
-    original = rest.RESTClientObject.request
-
-    def request(self, method, url, *args, **kwargs):
-        try:
-            r = original(self, method, url, *args, **kwargs)
-        except Exception as e:  # ApiException carries status and body
-            if getattr(e, "body", None) is not None:
-                seen.append((url, e.status, json.loads(e.body)))
-            raise
-        seen.append((url, r.status, json.loads(r.data)))
-        return r
-
-    monkeypatch.setattr(rest.RESTClientObject, "request", request)
-    return seen
+def recorder(emulator):  # noqa: F811
+    """The emulator records each Plaid call's request and response bodies while this fixture
+    is in use, so a test can use plaid-python's typed results and still check the exact JSON
+    against the spec."""
+    post(emulator.url, "/emulator/recording", {"enabled": True}, creds=False)
+    yield lambda: post(emulator.url, "/emulator/recording", method="GET", creds=False)[1]["calls"]
+    post(emulator.url, "/emulator/recording", method="DELETE", creds=False)
 
 
 @pytest.fixture
@@ -111,10 +99,8 @@ def contract(openapi, recorder):
         checked: set[str] = set()
 
         def check(self):
-            for url, status, body in recorder:
-                path = "/" + url.split("/", 3)[3]
-                openapi.validate(path, status, body)
-                self.checked.add(path)
-            recorder.clear()
+            for call in recorder():
+                openapi.validate(call["path"], call["status"], call["response"])
+                self.checked.add(call["path"])
 
     return Contract()

@@ -3,11 +3,16 @@ validated against Plaid's OpenAPI spec."""
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime, timedelta
+
 import pytest
 from plaid.exceptions import ApiException
 from plaid.model.accounts_balance_get_request import AccountsBalanceGetRequest
+from plaid.model.accounts_balance_get_request_options import AccountsBalanceGetRequestOptions
 from plaid.model.accounts_get_request import AccountsGetRequest
+from plaid.model.auth_get_request import AuthGetRequest
 from plaid.model.country_code import CountryCode
+from plaid.model.identity_get_request import IdentityGetRequest
 from plaid.model.institutions_get_by_id_request import InstitutionsGetByIdRequest
 from plaid.model.institutions_get_by_id_request_options import InstitutionsGetByIdRequestOptions
 from plaid.model.institutions_search_request import InstitutionsSearchRequest
@@ -18,6 +23,8 @@ from plaid.model.item_webhook_update_request import ItemWebhookUpdateRequest
 from plaid.model.link_token_get_request import LinkTokenGetRequest
 from plaid.model.sandbox_item_fire_webhook_request import SandboxItemFireWebhookRequest
 from plaid.model.sandbox_item_reset_login_request import SandboxItemResetLoginRequest
+from plaid.model.transactions_get_request import TransactionsGetRequest
+from plaid.model.transactions_get_request_options import TransactionsGetRequestOptions
 from plaid.model.transactions_refresh_request import TransactionsRefreshRequest
 from plaid.model.transactions_sync_request import TransactionsSyncRequest
 from plaid.model.webhook_verification_key_get_request import WebhookVerificationKeyGetRequest
@@ -36,6 +43,9 @@ ALL_ENDPOINTS = {
     "/accounts/balance/get",
     "/transactions/sync",
     "/transactions/refresh",
+    "/transactions/get",
+    "/auth/get",
+    "/identity/get",
     "/institutions/get_by_id",
     "/institutions/search",
     "/webhook_verification_key/get",
@@ -62,7 +72,33 @@ def test_it_answers_a_whole_session_with_spec_valid_responses(
     assert {a.subtype.value for a in accounts} == {"checking", "savings", "credit card"}
     card = next(a for a in accounts if a.type.value == "credit")
     assert card.balances.limit == 5000.0
-    c.accounts_balance_get(AccountsBalanceGetRequest(access_token=access_token))
+    balances = c.accounts_balance_get(
+        AccountsBalanceGetRequest(
+            access_token=access_token,
+            options=AccountsBalanceGetRequestOptions(
+                account_ids=[card.account_id],
+                min_last_updated_datetime=datetime.now(UTC) - timedelta(minutes=5),
+            ),
+        )
+    ).accounts
+    assert [a.account_id for a in balances] == [card.account_id]
+
+    today = date.today()
+    got = c.transactions_get(
+        TransactionsGetRequest(
+            access_token=access_token,
+            start_date=today - timedelta(days=90),
+            end_date=today,
+            options=TransactionsGetRequestOptions(count=20, offset=10),
+        )
+    )
+    assert got.total_transactions == 50 and len(got.transactions) == 20
+    numbers = c.auth_get(AuthGetRequest(access_token=access_token)).numbers
+    assert {n.account_id for n in numbers.ach} == {
+        a.account_id for a in accounts if a.type.value == "depository"
+    }
+    owners = c.identity_get(IdentityGetRequest(access_token=access_token)).accounts[0].owners
+    assert owners[0].names
 
     added, _, _, cursor, _ = sync_all(c, access_token)
     assert len(added) == 50
@@ -86,7 +122,7 @@ def test_it_answers_a_whole_session_with_spec_valid_responses(
     found = c.institutions_search(
         InstitutionsSearchRequest(query="platypus", country_codes=[CountryCode("US")])
     ).institutions
-    assert {i.institution_id for i in found} == {"ins_109508", "ins_127287"}
+    assert {i.institution_id for i in found} == {"ins_109508", "ins_127287", "ins_130016"}
 
     hook = webhook_receiver.wait_for()[0]
     import jwt
@@ -125,12 +161,14 @@ def test_it_answers_a_whole_session_with_spec_valid_responses(
     assert contract.checked == ALL_ENDPOINTS
 
 
-def test_it_serves_oauth_and_mfa_institutions_with_logos(plaid_client, contract):
-    for ins in ("ins_109508", "ins_127287", "ins_109509", "ins_109512"):
+def test_it_serves_every_institution_with_a_logo(plaid_client, contract):
+    from plaid_emulator.institutions import INSTITUTIONS
+
+    for i in INSTITUTIONS:
         inst = plaid_client.institutions_get_by_id(
             InstitutionsGetByIdRequest(
-                institution_id=ins,
-                country_codes=[CountryCode("US")],
+                institution_id=i["institution_id"],
+                country_codes=[CountryCode(i["country"])],
                 options=InstitutionsGetByIdRequestOptions(include_optional_metadata=True),
             )
         ).institution

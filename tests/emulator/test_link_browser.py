@@ -36,6 +36,7 @@ HOST_PAGE = """<!doctype html><html><head><title>host</title>
     onEvent: (name, metadata) => window.events.push(name),
     onLoad: () => {{ window.loaded = true; if (oauth) handler.open(); }},
   }});
+  window.handler = handler;
   document.getElementById("go").onclick = () => handler.open();
 </script></body></html>"""
 

@@ -138,8 +138,20 @@ def test_it_progresses_from_not_ready_to_historical_update_complete(
     assert final.transactions_update_status.value == "HISTORICAL_UPDATE_COMPLETE"
 
 
-def test_it_fails_data_calls_for_a_down_institution(emulator, plaid_client):
+def test_it_treats_houndstooth_as_an_ordinary_bank(emulator, plaid_client):
     access_token, _ = link_item(plaid_client, institution_id="ins_109512")
+    page = plaid_client.transactions_sync(TransactionsSyncRequest(access_token=access_token))
+    assert page.added
+
+
+def test_it_fails_data_calls_while_an_institution_down_fault_is_injected(emulator, plaid_client):
+    access_token, _ = link_item(plaid_client, institution_id="ins_109512")
+    post(
+        emulator.url,
+        "/emulator/faults",
+        {"path": "/transactions/sync", "error_code": "INSTITUTION_DOWN"},
+        creds=False,
+    )
     with pytest.raises(ApiException) as err:
         plaid_client.transactions_sync(TransactionsSyncRequest(access_token=access_token))
     assert err.value.status == 400 and "INSTITUTION_DOWN" in err.value.body

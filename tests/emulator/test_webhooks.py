@@ -116,12 +116,15 @@ def test_it_sends_sync_updates_available_only_after_the_first_sync(
     "code,expect",
     [
         ("ERROR", {"webhook_type": "ITEM", "error": "ITEM_LOGIN_REQUIRED"}),
-        ("PENDING_EXPIRATION", {"webhook_type": "ITEM", "key": "consent_expiration_time"}),
         ("PENDING_DISCONNECT", {"webhook_type": "ITEM", "key": "disconnect_time"}),
         ("USER_PERMISSION_REVOKED", {"webhook_type": "ITEM", "error": "USER_PERMISSION_REVOKED"}),
         ("LOGIN_REPAIRED", {"webhook_type": "ITEM"}),
         ("NEW_ACCOUNTS_AVAILABLE", {"webhook_type": "ITEM", "key": "error"}),
         ("DEFAULT_UPDATE", {"webhook_type": "TRANSACTIONS", "key": "new_transactions"}),
+        ("USER_ACCOUNT_REVOKED", {"webhook_type": "ITEM", "key": "account_id"}),
+        ("RECURRING_TRANSACTIONS_UPDATE", {"webhook_type": "TRANSACTIONS", "key": "account_ids"}),
+        ("PRODUCT_READY", {"webhook_type": "INCOME"}),
+        ("AUTHORIZATION_GRANTED", {"webhook_type": "ITEM"}),
         (
             "SYNC_UPDATES_AVAILABLE",
             {"webhook_type": "TRANSACTIONS", "key": "historical_update_complete"},

@@ -316,6 +316,8 @@ if PLAID_ENV == "emulator":
 PLAID_EMULATOR_URL = env.str("PLAID_EMULATOR_URL", default="http://127.0.0.1:8765").rstrip("/")
 PLAID_CLIENT_NAME = env.str("PLAID_CLIENT_NAME", default="Ledgerline")
 PLAID_DAYS_REQUESTED = env.int("PLAID_DAYS_REQUESTED", default=730)
+# Personal finance category taxonomy asked for on /transactions/sync (finance maps both).
+PLAID_PFC_VERSION = env.str("PLAID_PFC_VERSION", default="v2")
 PLAID_TIMEOUT_SECONDS = env.float("PLAID_TIMEOUT_SECONDS", default=30.0)
 # Logs older than this are pruned daily (Plaid API call records, webhook events).
 LOG_RETENTION_DAYS = env.int("LOG_RETENTION_DAYS", default=90)

@@ -11,6 +11,8 @@ from django.db.models import QuerySet
 
 from banking.models import Account, PlaidItem, Transaction
 
+from .models import Category
+
 
 def items_visible(user) -> QuerySet[PlaidItem]:
     return PlaidItem.objects.filter(user_id=user.pk)
@@ -27,3 +29,7 @@ def transactions_visible(user) -> QuerySet[Transaction]:
 def transactions_editable(user) -> QuerySet[Transaction]:
     # The same rows as visible today; a shared (read-only) account will differ.
     return Transaction.objects.filter(user_id=user.pk)
+
+
+def categories_visible(user) -> QuerySet[Category]:
+    return Category.objects.filter(user_id=user.pk)

@@ -8,6 +8,15 @@ class FinanceConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from django.contrib.auth import get_user_model
+        from django.db.models.signals import post_save
+
         from . import hooks
+        from .categories import categories_seed_on_signup
 
         hooks.hooks_register()
+        post_save.connect(
+            categories_seed_on_signup,
+            sender=get_user_model(),
+            dispatch_uid="finance.categories_seed_on_signup",
+        )

@@ -8,6 +8,7 @@ from banking.categories import CATEGORY_CHOICES, category_label
 from banking.models import Account, Transaction
 
 from . import access
+from .categories import category_book
 from .pagination import SORTS
 
 
@@ -101,6 +102,9 @@ class TransactionFilterForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
+        # Kept for the query: the list filters by the same tree it offered.
+        self.book = category_book(user=user)
+        self.fields["category"].choices = [("", "All categories"), *self.book.choices()]
         self.fields["account"].queryset = (
             access.accounts_visible(user)
             .select_related("item__institution")
@@ -140,11 +144,11 @@ class TransactionEditForm(forms.ModelForm):
         model = Transaction
         fields = ["category_override", "notes"]
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, category_choices=None, **kwargs):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         bank = category_label(self.instance.pfc_primary) if self.instance.pfc_primary else "none"
         self.fields["category_override"].choices = [
             ("", f"Bank's category ({bank})"),
-            *CATEGORY_CHOICES,
+            *(CATEGORY_CHOICES if category_choices is None else category_choices),
         ]

@@ -17,6 +17,8 @@ from django.db.models.functions import Coalesce, NullIf, TruncMonth
 from banking.models import Account, PlaidItem, Transaction
 
 from . import access
+from .categories import CategoryBook, category_book
+from .versions import edits_version_key, synced_version_key
 
 ZERO = Decimal("0.00")
 
@@ -26,20 +28,10 @@ ZERO = Decimal("0.00")
 # name.)
 EFFECTIVE_CATEGORY = Coalesce(NullIf("category_override", Value("")), "pfc_primary")
 
-# Money moving between the user's own accounts is neither spending nor income. A credit card
-# payment shows twice (out of checking as LOAN_PAYMENTS_CREDIT_CARD_PAYMENT, into the card as
-# TRANSFER_IN): counting it would double every card purchase.
-NOT_SPENDING_OR_INCOME = ("TRANSFER_IN", "TRANSFER_OUT")
-CARD_PAYMENT_DETAILED = "LOAN_PAYMENTS_CREDIT_CARD_PAYMENT"
-
-# Spending: money out that is not a move between the user's own accounts.
-SPENDING = (
-    Q(amount__gt=0)
-    & ~Q(effective_category__in=NOT_SPENDING_OR_INCOME)
-    & ~Q(category_override="", pfc_detailed=CARD_PAYMENT_DETAILED)
-)
-# Income: money in, same exclusions (a card payment received is TRANSFER_IN).
-INCOME = Q(amount__lt=0) & ~Q(effective_category__in=NOT_SPENDING_OR_INCOME)
+# What a row counts as (spending, income or neither) is its category's kind
+# (finance.categories): every total groups by the three columns that decide the category and
+# resolves them against the user's tree in Python, a few hundred groups at most.
+CATEGORY_COLUMNS = ("category_override", "pfc_detailed", "pfc_primary")
 
 
 def _currency(row_code: str) -> str:
@@ -145,10 +137,10 @@ def spending_summary(*, user, today: dt.date, top: int = 5) -> tuple[list[dict],
     this_start = month_start(today)
     last_start = add_months(this_start, -1)
     same_day_last = _safe_day(last_start, today.day)
+    book = category_book(user=user)
     rows = (
         access.transactions_visible(user)
-        .annotate(effective_category=EFFECTIVE_CATEGORY)
-        .filter(SPENDING, date__gte=last_start, date__lte=today)
+        .filter(amount__gt=0, date__gte=last_start, date__lte=today)
         .annotate(
             period=Case(
                 When(date__gte=this_start, then=Value("this")),
@@ -156,20 +148,23 @@ def spending_summary(*, user, today: dt.date, top: int = 5) -> tuple[list[dict],
                 default=Value("last_rest"),
             )
         )
-        .values("iso_currency_code", "effective_category", "period")
+        .values("iso_currency_code", *CATEGORY_COLUMNS, "period")
         .annotate(total=Sum("amount"))
         .order_by()
     )
     per_currency: dict[str, dict] = {}
     categories: dict[tuple[str, str], Decimal] = defaultdict(lambda: ZERO)
     for r in rows:
+        code = _counted_root(book, r)
+        if code is None:
+            continue
         currency = _currency(r["iso_currency_code"])
         sums = per_currency.setdefault(
             currency, {"this": ZERO, "last_to_date": ZERO, "last_rest": ZERO}
         )
         sums[r["period"]] += r["total"]
         if r["period"] == "this":
-            categories[(r["effective_category"], currency)] += r["total"]
+            categories[(code, currency)] += r["total"]
     spending = []
     for currency, sums in sorted(per_currency.items()):
         last_to_date = sums["last_to_date"]
@@ -186,21 +181,22 @@ def spending_summary(*, user, today: dt.date, top: int = 5) -> tuple[list[dict],
             }
         )
     top_categories = [
-        {"category": category, "currency": currency, "total": total}
+        {"category": category, "label": book.label(category), "currency": currency, "total": total}
         for (category, currency), total in sorted(categories.items(), key=lambda kv: -kv[1])[:top]
     ]
     return spending, top_categories
 
 
+def _counted_root(book: CategoryBook, row: dict) -> str | None:
+    """The top-level category code a grouped row totals under, or None when its kind does not
+    count (a transfer, an excluded category)."""
+    category = book.resolve(*(row[c] for c in CATEGORY_COLUMNS))
+    if not book.counts(category):
+        return None
+    return book.root(category).code if category else ""
+
+
 SPENDING_CACHE_SECONDS = 15 * 60
-
-
-def edits_version_key(user_id: int) -> str:
-    return f"finance:edits:{user_id}"
-
-
-def synced_version_key(user_id: int) -> str:
-    return f"finance:synced:{user_id}"
 
 
 def spending_summary_cached(*, user, today: dt.date, connections: list[PlaidItem]):
@@ -244,17 +240,19 @@ def recent_transactions(*, user, limit: int = 8) -> list[Transaction]:
 # ---- The transaction list ------------------------------------------------------------------------
 
 
-def transactions_filtered(*, user, filters: dict):
+def transactions_filtered(*, user, filters: dict, book: CategoryBook | None = None):
     """The user's transactions narrowed by a cleaned TransactionFilterForm."""
     qs = access.transactions_visible(user).annotate(effective_category=EFFECTIVE_CATEGORY)
+    if filters.get("category"):
+        book = book or category_book(user=user)
+        if filters["category"] in book.by_code:
+            qs = qs.filter(book.filter_q(book.by_code[filters["category"]]))
     if filters.get("account"):
         qs = qs.filter(account=filters["account"])
     if filters.get("start"):
         qs = qs.filter(date__gte=filters["start"])
     if filters.get("end"):
         qs = qs.filter(date__lte=filters["end"])
-    if filters.get("category"):
-        qs = qs.filter(effective_category=filters["category"])
     if filters.get("status") == "pending":
         qs = qs.filter(pending=True)
     elif filters.get("status") == "posted":
@@ -279,48 +277,64 @@ def transactions_filtered(*, user, filters: dict):
 # ---- Insights ----------------------------------------------------------------------------------
 
 
-def monthly_spending_by_category(*, user, today: dt.date, months: int = 12) -> dict:
+def monthly_spending_by_category(
+    *, user, today: dt.date, months: int = 12, book: CategoryBook | None = None
+) -> dict:
     """{currency: {"months": [date, ...], "categories": {code: [Decimal per month]}}}"""
     first = add_months(month_start(today), -(months - 1))
     month_list = [add_months(first, i) for i in range(months)]
+    book = book or category_book(user=user)
     rows = (
         access.transactions_visible(user)
-        .annotate(effective_category=EFFECTIVE_CATEGORY)
-        .filter(SPENDING, date__gte=first, date__lte=today)
+        .filter(amount__gt=0, date__gte=first, date__lte=today)
         .annotate(month=TruncMonth("date"))
-        .values("iso_currency_code", "month", "effective_category")
+        .values("iso_currency_code", "month", *CATEGORY_COLUMNS)
         .annotate(total=Sum("amount"))
         .order_by()
     )
     out: dict[str, dict] = {}
     for r in rows:
+        code = _counted_root(book, r)
+        if code is None:
+            continue
         cur = out.setdefault(
             _currency(r["iso_currency_code"]),
-            {"months": month_list, "categories": defaultdict(lambda: [ZERO] * months)},
+            {
+                "months": month_list,
+                "categories": defaultdict(lambda: [ZERO] * months),
+                "labels": {},
+            },
         )
         month = r["month"].date() if isinstance(r["month"], dt.datetime) else r["month"]
-        cur["categories"][r["effective_category"] or ""][month_list.index(month)] += r["total"]
+        cur["categories"][code][month_list.index(month)] += r["total"]
+        cur["labels"][code] = book.label(code)
     for cur in out.values():
         # Largest categories first: the stack and the table read in the same order.
         cur["categories"] = dict(sorted(cur["categories"].items(), key=lambda kv: -sum(kv[1])))
+        cur["labels"] = {code: cur["labels"][code] for code in cur["categories"]}
     return out
 
 
-def cash_flow(*, user, today: dt.date, months: int = 12) -> dict:
+def cash_flow(*, user, today: dt.date, months: int = 12, book: CategoryBook | None = None) -> dict:
     """{currency: [{"month", "income", "spending", "net"}, ...]}"""
     first = add_months(month_start(today), -(months - 1))
     month_list = [add_months(first, i) for i in range(months)]
+    book = book or category_book(user=user)
     rows = (
         access.transactions_visible(user)
-        .annotate(effective_category=EFFECTIVE_CATEGORY)
         .filter(date__gte=first, date__lte=today)
         .annotate(month=TruncMonth("date"))
-        .values("iso_currency_code", "month")
-        .annotate(spending=Sum("amount", filter=SPENDING), income=Sum("amount", filter=INCOME))
+        .values("iso_currency_code", "month", *CATEGORY_COLUMNS)
+        .annotate(
+            spending=Sum("amount", filter=Q(amount__gt=0)),
+            income=Sum("amount", filter=Q(amount__lt=0)),
+        )
         .order_by()
     )
     out: dict[str, list] = {}
     for r in rows:
+        if _counted_root(book, r) is None:
+            continue
         cur = out.setdefault(
             _currency(r["iso_currency_code"]),
             [{"month": m, "income": ZERO, "spending": ZERO} for m in month_list],

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import views, views_categories
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
@@ -10,4 +10,11 @@ urlpatterns = [
     path("transactions/export.csv", views.transaction_export, name="transaction_export"),
     path("transactions/<uuid:public_id>/", views.transaction_edit, name="transaction_edit"),
     path("insights/", views.insights, name="insights"),
+    path("categories/", views_categories.category_list, name="category_list"),
+    path("categories/<uuid:public_id>/", views_categories.category_edit, name="category_edit"),
+    path(
+        "categories/<uuid:public_id>/merge/",
+        views_categories.category_merge_view,
+        name="category_merge",
+    ),
 ]

@@ -12,6 +12,7 @@ from banking.categories import category_label
 from banking.models import Transaction
 
 from . import access, selectors
+from .categories import category_book
 from .export import transaction_csv
 from .forms import TransactionEditForm, TransactionFilterForm
 from .pagination import SORTS, BadCursor, transaction_page
@@ -49,7 +50,7 @@ def _filtered(request):
     if form.is_bound and not form.is_valid():
         return form, None
     filters = form.cleaned_data if form.is_bound else {}
-    return form, selectors.transactions_filtered(user=request.user, filters=filters)
+    return form, selectors.transactions_filtered(user=request.user, filters=filters, book=form.book)
 
 
 @login_required
@@ -75,7 +76,9 @@ def transaction_list(request):
     context = {
         "form": form,
         "page": page,
-        "edit_form": TransactionEditForm(instance=Transaction()),
+        "edit_form": TransactionEditForm(
+            instance=Transaction(), category_choices=form.fields["category"].choices[1:]
+        ),
         "has_accounts": form.fields["account"].queryset.exists(),
         # "More filters" starts open when one of them is in use or has an error.
         "more_filters_open": bool(form.errors)
@@ -115,7 +118,8 @@ def transaction_edit(request, public_id):
     txn = get_object_or_404(
         access.transactions_editable(request.user).select_related("account"), public_id=public_id
     )
-    form = TransactionEditForm(request.POST or None, instance=txn)
+    book = category_book(user=request.user)
+    form = TransactionEditForm(request.POST or None, instance=txn, category_choices=book.choices())
     if request.method == "POST":
         if form.is_valid():
             transaction_annotate(
@@ -124,7 +128,7 @@ def transaction_edit(request, public_id):
                 notes=form.cleaned_data["notes"],
             )
             if _wants_json(request):
-                return JsonResponse(_edit_payload(txn))
+                return JsonResponse(_edit_payload(txn, book))
             messages.success(request, f"Saved your changes to “{txn.name}”.")
             return HttpResponseRedirect(_safe_next(request))
         if _wants_json(request):
@@ -135,11 +139,11 @@ def transaction_edit(request, public_id):
     )
 
 
-def _edit_payload(txn) -> dict:
+def _edit_payload(txn, book) -> dict:
     return {
         "ok": True,
         "category": txn.category,
-        "category_label": category_label(txn.category),
+        "category_label": book.label(txn.category),
         "category_override": txn.category_override,
         "notes": txn.notes,
     }
@@ -167,8 +171,11 @@ def insights(request):
         months = 12
     if months not in MONTH_CHOICES:
         months = 12
-    by_category = selectors.monthly_spending_by_category(user=user, today=today, months=months)
-    flow = selectors.cash_flow(user=user, today=today, months=months)
+    book = category_book(user=user)
+    by_category = selectors.monthly_spending_by_category(
+        user=user, today=today, months=months, book=book
+    )
+    flow = selectors.cash_flow(user=user, today=today, months=months, book=book)
     currencies = sorted(set(by_category) | set(flow))
     currency = request.GET.get("currency")
     if currency not in currencies:
@@ -192,7 +199,11 @@ def insights(request):
             "currency": currency,
             "labels": labels,
             "categories": [
-                {"code": code, "label": category_label(code), "values": values}
+                {
+                    "code": code,
+                    "label": spending["labels"].get(code) or category_label(code),
+                    "values": values,
+                }
                 for code, values in (spending["categories"].items() if spending else [])
             ],
             "income": [r["income"] for r in cash],

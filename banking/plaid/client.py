@@ -285,7 +285,12 @@ def institution_get(institution_id: str) -> dict[str, Any]:
 
 
 def transactions_sync(item: PlaidItem, cursor: str | None, count: int = 500) -> dict[str, Any]:
-    body: dict[str, Any] = {"count": count}
+    # The taxonomy version is asked for by name: Plaid's default depends on when the account
+    # was enabled, and the two versions name some categories differently.
+    body: dict[str, Any] = {
+        "count": count,
+        "options": {"personal_finance_category_version": settings.PLAID_PFC_VERSION},
+    }
     if cursor:
         body["cursor"] = cursor
     data = _call("/transactions/sync", body, item=item)

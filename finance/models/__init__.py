@@ -1,0 +1,3 @@
+from .categories import Category
+
+__all__ = ["Category"]

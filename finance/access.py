@@ -11,7 +11,7 @@ from django.db.models import QuerySet
 
 from banking.models import Account, PlaidItem, Transaction
 
-from .models import Category
+from .models import Category, Rule
 
 
 def items_visible(user) -> QuerySet[PlaidItem]:
@@ -33,3 +33,7 @@ def transactions_editable(user) -> QuerySet[Transaction]:
 
 def categories_visible(user) -> QuerySet[Category]:
     return Category.objects.filter(user_id=user.pk)
+
+
+def rules_visible(user) -> QuerySet[Rule]:
+    return Rule.objects.filter(user_id=user.pk)

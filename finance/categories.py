@@ -20,6 +20,7 @@ from django.db.models import Q
 
 from . import access, taxonomy
 from .models import Category
+from .rules import rules_category_moved
 from .versions import edits_version_key
 
 COUNTED_KINDS = (Category.Kind.SPENDING, Category.Kind.INCOME)
@@ -188,7 +189,7 @@ def category_update(*, category: Category, name: str, kind: str, hidden: bool) -
 
 
 def category_merge(*, source: Category, target: Category) -> int:
-    """Fold source into target: its transactions move to target, its children move
+    """Fold source into target: its transactions and rules move to target, its children move
     under target, and its Plaid codes keep landing in target. Returns the transactions moved."""
     if source.pk == target.pk or source.user_id != target.user_id:
         raise CategoryError("Pick another category to merge into.")
@@ -203,6 +204,7 @@ def category_merge(*, source: Category, target: Category) -> int:
             .filter(category_override=source.code)
             .update(category_override=target.code)
         )
+        rules_category_moved(user=user, source=source, target=target)
         access.categories_visible(user).filter(merged_into_id=source.pk).update(
             merged_into_id=target.pk
         )

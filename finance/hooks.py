@@ -9,6 +9,7 @@ from django.core.cache import cache
 from banking.models import SyncOutbox
 from banking.outbox import outbox_hook_register
 
+from .rules import rules_apply
 from .selectors import synced_version_key
 
 
@@ -24,5 +25,15 @@ def spending_cache_retire(outbox: SyncOutbox) -> None:
     cache.set(synced_version_key(outbox.item.user_id), outbox.pk, None)
 
 
+def rules_run(outbox: SyncOutbox) -> None:
+    """The user's rules over every added or modified transaction. Idempotent: the outcome is
+    a function of the bank's fields and the rules, written only where it differs."""
+    ids = [*outbox.added, *outbox.modified]
+    if ids:
+        rules_apply(user=outbox.item.user, transaction_ids=ids)
+
+
 def hooks_register() -> None:
+    # In this order: the totals cache is retired after the rules have changed categories.
+    outbox_hook_register("finance.rules_run", rules_run)
     outbox_hook_register("finance.spending_cache_retire", spending_cache_retire)

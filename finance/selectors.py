@@ -32,6 +32,8 @@ EFFECTIVE_CATEGORY = Coalesce(NullIf("category_override", Value("")), "pfc_prima
 # (finance.categories): every total groups by the three columns that decide the category and
 # resolves them against the user's tree in Python, a few hundred groups at most.
 CATEGORY_COLUMNS = ("category_override", "pfc_detailed", "pfc_primary")
+# Rows a rule (or the user) excluded or marked as a transfer count in no total.
+COUNTED = Q(meta__isnull=True) | Q(meta__excluded=False, meta__transfer=False)
 
 
 def _currency(row_code: str) -> str:
@@ -140,7 +142,7 @@ def spending_summary(*, user, today: dt.date, top: int = 5) -> tuple[list[dict],
     book = category_book(user=user)
     rows = (
         access.transactions_visible(user)
-        .filter(amount__gt=0, date__gte=last_start, date__lte=today)
+        .filter(COUNTED, amount__gt=0, date__gte=last_start, date__lte=today)
         .annotate(
             period=Case(
                 When(date__gte=this_start, then=Value("this")),
@@ -286,7 +288,7 @@ def monthly_spending_by_category(
     book = book or category_book(user=user)
     rows = (
         access.transactions_visible(user)
-        .filter(amount__gt=0, date__gte=first, date__lte=today)
+        .filter(COUNTED, amount__gt=0, date__gte=first, date__lte=today)
         .annotate(month=TruncMonth("date"))
         .values("iso_currency_code", "month", *CATEGORY_COLUMNS)
         .annotate(total=Sum("amount"))
@@ -322,7 +324,7 @@ def cash_flow(*, user, today: dt.date, months: int = 12, book: CategoryBook | No
     book = book or category_book(user=user)
     rows = (
         access.transactions_visible(user)
-        .filter(date__gte=first, date__lte=today)
+        .filter(COUNTED, date__gte=first, date__lte=today)
         .annotate(month=TruncMonth("date"))
         .values("iso_currency_code", "month", *CATEGORY_COLUMNS)
         .annotate(

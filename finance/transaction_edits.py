@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from banking.models import Transaction
 
+from .meta import meta_user_fields_add
 from .selectors import edits_version_key
 
 
@@ -14,9 +15,18 @@ def transaction_annotate(*, transaction: Transaction, category_override: str, no
     # An UPDATE of just these columns, not instance.save(): a sync running at the same moment
     # may be rewriting the bank's fields on this row, and a full save from this (older) copy
     # would put the old amount or name back.
+    changed = {
+        field
+        for field, old, new in (
+            ("category", transaction.category_override, category_override),
+            ("notes", transaction.notes, notes),
+        )
+        if old != new
+    }
     Transaction.objects.filter(pk=transaction.pk).update(
         category_override=category_override, notes=notes, updated_at=timezone.now()
     )
+    meta_user_fields_add(transaction=transaction, fields=changed)
     # The dashboard's cached month totals include categories: a new version key retires them.
     cache.set(edits_version_key(transaction.user_id), time.time_ns(), None)
     transaction.category_override = category_override

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views, views_categories
+from . import views, views_categories, views_rules
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
@@ -17,4 +17,10 @@ urlpatterns = [
         views_categories.category_merge_view,
         name="category_merge",
     ),
+    path("rules/", views_rules.rule_list, name="rule_list"),
+    path("rules/new/", views_rules.rule_new, name="rule_new"),
+    path("rules/<uuid:public_id>/", views_rules.rule_edit, name="rule_edit"),
+    path("rules/<uuid:public_id>/apply/", views_rules.rule_apply, name="rule_apply"),
+    path("rules/<uuid:public_id>/toggle/", views_rules.rule_toggle, name="rule_toggle"),
+    path("rules/<uuid:public_id>/delete/", views_rules.rule_delete, name="rule_delete"),
 ]

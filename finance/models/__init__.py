@@ -1,3 +1,4 @@
 from .categories import Category
+from .rules import Rule, TransactionMeta
 
-__all__ = ["Category"]
+__all__ = ["Category", "Rule", "TransactionMeta"]

@@ -1,0 +1,95 @@
+"""The rule form. Bad input (a broken regular expression, someone else's account) is a field
+error, never an exception."""
+
+import regex
+from django import forms
+
+from banking.models import Account
+
+from . import access
+from .forms import AccountChoiceField, DateInput
+from .models import Rule
+
+
+class RuleForm(forms.ModelForm):
+    account = AccountChoiceField(
+        queryset=Account.objects.none(),
+        required=False,
+        to_field_name="public_id",
+        empty_label="Any account",
+        error_messages={
+            "invalid_choice": "That account is not one of yours. Pick one from the list."
+        },
+    )
+    set_category = forms.ChoiceField(label="Set category to", required=False)
+    set_notes = forms.CharField(
+        label="Set notes to", required=False, max_length=1000, widget=forms.Textarea({"rows": 2})
+    )
+
+    class Meta:
+        model = Rule
+        fields = [
+            "name",
+            "enabled",
+            "stop_here",
+            "text_field",
+            "text_op",
+            "text_value",
+            "sign",
+            "amount_min",
+            "amount_max",
+            "account",
+            "plaid_category",
+            "date_from",
+            "date_to",
+            "set_category",
+            "set_display_name",
+            "add_tags",
+            "set_notes",
+            "mark_transfer",
+            "exclude",
+        ]
+        labels = {
+            "stop_here": "Stop here: later rules do not run on what this rule matched",
+            "text_field": "When the",
+            "text_op": "",
+            "text_value": "Text",
+            "sign": "Money",
+            "amount_min": "Amount from",
+            "amount_max": "Amount to",
+            "plaid_category": "Bank's category code (primary or detailed)",
+            "date_from": "From",
+            "date_to": "To",
+            "set_display_name": "Show the name as",
+            "add_tags": "Add tags (comma separated)",
+            "mark_transfer": "Mark as a transfer between my accounts",
+            "exclude": "Leave out of totals",
+        }
+        widgets = {"date_from": DateInput(), "date_to": DateInput()}
+
+    def __init__(self, *args, user, category_choices, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        self.fields["account"].queryset = access.accounts_visible(user).select_related(
+            "item__institution"
+        )
+        self.fields["set_category"].choices = [("", "Leave as it is"), *category_choices]
+
+    def clean_text_value(self):
+        value = self.cleaned_data.get("text_value", "")
+        if value and self.cleaned_data.get("text_op") == Rule.TextOp.REGEX:
+            try:
+                regex.compile(value)
+            except regex.error as exc:
+                raise forms.ValidationError(f"That is not a valid regular expression ({exc}).")
+        return value
+
+    def clean(self):
+        data = super().clean()
+        low, high = data.get("amount_min"), data.get("amount_max")
+        if low is not None and high is not None and low > high:
+            self.add_error("amount_max", "The upper amount is smaller than the lower one.")
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", "The end date is before the start date.")
+        return data

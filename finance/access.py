@@ -11,7 +11,7 @@ from django.db.models import QuerySet
 
 from banking.models import Account, PlaidItem, Transaction
 
-from .models import Category, Rule
+from .models import Category, Rule, Tag
 
 
 def items_visible(user) -> QuerySet[PlaidItem]:
@@ -37,3 +37,7 @@ def categories_visible(user) -> QuerySet[Category]:
 
 def rules_visible(user) -> QuerySet[Rule]:
     return Rule.objects.filter(user_id=user.pk)
+
+
+def tags_visible(user) -> QuerySet[Tag]:
+    return Tag.objects.filter(user_id=user.pk)

@@ -69,6 +69,7 @@ class TransactionFilterForm(forms.Form):
     category = forms.ChoiceField(
         required=False, choices=[("", "All categories"), *CATEGORY_CHOICES]
     )
+    tag = forms.CharField(label="Tag", required=False, max_length=40, strip=True)
     status = forms.ChoiceField(
         label="Status",
         required=False,

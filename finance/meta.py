@@ -1,10 +1,14 @@
 """finance's per-transaction columns (TransactionMeta): which fields the user set by hand."""
 
 from django.db import transaction as db_transaction
+from django.db.models import Q
 
 from banking.models import Transaction
 
 from .models import TransactionMeta
+
+# Rows a rule (or the user) excluded or marked as a transfer count in no total.
+COUNTED = Q(meta__isnull=True) | Q(meta__excluded=False, meta__transfer=False)
 
 
 def meta_user_fields_add(*, transaction: Transaction, fields: set[str]) -> None:

@@ -24,6 +24,7 @@ from django.db.models import Q
 
 from . import access
 from .models import Category, Rule, TransactionMeta
+from .tags import tags_add, tags_parse
 
 logger = logging.getLogger(__name__)
 
@@ -147,6 +148,8 @@ def rules_outcome(matchers: list[RuleMatcher], row: dict) -> dict:
             out["category"] = r.set_category
         if r.set_display_name:
             out["display_name"] = r.set_display_name
+        if r.add_tags:
+            out.setdefault("tags", []).extend(tags_parse(r.add_tags))
         if r.set_notes:
             out["notes"] = r.set_notes
         if r.exclude:
@@ -176,14 +179,18 @@ def _protected(row: dict) -> set[str]:
 def _apply_rows(user, matchers: list[RuleMatcher], rows: list[dict]) -> int:
     bank_updates: dict[tuple[str, str], list[int]] = defaultdict(list)
     metas: list[TransactionMeta] = []
+    new_tags: dict[int, list[str]] = {}
     changed = 0
     for row in rows:
         out = rules_outcome(matchers, row)
         if not out:
             continue
+        if out.get("tags"):
+            new_tags[row["pk"]] = out.pop("tags")
         protected = _protected(row)
         applied = {f: v for f, v in out.items() if f not in protected}
         if not applied:
+            changed += row["pk"] in new_tags
             continue
         for field, column in BANK_FIELDS.items():
             if field in applied and row[column] != applied[field]:
@@ -210,6 +217,8 @@ def _apply_rows(user, matchers: list[RuleMatcher], rows: list[dict]) -> int:
     with transaction.atomic():
         for (column, value), ids in bank_updates.items():
             access.transactions_editable(user).filter(pk__in=ids).update(**{column: value})
+        if new_tags:
+            tags_add(user=user, by_transaction=new_tags)
         if metas:
             TransactionMeta.objects.bulk_create(
                 metas,

@@ -18,6 +18,7 @@ from banking.models import Account, PlaidItem, Transaction
 
 from . import access
 from .categories import CategoryBook, category_book
+from .meta import COUNTED
 from .versions import edits_version_key, synced_version_key
 
 ZERO = Decimal("0.00")
@@ -32,8 +33,6 @@ EFFECTIVE_CATEGORY = Coalesce(NullIf("category_override", Value("")), "pfc_prima
 # (finance.categories): every total groups by the three columns that decide the category and
 # resolves them against the user's tree in Python, a few hundred groups at most.
 CATEGORY_COLUMNS = ("category_override", "pfc_detailed", "pfc_primary")
-# Rows a rule (or the user) excluded or marked as a transfer count in no total.
-COUNTED = Q(meta__isnull=True) | Q(meta__excluded=False, meta__transfer=False)
 
 
 def _currency(row_code: str) -> str:
@@ -255,6 +254,8 @@ def transactions_filtered(*, user, filters: dict, book: CategoryBook | None = No
         qs = qs.filter(date__gte=filters["start"])
     if filters.get("end"):
         qs = qs.filter(date__lte=filters["end"])
+    if filters.get("tag"):
+        qs = qs.filter(tag_links__tag__name__iexact=filters["tag"])
     if filters.get("status") == "pending":
         qs = qs.filter(pending=True)
     elif filters.get("status") == "posted":

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views, views_categories, views_rules
+from . import views, views_categories, views_rules, views_tags
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
@@ -16,6 +16,12 @@ urlpatterns = [
         "categories/<uuid:public_id>/merge/",
         views_categories.category_merge_view,
         name="category_merge",
+    ),
+    path("tags/", views_tags.tag_list, name="tag_list"),
+    path(
+        "transactions/<uuid:public_id>/tags/",
+        views_tags.transaction_tags,
+        name="transaction_tags",
     ),
     path("rules/", views_rules.rule_list, name="rule_list"),
     path("rules/new/", views_rules.rule_new, name="rule_new"),

@@ -16,6 +16,7 @@ from .categories import category_book
 from .export import transaction_csv
 from .forms import TransactionEditForm, TransactionFilterForm
 from .pagination import SORTS, BadCursor, transaction_page
+from .tags import tag_names
 from .transaction_edits import transaction_annotate
 
 PAGE_SIZE = 50
@@ -133,7 +134,7 @@ def transaction_edit(request, public_id):
             return HttpResponseRedirect(_safe_next(request))
         if _wants_json(request):
             return JsonResponse({"ok": False, "errors": form.errors.get_json_data()}, status=400)
-    context = {"txn": txn, "form": form, "next": _safe_next(request)}
+    context = {"txn": txn, "form": form, "next": _safe_next(request), "tags": tag_names(txn)}
     return render(
         request, "finance/transactions/edit.html", context, status=400 if form.errors else 200
     )

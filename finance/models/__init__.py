@@ -1,4 +1,5 @@
 from .categories import Category
 from .rules import Rule, TransactionMeta
+from .tags import Tag, TransactionTag
 
-__all__ = ["Category", "Rule", "TransactionMeta"]
+__all__ = ["Category", "Rule", "Tag", "TransactionMeta", "TransactionTag"]

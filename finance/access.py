@@ -11,7 +11,7 @@ from django.db.models import QuerySet
 
 from banking.models import Account, PlaidItem, Transaction
 
-from .models import Category, Rule, Tag
+from .models import Category, Rule, Tag, TransferLink
 
 
 def items_visible(user) -> QuerySet[PlaidItem]:
@@ -41,3 +41,7 @@ def rules_visible(user) -> QuerySet[Rule]:
 
 def tags_visible(user) -> QuerySet[Tag]:
     return Tag.objects.filter(user_id=user.pk)
+
+
+def transfers_visible(user) -> QuerySet[TransferLink]:
+    return TransferLink.objects.filter(user_id=user.pk)

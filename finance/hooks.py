@@ -11,6 +11,7 @@ from banking.outbox import outbox_hook_register
 
 from .rules import rules_apply
 from .selectors import synced_version_key
+from .transfers import transfers_match
 
 
 def spending_cache_retire(outbox: SyncOutbox) -> None:
@@ -33,7 +34,15 @@ def rules_run(outbox: SyncOutbox) -> None:
         rules_apply(user=outbox.item.user, transaction_ids=ids)
 
 
+def transfers_run(outbox: SyncOutbox) -> None:
+    """Pair new transactions with their other half on another of the user's accounts.
+    Idempotent: linked transactions and undone pairs are skipped."""
+    if outbox.added:
+        transfers_match(user=outbox.item.user, transaction_ids=outbox.added)
+
+
 def hooks_register() -> None:
     # In this order: the totals cache is retired after the rules have changed categories.
     outbox_hook_register("finance.rules_run", rules_run)
+    outbox_hook_register("finance.transfers_run", transfers_run)
     outbox_hook_register("finance.spending_cache_retire", spending_cache_retire)

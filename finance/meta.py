@@ -8,7 +8,7 @@ from banking.models import Transaction
 from .models import TransactionMeta
 
 # Rows a rule (or the user) excluded or marked as a transfer count in no total.
-COUNTED = Q(meta__isnull=True) | Q(meta__excluded=False, meta__transfer=False)
+COUNTED = Q(meta__isnull=True) | Q(meta__excluded=False, meta__transfer=False, meta__linked=False)
 
 
 def meta_user_fields_add(*, transaction: Transaction, fields: set[str]) -> None:

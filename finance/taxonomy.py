@@ -194,12 +194,11 @@ PRIMARIES: dict[str, tuple[str, tuple[str, ...]]] = {
     UNCATEGORISED: (SPENDING, ()),
 }
 
-# Detailed codes whose kind differs from their primary's. A credit card payment moves money to
-# the user's own card: counting it would count every purchase on the card twice. (A payment to
-# a card that is not linked here can be set to "spending" by the user.)
-DETAILED_KINDS = {
-    "LOAN_PAYMENTS_CREDIT_CARD_PAYMENT": TRANSFER,
-}
+# Detailed codes whose kind differs from their primary's: none today. A credit card payment
+# stays spending on purpose: when the card is linked here, finance.transfers pairs the payment
+# with its arrival on the card and both leave the totals; a payment to a card that is not
+# linked is real money out, which the user can still set to "excluded".
+DETAILED_KINDS: dict[str, str] = {}
 
 # v2 detailed codes that name a v1 category under another name; read onto the v1 category so
 # a user's totals do not split when their data moves to v2. Unlisted v2 codes reach their

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views, views_categories, views_rules, views_tags
+from . import views, views_categories, views_rules, views_tags, views_transfers
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
@@ -22,6 +22,22 @@ urlpatterns = [
         "transactions/<uuid:public_id>/tags/",
         views_tags.transaction_tags,
         name="transaction_tags",
+    ),
+    path("transfers/", views_transfers.transfer_list, name="transfer_list"),
+    path(
+        "transfers/<uuid:public_id>/confirm/",
+        views_transfers.transfer_confirm_view,
+        name="transfer_confirm",
+    ),
+    path(
+        "transfers/<uuid:public_id>/undo/",
+        views_transfers.transfer_undo_view,
+        name="transfer_undo",
+    ),
+    path(
+        "transactions/<uuid:public_id>/transfer/",
+        views_transfers.transaction_transfer,
+        name="transaction_transfer",
     ),
     path("rules/", views_rules.rule_list, name="rule_list"),
     path("rules/new/", views_rules.rule_new, name="rule_new"),

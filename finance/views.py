@@ -18,6 +18,7 @@ from .forms import TransactionEditForm, TransactionFilterForm
 from .pagination import SORTS, BadCursor, transaction_page
 from .tags import tag_names
 from .transaction_edits import transaction_annotate
+from .transfers import transfer_candidates
 
 PAGE_SIZE = 50
 
@@ -135,6 +136,7 @@ def transaction_edit(request, public_id):
         if _wants_json(request):
             return JsonResponse({"ok": False, "errors": form.errors.get_json_data()}, status=400)
     context = {"txn": txn, "form": form, "next": _safe_next(request), "tags": tag_names(txn)}
+    context["transfer_candidates"] = transfer_candidates(user=request.user, txn=txn)
     return render(
         request, "finance/transactions/edit.html", context, status=400 if form.errors else 200
     )

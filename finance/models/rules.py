@@ -80,6 +80,8 @@ class TransactionMeta(models.Model):
     display_name = models.CharField(max_length=300, blank=True)
     excluded = models.BooleanField(default=False)
     transfer = models.BooleanField(default=False)
+    # One side of a live TransferLink (finance.transfers keeps it in step with the link).
+    linked = models.BooleanField(default=False)
     user_fields = models.JSONField(default=list, blank=True)
     rule_fields = models.JSONField(default=list, blank=True)
 

@@ -80,13 +80,26 @@ def test_it_leaves_loan_disbursements_out_of_income(alice):
     assert flow["USD"][0]["income"] == Decimal("50.00")
 
 
-def test_it_leaves_transfers_and_card_payments_out_of_spending(alice):
+def test_it_leaves_transfers_out_of_spending(alice):
     account = AccountFactory(item__user=alice)
     spend(account, "20.00", "FOOD_AND_DRINK", "FOOD_AND_DRINK_COFFEE")
-    spend(account, "300.00", "LOAN_PAYMENTS", "LOAN_PAYMENTS_CREDIT_CARD_PAYMENT")
     spend(account, "100.00", "TRANSFER_OUT", "TRANSFER_OUT_SAVINGS")
     spending, _ = totals(alice)
     assert spending[0]["this_month"] == Decimal("20.00")
+
+
+def test_a_payment_to_a_card_that_is_not_linked_is_spending_the_user_can_exclude(
+    alice, alice_client
+):
+    account = AccountFactory(item__user=alice)
+    spend(account, "300.00", "LOAN_PAYMENTS", "LOAN_PAYMENTS_CREDIT_CARD_PAYMENT")
+    assert totals(alice)[0][0]["this_month"] == Decimal("300.00")
+    payment = cat(alice, "LOAN_PAYMENTS_CREDIT_CARD_PAYMENT")
+    assert payment.name == "Credit card payment"
+    alice_client.post(
+        f"/categories/{payment.public_id}/", {"name": payment.name, "kind": "excluded"}
+    )
+    assert totals(alice)[0] == []
 
 
 def test_a_category_set_to_excluded_leaves_every_total(alice, alice_client):

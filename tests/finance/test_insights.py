@@ -3,7 +3,8 @@ from decimal import Decimal
 
 import pytest
 
-from tests.factories import TransactionFactory, account_for
+from finance.transfers import transfers_match
+from tests.factories import AccountFactory, TransactionFactory, account_for
 from tests.finance.conftest import add_transactions
 
 pytestmark = pytest.mark.django_db
@@ -35,17 +36,27 @@ def test_it_ignores_a_bad_period(alice_client, money):
     assert r.context["currency"] == "USD"
 
 
-def test_credit_card_payments_are_not_spending(alice_client, alice):
+def test_credit_card_payments_to_a_linked_card_are_not_spending(alice_client, alice):
     account = account_for(alice)
-    TransactionFactory(
+    card = AccountFactory(item=account.item, type="credit", subtype="credit card")
+    payment = TransactionFactory(
         account=account,
         amount=Decimal("500"),
         pfc_primary="LOAN_PAYMENTS",
         pfc_detailed="LOAN_PAYMENTS_CREDIT_CARD_PAYMENT",
     )
+    received = TransactionFactory(
+        account=card,
+        amount=Decimal("-500"),
+        date=payment.date,
+        pfc_primary="TRANSFER_IN",
+        pfc_detailed="TRANSFER_IN_ACCOUNT_TRANSFER",
+    )
     TransactionFactory(account=account, amount=Decimal("20"))
+    assert transfers_match(user=alice, transaction_ids=[payment.pk, received.pk]) == 1
     r = alice_client.get("/insights/")
     assert sum(r.context["chart_data"]["spending"]) == Decimal("20")
+    assert sum(r.context["chart_data"]["income"]) == Decimal("0")
 
 
 def test_it_shows_none_of_another_users_data(bob_client, money):

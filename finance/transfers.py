@@ -1,0 +1,155 @@
+"""Transfers between the user's own accounts: money out of one, the same amount into another
+within a few days. A linked pair counts in no total, so a credit card payment (out of checking,
+into the card) is not spending twice over.
+
+Matching starts from a transaction Plaid hints at (a transfer category, or a loan or credit card
+payment) and looks for its other half on another account: same-amount coincidences between a
+purchase and a refund are common, transfers named as such are not, and a first sync of many
+thousand rows then runs one query per hinted row only. The user confirms, undoes (the pair is
+then never proposed again) or links two transactions by hand.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+
+from banking.models import Transaction
+
+from . import access
+from .models import TransactionMeta, TransferLink
+
+WINDOW_DAYS = 4
+HINT_PRIMARIES = ("TRANSFER_IN", "TRANSFER_OUT", "LOAN_PAYMENTS")
+BATCH = 500
+
+
+class TransferError(ValueError):
+    pass
+
+
+def _hinted(t: Transaction) -> bool:
+    return t.pfc_primary in HINT_PRIMARIES
+
+
+LIVE = ~Q(status=TransferLink.Status.UNDONE)
+
+
+def _set_linked(ids: Iterable[int], user, linked: bool) -> None:
+    ids = list(ids)
+    TransactionMeta.objects.bulk_create(
+        [TransactionMeta(transaction_id=pk, user_id=user.pk, linked=linked) for pk in ids],
+        update_conflicts=True,
+        unique_fields=["transaction"],
+        update_fields=["linked"],
+    )
+
+
+def _link(user, outflow: Transaction, inflow: Transaction, status: str) -> TransferLink | None:
+    try:
+        with transaction.atomic():
+            link = TransferLink.objects.create(
+                user=user, outflow=outflow, inflow=inflow, status=status
+            )
+            _set_linked([outflow.pk, inflow.pk], user, True)
+    except IntegrityError:
+        # Either side is already in a live link, or the user undid this very pair.
+        return None
+    return link
+
+
+def _counterpart(user, t: Transaction, taken: set[int], undone: set) -> Transaction | None:
+    candidates = (
+        access.transactions_visible(user)
+        .filter(
+            amount=-t.amount,
+            iso_currency_code=t.iso_currency_code,
+            pending=False,
+            date__gte=t.date - dt.timedelta(days=WINDOW_DAYS),
+            date__lte=t.date + dt.timedelta(days=WINDOW_DAYS),
+        )
+        .exclude(account_id=t.account_id)
+    )
+    best = None
+    for c in candidates:
+        pair = (t.pk, c.pk) if t.amount > 0 else (c.pk, t.pk)
+        if c.pk in taken or pair in undone:
+            continue
+        key = (not _hinted(c), abs((c.date - t.date).days), c.pk)
+        if best is None or key < best[0]:
+            best = (key, c)
+    return best[1] if best else None
+
+
+def transfers_match(*, user, transaction_ids: Iterable[int]) -> int:
+    """Link each of these transactions to its other half if one is there; the links made.
+    Idempotent: a transaction already linked (or a pair undone) is left as it is."""
+    ids = list(transaction_ids)
+    links = access.transfers_visible(user)
+    taken: set[int] = set()
+    for o, i in links.filter(LIVE).values_list("outflow_id", "inflow_id"):
+        taken.update((o, i))
+    undone = set(
+        links.filter(status=TransferLink.Status.UNDONE).values_list("outflow_id", "inflow_id")
+    )
+    made = 0
+    for start in range(0, len(ids), BATCH):
+        rows = access.transactions_visible(user).filter(
+            pk__in=ids[start : start + BATCH], pending=False, pfc_primary__in=HINT_PRIMARIES
+        )
+        for t in rows.exclude(amount=0):
+            if t.pk in taken:
+                continue
+            other = _counterpart(user, t, taken, undone)
+            if other is None:
+                continue
+            outflow, inflow = (t, other) if t.amount > 0 else (other, t)
+            if _link(user, outflow, inflow, TransferLink.Status.MATCHED) is not None:
+                taken.update((t.pk, other.pk))
+                made += 1
+    return made
+
+
+def transfer_confirm(*, link: TransferLink) -> None:
+    if link.status == TransferLink.Status.UNDONE:
+        raise TransferError("That pair was undone; link the two transactions again instead.")
+    TransferLink.objects.filter(pk=link.pk).update(status=TransferLink.Status.CONFIRMED)
+
+
+def transfer_undo(*, link: TransferLink) -> None:
+    with transaction.atomic():
+        TransferLink.objects.filter(pk=link.pk).update(status=TransferLink.Status.UNDONE)
+        _set_linked([link.outflow_id, link.inflow_id], link.user, False)
+
+
+def transfer_link(*, user, first: Transaction, second: Transaction) -> TransferLink:
+    """The user's own pairing: any two of their transactions of opposite sign."""
+    if first.pk == second.pk or (first.amount > 0) == (second.amount > 0):
+        raise TransferError("A transfer is one transaction out and one in.")
+    outflow, inflow = (first, second) if first.amount > 0 else (second, first)
+    with transaction.atomic():
+        access.transfers_visible(user).filter(outflow=outflow, inflow=inflow).delete()
+        link = _link(user, outflow, inflow, TransferLink.Status.CONFIRMED)
+    if link is None:
+        raise TransferError("One of the two is already part of another transfer: undo it first.")
+    return link
+
+
+def transfer_candidates(*, user, txn: Transaction, limit: int = 20) -> list[Transaction]:
+    """What the user may link this transaction with by hand: the opposite sign on another
+    account within a couple of weeks, nearest date first."""
+    window = dt.timedelta(days=14)
+    opposite = Q(amount__lt=0) if txn.amount > 0 else Q(amount__gt=0)
+    rows = (
+        access.transactions_visible(user)
+        .filter(opposite, date__gte=txn.date - window, date__lte=txn.date + window)
+        .exclude(account_id=txn.account_id)
+        .select_related("account")
+        .order_by("-date", "-id")[: limit * 5]
+    )
+    same = [r for r in rows if r.amount == -txn.amount]
+    rest = [r for r in rows if r.amount != -txn.amount]
+    return (same + rest)[:limit]

@@ -39,6 +39,8 @@ class CategoryBook:
         self.categories = list(categories)
         self.by_code = {c.code: c for c in self.categories}
         self.by_pk = {c.pk: c for c in self.categories}
+        # Per-request results other reads share (finance.splits).
+        self.memo: dict = {}
 
     def live(self, category: Category) -> Category:
         for _ in range(MAX_DEPTH):

@@ -11,6 +11,7 @@ from banking.outbox import outbox_hook_register
 
 from .rules import rules_apply
 from .selectors import synced_version_key
+from .splits import splits_check_resync
 from .transfers import transfers_match
 
 
@@ -34,6 +35,12 @@ def rules_run(outbox: SyncOutbox) -> None:
         rules_apply(user=outbox.item.user, transaction_ids=ids)
 
 
+def splits_review(outbox: SyncOutbox) -> None:
+    """A split whose parent's amount the bank changed no longer adds up: flag it."""
+    if outbox.modified:
+        splits_check_resync(user=outbox.item.user, transaction_ids=outbox.modified)
+
+
 def transfers_run(outbox: SyncOutbox) -> None:
     """Pair new transactions with their other half on another of the user's accounts.
     Idempotent: linked transactions and undone pairs are skipped."""
@@ -45,4 +52,5 @@ def hooks_register() -> None:
     # In this order: the totals cache is retired after the rules have changed categories.
     outbox_hook_register("finance.rules_run", rules_run)
     outbox_hook_register("finance.transfers_run", transfers_run)
+    outbox_hook_register("finance.splits_review", splits_review)
     outbox_hook_register("finance.spending_cache_retire", spending_cache_retire)

@@ -19,6 +19,7 @@ from banking.models import Account, PlaidItem, Transaction
 from . import access
 from .categories import CategoryBook, category_book
 from .meta import COUNTED
+from .splits import split_adjustments
 from .versions import edits_version_key, synced_version_key
 
 ZERO = Decimal("0.00")
@@ -153,6 +154,15 @@ def spending_summary(*, user, today: dt.date, top: int = 5) -> tuple[list[dict],
         .annotate(total=Sum("amount"))
         .order_by()
     )
+
+    def period(row: dict) -> dict:
+        if row["date"] >= this_start:
+            return {"period": "this"}
+        return {"period": "last_to_date" if row["date"] <= same_day_last else "last_rest"}
+
+    rows = _with_splits(
+        rows, user=user, start=last_start, end=today, keys=period, totals={"total": _positive}
+    )
     per_currency: dict[str, dict] = {}
     categories: dict[tuple[str, str], Decimal] = defaultdict(lambda: ZERO)
     for r in rows:
@@ -195,6 +205,29 @@ def _counted_root(book: CategoryBook, row: dict) -> str | None:
     if not book.counts(category):
         return None
     return book.root(category).code if category else ""
+
+
+def _with_splits(rows, *, user, start, end, keys, totals: dict, memo=None) -> list[dict]:
+    """The grouped rows plus the split adjustments (finance.splits) in the same shape: keys(row)
+    gives the row's grouping values, totals maps each sum's name to the amounts it takes."""
+    out = list(rows)
+    for adj in split_adjustments(user=user, start=start, end=end, memo=memo):
+        sums = {
+            name: adj["amount"] * adj["weight"] if wanted(adj["amount"]) else ZERO
+            for name, wanted in totals.items()
+        }
+        if any(sums.values()):
+            grouping = {c: adj[c] for c in ("iso_currency_code", *CATEGORY_COLUMNS)}
+            out.append({**grouping, **keys(adj), **sums})
+    return out
+
+
+def _positive(amount: Decimal) -> bool:
+    return amount > 0
+
+
+def _negative(amount: Decimal) -> bool:
+    return amount < 0
 
 
 SPENDING_CACHE_SECONDS = 15 * 60
@@ -295,6 +328,15 @@ def monthly_spending_by_category(
         .annotate(total=Sum("amount"))
         .order_by()
     )
+    rows = _with_splits(
+        rows,
+        user=user,
+        start=first,
+        end=today,
+        keys=lambda r: {"month": month_start(r["date"])},
+        totals={"total": _positive},
+        memo=book.memo,
+    )
     out: dict[str, dict] = {}
     for r in rows:
         code = _counted_root(book, r)
@@ -333,6 +375,15 @@ def cash_flow(*, user, today: dt.date, months: int = 12, book: CategoryBook | No
             income=Sum("amount", filter=Q(amount__lt=0)),
         )
         .order_by()
+    )
+    rows = _with_splits(
+        rows,
+        user=user,
+        start=first,
+        end=today,
+        keys=lambda r: {"month": month_start(r["date"])},
+        totals={"spending": _positive, "income": _negative},
+        memo=book.memo,
     )
     out: dict[str, list] = {}
     for r in rows:

@@ -2,7 +2,14 @@
 
 from django.urls import path
 
-from . import views, views_categories, views_rules, views_tags, views_transfers
+from . import (
+    views,
+    views_categories,
+    views_rules,
+    views_splits,
+    views_tags,
+    views_transfers,
+)
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
@@ -38,6 +45,11 @@ urlpatterns = [
         "transactions/<uuid:public_id>/transfer/",
         views_transfers.transaction_transfer,
         name="transaction_transfer",
+    ),
+    path(
+        "transactions/<uuid:public_id>/split/",
+        views_splits.transaction_split,
+        name="transaction_split",
     ),
     path("rules/", views_rules.rule_list, name="rule_list"),
     path("rules/new/", views_rules.rule_new, name="rule_new"),

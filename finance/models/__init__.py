@@ -1,6 +1,15 @@
 from .categories import Category
 from .rules import Rule, TransactionMeta
+from .splits import SplitPart
 from .tags import Tag, TransactionTag
 from .transfers import TransferLink
 
-__all__ = ["Category", "Rule", "Tag", "TransactionMeta", "TransactionTag", "TransferLink"]
+__all__ = [
+    "Category",
+    "Rule",
+    "SplitPart",
+    "Tag",
+    "TransactionMeta",
+    "TransactionTag",
+    "TransferLink",
+]

@@ -82,6 +82,11 @@ class TransactionMeta(models.Model):
     transfer = models.BooleanField(default=False)
     # One side of a live TransferLink (finance.transfers keeps it in step with the link).
     linked = models.BooleanField(default=False)
+    # Split into SplitParts; `split_amount` is the amount they were made to sum to. A re-sync
+    # that changes the amount sets `split_review`, and totals fall back to the whole.
+    split = models.BooleanField(default=False)
+    split_amount = models.DecimalField(max_digits=18, decimal_places=2, null=True, blank=True)
+    split_review = models.BooleanField(default=False)
     user_fields = models.JSONField(default=list, blank=True)
     rule_fields = models.JSONField(default=list, blank=True)
 

@@ -11,6 +11,8 @@ Numeric cells (amount) are written as exact decimals and never touched: "-12.50"
 import csv
 from collections.abc import Iterable, Iterator
 
+from .export_extra import EXTRA_FIELDS, EXTRA_HEADER, with_extras
+
 HEADER = [
     "date",
     "authorized_date",
@@ -26,6 +28,7 @@ HEADER = [
     "account_mask",
     "notes",
     "transaction_id",
+    *EXTRA_HEADER,
 ]
 # amount keeps Plaid's sign: positive = money out of the account (direction says it in words).
 FIELDS = [
@@ -43,7 +46,9 @@ FIELDS = [
     "account__mask",
     "notes",
     "transaction_id",
+    *EXTRA_FIELDS,
 ]
+BASE_COLUMNS = 14
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CHUNK_SIZE = 2000
 
@@ -62,24 +67,28 @@ class _Echo:
 
 
 def csv_rows(rows: Iterable[tuple]) -> Iterator[str]:
+    """rows: the BASE_COLUMNS values of FIELDS, optionally followed by the EXTRA_HEADER cells
+    (export_extra.with_extras)."""
     writer = csv.writer(_Echo(), lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
     yield writer.writerow(HEADER)
-    for (
-        date,
-        authorized_date,
-        name,
-        merchant,
-        category,
-        bank_category,
-        amount,
-        iso_currency,
-        unofficial_currency,
-        pending,
-        account_name,
-        account_mask,
-        notes,
-        transaction_id,
-    ) in rows:
+    for row in rows:
+        (
+            date,
+            authorized_date,
+            name,
+            merchant,
+            category,
+            bank_category,
+            amount,
+            iso_currency,
+            unofficial_currency,
+            pending,
+            account_name,
+            account_mask,
+            notes,
+            transaction_id,
+        ) = row[:BASE_COLUMNS]
+        extras = [neutralise(v) for v in row[BASE_COLUMNS:]] or [""] * len(EXTRA_HEADER)
         yield writer.writerow(
             [
                 date.isoformat(),
@@ -97,6 +106,7 @@ def csv_rows(rows: Iterable[tuple]) -> Iterator[str]:
                 neutralise(account_mask),
                 neutralise(notes),
                 neutralise(transaction_id),
+                *extras,
             ]
         )
 
@@ -104,4 +114,4 @@ def csv_rows(rows: Iterable[tuple]) -> Iterator[str]:
 def transaction_csv(qs) -> Iterator[str]:
     """qs: a selectors.transactions_filtered() queryset, already ordered. iterator(chunk_size=)
     reads it in chunks (a server-side cursor on PostgreSQL), so memory does not grow with rows."""
-    return csv_rows(qs.values_list(*FIELDS).iterator(chunk_size=CHUNK_SIZE))
+    return csv_rows(with_extras(qs.values_list(*FIELDS).iterator(chunk_size=CHUNK_SIZE)))

@@ -6,6 +6,8 @@ from decimal import Decimal
 import pytest
 
 from finance.export import csv_rows, neutralise
+from finance.splits import Part, splits_set
+from finance.tags import transaction_tags_set
 from tests.factories import TransactionFactory
 
 pytestmark = pytest.mark.django_db
@@ -98,3 +100,21 @@ def test_bad_filters_send_you_to_the_list_with_the_errors(alice_client, money):
 
 def test_it_requires_login(client):
     assert client.get("/transactions/export.csv").status_code == 302
+
+
+def test_it_carries_tags_the_transfer_marker_and_split_parts(alice, alice_client, money):
+    coffee = money["coffee"]
+    transaction_tags_set(user=alice, transaction=coffee, names=["work", "=cmd"])
+    splits_set(
+        user=alice,
+        transaction=coffee,
+        parts=[Part(Decimal("3.00"), "TRAVEL", "taxi"), Part(Decimal("1.75"))],
+    )
+    rows = list(csv.DictReader(io.StringIO(export(alice_client))))
+    parent = next(r for r in rows if r["transaction_id"] == coffee.transaction_id)
+    assert (parent["tags"], parent["transfer"], parent["split"]) == ("'=cmd, work", "no", "parent")
+    parts = [r for r in rows if r["split_of"] == coffee.transaction_id]
+    assert [(p["amount"], p["category"], p["notes"], p["split"]) for p in parts] == [
+        ("3.00", "TRAVEL", "taxi", "part"),
+        ("1.75", parent["category"], "", "part"),
+    ]

@@ -203,6 +203,102 @@ def copy_floor(item, pages) -> float | None:
     return time.perf_counter() - started
 
 
+RULE_WORDS = [
+    "uber",
+    "starbucks",
+    "amazon",
+    "walmart",
+    "target",
+    "shell",
+    "netflix",
+    "spotify",
+    "whole foods",
+    "costco",
+    "apple",
+    "delta",
+    "united",
+    "lyft",
+    "mcdonald",
+    "chipotle",
+    "payroll",
+    "rent",
+    "venmo",
+    "zelle",
+    "atm",
+    "interest",
+    "transfer",
+    "gas",
+    "coffee",
+]
+
+
+def rules_create(user, n: int = 50) -> None:
+    """n rules of mixed kinds: every text operator (regex included), amount ranges and signs,
+    Plaid categories, and every action."""
+    from decimal import Decimal
+
+    from finance.models import Rule
+
+    ops = ["contains", "starts_with", "exact", "regex"]
+    for i in range(n):
+        word = RULE_WORDS[i % len(RULE_WORDS)]
+        op = ops[i % len(ops)]
+        Rule.objects.create(
+            user=user,
+            name=f"bench {i}",
+            position=i,
+            text_field=["any", "merchant", "name"][i % 3],
+            text_op=op,
+            text_value=rf"\b{word}" if op == "regex" else word,
+            amount_min=Decimal("5") if i % 5 == 0 else None,
+            amount_max=Decimal("500") if i % 7 == 0 else None,
+            sign=["", "out", "in"][i % 3] if i % 4 == 0 else "",
+            plaid_category="FOOD_AND_DRINK" if i % 11 == 0 else "",
+            set_category=["TRAVEL", "FOOD_AND_DRINK", "ENTERTAINMENT"][i % 3],
+            set_display_name=word.title() if i % 2 else "",
+            add_tags="bench" if i % 6 == 0 else "",
+            set_notes="ruled" if i % 9 == 0 else "",
+            exclude=i % 13 == 0,
+        )
+
+
+def rules_phase(url: str) -> dict:
+    """The same sync for a second user with 50 rules: write plus the post-sync hooks (rules
+    applied to every row) take `rules_s`; then one new rule applied to every existing row."""
+    from banking import sync
+    from banking.models import SyncOutbox, Transaction
+    from banking.outbox import outbox_deliver
+    from finance.models import Rule
+    from finance.rules import rule_apply_existing
+
+    item = make_item(url, "bench-rules@example.com", N)
+    Rule.objects.filter(user=item.user).delete()
+    rules_create(item.user)
+    started = time.perf_counter()
+    run = sync.item_sync(item=item, trigger="initial")
+    # With an eager broker the hooks ran on commit, inside item_sync; deliver any leftover.
+    for pk in SyncOutbox.objects.filter(item=item, delivered_at__isnull=True).values_list(
+        "pk", flat=True
+    ):
+        outbox_deliver(outbox_id=pk)
+    total_s = time.perf_counter() - started
+    count = Transaction.objects.filter(account__item=item).count()
+    rule = Rule.objects.create(
+        user=item.user, name="new", position=99, text_value="e", set_notes="applied"
+    )
+    started = time.perf_counter()
+    rule_apply_existing(rule=rule)
+    apply_existing_s = time.perf_counter() - started
+    return {
+        "count": count,
+        "rules_s": total_s - run.fetch_ms / 1000,
+        "apply_existing_s": apply_existing_s,
+        "ruled_rows": Transaction.objects.filter(account__item=item)
+        .exclude(category_override="")
+        .count(),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rss-child", type=int)
@@ -243,6 +339,10 @@ def run_bench(url: str) -> None:
     assert count == run.added, (count, run.added)
     fetch_s, write_s = run.fetch_ms / 1000, run.apply_ms / 1000
 
+    # Without rules: the write plus today's hooks (everything in item_sync but the fetch).
+    plain_s = total_s - fetch_s
+    ruled = rules_phase(url)
+
     pages = prefetch(item)
     rows = sum(len(p) for p in pages)
     base_s = baseline(item, pages)
@@ -276,6 +376,14 @@ def run_bench(url: str) -> None:
         "baseline_s": round(base_s, 3),
         "baseline_tps": round(rows / base_s),
         "speedup_vs_baseline": round((rows / base_s and (count / write_s) / (rows / base_s)), 2),
+        "rules": 50,
+        "rules_write_tps": round(ruled["count"] / ruled["rules_s"]),
+        "rules_overhead": round((ruled["count"] / ruled["rules_s"]) / (count / plain_s), 3),
+        "speedup_vs_baseline_with_rules": round(
+            (ruled["count"] / ruled["rules_s"]) / (rows / base_s), 2
+        ),
+        "rows_changed_by_rules": ruled["ruled_rows"],
+        "apply_existing_s": round(ruled["apply_existing_s"], 3),
         "rss_small_transactions": SMALL,
         "rss_peak_small_mb": round(rss[SMALL]["peak_kb"] / 1024, 1),
         "rss_peak_big_mb": round(rss[N]["peak_kb"] / 1024, 1),
@@ -302,6 +410,10 @@ def run_bench(url: str) -> None:
         f"\nspeedup_vs_baseline {result['speedup_vs_baseline']}  "
         f"fraction_of_copy {result.get('fraction_of_copy', 'n/a')}  "
         f"rss_growth_mb {result['rss_growth_mb']} ({SMALL:,} -> {N:,})"
+    )
+    print(
+        f"rules_write_tps {result['rules_write_tps']}  rules_overhead {result['rules_overhead']}  "
+        f"apply_existing_s {result['apply_existing_s']}"
     )
     print(f"wrote {out.relative_to(ROOT)}")
 

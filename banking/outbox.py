@@ -47,6 +47,22 @@ def outbox_hook_register(name: str, fn: OutboxHook) -> None:
     _hooks[name] = fn
 
 
+RemovalHook = Callable[[list[int]], None]
+_removal_hooks: dict[str, RemovalHook] = {}
+
+
+def removal_hook_register(name: str, fn: RemovalHook) -> None:
+    """Call fn(transaction_pks) inside a sync's apply transaction, just before those pending
+    rows are deleted: what another app attached to them would go with them, and a posted
+    successor (announced later through the outbox) may want it back."""
+    _removal_hooks[name] = fn
+
+
+def removal_hooks_run(transaction_pks: list[int]) -> None:
+    for fn in list(_removal_hooks.values()):
+        fn(transaction_pks)
+
+
 def outbox_record(*, item: PlaidItem, run: SyncRun) -> SyncOutbox:
     """Announce the run's staged pages, already applied; call inside the apply transaction,
     before the pages are deleted."""

@@ -7,8 +7,9 @@ worker died or a hook raised, so running a hook twice must change nothing more.
 from django.core.cache import cache
 
 from banking.models import SyncOutbox
-from banking.outbox import outbox_hook_register
+from banking.outbox import outbox_hook_register, removal_hook_register
 
+from .carry import carry_restore, carry_stash
 from .rules import rules_apply
 from .selectors import synced_version_key
 from .splits import splits_check_resync
@@ -25,6 +26,12 @@ def spending_cache_retire(outbox: SyncOutbox) -> None:
     if not (outbox.added or outbox.modified or outbox.removed):
         return
     cache.set(synced_version_key(outbox.item.user_id), outbox.pk, None)
+
+
+def carry_run(outbox: SyncOutbox) -> None:
+    """Posted successors of removed pending rows take back what finance had on them."""
+    if outbox.added:
+        carry_restore(user=outbox.item.user, transaction_ids=outbox.added)
 
 
 def rules_run(outbox: SyncOutbox) -> None:
@@ -50,6 +57,9 @@ def transfers_run(outbox: SyncOutbox) -> None:
 
 def hooks_register() -> None:
     # In this order: the totals cache is retired after the rules have changed categories.
+    removal_hook_register("finance.carry_stash", carry_stash)
+    # Carried first: the fields the user set travel with it, and rules respect them.
+    outbox_hook_register("finance.carry_run", carry_run)
     outbox_hook_register("finance.rules_run", rules_run)
     outbox_hook_register("finance.transfers_run", transfers_run)
     outbox_hook_register("finance.splits_review", splits_review)

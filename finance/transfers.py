@@ -153,3 +153,8 @@ def transfer_candidates(*, user, txn: Transaction, limit: int = 20) -> list[Tran
     same = [r for r in rows if r.amount == -txn.amount]
     rest = [r for r in rows if r.amount != -txn.amount]
     return (same + rest)[:limit]
+
+
+def link_restore(*, user, outflow: Transaction, inflow: Transaction, status: str) -> None:
+    """A link whose pending side was replaced by its posted successor, made again."""
+    _link(user, outflow, inflow, status)

@@ -27,7 +27,7 @@ from django.utils.dateparse import parse_datetime
 
 from ..db import column
 from ..models import Account, PlaidItem, SyncPage, SyncRun, Transaction
-from ..outbox import outbox_record
+from ..outbox import outbox_record, removal_hooks_run
 from .errors import SyncAborted
 from .runs import run_finish
 
@@ -114,7 +114,11 @@ def apply_page(
     removed = page["removed"]
     if removed:
         _remember_user_fields(mine.filter(transaction_id__in=removed), carried)
-        mine.filter(transaction_id__in=removed).delete()
+        doomed = mine.filter(transaction_id__in=removed)
+        pending = list(doomed.filter(pending=True).values_list("pk", flat=True))
+        if pending:
+            removal_hooks_run(pending)
+        doomed.delete()
     rows = {r["transaction_id"]: r for r in page["added"] + page["modified"]}
     pending_ids = {
         r["pending_transaction_id"] for r in rows.values() if r["pending_transaction_id"]

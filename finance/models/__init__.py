@@ -1,3 +1,4 @@
+from .carry import PendingCarry
 from .categories import Category
 from .rules import Rule, TransactionMeta
 from .splits import SplitPart
@@ -6,6 +7,7 @@ from .transfers import TransferLink
 
 __all__ = [
     "Category",
+    "PendingCarry",
     "Rule",
     "SplitPart",
     "Tag",

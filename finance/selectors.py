@@ -19,7 +19,7 @@ from banking.models import Account, PlaidItem, Transaction
 from . import access
 from .categories import CategoryBook, category_book
 from .meta import COUNTED
-from .splits import split_adjustments
+from .totals import CATEGORY_COLUMNS, counted_root, negative, positive, with_splits
 from .versions import edits_version_key, synced_version_key
 
 ZERO = Decimal("0.00")
@@ -29,11 +29,6 @@ ZERO = Decimal("0.00")
 # read-only property, as soon as model instances are loaded; so the annotation here has its own
 # name.)
 EFFECTIVE_CATEGORY = Coalesce(NullIf("category_override", Value("")), "pfc_primary")
-
-# What a row counts as (spending, income or neither) is its category's kind
-# (finance.categories): every total groups by the three columns that decide the category and
-# resolves them against the user's tree in Python, a few hundred groups at most.
-CATEGORY_COLUMNS = ("category_override", "pfc_detailed", "pfc_primary")
 
 
 def _currency(row_code: str) -> str:
@@ -160,13 +155,13 @@ def spending_summary(*, user, today: dt.date, top: int = 5) -> tuple[list[dict],
             return {"period": "this"}
         return {"period": "last_to_date" if row["date"] <= same_day_last else "last_rest"}
 
-    rows = _with_splits(
-        rows, user=user, start=last_start, end=today, keys=period, totals={"total": _positive}
+    rows = with_splits(
+        rows, user=user, start=last_start, end=today, keys=period, totals={"total": positive}
     )
     per_currency: dict[str, dict] = {}
     categories: dict[tuple[str, str], Decimal] = defaultdict(lambda: ZERO)
     for r in rows:
-        code = _counted_root(book, r)
+        code = counted_root(book, r)
         if code is None:
             continue
         currency = _currency(r["iso_currency_code"])
@@ -196,38 +191,6 @@ def spending_summary(*, user, today: dt.date, top: int = 5) -> tuple[list[dict],
         for (category, currency), total in sorted(categories.items(), key=lambda kv: -kv[1])[:top]
     ]
     return spending, top_categories
-
-
-def _counted_root(book: CategoryBook, row: dict) -> str | None:
-    """The top-level category code a grouped row totals under, or None when its kind does not
-    count (a transfer, an excluded category)."""
-    category = book.resolve(*(row[c] for c in CATEGORY_COLUMNS))
-    if not book.counts(category):
-        return None
-    return book.root(category).code if category else ""
-
-
-def _with_splits(rows, *, user, start, end, keys, totals: dict, memo=None) -> list[dict]:
-    """The grouped rows plus the split adjustments (finance.splits) in the same shape: keys(row)
-    gives the row's grouping values, totals maps each sum's name to the amounts it takes."""
-    out = list(rows)
-    for adj in split_adjustments(user=user, start=start, end=end, memo=memo):
-        sums = {
-            name: adj["amount"] * adj["weight"] if wanted(adj["amount"]) else ZERO
-            for name, wanted in totals.items()
-        }
-        if any(sums.values()):
-            grouping = {c: adj[c] for c in ("iso_currency_code", *CATEGORY_COLUMNS)}
-            out.append({**grouping, **keys(adj), **sums})
-    return out
-
-
-def _positive(amount: Decimal) -> bool:
-    return amount > 0
-
-
-def _negative(amount: Decimal) -> bool:
-    return amount < 0
 
 
 SPENDING_CACHE_SECONDS = 15 * 60
@@ -328,18 +291,18 @@ def monthly_spending_by_category(
         .annotate(total=Sum("amount"))
         .order_by()
     )
-    rows = _with_splits(
+    rows = with_splits(
         rows,
         user=user,
         start=first,
         end=today,
         keys=lambda r: {"month": month_start(r["date"])},
-        totals={"total": _positive},
+        totals={"total": positive},
         memo=book.memo,
     )
     out: dict[str, dict] = {}
     for r in rows:
-        code = _counted_root(book, r)
+        code = counted_root(book, r)
         if code is None:
             continue
         cur = out.setdefault(
@@ -376,18 +339,18 @@ def cash_flow(*, user, today: dt.date, months: int = 12, book: CategoryBook | No
         )
         .order_by()
     )
-    rows = _with_splits(
+    rows = with_splits(
         rows,
         user=user,
         start=first,
         end=today,
         keys=lambda r: {"month": month_start(r["date"])},
-        totals={"spending": _positive, "income": _negative},
+        totals={"spending": positive, "income": negative},
         memo=book.memo,
     )
     out: dict[str, list] = {}
     for r in rows:
-        if _counted_root(book, r) is None:
+        if counted_root(book, r) is None:
             continue
         cur = out.setdefault(
             _currency(r["iso_currency_code"]),

@@ -21,6 +21,9 @@ logger = logging.getLogger(__name__)
 _OAUTH_STATE_ID = re.compile(r"^[A-Za-z0-9-]{8,64}$")
 
 
+REMOVING_MESSAGE = "This bank connection is being removed; it cannot be reconnected."
+
+
 class LinkError(Exception):
     """A link step failed; `message` is safe to show to the user."""
 
@@ -240,7 +243,12 @@ def item_link(*, user, public_token: str, metadata: dict | None = None) -> Plaid
 # --- Update mode --------------------------------------------------------------------------------
 def item_reconnected(*, item: PlaidItem, metadata: dict | None = None) -> PlaidItem:
     """Update mode finished in Link. The access token does not change (no exchange): we check
-    the item with Plaid, refresh accounts (their ids may change) and enqueue a sync."""
+    the item with Plaid, refresh accounts (their ids may change) and enqueue a sync.
+
+    An item being removed stays removed: marking it healthy would cancel a removal the user
+    asked for and keep it billed at Plaid."""
+    if item.status == PlaidItem.Status.REMOVING:
+        raise LinkError(REMOVING_MESSAGE, status=409, code="removing")
     raw_item, raw_accounts = {"error": None}, None
     try:
         raw_item = plaid_api.item_get(item)["item"]
@@ -253,6 +261,10 @@ def item_reconnected(*, item: PlaidItem, metadata: dict | None = None) -> PlaidI
     status, error_code, error_message = _status_from_plaid_error(raw_item.get("error"))
     consent = raw_item.get("consent_expiration_time")
     with transaction.atomic():
+        # The removal may have started while Plaid was being asked: re-read under a lock.
+        current = PlaidItem.objects.select_for_update().filter(pk=item.pk)
+        if not current.exclude(status=PlaidItem.Status.REMOVING).exists():
+            raise LinkError(REMOVING_MESSAGE, status=409, code="removing")
         item.status, item.error_code, item.error_message = status, error_code, error_message
         if status == PlaidItem.Status.HEALTHY:
             item.new_accounts_available = False

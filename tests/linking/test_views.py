@@ -278,3 +278,14 @@ def _complete_update_mode(emulator, link_token):
     done = _emulator_link(emulator, "/link/api/complete", {"link_session_id": sid})
     assert done["step"] == "success", done
     return done["metadata"]
+
+
+def test_it_refuses_to_reconnect_a_bank_being_removed(alice_client, linked_item):
+    PlaidItem.objects.filter(pk=linked_item.pk).update(status="removing")
+    response = post_json(
+        alice_client, f"/banks/{linked_item.public_id}/reconnected/", {"metadata": METADATA}
+    )
+    assert response.status_code == 409
+    assert "being removed" in response.json()["error"]
+    linked_item.refresh_from_db()
+    assert linked_item.status == "removing"

@@ -42,12 +42,22 @@ def test_it_uses_crlf_and_rfc4180_quoting(alice_client, money):
     assert row["name"] == 'Dinner, "the good one"'
 
 
-@pytest.mark.parametrize("text", ['=HYPERLINK("http://x")', "+1+1", "-2+3", "@SUM(A1)", "\t=1"])
-def test_it_neutralises_formulas_in_text_cells(alice_client, money, text):
+@pytest.mark.parametrize(
+    ("text", "written"),
+    [
+        ('=HYPERLINK("http://x")', '\'=HYPERLINK("http://x")'),
+        ("+1+1", "'+1+1"),
+        ("-2+3", "'-2+3"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        # A tab is a delimiter too: the piece after it is neutralised as well.
+        ("\t=1", "'\t'=1"),
+    ],
+)
+def test_it_neutralises_formulas_in_text_cells(alice_client, money, text, written):
     TransactionFactory(account=money["checking"], name=text, merchant_name=text, notes=text)
     body = export(alice_client, "?min_amount=12.50&max_amount=12.50")
     row = list(csv.DictReader(io.StringIO(body, newline="")))[0]
-    assert row["name"] == row["merchant"] == row["notes"] == "'" + text
+    assert row["name"] == row["merchant"] == row["notes"] == written
 
 
 def test_it_leaves_negative_amounts_as_numbers(alice_client, money):
@@ -77,12 +87,51 @@ def test_it_keeps_every_decimal_digit():
         ),
     ]
     body = "".join(csv_rows(rows))
-    assert ",1234567890123456.78,out,USD," in body
+    assert ',1234567890123456.78,"out","USD",' in body
+
+
+@pytest.mark.parametrize(
+    ("text", "written"),
+    [
+        ("note;=1+2", "note;'=1+2"),
+        ("a,+1", "a,'+1"),
+        ("tab\t@SUM(A1)", "tab\t'@SUM(A1)"),
+        ("pipe|-1", "pipe|'-1"),
+        ('x; "=1', "x;' \"=1"),
+        ("line\n=2", "line\n'=2"),
+        (" =3", "' =3"),
+        ("=1;=2", "'=1;'=2"),
+    ],
+)
+def test_it_neutralises_formulas_behind_any_delimiter_a_spreadsheet_might_guess(
+    alice_client, money, text, written
+):
+    TransactionFactory(account=money["checking"], name=text, notes=text)
+    body = export(alice_client, "?min_amount=12.50&max_amount=12.50")
+    row = list(csv.DictReader(io.StringIO(body, newline="")))[0]
+    assert row["name"] == row["notes"] == written
+
+
+@pytest.mark.parametrize("delimiter", [";", "\t", "|"])
+def test_no_piece_starts_a_formula_whatever_the_delimiter(alice_client, money, delimiter):
+    TransactionFactory(
+        account=money["checking"], name="note;=1+2", merchant_name="a\t@x|-y", notes="plain"
+    )
+    body = export(alice_client, "?min_amount=12.50&max_amount=12.50")
+    line = body.split("\r\n")[1]
+    assert "\"note;'=1+2\"" in line
+    assert '"plain"' in line
+    assert ",12.50," in line  # the amount stays an unquoted number
+    for row in csv.reader(io.StringIO(body, newline=""), delimiter=delimiter):
+        for cell in row:
+            assert not cell.lstrip(" \"").startswith(("=", "+", "-", "@")), cell
 
 
 def test_neutralise_leaves_ordinary_text_alone():
     assert neutralise("Coffee") == "Coffee"
     assert neutralise("") == ""
+    assert neutralise("Coffee; tea") == "Coffee; tea"
+    assert neutralise("Rent - May") == "Rent - May"
 
 
 def test_it_never_exports_another_users_transactions(bob_client, money):

@@ -101,7 +101,6 @@ def transaction_export(request):
         transaction_csv(qs.order_by(*order)), content_type="text/csv; charset=utf-8"
     )
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "no-store"
     return response
 
 

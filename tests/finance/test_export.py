@@ -5,10 +5,23 @@ from decimal import Decimal
 
 import pytest
 
+from accounts.models import SecurityEvent
 from finance.export import csv_rows, neutralise
 from tests.factories import TransactionFactory
+from tests.reauth import recently_authenticated
 
 pytestmark = pytest.mark.django_db
+
+
+# Exporting asks for the password again; these clients have just entered it.
+@pytest.fixture
+def alice_client(alice_client):
+    return recently_authenticated(alice_client, "alice-pass-123")
+
+
+@pytest.fixture
+def bob_client(bob_client):
+    return recently_authenticated(bob_client, "bob-pass-1234")
 
 
 def export(client, query=""):
@@ -147,3 +160,22 @@ def test_bad_filters_send_you_to_the_list_with_the_errors(alice_client, money):
 
 def test_it_requires_login(client):
     assert client.get("/transactions/export.csv").status_code == 302
+
+
+def test_it_asks_for_the_password_again_before_exporting(client, alice, money):
+    client.force_login(alice)
+    response = client.get("/transactions/export.csv?direction=in")
+    assert response.status_code == 302
+    assert response["Location"] == (
+        "/accounts/reauthenticate/?next=%2Ftransactions%2Fexport.csv%3Fdirection%3Din"
+    )
+    assert not SecurityEvent.objects.filter(kind="data_exported").exists()
+    response = client.post(response["Location"], {"password": "alice-pass-123"})
+    assert response["Location"] == "/transactions/export.csv?direction=in"
+    assert client.get(response["Location"]).status_code == 200
+
+
+def test_it_writes_the_export_to_the_security_log(alice_client, alice, money):
+    export(alice_client, "?direction=in")
+    event = SecurityEvent.objects.get(user=alice, kind="data_exported")
+    assert event.details == {"format": "csv", "filters": "direction=in"}

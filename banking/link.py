@@ -7,6 +7,8 @@ import re
 from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -44,6 +46,25 @@ class LinkError(Exception):
 
 
 # --- Link tokens --------------------------------------------------------------------------------
+def link_attempt_wait(*, user, ip: str) -> float:
+    """Count one Link attempt (a token or an exchange) for this person and this client address:
+    0.0 if both are within LINK_ATTEMPTS_PER_USER / _PER_IP per LINK_THROTTLE_WINDOW_SECONDS,
+    else the seconds until one is (and nothing is counted). Each attempt is a Plaid call and a
+    stored LinkSession, so one account or one address must not be able to make thousands.
+
+    Without Redis it lets the attempt through, like the Plaid rate limiter: the shared
+    user-triggered window and Plaid's own 429 still bound the damage."""
+    windows = [
+        (cache.make_key(f"link-throttle:user:{user.pk}"), settings.LINK_ATTEMPTS_PER_USER),
+        (cache.make_key(f"link-throttle:ip:{ip}"), settings.LINK_ATTEMPTS_PER_IP),
+    ]
+    try:
+        return plaid_api.window_try(windows, settings.LINK_THROTTLE_WINDOW_SECONDS)
+    except plaid_api.REDIS_DOWN as exc:
+        logger.warning("link throttle unavailable (%s); allowing", type(exc).__name__)
+        return 0.0
+
+
 def link_session_create(*, user, item: PlaidItem | None = None) -> LinkSession:
     """Mint a link token (new connection, or update mode for `item`) and remember its purpose
     server-side, so the OAuth return can reopen Link with the same token."""

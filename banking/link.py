@@ -12,6 +12,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.views.decorators.debug import sensitive_variables
 
 from . import plaid as plaid_api
 from . import sync
@@ -204,6 +205,7 @@ def _status_from_plaid_error(error: dict[str, Any] | None) -> tuple[str, str, st
     )
 
 
+@sensitive_variables("public_token", "exchanged")
 def item_link(*, user, public_token: str, metadata: dict | None = None) -> PlaidItem:
     """Exchange a public token and store the new item with its institution and accounts.
 

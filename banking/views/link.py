@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.views.decorators.debug import sensitive_variables
 from django.views.decorators.http import require_GET, require_POST
 
 from config.client_ip import client_ip
@@ -100,6 +101,7 @@ def _uuid_or_404(value):
 
 @login_required
 @require_POST
+@sensitive_variables("data", "public_token")
 def link_exchange(request):
     throttled = link_throttled(request)
     if throttled:

@@ -122,20 +122,21 @@ end
 return 0
 """
 
-_client: redis.Redis | None = None
-_script: Any = None
+# One client (and registered script) per Redis location, so a changed CACHES setting (a test
+# pointing at a dead Redis) is honoured like the cache itself honours it.
+_scripts: dict[str, Any] = {}
 
 
 def _redis() -> Any:
-    global _client, _script
-    if _client is None:
-        location = settings.CACHES["default"]["LOCATION"]
+    location = settings.CACHES["default"]["LOCATION"]
+    script = _scripts.get(location)
+    if script is None:
         timeout = settings.REDIS_SOCKET_TIMEOUT
-        _client = redis.Redis.from_url(
+        client = redis.Redis.from_url(
             location, socket_timeout=timeout, socket_connect_timeout=timeout
         )
-        _script = _client.register_script(_SCRIPT)
-    return _script
+        script = _scripts[location] = client.register_script(_SCRIPT)
+    return script
 
 
 def endpoint_key(endpoint: str) -> str:

@@ -74,6 +74,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "config.caching.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -323,6 +324,13 @@ LOG_RETENTION_DAYS = env.int("LOG_RETENTION_DAYS", default=90)
 # Our whole budget of Plaid calls per minute across all workers (Plaid's per-item limits and
 # documented per-endpoint client limits are enforced on top, in banking.plaid.ratelimit).
 PLAID_CLIENT_RATE_LIMIT_PER_MINUTE = env.int("PLAID_CLIENT_RATE_LIMIT_PER_MINUTE", default=2000)
+# Link's calls (link tokens, exchanges) together, whoever clicks: the rest stays for syncs.
+PLAID_USER_CALLS_PER_MINUTE = env.int("PLAID_USER_CALLS_PER_MINUTE", default=200)
+# Per person and per client IP (config.client_ip), over LINK_THROTTLE_WINDOW_SECONDS: starting
+# Link and finishing it each count one attempt.
+LINK_THROTTLE_WINDOW_SECONDS = env.int("LINK_THROTTLE_WINDOW_SECONDS", default=10 * 60)
+LINK_ATTEMPTS_PER_USER = env.int("LINK_ATTEMPTS_PER_USER", default=20)
+LINK_ATTEMPTS_PER_IP = env.int("LINK_ATTEMPTS_PER_IP", default=60)
 # How long a caller waits for a rate-limit slot before getting a retryable error.
 PLAID_RATE_LIMIT_MAX_WAIT_SECONDS = env.float("PLAID_RATE_LIMIT_MAX_WAIT_SECONDS", default=5.0)
 # Retries of a sync after a transient error: exponential backoff with jitter, bounded.

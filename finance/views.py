@@ -1,5 +1,6 @@
 """The money pages: dashboard, transactions (list, export, edit) and insights."""
 
+from allauth.account.decorators import reauthentication_required
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponseRedirect, JsonResponse, StreamingHttpResponse
@@ -8,6 +9,8 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods
 
+from accounts.models import SecurityEvent
+from accounts.security import security_event_record
 from banking.categories import category_label
 from banking.models import Transaction
 
@@ -88,11 +91,20 @@ def transaction_list(request):
 
 @login_required
 @require_GET
+# All of someone's history in one file: a stolen session must prove itself again first.
+@reauthentication_required
 def transaction_export(request):
     form, qs = _filtered(request)
     if qs is None:
         # The list page shows the same errors next to the fields.
         return redirect(f"/transactions/?{request.GET.urlencode()}")
+    security_event_record(
+        user=request.user,
+        kind=SecurityEvent.Kind.DATA_EXPORTED,
+        request=request,
+        format="csv",
+        filters=request.GET.urlencode()[:300],
+    )
     sort = form.cleaned_data.get("sort") if form.is_bound else "newest"
     field, desc = SORTS[sort or "newest"]
     order = [f"-{field}", "-id"] if desc else [field, "id"]
@@ -101,7 +113,6 @@ def transaction_export(request):
         transaction_csv(qs.order_by(*order)), content_type="text/csv; charset=utf-8"
     )
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "no-store"
     return response
 
 

@@ -2,6 +2,7 @@
 
 from itertools import groupby
 
+from allauth.account.decorators import reauthentication_required
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
@@ -9,6 +10,9 @@ from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.models import SecurityEvent
+from accounts.security import security_event_record
 
 from .. import link as link_service
 from .. import removal
@@ -86,10 +90,26 @@ def bank_reconnected(request, public_id):
 @login_required
 @require_http_methods(["GET", "POST"])
 def bank_remove(request, public_id):
+    # Ownership first, so another user's id is a 404 and never a password prompt.
     item = _item_for_user(request, public_id)
     if request.method == "GET":
         return render(request, "banking/banks/remove.html", {"item": item})
+    return _bank_remove_confirmed(request, item)
+
+
+# A stolen session must not be able to wipe someone's banks: the password (or a TOTP code)
+# again if the last one is older than ACCOUNT_REAUTHENTICATION_TIMEOUT. allauth keeps the POST
+# and replays it once the user has proved themselves.
+@reauthentication_required
+def _bank_remove_confirmed(request, item: PlaidItem):
     name = item.display_name
+    security_event_record(
+        user=request.user,
+        kind=SecurityEvent.Kind.BANK_REMOVED,
+        request=request,
+        bank=name,
+        item=str(item.public_id),
+    )
     if removal.item_remove(item=item):
         messages.success(request, f"{name} is disconnected and its data deleted.")
     else:

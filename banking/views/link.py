@@ -1,6 +1,7 @@
 """Plaid Link: the connect page, link tokens, the public token exchange, the OAuth return."""
 
 import json
+import math
 import uuid
 
 from django.contrib import messages
@@ -8,7 +9,10 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.views.decorators.debug import sensitive_variables
 from django.views.decorators.http import require_GET, require_POST
+
+from config.client_ip import client_ip
 
 from .. import link as link_service
 from ..models import LinkSession, PlaidItem
@@ -47,9 +51,29 @@ def link_page(request):
     return render(request, "banking/link/link.html", link_context())
 
 
+def link_throttled(request) -> JsonResponse | None:
+    """A 429 in the same JSON shape as every other Link error when this person or this client
+    address has started or finished Link too often lately; None to go on."""
+    wait = link_service.link_attempt_wait(user=request.user, ip=client_ip(request))
+    if not wait:
+        return None
+    seconds = math.ceil(wait)
+    minutes = math.ceil(seconds / 60)
+    response = json_error(
+        f"Too many attempts to connect a bank. Please try again in {minutes} "
+        f"minute{'s' if minutes != 1 else ''}.",
+        429,
+    )
+    response["Retry-After"] = str(seconds)
+    return response
+
+
 @login_required
 @require_POST
 def link_token(request):
+    throttled = link_throttled(request)
+    if throttled:
+        return throttled
     data = json_body(request)
     if data is None:
         return json_error("Send a JSON object.")
@@ -77,7 +101,11 @@ def _uuid_or_404(value):
 
 @login_required
 @require_POST
+@sensitive_variables("data", "public_token")
 def link_exchange(request):
+    throttled = link_throttled(request)
+    if throttled:
+        return throttled
     data = json_body(request)
     if data is None:
         return json_error("Send a JSON object.")

@@ -81,6 +81,4 @@ def refresh_all(request):
 @require_GET
 def bank_status(request, public_id):
     item = _item_for_user(request, public_id)
-    response = JsonResponse(sync.item_sync_status(item))
-    response["Cache-Control"] = "no-store"
-    return response
+    return JsonResponse(sync.item_sync_status(item))

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "health_check",
     "csp",
+    "django_htmx",
     "accounts",
     "banking",
     "finance",
@@ -81,6 +82,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "accounts.middleware.StaffMFARequiredMiddleware",
 ]
@@ -334,6 +336,10 @@ SYNC_RETRY_MAX_SECONDS = env.float("SYNC_RETRY_MAX_SECONDS", default=3600.0)
 REFRESH_ALL_WINDOW_SECONDS = env.int("REFRESH_ALL_WINDOW_SECONDS", default=2 * 3600)
 # "Refresh now" at most once per this many seconds per item.
 REFRESH_THROTTLE_SECONDS = env.int("REFRESH_THROTTLE_SECONDS", default=5 * 60)
+# How often an open page asks for news (banking.live): quickly while a sync is queued or running,
+# slowly otherwise, so a webhook's news (a bank that needs signing in) still reaches it.
+LIVE_POLL_BUSY_SECONDS = env.int("LIVE_POLL_BUSY_SECONDS", default=2)
+LIVE_POLL_IDLE_SECONDS = env.int("LIVE_POLL_IDLE_SECONDS", default=30)
 # An item with no successful sync for this many days is flagged stale by the daily check.
 STALE_AFTER_DAYS = env.int("STALE_AFTER_DAYS", default=3)
 # The circuit breaker (banking/plaid/circuit.py): this many items answering INVALID_ACCESS_TOKEN

@@ -7,8 +7,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods
+from django_htmx.http import HttpResponseClientRefresh
 
+from banking import live
 from banking.categories import category_label
+from banking.live import live_fragment
 from banking.models import Transaction
 
 from . import access, selectors
@@ -20,27 +23,42 @@ from .transaction_edits import transaction_annotate
 PAGE_SIZE = 50
 
 
-@login_required
-@require_GET
-def dashboard(request):
-    user, today = request.user, timezone.localdate()
+def _dashboard_context(user) -> dict:
+    today = timezone.localdate()
     connections = selectors.connections_for_user(user=user)
     if not connections:
-        return render(request, "finance/dashboard.html", {"connections": []})
+        return {"connections": []}
     accounts = selectors.accounts_for_user(user=user)
     spending, top_categories = selectors.spending_summary_cached(
         user=user, today=today, connections=connections
     )
-    context = {
+    return {
         "connections": connections,
+        "activity": live.activity_summary(connections),
         "net_worth": selectors.net_worth(accounts),
         "balance_groups": selectors.balances_by_type(accounts),
         "spending": spending,
         "top_categories": top_categories,
         "recent": selectors.recent_transactions(user=user),
         "today": today,
+        "back_to": "/",
     }
-    return render(request, "finance/dashboard.html", context)
+
+
+@login_required
+@require_GET
+def dashboard(request):
+    return render(request, "finance/dashboard.html", _dashboard_context(request.user))
+
+
+@login_required
+@require_GET
+def dashboard_live(request):
+    context = _dashboard_context(request.user)
+    if not context["connections"]:
+        # The last bank went away in another tab: the whole page changes, not a region.
+        return HttpResponseClientRefresh()
+    return live_fragment(render(request, "finance/_dashboard_live.html", context))
 
 
 def _filtered(request):

@@ -11,12 +11,15 @@ Numeric cells (amount) are written as exact decimals and never touched: "-12.50"
 import csv
 from collections.abc import Iterable, Iterator
 
+from banking.categories import category_label
+
 HEADER = [
     "date",
     "authorized_date",
     "name",
     "merchant",
     "category",
+    "category_code",
     "bank_category",
     "amount",
     "direction",
@@ -24,6 +27,7 @@ HEADER = [
     "pending",
     "account",
     "account_mask",
+    "bank",
     "notes",
     "transaction_id",
 ]
@@ -41,6 +45,7 @@ FIELDS = [
     "pending",
     "account__name",
     "account__mask",
+    "account__item__institution__name",
     "notes",
     "transaction_id",
 ]
@@ -77,6 +82,7 @@ def csv_rows(rows: Iterable[tuple]) -> Iterator[str]:
         pending,
         account_name,
         account_mask,
+        bank,
         notes,
         transaction_id,
     ) in rows:
@@ -86,8 +92,10 @@ def csv_rows(rows: Iterable[tuple]) -> Iterator[str]:
                 authorized_date.isoformat() if authorized_date else "",
                 neutralise(name),
                 neutralise(merchant),
+                # Labels, as on screen; category_code is the stable code, for programs.
+                neutralise(category_label(category) if category else ""),
                 neutralise(category or ""),
-                neutralise(bank_category),
+                neutralise(category_label(bank_category) if bank_category else ""),
                 # str(Decimal) is exact; the column is numeric and never prefixed.
                 str(amount),
                 "out" if amount > 0 else "in",
@@ -95,6 +103,7 @@ def csv_rows(rows: Iterable[tuple]) -> Iterator[str]:
                 "yes" if pending else "no",
                 neutralise(account_name),
                 neutralise(account_mask),
+                neutralise(bank or "Your bank"),
                 neutralise(notes),
                 neutralise(transaction_id),
             ]

@@ -237,7 +237,9 @@ def _safe_day(first: dt.date, day: int) -> dt.date:
 
 def recent_transactions(*, user, limit: int = 8) -> list[Transaction]:
     return list(
-        access.transactions_visible(user).select_related("account").order_by("-date", "-id")[:limit]
+        access.transactions_visible(user)
+        .select_related("account__item__institution")
+        .order_by("-date", "-id")[:limit]
     )
 
 

@@ -116,10 +116,10 @@ def check(page, url, viewport_name):
     if viewport_name == "phone":
         problems += [f"overflow: {p}" for p in page.evaluate(OVERFLOW)]
     problems += [f"axe: {v}" for v in axe_violations(page)]
-    if problems:
-        ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        name = url.split("//", 1)[-1].split("/", 1)[-1].replace("/", "_").replace("?", "_")
-        page.screenshot(path=str(ARTIFACTS / f"{viewport_name}-{name or 'home'}.png"))
+    # Every page's look at this width, for review (and for a failure's diagnosis).
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    name = url.split("//", 1)[-1].split("/", 1)[-1].strip("/").replace("/", "_").replace("?", "_")
+    page.screenshot(path=str(ARTIFACTS / f"{viewport_name}-{name or 'home'}.png"), full_page=True)
     return problems
 
 

@@ -202,9 +202,11 @@ def insights(request):
     cash = flow.get(currency, [])
     chart_data = None
     if currency:
+        month_starts = spending["months"] if spending else [r["month"] for r in cash]
+        # This month is not over: its bars are marked, so nobody reads a dip into them.
         labels = [
-            m.strftime("%b %Y")
-            for m in (spending["months"] if spending else [r["month"] for r in cash])
+            m.strftime("%b %Y") + (" (so far)" if _is_this_month(m, today) else "")
+            for m in month_starts
         ]
         chart_data = {
             "currency": currency,
@@ -225,8 +227,13 @@ def insights(request):
         "spending_rows": _spending_rows(spending),
         "cash": cash,
         "chart_data": chart_data,
+        "this_month": today.replace(day=1),
     }
     return render(request, "finance/insights.html", context)
+
+
+def _is_this_month(month, today) -> bool:
+    return (month.year, month.month) == (today.year, today.month)
 
 
 def _spending_rows(spending):

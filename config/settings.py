@@ -340,6 +340,9 @@ REFRESH_THROTTLE_SECONDS = env.int("REFRESH_THROTTLE_SECONDS", default=5 * 60)
 # slowly otherwise, so a webhook's news (a bank that needs signing in) still reaches it.
 LIVE_POLL_BUSY_SECONDS = env.int("LIVE_POLL_BUSY_SECONDS", default=2)
 LIVE_POLL_IDLE_SECONDS = env.int("LIVE_POLL_IDLE_SECONDS", default=30)
+# The transactions list counts its results up to here ("10,000+" beyond): a bounded count stays
+# cheap however many rows match, and past it the exact number helps nobody.
+TRANSACTION_COUNT_LIMIT = 10_000
 # An item with no successful sync for this many days is flagged stale by the daily check.
 STALE_AFTER_DAYS = env.int("STALE_AFTER_DAYS", default=3)
 # The circuit breaker (banking/plaid/circuit.py): this many items answering INVALID_ACCESS_TOKEN

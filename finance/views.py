@@ -1,5 +1,6 @@
 """The money pages: dashboard, transactions (list, export, edit) and insights."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponseRedirect, JsonResponse, StreamingHttpResponse
@@ -75,6 +76,7 @@ def _filtered(request):
 def transaction_list(request):
     form, qs = _filtered(request)
     page = None
+    count_limit = settings.TRANSACTION_COUNT_LIMIT
     if qs is not None:
         data = form.cleaned_data if form.is_bound else {}
         sort = data.get("sort") or "newest"
@@ -91,6 +93,8 @@ def transaction_list(request):
             messages.info(request, "That page link no longer works, so here is the first page.")
             page = transaction_page(qs, sort=sort, size=PAGE_SIZE)
     context = {
+        "result_count": None if qs is None else qs.order_by()[: count_limit + 1].count(),
+        "count_limit": count_limit,
         "form": form,
         "page": page,
         "edit_form": TransactionEditForm(instance=Transaction()),

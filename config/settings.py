@@ -38,6 +38,8 @@ def required(name: str, dev_default=None) -> str:
 
 
 SITE_URL = env.str("SITE_URL", default="http://localhost:8000").rstrip("/")
+# The name people see in email subjects and bodies (never the host name).
+SITE_NAME = env.str("SITE_NAME", default="Ledgerline")
 SECRET_KEY = required("SECRET_KEY", dev_default="dev-insecure-secret-key-change-me-" + "x" * 20)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[SITE_URL])
@@ -232,6 +234,7 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SITE_URL.startswith("https") else "http"
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
+ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
 # Behind a reverse proxy every request comes from the proxy: TRUSTED_PROXY_COUNT is how many
 # proxies of ours append to X-Forwarded-For (0: none, use the peer address). config.client_ip
 # applies it for every throttle; allauth gets the same number.

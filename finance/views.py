@@ -16,8 +16,9 @@ from banking.live import live_fragment
 from banking.models import Transaction
 
 from . import access, selectors
+from .account_preferences import account_preference_save
 from .export import transaction_csv
-from .forms import TransactionEditForm, TransactionFilterForm
+from .forms import AccountPreferenceForm, TransactionEditForm, TransactionFilterForm
 from .pagination import SORTS, BadCursor, transaction_page
 from .transaction_edits import transaction_annotate
 
@@ -60,6 +61,39 @@ def dashboard_live(request):
         # The last bank went away in another tab: the whole page changes, not a region.
         return HttpResponseClientRefresh()
     return live_fragment(render(request, "finance/_dashboard_live.html", context))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def account_preferences(request):
+    accounts = selectors.accounts_for_user(user=request.user)
+    rows = [
+        (
+            account,
+            AccountPreferenceForm(
+                request.POST or None,
+                prefix=str(account.public_id),
+                initial={
+                    "nickname": account.label if account.label != account.name else "",
+                    "in_totals": account.in_totals,
+                    "position": account.position,
+                },
+            ),
+        )
+        for account in accounts
+    ]
+    if request.method == "POST" and all(form.is_valid() for _, form in rows):
+        for account, form in rows:
+            account_preference_save(
+                account=account,
+                nickname=form.cleaned_data["nickname"],
+                excluded_from_totals=not form.cleaned_data["in_totals"],
+                position=form.cleaned_data["position"],
+            )
+        messages.success(request, "Saved how your accounts are shown.")
+        return redirect("/")
+    status = 400 if request.method == "POST" else 200
+    return render(request, "finance/account_preferences.html", {"rows": rows}, status=status)
 
 
 def _filtered(request):

@@ -95,6 +95,7 @@ def signed_in_pages(money) -> list[str]:
         "/transactions/",
         "/transactions/?q=zzzz-nothing",
         f"/transactions/{txn.public_id}/",
+        "/dashboard/accounts/",
         "/insights/",
         "/accounts/profile/",
         "/accounts/security/",

@@ -7,7 +7,9 @@ from urllib.parse import urlsplit
 from allauth.account.adapter import DefaultAccountAdapter
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.mail import EmailMultiAlternatives
 from django.http import HttpRequest
+from django.template.loader import render_to_string
 
 from config.client_ip import client_ip
 
@@ -27,6 +29,23 @@ class EmailSite:
 class AccountAdapter(DefaultAccountAdapter):
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         super().send_mail(template_prefix, email, {"current_site": EmailSite(), **context})
+
+    def render_mail(self, template_prefix, email, context, headers=None):
+        msg = super().render_mail(template_prefix, email, context, headers=headers)
+        # Every email gets an HTML part: one layout around the text part's own words, so the
+        # two never say different things.
+        if isinstance(msg, EmailMultiAlternatives) and not msg.alternatives:
+            html = render_to_string(
+                "email/layout.html",
+                {
+                    "subject": msg.subject,
+                    "body": msg.body,
+                    "site_name": settings.SITE_NAME,
+                    "site_url": settings.SITE_URL,
+                },
+            )
+            msg.attach_alternative(html, "text/html")
+        return msg
 
     def get_client_ip(self, request: HttpRequest) -> str:
         # One rule for every throttle (allauth's and ours): see config.client_ip.

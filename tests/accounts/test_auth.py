@@ -215,3 +215,6 @@ def test_emails_carry_the_site_name_not_the_host(client, alice, settings):
     assert message.subject.startswith("[Ledgerline] ")
     assert "Hello from Ledgerline!" in message.body
     assert "testserver!" not in message.body and "[testserver]" not in message.subject
+    html, kind = message.alternatives[0]
+    assert kind == "text/html"
+    assert "Hello from Ledgerline!" in html and "/accounts/password/reset/key/" in html

@@ -38,6 +38,8 @@ def required(name: str, dev_default=None) -> str:
 
 
 SITE_URL = env.str("SITE_URL", default="http://localhost:8000").rstrip("/")
+# The name people see in email subjects and bodies (never the host name).
+SITE_NAME = env.str("SITE_NAME", default="Ledgerline")
 SECRET_KEY = required("SECRET_KEY", dev_default="dev-insecure-secret-key-change-me-" + "x" * 20)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[SITE_URL])
@@ -66,6 +68,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "health_check",
     "csp",
+    "django_htmx",
     "accounts",
     "banking",
     "finance",
@@ -82,6 +85,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "accounts.middleware.StaffMFARequiredMiddleware",
 ]
@@ -231,6 +235,7 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SITE_URL.startswith("https") else "http"
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
+ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
 # Behind a reverse proxy every request comes from the proxy: TRUSTED_PROXY_COUNT is how many
 # proxies of ours append to X-Forwarded-For (0: none, use the peer address). config.client_ip
 # applies it for every throttle; allauth gets the same number.
@@ -342,6 +347,13 @@ SYNC_RETRY_MAX_SECONDS = env.float("SYNC_RETRY_MAX_SECONDS", default=3600.0)
 REFRESH_ALL_WINDOW_SECONDS = env.int("REFRESH_ALL_WINDOW_SECONDS", default=2 * 3600)
 # "Refresh now" at most once per this many seconds per item.
 REFRESH_THROTTLE_SECONDS = env.int("REFRESH_THROTTLE_SECONDS", default=5 * 60)
+# How often an open page asks for news (banking.live): quickly while a sync is queued or running,
+# slowly otherwise, so a webhook's news (a bank that needs signing in) still reaches it.
+LIVE_POLL_BUSY_SECONDS = env.int("LIVE_POLL_BUSY_SECONDS", default=2)
+LIVE_POLL_IDLE_SECONDS = env.int("LIVE_POLL_IDLE_SECONDS", default=30)
+# The transactions list counts its results up to here ("10,000+" beyond): a bounded count stays
+# cheap however many rows match, and past it the exact number helps nobody.
+TRANSACTION_COUNT_LIMIT = 10_000
 # An item with no successful sync for this many days is flagged stale by the daily check.
 STALE_AFTER_DAYS = env.int("STALE_AFTER_DAYS", default=3)
 # The circuit breaker (banking/plaid/circuit.py): this many items answering INVALID_ACCESS_TOKEN

@@ -16,12 +16,15 @@ import csv
 import re
 from collections.abc import Iterable, Iterator
 
+from banking.categories import category_label
+
 HEADER = [
     "date",
     "authorized_date",
     "name",
     "merchant",
     "category",
+    "category_code",
     "bank_category",
     "amount",
     "direction",
@@ -29,6 +32,7 @@ HEADER = [
     "pending",
     "account",
     "account_mask",
+    "bank",
     "notes",
     "transaction_id",
 ]
@@ -46,6 +50,7 @@ FIELDS = [
     "pending",
     "account__name",
     "account__mask",
+    "account__item__institution__name",
     "notes",
     "transaction_id",
 ]
@@ -87,6 +92,7 @@ def csv_rows(rows: Iterable[tuple]) -> Iterator[str]:
         pending,
         account_name,
         account_mask,
+        bank,
         notes,
         transaction_id,
     ) in rows:
@@ -96,8 +102,10 @@ def csv_rows(rows: Iterable[tuple]) -> Iterator[str]:
                 authorized_date.isoformat() if authorized_date else "",
                 neutralise(name),
                 neutralise(merchant),
+                # Labels, as on screen; category_code is the stable code, for programs.
+                neutralise(category_label(category) if category else ""),
                 neutralise(category or ""),
-                neutralise(bank_category),
+                neutralise(category_label(bank_category) if bank_category else ""),
                 # A Decimal: QUOTE_NONNUMERIC leaves it unquoted and writes str(), exact.
                 amount,
                 "out" if amount > 0 else "in",
@@ -105,6 +113,7 @@ def csv_rows(rows: Iterable[tuple]) -> Iterator[str]:
                 "yes" if pending else "no",
                 neutralise(account_name),
                 neutralise(account_mask),
+                neutralise(bank or "Your bank"),
                 neutralise(notes),
                 neutralise(transaction_id),
             ]

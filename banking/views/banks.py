@@ -15,7 +15,7 @@ from accounts.models import SecurityEvent
 from accounts.security import security_event_record
 
 from .. import link as link_service
-from .. import removal
+from .. import live, removal
 from .. import sync as sync_service
 from ..models import Account, PlaidItem
 from .link import json_body, json_error, link_context
@@ -44,17 +44,33 @@ def bank_list(request):
     return render(request, "banking/banks/list.html", {"groups": groups})
 
 
+def bank_context(item: PlaidItem, notice: str = "") -> dict:
+    return {
+        "item": item,
+        "accounts": item.accounts.filter(hidden=False),
+        "sync_runs": sync_service.sync_runs_for_item(item),
+        "activity": live.items_activity([item])[0],
+        "notice": notice,
+    }
+
+
+def bank_live_response(request, item: PlaidItem, notice: str = ""):
+    return live.live_fragment(
+        render(request, "banking/banks/_live.html", bank_context(item, notice))
+    )
+
+
 @login_required
 @require_GET
 def bank_detail(request, public_id):
     item = _item_for_user(request, public_id)
-    accounts = item.accounts.filter(hidden=False)
-    context = {
-        "item": item,
-        "accounts": accounts,
-        "sync_runs": sync_service.sync_runs_for_item(item),
-    }
-    return render(request, "banking/banks/detail.html", context)
+    return render(request, "banking/banks/detail.html", bank_context(item))
+
+
+@login_required
+@require_GET
+def bank_live(request, public_id):
+    return bank_live_response(request, _item_for_user(request, public_id))
 
 
 @login_required

@@ -32,8 +32,9 @@ def json_body(request) -> dict | None:
     return data if isinstance(data, dict) else None
 
 
-def json_error(message: str, status: int = 400) -> JsonResponse:
-    return JsonResponse({"error": message}, status=status)
+def json_error(message: str, status: int = 400, code: str = "") -> JsonResponse:
+    # The code lets the page say what to do next (wait, pick another bank); never a token.
+    return JsonResponse({"error": message, "error_code": code}, status=status)
 
 
 def link_context(**extra) -> dict:
@@ -86,7 +87,7 @@ def link_token(request):
     try:
         session = link_service.link_session_create(user=request.user, item=item)
     except link_service.LinkError as exc:
-        return json_error(exc.message, exc.status)
+        return json_error(exc.message, exc.status, exc.code)
     return JsonResponse(
         {"link_token": session.link_token, "expiration": session.expires_at.isoformat()}
     )

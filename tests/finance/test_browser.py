@@ -12,6 +12,7 @@ from django.test import Client
 
 from banking.models import Transaction
 from tests.browser import axe_violations, launch_chromium
+from tests.factories import SyncRunFactory, WebhookEventFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -198,10 +199,16 @@ def test_screenshots_for_the_readme(browser, live_server, alice, rich_money, vie
     viewport = DESKTOP if viewport_name == "desktop" else PHONE
     context = _context(browser, live_server, alice, viewport)
     page = context.new_page()
+    good = rich_money["good"]
+    SyncRunFactory(item=good, trigger="initial", added=1618)
+    SyncRunFactory(item=good, trigger="webhook", added=4, modified=1)
+    WebhookEventFactory(item=good)
     for name, url in [
         ("dashboard", "/"),
         ("transactions", "/transactions/"),
         ("insights", "/insights/"),
+        ("bank", f"/banks/{good.public_id}/"),
+        ("not-found", "/no-such-page/"),
     ]:
         page.goto(live_server.url + url)
         if name == "insights":

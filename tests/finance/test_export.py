@@ -41,6 +41,14 @@ def test_it_exports_the_filtered_set_with_exact_amounts(alice_client, money):
     ]
     assert rows[0]["pending"] == "yes"
     assert rows[0]["account"] == "Rewards Card"
+    assert rows[0]["bank"] == money["card"].item.institution.name
+
+
+def test_it_names_categories_as_on_screen_and_keeps_their_codes(alice_client, money):
+    body = export(alice_client, "?q=starbucks")
+    row = list(csv.DictReader(io.StringIO(body)))[0]
+    assert (row["category"], row["category_code"]) == ("Food & drink", "FOOD_AND_DRINK")
+    assert row["bank_category"] == "Food & drink"
 
 
 def test_it_uses_crlf_and_rfc4180_quoting(alice_client, money):
@@ -95,6 +103,7 @@ def test_it_keeps_every_decimal_digit():
             False,
             "Checking",
             "1111",
+            "First Platypus Bank",
             "",
             "t1",
         ),

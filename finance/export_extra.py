@@ -16,7 +16,7 @@ EXTRA_HEADER = ["tags", "transfer", "split", "split_of"]
 EXTRA_FIELDS = ["pk", "meta__linked", "meta__transfer", "meta__split"]
 CHUNK = 2000
 # Positions in a FIELDS row (export.FIELDS): category, amount, notes, transaction_id.
-CATEGORY, AMOUNT, NOTES, TRANSACTION_ID = 4, 6, 12, 13
+CATEGORY, AMOUNT, NOTES, TRANSACTION_ID = 4, 6, 13, 14
 
 
 def with_extras(rows: Iterable[tuple]) -> Iterator[tuple]:

@@ -1,3 +1,4 @@
+from .accounts import AccountPreference
 from .carry import PendingCarry
 from .categories import Category
 from .rules import Rule, TransactionMeta
@@ -6,6 +7,7 @@ from .tags import Tag, TransactionTag
 from .transfers import TransferLink
 
 __all__ = [
+    "AccountPreference",
     "Category",
     "PendingCarry",
     "Rule",

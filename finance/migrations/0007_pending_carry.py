@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('finance', '0005_splits'),
+        ('finance', '0006_splits'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

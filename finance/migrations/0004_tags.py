@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('banking', '0005_outbox_sweep_schedule'),
-        ('finance', '0002_rules'),
+        ('finance', '0003_rules'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -8,10 +8,9 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
 
-    initial = True
-
     dependencies = [
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
+        ('finance', '0001_account_preferences'),
     ]
 
     operations = [

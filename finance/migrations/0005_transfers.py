@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('banking', '0005_outbox_sweep_schedule'),
-        ('finance', '0003_tags'),
+        ('finance', '0004_tags'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('banking', '0005_outbox_sweep_schedule'),
-        ('finance', '0004_transfers'),
+        ('finance', '0005_transfers'),
     ]
 
     operations = [

@@ -11,6 +11,7 @@ from celery.app.task import Task
 
 SYNC_ITEM = "banking.tasks.sync_item"
 REFRESH_ITEM = "banking.tasks.refresh_item"
+DISPATCH_DUE_SYNCS = "banking.tasks.dispatch_due_syncs"
 REFRESH_ALL_ITEMS = "banking.tasks.refresh_all_items"
 CHECK_ITEM_HEALTH = "banking.tasks.check_item_health"
 CLEANUP_STUCK_SYNCS = "banking.tasks.cleanup_stuck_syncs"

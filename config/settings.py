@@ -329,9 +329,20 @@ PLAID_RATE_LIMIT_MAX_WAIT_SECONDS = env.float("PLAID_RATE_LIMIT_MAX_WAIT_SECONDS
 SYNC_MAX_RETRIES = env.int("SYNC_MAX_RETRIES", default=5)
 SYNC_RETRY_BASE_SECONDS = env.float("SYNC_RETRY_BASE_SECONDS", default=60.0)
 SYNC_RETRY_MAX_SECONDS = env.float("SYNC_RETRY_MAX_SECONDS", default=3600.0)
-# The daily refresh spreads its tasks over this window; it must stay well inside the broker's
-# visibility timeout, or a delayed task would be delivered twice (banking.tasks clamps it).
-REFRESH_ALL_WINDOW_SECONDS = env.int("REFRESH_ALL_WINDOW_SECONDS", default=2 * 3600)
+# The daily sync and health check of each item fall at a fixed time inside this window (its
+# start in seconds after midnight UTC, and its length), spread evenly by a hash of the item id.
+DAILY_WINDOW_START_SECONDS = env.int("DAILY_WINDOW_START_SECONDS", default=0)
+DAILY_WINDOW_SECONDS = env.int("DAILY_WINDOW_SECONDS", default=24 * 3600)
+# The dispatcher (banking.dispatch, every minute) starts at most this many daily syncs and health
+# checks per minute, across all passes: a quarter of the client budget by default, leaving the
+# rest to users' clicks, webhooks and multi-page syncs. 500/min covers 720,000 items a day.
+DISPATCH_SYNCS_PER_MINUTE = env.int(
+    "DISPATCH_SYNCS_PER_MINUTE", default=max(1, PLAID_CLIENT_RATE_LIMIT_PER_MINUTE // 4)
+)
+HEALTH_CHECKS_PER_MINUTE = env.int("HEALTH_CHECKS_PER_MINUTE", default=120)
+# A claimed item whose sync never reported back (worker killed, broker down) is due again after
+# this long; longer than a sync's retries usually take, so a slow item is not dispatched twice.
+DISPATCH_LEASE_SECONDS = env.int("DISPATCH_LEASE_SECONDS", default=2 * 3600)
 # "Refresh now" at most once per this many seconds per item.
 REFRESH_THROTTLE_SECONDS = env.int("REFRESH_THROTTLE_SECONDS", default=5 * 60)
 # An item with no successful sync for this many days is flagged stale by the daily check.

@@ -17,7 +17,6 @@ from .service import (
     item_refresh_request,
     item_sync,
     item_sync_give_up,
-    items_refresh_all,
     sync_request,
 )
 
@@ -34,7 +33,6 @@ __all__ = [
     "item_sync",
     "item_sync_give_up",
     "item_sync_status",
-    "items_refresh_all",
     "sync_request",
     "sync_run_mark_retrying",
     "sync_runs_for_item",

@@ -36,7 +36,7 @@ from django.utils import timezone
 from config.tasks_util import enqueue_on_commit
 
 from .. import plaid as plaid_api
-from .. import task_names
+from .. import schedule, task_names
 from ..health import status as item_status
 from ..health.errors import Action, Entry, decide
 from ..models import Account, PlaidItem, SyncRun
@@ -90,20 +90,6 @@ def sync_request(*, item: PlaidItem, trigger: str, countdown: int = 0) -> str:
     # A worker must never look for an item (or its new status) that is not committed yet.
     transaction.on_commit(enqueue)
     return "queued"
-
-
-def items_refresh_all(*, window_seconds: float) -> int:
-    """The daily fan-out: one sync task per syncable item, spread evenly over the window so
-    Plaid's per-client limits hold. Returns how many were asked for."""
-    items = list(
-        PlaidItem.objects.exclude(status__in=[*NO_SYNC_STATES, Status.LOGIN_REQUIRED])
-        .order_by("pk")
-        .only("pk", "status", "item_id")
-    )
-    step = window_seconds / len(items) if items else 0
-    for n, item in enumerate(items):
-        sync_request(item=item, trigger=SyncRun.Trigger.DAILY, countdown=int(n * step))
-    return len(items)
 
 
 class RefreshUnavailable(Exception):
@@ -169,6 +155,7 @@ def item_sync(*, item: PlaidItem, trigger: str) -> SyncRun:
         if isinstance(exc, plaid_api.PlaidError | SyncAborted):
             raise SyncFailed(run, exc) from exc
         raise
+    _schedule_next_daily(item)
     if run.outcome == Outcome.SUCCESS:
         if item.status in HEALED_BY_SYNC:
             item_status.item_set_status(item=item, status=Status.HEALTHY, source="sync")
@@ -179,6 +166,13 @@ def item_sync(*, item: PlaidItem, trigger: str) -> SyncRun:
             # never lost: either it set the flag before this read, or it found no running run.
             sync_request(item=item, trigger=trigger)
     return run
+
+
+def _schedule_next_daily(item: PlaidItem) -> None:
+    # Whatever asked for this sync, the item is fresh: the daily dispatcher's lease on it (if
+    # any) is over and its next daily sync is its next slot.
+    due = schedule.daily_slot(item.item_id, after=timezone.now())
+    PlaidItem.objects.filter(pk=item.pk).update(next_refresh_at=due)
 
 
 def _claim(item: PlaidItem, trigger: str) -> SyncRun:
@@ -231,6 +225,7 @@ def _item_error(item: PlaidItem, exc: plaid_api.PlaidError) -> None:
 
 def item_sync_give_up(*, item: PlaidItem, error_code: str, message: str = "") -> None:
     """Retries are spent on a transient error: show the trouble (the daily run tries again)."""
+    _schedule_next_daily(item)
     item_status.item_set_status(
         item=item, status=Status.ERROR, error_code=error_code, message=message, source="sync"
     )

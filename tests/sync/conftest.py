@@ -61,6 +61,9 @@ def beat_schedules(db):
     importlib.import_module("banking.migrations.0005_outbox_sweep_schedule").add_schedule(
         apps, None
     )
+    importlib.import_module("banking.migrations.0007_dispatcher_schedules").install_dispatchers(
+        apps, None
+    )
 
 
 def banner(item) -> str:

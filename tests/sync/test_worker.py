@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 
 from banking import link, sync
 from banking import plaid as plaid_api
@@ -40,7 +41,6 @@ def start_worker(worker_queue, plaid_settings, emulator, tmp_path):
             env = worker_env(
                 CELERY_TASK_DEFAULT_QUEUE=worker_queue,
                 PLAID_EMULATOR_URL=emulator.url,
-                REFRESH_ALL_WINDOW_SECONDS="0",
                 SYNC_RETRY_BASE_SECONDS="0.2",
             )
             args = ["worker", "-Q", worker_queue, "--pool=solo", "--without-gossip"]
@@ -107,7 +107,7 @@ def test_a_real_worker_delivers_the_announcement_of_a_sync(alice, start_worker, 
     assert len(row.added) == row.run.added > 0
 
 
-def test_beat_fires_refresh_all_items_in_a_real_worker(
+def test_beat_fires_the_dispatcher_in_a_real_worker(
     alice, start_worker, emulator, tmp_path, worker_queue
 ):
     from django_celery_beat.models import IntervalSchedule, PeriodicTask
@@ -124,9 +124,10 @@ def test_beat_fires_refresh_all_items_in_a_real_worker(
     sync.item_sync(item=item, trigger="initial")
     app.conf.task_always_eager = False
     emulator_call(emulator, "POST", f"/emulator/items/{item.item_id}/advance", {"days": 3})
+    PlaidItem.objects.filter(pk=item.pk).update(next_refresh_at=timezone.now())
     every_second, _ = IntervalSchedule.objects.get_or_create(every=1, period="seconds")
     PeriodicTask.objects.create(
-        name="refresh soon", task="banking.tasks.refresh_all_items", interval=every_second
+        name="dispatch soon", task="banking.tasks.dispatch_due_syncs", interval=every_second
     )
 
     start_worker("-B", "-s", str(tmp_path / "beat-schedule"))
@@ -139,3 +140,6 @@ def test_beat_fires_refresh_all_items_in_a_real_worker(
     )
     assert our_rows(item) == emulator_truth(emulator, item.item_id)
     assert PlaidItem.objects.get(pk=item.pk).status == "healthy"
+    # Beat fired every second, but the item was claimed once and is now on tomorrow's slot.
+    assert SyncRun.objects.filter(item=item, trigger="daily").count() == 1
+    assert PlaidItem.objects.get(pk=item.pk).next_refresh_at > timezone.now()

@@ -93,9 +93,14 @@ def item_remove_retry(item_pk: int) -> None:
     removal.item_remove_retry(item_pk=item_pk)
 
 
+@shared_task(name=names.SWEEP_REMOVALS)
+def sweep_removals() -> int:
+    return removal.items_removal_sweep()
+
+
 @shared_task(name=names.PRUNE_LOGS)
 def prune_logs() -> dict[str, int]:
-    return retention.logs_prune(days=settings.LOG_RETENTION_DAYS)
+    return retention.logs_prune()
 
 
 # --- Webhooks -------------------------------------------------------------------------------------

@@ -319,6 +319,12 @@ PLAID_DAYS_REQUESTED = env.int("PLAID_DAYS_REQUESTED", default=730)
 PLAID_TIMEOUT_SECONDS = env.float("PLAID_TIMEOUT_SECONDS", default=30.0)
 # Logs older than this are pruned daily (Plaid API call records, webhook events).
 LOG_RETENTION_DAYS = env.int("LOG_RETENTION_DAYS", default=90)
+# Finished sync runs, link sessions, staff access logs and accounts' security events are pruned
+# daily after these many days (banking.retention).
+SYNC_RUN_RETENTION_DAYS = env.int("SYNC_RUN_RETENTION_DAYS", default=90)
+LINK_SESSION_RETENTION_DAYS = env.int("LINK_SESSION_RETENTION_DAYS", default=30)
+STAFF_ACCESS_LOG_RETENTION_DAYS = env.int("STAFF_ACCESS_LOG_RETENTION_DAYS", default=365)
+SECURITY_EVENT_RETENTION_DAYS = env.int("SECURITY_EVENT_RETENTION_DAYS", default=365)
 # --- Sync and background jobs (banking.sync, banking.tasks, banking.plaid.ratelimit) -----------
 # Our whole budget of Plaid calls per minute across all workers (Plaid's per-item limits and
 # documented per-endpoint client limits are enforced on top, in banking.plaid.ratelimit).

@@ -8,7 +8,6 @@ from .runs import (
     item_sync_status,
     sync_run_mark_retrying,
     sync_runs_for_item,
-    sync_runs_reclaim_stuck,
 )
 from .service import (
     NO_SYNC_STATES,
@@ -18,6 +17,7 @@ from .service import (
     item_sync,
     item_sync_give_up,
     sync_request,
+    sync_runs_reclaim_stuck,
 )
 
 __all__ = [

@@ -44,7 +44,7 @@ from ..plaid import ratelimit
 from .apply import apply_staged
 from .errors import SyncAborted, SyncFailed, SyncInProgress, SyncNotAllowed
 from .fetch import fetch_pages
-from .runs import run_finish, run_finish_failed
+from .runs import run_finish, run_finish_failed, runs_reclaim_stuck
 
 logger = logging.getLogger(__name__)
 
@@ -90,6 +90,16 @@ def sync_request(*, item: PlaidItem, trigger: str, countdown: int = 0) -> str:
     # A worker must never look for an item (or its new status) that is not committed yet.
     transaction.on_commit(enqueue)
     return "queued"
+
+
+def sync_runs_reclaim_stuck(*, older_than_seconds: int) -> int:
+    """Release the claims of runs whose worker died. A request that coalesced into such a run
+    (a click, a webhook) is not dropped with it: its item is asked for again."""
+    reclaimed = runs_reclaim_stuck(older_than_seconds=older_than_seconds)
+    triggers = {run.item_id: run.trigger for run in reclaimed if run.rerun_requested}
+    for item in PlaidItem.objects.filter(pk__in=triggers).only("pk", "item_id", "status"):
+        sync_request(item=item, trigger=triggers[item.pk])
+    return len(reclaimed)
 
 
 class RefreshUnavailable(Exception):
@@ -147,7 +157,7 @@ def item_sync(*, item: PlaidItem, trigger: str) -> SyncRun:
     # object may be older than the last sync).
     item.refresh_from_db(fields=["transactions_cursor", "status", "is_stale", "notified_state"])
     try:
-        _sync(item, run)
+        _sync_with_current_token(item, run)
     except Exception as exc:
         run_finish_failed(run, exc)
         if isinstance(exc, plaid_api.PlaidError):
@@ -185,6 +195,25 @@ def _claim(item: PlaidItem, trigger: str) -> SyncRun:
         raise SyncInProgress(f"a sync of item {item.item_id} is already running") from None
     PlaidItem.objects.filter(pk=item.pk).update(last_sync_attempt_at=now)
     return run
+
+
+def _sync_with_current_token(item: PlaidItem, run: SyncRun) -> None:
+    try:
+        _sync(item, run)
+    except plaid_api.PlaidError as exc:
+        if exc.error_code != "INVALID_ACCESS_TOKEN" or not _token_rotated(item):
+            raise
+        # rotate_plaid_access_tokens replaced the token under us: that is not a revoked item.
+        # Once more with the new token (fetch restarts from the original cursor).
+        _sync(item, run)
+
+
+def _token_rotated(item: PlaidItem) -> bool:
+    current = PlaidItem.objects.filter(pk=item.pk).values_list("access_token", flat=True).first()
+    if current is None or current == item.access_token:
+        return False
+    item.access_token = current
+    return True
 
 
 def _sync(item: PlaidItem, run: SyncRun) -> None:

@@ -64,6 +64,9 @@ def beat_schedules(db):
     importlib.import_module("banking.migrations.0007_dispatcher_schedules").install_dispatchers(
         apps, None
     )
+    importlib.import_module("banking.migrations.0008_removal_sweep_schedule").add_schedule(
+        apps, None
+    )
 
 
 def banner(item) -> str:

@@ -44,10 +44,11 @@ def test_the_default_schedules_are_installed_once(beat_schedules):
         "banking.tasks.cleanup_stuck_syncs",
         "banking.tasks.prune_logs",
         "banking.tasks.outbox_sweep",
+        "banking.tasks.sweep_removals",
         "banking.webhook_tasks.requeue_stale_webhook_events",
         "config.beat_heartbeat",
     }
-    assert PeriodicTask.objects.count() == 9
+    assert PeriodicTask.objects.count() == 10
     # The once-a-day rows gave way to dispatchers that run every minute.
     assert not PeriodicTask.objects.get(name="Refresh all items daily").enabled
     assert not PeriodicTask.objects.get(name="Check item health daily").enabled

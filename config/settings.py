@@ -9,6 +9,7 @@ from pathlib import Path
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
+from kombu import Exchange, Queue
 
 from config.env_parsing import admins_parse, fernet_keys_parse
 
@@ -204,6 +205,20 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_EAGER_PROPAGATES = True
 # Real-worker tests use a queue of their own so parallel runs never take each other's tasks.
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
+# User-facing work (Refresh now, a new link's first sync, webhooks, the outbox) stays on the
+# default queue; the daily dispatcher, its syncs and the other periodic jobs go to the bulk queue
+# (config.tasks_util.route_task). Run workers for each (Procfile); a worker started without -Q
+# consumes both.
+# Empty: the default queue's name + "-bulk".
+CELERY_BULK_QUEUE = env.str("CELERY_BULK_QUEUE", default="")
+CELERY_TASK_QUEUES = [
+    Queue(name, Exchange(name), routing_key=name)
+    for name in (
+        CELERY_TASK_DEFAULT_QUEUE,
+        CELERY_BULK_QUEUE or f"{CELERY_TASK_DEFAULT_QUEUE}-bulk",
+    )
+]
+CELERY_TASK_ROUTES = ("config.tasks_util.route_task",)
 
 # --- Accounts (django-allauth) ------------------------------------------------------------------
 SITE_ID = 1

@@ -33,7 +33,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from config.tasks_util import enqueue_on_commit
+from config.tasks_util import bulk_queue, enqueue_on_commit
 
 from .. import plaid as plaid_api
 from .. import schedule, task_names
@@ -51,7 +51,10 @@ logger = logging.getLogger(__name__)
 # A sync waits this long for a rate-limit slot (no transaction is open, and giving up would
 # throw away pages already fetched).
 FETCH_PATIENCE_SECONDS = 90
+# One marker per queue: a click or webhook must not wait behind a daily sync queued on the bulk
+# queue, while a daily request may join a sync already queued for a person.
 QUEUED_KEY = "sync-queued:{}"
+BULK_QUEUED_KEY = "sync-queued-bulk:{}"
 QUEUED_TTL = 10 * 60
 
 Status = PlaidItem.Status
@@ -72,15 +75,21 @@ def sync_request(*, item: PlaidItem, trigger: str, countdown: int = 0) -> str:
         return "ignored"
     if SyncRun.objects.filter(item=item, outcome=Outcome.RUNNING).update(rerun_requested=True):
         return "coalesced"
-    key = QUEUED_KEY.format(item.pk)
+    # The daily refresh's syncs wait their turn on the bulk queue; everything else is a person
+    # or Plaid waiting now.
+    bulk = trigger == SyncRun.Trigger.DAILY
+    if bulk and cache.get(QUEUED_KEY.format(item.pk)):
+        return "coalesced"
+    key = (BULK_QUEUED_KEY if bulk else QUEUED_KEY).format(item.pk)
     if not cache.add(key, trigger, timeout=countdown + QUEUED_TTL):
         return "coalesced"
     item_pk = item.pk
+    routing = {"queue": bulk_queue()} if bulk else {}
 
     def enqueue() -> None:
         try:
             task_names.task(task_names.SYNC_ITEM).apply_async(
-                (item_pk, trigger), countdown=countdown or None
+                (item_pk, trigger), countdown=countdown or None, **routing
             )
         except Exception:
             # Broker down: forget the marker so the next request (or the schedule) tries again.
@@ -152,7 +161,7 @@ def item_sync(*, item: PlaidItem, trigger: str) -> SyncRun:
     if item.status in NO_SYNC_STATES:
         raise SyncNotAllowed(item.status)
     run = _claim(item, trigger)
-    cache.delete(QUEUED_KEY.format(item.pk))
+    cache.delete_many([QUEUED_KEY.format(item.pk), BULK_QUEUED_KEY.format(item.pk)])
     # The claim makes this process the only one moving the cursor; read it fresh (a caller's
     # object may be older than the last sync).
     item.refresh_from_db(fields=["transactions_cursor", "status", "is_stale", "notified_state"])

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from banking import dispatch, schedule
 from banking.models import PlaidItem, SyncRun
-from banking.sync.service import QUEUED_KEY
+from banking.sync.service import BULK_QUEUED_KEY
 
 from .conftest import emulator_truth, our_rows
 
@@ -121,7 +121,9 @@ def test_a_claimed_item_whose_sync_was_lost_comes_due_again_after_the_lease(
     with django_capture_on_commit_callbacks():
         assert dispatch.items_dispatch_due(now=now) == 1
     assert dispatch.items_dispatch_due(now=now + timedelta(minutes=5)) == 0
-    cache.delete(QUEUED_KEY.format(item.pk))  # its queued marker expires (10 min) in the meantime
+    cache.delete(
+        BULK_QUEUED_KEY.format(item.pk)
+    )  # its queued marker expires (10 min) in the meantime
 
     with django_capture_on_commit_callbacks(execute=True):
         assert dispatch.items_dispatch_due(now=now + timedelta(minutes=11)) == 1

@@ -2,14 +2,16 @@
 
     scripts/with-postgres.sh .venv/bin/python bench/scale_bench.py     # make bench-scale
 
-BENCH_SCALE_ITEMS emulator items (default 2,000; few transactions each) are created through the
+BENCH_SCALE_ITEMS emulator items (default 1,000; few transactions each) are created through the
 emulator's bulk endpoint and stored as ours, all due. Two worker nodes run as the Procfile
 says: `user` (-Q the default queue) and `bulk` (-Q the bulk queue). The emulator enforces Plaid's
 per-item limits and a per-client budget; our limiter runs just under it. The coordinator runs
 the dispatcher once a second (beat's every-minute pass, sped up) with DISPATCH_SYNCS_PER_MINUTE
 as the pacing, and meanwhile clicks "Refresh now" on other items every couple of seconds,
 timing click -> its sync starting. Counts come from our SyncRun and PlaidApiCall rows.
-Writes bench/results/scale.json.
+Then the memory part (memory_part) at BENCH_SCALE_RSS_SIZES (default 10,000 and 50,000 items:
+the whole run stays under ~12 minutes on a loaded 2-core box; 100,000 adds ~5 minutes of
+publishing countdown messages for the baseline). Writes bench/results/scale.json.
 """
 
 from __future__ import annotations
@@ -29,14 +31,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.chdir(ROOT)
-ITEMS = int(os.environ.get("BENCH_SCALE_ITEMS", 2000))
+ITEMS = int(os.environ.get("BENCH_SCALE_ITEMS", 1000))
 CLIENT_BUDGET = int(os.environ.get("BENCH_SCALE_CLIENT_PER_MINUTE", 3000))
 DISPATCH_PER_MINUTE = int(os.environ.get("BENCH_SCALE_DISPATCH_PER_MINUTE", 1500))
 BULK_CONCURRENCY = int(os.environ.get("BENCH_SCALE_BULK_CONCURRENCY", 4))
 USER_CONCURRENCY = int(os.environ.get("BENCH_SCALE_USER_CONCURRENCY", 2))
 TIMEOUT_S = int(os.environ.get("BENCH_SCALE_TIMEOUT", 12 * 60))
 EMULATOR_PORT = int(os.environ.get("BENCH_SCALE_EMULATOR_PORT", 8799))
-RSS_SIZES = [int(n) for n in os.environ.get("BENCH_SCALE_RSS_SIZES", "10000,100000").split(",")]
+RSS_SIZES = [int(n) for n in os.environ.get("BENCH_SCALE_RSS_SIZES", "10000,50000").split(",")]
 QUEUE = f"bench-scale-{uuid.uuid4().hex[:6]}"
 EMULATOR = f"http://127.0.0.1:{EMULATOR_PORT}"
 

@@ -7,9 +7,12 @@ import re
 from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.views.decorators.debug import sensitive_variables
 
 from . import plaid as plaid_api
 from . import schedule, sync
@@ -19,6 +22,9 @@ from .models import Account, Institution, LinkSession, PlaidItem
 logger = logging.getLogger(__name__)
 
 _OAUTH_STATE_ID = re.compile(r"^[A-Za-z0-9-]{8,64}$")
+
+
+REMOVING_MESSAGE = "This bank connection is being removed; it cannot be reconnected."
 
 
 class LinkError(Exception):
@@ -41,6 +47,25 @@ class LinkError(Exception):
 
 
 # --- Link tokens --------------------------------------------------------------------------------
+def link_attempt_wait(*, user, ip: str) -> float:
+    """Count one Link attempt (a token or an exchange) for this person and this client address:
+    0.0 if both are within LINK_ATTEMPTS_PER_USER / _PER_IP per LINK_THROTTLE_WINDOW_SECONDS,
+    else the seconds until one is (and nothing is counted). Each attempt is a Plaid call and a
+    stored LinkSession, so one account or one address must not be able to make thousands.
+
+    Without Redis it lets the attempt through, like the Plaid rate limiter: the shared
+    user-triggered window and Plaid's own 429 still bound the damage."""
+    windows = [
+        (cache.make_key(f"link-throttle:user:{user.pk}"), settings.LINK_ATTEMPTS_PER_USER),
+        (cache.make_key(f"link-throttle:ip:{ip}"), settings.LINK_ATTEMPTS_PER_IP),
+    ]
+    try:
+        return plaid_api.window_try(windows, settings.LINK_THROTTLE_WINDOW_SECONDS)
+    except plaid_api.REDIS_DOWN as exc:
+        logger.warning("link throttle unavailable (%s); allowing", type(exc).__name__)
+        return 0.0
+
+
 def link_session_create(*, user, item: PlaidItem | None = None) -> LinkSession:
     """Mint a link token (new connection, or update mode for `item`) and remember its purpose
     server-side, so the OAuth return can reopen Link with the same token."""
@@ -180,6 +205,7 @@ def _status_from_plaid_error(error: dict[str, Any] | None) -> tuple[str, str, st
     )
 
 
+@sensitive_variables("public_token", "exchanged")
 def item_link(*, user, public_token: str, metadata: dict | None = None) -> PlaidItem:
     """Exchange a public token and store the new item with its institution and accounts.
 
@@ -245,7 +271,12 @@ def item_link(*, user, public_token: str, metadata: dict | None = None) -> Plaid
 # --- Update mode --------------------------------------------------------------------------------
 def item_reconnected(*, item: PlaidItem, metadata: dict | None = None) -> PlaidItem:
     """Update mode finished in Link. The access token does not change (no exchange): we check
-    the item with Plaid, refresh accounts (their ids may change) and enqueue a sync."""
+    the item with Plaid, refresh accounts (their ids may change) and enqueue a sync.
+
+    An item being removed stays removed: marking it healthy would cancel a removal the user
+    asked for and keep it billed at Plaid."""
+    if item.status == PlaidItem.Status.REMOVING:
+        raise LinkError(REMOVING_MESSAGE, status=409, code="removing")
     raw_item, raw_accounts = {"error": None}, None
     try:
         raw_item = plaid_api.item_get(item)["item"]
@@ -258,6 +289,10 @@ def item_reconnected(*, item: PlaidItem, metadata: dict | None = None) -> PlaidI
     status, error_code, error_message = _status_from_plaid_error(raw_item.get("error"))
     consent = raw_item.get("consent_expiration_time")
     with transaction.atomic():
+        # The removal may have started while Plaid was being asked: re-read under a lock.
+        current = PlaidItem.objects.select_for_update().filter(pk=item.pk)
+        if not current.exclude(status=PlaidItem.Status.REMOVING).exists():
+            raise LinkError(REMOVING_MESSAGE, status=409, code="removing")
         item.status, item.error_code, item.error_message = status, error_code, error_message
         if status == PlaidItem.Status.HEALTHY:
             item.new_accounts_available = False

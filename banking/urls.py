@@ -12,6 +12,7 @@ urlpatterns = [
     path("banks/<uuid:public_id>/", banks.bank_detail, name="bank_detail"),
     path("banks/<uuid:public_id>/refresh/", sync.bank_refresh, name="bank_refresh"),
     path("banks/<uuid:public_id>/status/", sync.bank_status, name="bank_status"),
+    path("banks/<uuid:public_id>/live/", banks.bank_live, name="bank_live"),
     path("banks/<uuid:public_id>/reconnect/", banks.bank_reconnect, name="bank_reconnect"),
     path("banks/<uuid:public_id>/reconnected/", banks.bank_reconnected, name="bank_reconnected"),
     path("banks/<uuid:public_id>/remove/", banks.bank_remove, name="bank_remove"),

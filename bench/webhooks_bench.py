@@ -458,6 +458,11 @@ def run(emulator, web_port: int, connection, web_pid: int, worker_pid: int) -> i
         else:
             payload |= {"error": None}
         payload["environment"] = "sandbox"
+        # At RATE a second over ITEMS items, the same body would be signed several times within
+        # one second; the site dedupes on (kid, iat, body), so those would count as replays.
+        # Plaid does not send one item the same webhook many times a second: each delivery here
+        # is told apart as Plaid's would be.
+        payload["bench_delivery"] = i
         deliveries.append(json.dumps(payload, indent=2).encode())
     keyring = emulator.emu.keyring
 

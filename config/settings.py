@@ -39,6 +39,8 @@ def required(name: str, dev_default=None) -> str:
 
 
 SITE_URL = env.str("SITE_URL", default="http://localhost:8000").rstrip("/")
+# The name people see in email subjects and bodies (never the host name).
+SITE_NAME = env.str("SITE_NAME", default="Ledgerline")
 SECRET_KEY = required("SECRET_KEY", dev_default="dev-insecure-secret-key-change-me-" + "x" * 20)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[SITE_URL])
@@ -67,6 +69,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "health_check",
     "csp",
+    "django_htmx",
     "accounts",
     "banking",
     "finance",
@@ -75,6 +78,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "config.caching.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -82,6 +86,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "accounts.middleware.StaffMFARequiredMiddleware",
 ]
@@ -245,6 +250,7 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SITE_URL.startswith("https") else "http"
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
+ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
 # Behind a reverse proxy every request comes from the proxy: TRUSTED_PROXY_COUNT is how many
 # proxies of ours append to X-Forwarded-For (0: none, use the peer address). config.client_ip
 # applies it for every throttle; allauth gets the same number.
@@ -344,6 +350,13 @@ SECURITY_EVENT_RETENTION_DAYS = env.int("SECURITY_EVENT_RETENTION_DAYS", default
 # Our whole budget of Plaid calls per minute across all workers (Plaid's per-item limits and
 # documented per-endpoint client limits are enforced on top, in banking.plaid.ratelimit).
 PLAID_CLIENT_RATE_LIMIT_PER_MINUTE = env.int("PLAID_CLIENT_RATE_LIMIT_PER_MINUTE", default=2000)
+# Link's calls (link tokens, exchanges) together, whoever clicks: the rest stays for syncs.
+PLAID_USER_CALLS_PER_MINUTE = env.int("PLAID_USER_CALLS_PER_MINUTE", default=200)
+# Per person and per client IP (config.client_ip), over LINK_THROTTLE_WINDOW_SECONDS: starting
+# Link and finishing it each count one attempt.
+LINK_THROTTLE_WINDOW_SECONDS = env.int("LINK_THROTTLE_WINDOW_SECONDS", default=10 * 60)
+LINK_ATTEMPTS_PER_USER = env.int("LINK_ATTEMPTS_PER_USER", default=20)
+LINK_ATTEMPTS_PER_IP = env.int("LINK_ATTEMPTS_PER_IP", default=60)
 # How long a caller waits for a rate-limit slot before getting a retryable error.
 PLAID_RATE_LIMIT_MAX_WAIT_SECONDS = env.float("PLAID_RATE_LIMIT_MAX_WAIT_SECONDS", default=5.0)
 # Retries of a sync after a transient error: exponential backoff with jitter, bounded.
@@ -366,6 +379,13 @@ HEALTH_CHECKS_PER_MINUTE = env.int("HEALTH_CHECKS_PER_MINUTE", default=120)
 DISPATCH_LEASE_SECONDS = env.int("DISPATCH_LEASE_SECONDS", default=2 * 3600)
 # "Refresh now" at most once per this many seconds per item.
 REFRESH_THROTTLE_SECONDS = env.int("REFRESH_THROTTLE_SECONDS", default=5 * 60)
+# How often an open page asks for news (banking.live): quickly while a sync is queued or running,
+# slowly otherwise, so a webhook's news (a bank that needs signing in) still reaches it.
+LIVE_POLL_BUSY_SECONDS = env.int("LIVE_POLL_BUSY_SECONDS", default=2)
+LIVE_POLL_IDLE_SECONDS = env.int("LIVE_POLL_IDLE_SECONDS", default=30)
+# The transactions list counts its results up to here ("10,000+" beyond): a bounded count stays
+# cheap however many rows match, and past it the exact number helps nobody.
+TRANSACTION_COUNT_LIMIT = 10_000
 # An item with no successful sync for this many days is flagged stale by the daily check.
 STALE_AFTER_DAYS = env.int("STALE_AFTER_DAYS", default=3)
 # The circuit breaker (banking/plaid/circuit.py): this many items answering INVALID_ACCESS_TOKEN

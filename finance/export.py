@@ -1,15 +1,22 @@
 """CSV export of a user's transactions, streamed in constant memory.
 
-RFC 4180: comma separated, CRLF line ends, fields with commas, quotes or line breaks quoted and
-their quotes doubled (the csv module's QUOTE_MINIMAL does exactly that).
+RFC 4180: comma separated, CRLF line ends, quotes doubled inside quoted fields.
 
-Formula injection: a spreadsheet runs a cell starting with = + - @ (and tab/CR, which some
-programs strip first) as a formula, so text cells that start with one get a leading apostrophe.
-Numeric cells (amount) are written as exact decimals and never touched: "-12.50" is a number.
+Formula injection: a spreadsheet runs a cell starting with = + - @ (and tab/CR/LF, which some
+programs strip first) as a formula. A spreadsheet may also guess another delimiter (`;` in
+much of Europe, tab, `|`) and then splits our cells wherever one occurs, quotes or not (a quote
+only counts at the start of what it takes for a field), so `note;=1+2` would become a cell
+`=1+2`. So every text cell is quoted, a text cell starting with a formula character gets a
+leading apostrophe, and so does every piece a delimiter-like character would start
+(`note;'=1+2`): whichever way the line is split, no piece starts a formula. Numbers (amount)
+are written unquoted as exact decimals and never touched: -12.50 is a number.
 """
 
 import csv
+import re
 from collections.abc import Iterable, Iterator
+
+from banking.categories import category_label
 
 HEADER = [
     "date",
@@ -17,6 +24,7 @@ HEADER = [
     "name",
     "merchant",
     "category",
+    "category_code",
     "bank_category",
     "amount",
     "direction",
@@ -24,6 +32,7 @@ HEADER = [
     "pending",
     "account",
     "account_mask",
+    "bank",
     "notes",
     "transaction_id",
 ]
@@ -41,15 +50,21 @@ FIELDS = [
     "pending",
     "account__name",
     "account__mask",
+    "account__item__institution__name",
     "notes",
     "transaction_id",
 ]
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
+# A delimiter some spreadsheet might guess, then (after blanks or quotes) a formula character.
+SPLIT_FORMULA = re.compile(r"([,;\t|\r\n])(?=[ \"']*[=+\-@])")
 CHUNK_SIZE = 2000
 
 
 def neutralise(text: str) -> str:
-    if text and text.startswith(FORMULA_STARTS):
+    if not text:
+        return text
+    text = SPLIT_FORMULA.sub(r"\1'", text)
+    if text.lstrip(" ").startswith(FORMULA_STARTS):
         return "'" + text
     return text
 
@@ -62,7 +77,7 @@ class _Echo:
 
 
 def csv_rows(rows: Iterable[tuple]) -> Iterator[str]:
-    writer = csv.writer(_Echo(), lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
+    writer = csv.writer(_Echo(), lineterminator="\r\n", quoting=csv.QUOTE_NONNUMERIC)
     yield writer.writerow(HEADER)
     for (
         date,
@@ -77,6 +92,7 @@ def csv_rows(rows: Iterable[tuple]) -> Iterator[str]:
         pending,
         account_name,
         account_mask,
+        bank,
         notes,
         transaction_id,
     ) in rows:
@@ -86,15 +102,18 @@ def csv_rows(rows: Iterable[tuple]) -> Iterator[str]:
                 authorized_date.isoformat() if authorized_date else "",
                 neutralise(name),
                 neutralise(merchant),
+                # Labels, as on screen; category_code is the stable code, for programs.
+                neutralise(category_label(category) if category else ""),
                 neutralise(category or ""),
-                neutralise(bank_category),
-                # str(Decimal) is exact; the column is numeric and never prefixed.
-                str(amount),
+                neutralise(category_label(bank_category) if bank_category else ""),
+                # A Decimal: QUOTE_NONNUMERIC leaves it unquoted and writes str(), exact.
+                amount,
                 "out" if amount > 0 else "in",
                 neutralise(iso_currency or unofficial_currency),
                 "yes" if pending else "no",
                 neutralise(account_name),
                 neutralise(account_mask),
+                neutralise(bank or "Your bank"),
                 neutralise(notes),
                 neutralise(transaction_id),
             ]

@@ -148,3 +148,11 @@ class TransactionEditForm(forms.ModelForm):
             ("", f"Bank's category ({bank})"),
             *CATEGORY_CHOICES,
         ]
+
+
+class AccountPreferenceForm(forms.Form):
+    """One account's row on /dashboard/accounts/ (prefixed with the account's public id)."""
+
+    nickname = forms.CharField(label="Your name for it", max_length=80, required=False)
+    in_totals = forms.BooleanField(label="Count in totals", required=False)
+    position = forms.IntegerField(label="Order", min_value=0, max_value=999)

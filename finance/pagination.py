@@ -62,7 +62,7 @@ def transaction_page(
     field, desc = SORTS.get(sort, SORTS["newest"])
     order = [f"-{field}", "-id"] if desc else [field, "id"]
     reverse = [field, "id"] if desc else [f"-{field}", "-id"]
-    qs = qs.select_related("account")
+    qs = qs.select_related("account__item__institution")
     if before:
         value, pk = _decode(before, field)
         rows = list(qs.filter(_past(field, value, pk, not desc)).order_by(*reverse)[: size + 1])

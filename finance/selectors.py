@@ -17,6 +17,7 @@ from django.db.models.functions import Coalesce, NullIf, TruncMonth
 from banking.models import Account, PlaidItem, Transaction
 
 from . import access
+from .account_preferences import account_preferences_apply
 
 ZERO = Decimal("0.00")
 
@@ -68,12 +69,15 @@ def connections_for_user(*, user) -> list[PlaidItem]:
 
 
 def accounts_for_user(*, user) -> list[Account]:
-    return list(
-        access.accounts_visible(user)
-        .visible()
-        .exclude(item__status=PlaidItem.Status.REMOVING)
-        .select_related("item__institution")
-        .order_by("item__created_at", "type", "name")
+    """In the user's order, each with `label` (their name for it) and `in_totals`."""
+    return account_preferences_apply(
+        list(
+            access.accounts_visible(user)
+            .visible()
+            .exclude(item__status=PlaidItem.Status.REMOVING)
+            .select_related("item__institution", "preference")
+            .order_by("item__created_at", "type", "name")
+        )
     )
 
 
@@ -84,7 +88,7 @@ def net_worth(accounts: list[Account]) -> list[dict]:
     """
     totals: dict[str, dict] = {}
     for account in accounts:
-        if account.current_balance is None:
+        if account.current_balance is None or not getattr(account, "in_totals", True):
             continue
         row = totals.setdefault(
             account.currency or "USD",
@@ -125,7 +129,8 @@ def balances_by_type(accounts: list[Account]) -> list[dict]:
                 "accounts": [],
             },
         )
-        group["total"] += account.current_balance or ZERO
+        if getattr(account, "in_totals", True):
+            group["total"] += account.current_balance or ZERO
         group["accounts"].append(account)
     order = list(dict.fromkeys(TYPE_LABELS.values()))
     return sorted(
@@ -237,7 +242,9 @@ def _safe_day(first: dt.date, day: int) -> dt.date:
 
 def recent_transactions(*, user, limit: int = 8) -> list[Transaction]:
     return list(
-        access.transactions_visible(user).select_related("account").order_by("-date", "-id")[:limit]
+        access.transactions_visible(user)
+        .select_related("account__item__institution")
+        .order_by("-date", "-id")[:limit]
     )
 
 

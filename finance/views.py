@@ -1,5 +1,7 @@
 """The money pages: dashboard, transactions (list, export, edit) and insights."""
 
+from allauth.account.decorators import reauthentication_required
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponseRedirect, JsonResponse, StreamingHttpResponse
@@ -7,40 +9,94 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods
+from django_htmx.http import HttpResponseClientRefresh
 
+from accounts.models import SecurityEvent
+from accounts.security import security_event_record
+from banking import live
 from banking.categories import category_label
+from banking.live import live_fragment
 from banking.models import Transaction
 
 from . import access, selectors
+from .account_preferences import account_preference_save
 from .export import transaction_csv
-from .forms import TransactionEditForm, TransactionFilterForm
+from .forms import AccountPreferenceForm, TransactionEditForm, TransactionFilterForm
 from .pagination import SORTS, BadCursor, transaction_page
 from .transaction_edits import transaction_annotate
 
 PAGE_SIZE = 50
 
 
-@login_required
-@require_GET
-def dashboard(request):
-    user, today = request.user, timezone.localdate()
+def _dashboard_context(user) -> dict:
+    today = timezone.localdate()
     connections = selectors.connections_for_user(user=user)
     if not connections:
-        return render(request, "finance/dashboard.html", {"connections": []})
+        return {"connections": []}
     accounts = selectors.accounts_for_user(user=user)
     spending, top_categories = selectors.spending_summary_cached(
         user=user, today=today, connections=connections
     )
-    context = {
+    return {
         "connections": connections,
+        "activity": live.activity_summary(connections),
         "net_worth": selectors.net_worth(accounts),
         "balance_groups": selectors.balances_by_type(accounts),
         "spending": spending,
         "top_categories": top_categories,
         "recent": selectors.recent_transactions(user=user),
         "today": today,
+        "back_to": "/",
     }
-    return render(request, "finance/dashboard.html", context)
+
+
+@login_required
+@require_GET
+def dashboard(request):
+    return render(request, "finance/dashboard.html", _dashboard_context(request.user))
+
+
+@login_required
+@require_GET
+def dashboard_live(request):
+    context = _dashboard_context(request.user)
+    if not context["connections"]:
+        # The last bank went away in another tab: the whole page changes, not a region.
+        return HttpResponseClientRefresh()
+    return live_fragment(render(request, "finance/_dashboard_live.html", context))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def account_preferences(request):
+    accounts = selectors.accounts_for_user(user=request.user)
+    rows = [
+        (
+            account,
+            AccountPreferenceForm(
+                request.POST or None,
+                prefix=str(account.public_id),
+                initial={
+                    "nickname": account.label if account.label != account.name else "",
+                    "in_totals": account.in_totals,
+                    "position": account.position,
+                },
+            ),
+        )
+        for account in accounts
+    ]
+    if request.method == "POST" and all(form.is_valid() for _, form in rows):
+        for account, form in rows:
+            account_preference_save(
+                account=account,
+                nickname=form.cleaned_data["nickname"],
+                excluded_from_totals=not form.cleaned_data["in_totals"],
+                position=form.cleaned_data["position"],
+            )
+        messages.success(request, "Saved how your accounts are shown.")
+        return redirect("/")
+    status = 400 if request.method == "POST" else 200
+    return render(request, "finance/account_preferences.html", {"rows": rows}, status=status)
 
 
 def _filtered(request):
@@ -57,6 +113,7 @@ def _filtered(request):
 def transaction_list(request):
     form, qs = _filtered(request)
     page = None
+    count_limit = settings.TRANSACTION_COUNT_LIMIT
     if qs is not None:
         data = form.cleaned_data if form.is_bound else {}
         sort = data.get("sort") or "newest"
@@ -73,6 +130,8 @@ def transaction_list(request):
             messages.info(request, "That page link no longer works, so here is the first page.")
             page = transaction_page(qs, sort=sort, size=PAGE_SIZE)
     context = {
+        "result_count": None if qs is None else qs.order_by()[: count_limit + 1].count(),
+        "count_limit": count_limit,
         "form": form,
         "page": page,
         "edit_form": TransactionEditForm(instance=Transaction()),
@@ -88,11 +147,20 @@ def transaction_list(request):
 
 @login_required
 @require_GET
+# All of someone's history in one file: a stolen session must prove itself again first.
+@reauthentication_required
 def transaction_export(request):
     form, qs = _filtered(request)
     if qs is None:
         # The list page shows the same errors next to the fields.
         return redirect(f"/transactions/?{request.GET.urlencode()}")
+    security_event_record(
+        user=request.user,
+        kind=SecurityEvent.Kind.DATA_EXPORTED,
+        request=request,
+        format="csv",
+        filters=request.GET.urlencode()[:300],
+    )
     sort = form.cleaned_data.get("sort") if form.is_bound else "newest"
     field, desc = SORTS[sort or "newest"]
     order = [f"-{field}", "-id"] if desc else [field, "id"]
@@ -101,7 +169,6 @@ def transaction_export(request):
         transaction_csv(qs.order_by(*order)), content_type="text/csv; charset=utf-8"
     )
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "no-store"
     return response
 
 
@@ -184,9 +251,11 @@ def insights(request):
     cash = flow.get(currency, [])
     chart_data = None
     if currency:
+        month_starts = spending["months"] if spending else [r["month"] for r in cash]
+        # This month is not over: its bars are marked, so nobody reads a dip into them.
         labels = [
-            m.strftime("%b %Y")
-            for m in (spending["months"] if spending else [r["month"] for r in cash])
+            m.strftime("%b %Y") + (" (so far)" if _is_this_month(m, today) else "")
+            for m in month_starts
         ]
         chart_data = {
             "currency": currency,
@@ -207,8 +276,13 @@ def insights(request):
         "spending_rows": _spending_rows(spending),
         "cash": cash,
         "chart_data": chart_data,
+        "this_month": today.replace(day=1),
     }
     return render(request, "finance/insights.html", context)
+
+
+def _is_this_month(month, today) -> bool:
+    return (month.year, month.month) == (today.year, today.month)
 
 
 def _spending_rows(spending):

@@ -16,3 +16,12 @@ mkdir -p static/vendor/chartjs
 cp node_modules/chart.js/dist/chart.umd.min.js static/vendor/chartjs/chart.umd.min.js
 cp node_modules/chart.js/LICENSE.md static/vendor/chartjs/LICENSE.md
 echo "static/vendor/: chart.js $(node -p "require('./node_modules/chart.js/package.json').version")"
+
+if [ ! -f node_modules/htmx.org/dist/htmx.min.js ]; then
+    echo "node_modules/htmx.org is missing: run 'npm ci' first." >&2
+    exit 1
+fi
+mkdir -p static/vendor/htmx
+cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx/htmx.min.js
+cp node_modules/htmx.org/LICENSE static/vendor/htmx/LICENSE
+echo "static/vendor/: htmx.org $(node -p "require('./node_modules/htmx.org/package.json').version")"

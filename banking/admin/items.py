@@ -8,10 +8,11 @@ import logging
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
-from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import format_html
+
+from config.mail import site_mail_send
 
 from .. import sync
 from ..health import check as health_check
@@ -83,7 +84,7 @@ def item_send_reauth_reminder(*, item: PlaidItem) -> None:
     }
     subject = render_to_string("banking/email/admin_reauth_reminder_subject.txt", context)
     body = render_to_string("banking/email/admin_reauth_reminder.txt", context)
-    send_mail(" ".join(subject.split()), body, None, [item.user.email])
+    site_mail_send(subject=subject, body=body, recipient_list=[item.user.email])
 
 
 class PlaidItemAdmin(StaffAccessLogging, admin.ModelAdmin):

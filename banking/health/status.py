@@ -14,9 +14,10 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
+
+from config.mail import site_mail_send
 
 from ..models import PlaidItem
 
@@ -134,10 +135,9 @@ def _email_owner(item_pk: int, state: str, fields: dict) -> None:
         lines += [fields["error_message"], ""]
     lines += [f"{label}: {url}", "", "You get this email once per change, not every day."]
     try:
-        send_mail(
+        site_mail_send(
             subject=_SUBJECTS[state].format(bank=bank),
-            message="\n".join(lines),
-            from_email=settings.DEFAULT_FROM_EMAIL,
+            body="\n".join(lines),
             recipient_list=[item.user.email],
         )
     except Exception:

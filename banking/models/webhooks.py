@@ -23,9 +23,14 @@ class WebhookEvent(models.Model):
     environment = models.CharField(max_length=16, blank=True)
     body = models.TextField()
     body_sha256 = models.CharField(max_length=64)
-    # SHA-256 of the signed JWT: the same delivery replayed is recorded (and processed) once.
-    # Never the body: Plaid sends byte-identical bodies as genuinely new deliveries.
-    token_sha256 = models.CharField(max_length=64, unique=True)
+    # SHA-256 of the signed JWT as it arrived (the first encoding seen of this content).
+    token_sha256 = models.CharField(max_length=64)
+    # SHA-256 of what the signature vouches for: kid, iat and the body's hash. The same delivery
+    # replayed is recorded (and processed) once, however its token is re-encoded (base64
+    # padding, the other ECDSA signature (r, n-s) of the same content). Never the body alone:
+    # Plaid sends byte-identical bodies as genuinely new deliveries, signed at another time.
+    # Null only on rows recorded before this column existed.
+    content_sha256 = models.CharField(max_length=64, unique=True, null=True, blank=True)
     signed_at = models.DateTimeField(null=True, blank=True, help_text="The JWT's iat.")
     received_at = models.DateTimeField(auto_now_add=True, db_index=True)
     # Set by the worker's conditional UPDATE; a claim older than the stale window may be retaken.

@@ -19,9 +19,10 @@ from .client import (
     webhook_verification_key_get,
 )
 from .errors import PlaidError
-from .ratelimit import RateLimited
+from .ratelimit import REDIS_DOWN, RateLimited, window_try
 
 __all__ = [
+    "REDIS_DOWN",
     "PlaidError",
     "RateLimited",
     "access_token_invalidate",
@@ -39,4 +40,5 @@ __all__ = [
     "transactions_refresh",
     "transactions_sync",
     "webhook_verification_key_get",
+    "window_try",
 ]

@@ -24,6 +24,7 @@ from typing import Any
 import plaid
 import urllib3
 from django.conf import settings
+from django.views.decorators.debug import sensitive_variables
 from plaid.api import plaid_api
 
 from accounts.models import User
@@ -65,6 +66,7 @@ def _timeout() -> tuple[float, float]:
 
 
 # --- The call -----------------------------------------------------------------------------------
+@sensitive_variables("token")
 def _check_token_environment(item: PlaidItem) -> None:
     token = item.access_token or ""
     if not token.startswith(plaid_config.access_token_prefix()):
@@ -123,6 +125,9 @@ def _error_from_api_exception(exc: plaid.ApiException) -> PlaidError:
     )
 
 
+# The request body carries the access token, the raw answer may carry one (an exchange, an
+# invalidation): an error report of a failing call shows neither, whatever reporter renders it.
+@sensitive_variables("body", "raw", "data")
 def _call(endpoint: str, body: dict[str, Any], *, item: PlaidItem | None = None) -> dict[str, Any]:
     if circuit_is_open():
         raise PlaidError(
@@ -247,6 +252,7 @@ def link_token_create(
     return {"link_token": data["link_token"], "expiration": data["expiration"]}
 
 
+@sensitive_variables("public_token", "data")
 def public_token_exchange(public_token: str) -> dict[str, str]:
     if not isinstance(public_token, str) or not 0 < len(public_token) <= 200:
         raise PlaidError("INVALID_PUBLIC_TOKEN", "malformed public token", retryable=False)
@@ -316,6 +322,7 @@ def item_webhook_update(item: PlaidItem, url: str | None) -> dict[str, Any]:
     return _call("/item/webhook/update", {"webhook": url}, item=item)
 
 
+@sensitive_variables("data")
 def access_token_invalidate(item: PlaidItem) -> str:
     data = _call("/item/access_token/invalidate", {}, item=item)
     _require(data, ("new_access_token",), "/item/access_token/invalidate response")
@@ -328,6 +335,7 @@ def _sandbox_only(endpoint: str) -> None:
         raise PlaidError("SANDBOX_ONLY", f"{endpoint} exists only in Sandbox", retryable=False)
 
 
+@sensitive_variables("password", "data")
 def sandbox_public_token_create(
     institution_id: str,
     *,

@@ -7,7 +7,11 @@ Lua script, so no 60-second window ever holds more calls than Plaid allows:
 - per item: Plaid's documented Production limits (/transactions/sync 50/min, /item/get 15/min,
   /accounts/get 15/min, /transactions/refresh 2/min, ...);
 - per client: PLAID_CLIENT_RATE_LIMIT_PER_MINUTE across all endpoints, plus Plaid's lowest
-  documented per-client limit of each endpoint.
+  documented per-client limit of each endpoint;
+- user-triggered calls (Link: link tokens and public token exchanges) also share their own
+  smaller window, PLAID_USER_CALLS_PER_MINUTE, so people clicking "Connect" can never spend the
+  budget the syncs need (each person is throttled before that too: `window_try` below, called
+  by banking.link).
 
 Over budget, acquire **waits** for a free slot when that is at most the caller's patience
 (PLAID_RATE_LIMIT_MAX_WAIT_SECONDS, default 5 s; the sync loop raises it with `patience()` since
@@ -59,6 +63,9 @@ CLIENT_ENDPOINT_LIMITS = {
     "institutions_get_by_id": 400,
     "item_remove": 500,
 }
+
+# Endpoints a person's click calls directly; the rest are called by our own workers.
+USER_TRIGGERED = frozenset({"link_token_create", "item_public_token_exchange"})
 
 
 class RateLimited(PlaidError):
@@ -115,20 +122,21 @@ end
 return 0
 """
 
-_client: redis.Redis | None = None
-_script: Any = None
+# One client (and registered script) per Redis location, so a changed CACHES setting (a test
+# pointing at a dead Redis) is honoured like the cache itself honours it.
+_scripts: dict[str, Any] = {}
 
 
 def _redis() -> Any:
-    global _client, _script
-    if _client is None:
-        location = settings.CACHES["default"]["LOCATION"]
+    location = settings.CACHES["default"]["LOCATION"]
+    script = _scripts.get(location)
+    if script is None:
         timeout = settings.REDIS_SOCKET_TIMEOUT
-        _client = redis.Redis.from_url(
+        client = redis.Redis.from_url(
             location, socket_timeout=timeout, socket_connect_timeout=timeout
         )
-        _script = _client.register_script(_SCRIPT)
-    return _script
+        script = _scripts[location] = client.register_script(_SCRIPT)
+    return script
 
 
 def endpoint_key(endpoint: str) -> str:
@@ -143,23 +151,36 @@ def limits_for(endpoint: str, item: PlaidItem | None) -> list[tuple[str, int]]:
     windows = [(cache.make_key("plaid-rl:client"), budget)]
     if name in CLIENT_ENDPOINT_LIMITS:
         windows.append((cache.make_key(f"plaid-rl:client:{name}"), CLIENT_ENDPOINT_LIMITS[name]))
+    if name in USER_TRIGGERED:
+        windows.append(
+            (cache.make_key("plaid-rl:client:user"), int(settings.PLAID_USER_CALLS_PER_MINUTE))
+        )
     if item is not None and name in ITEM_LIMITS:
         windows.append((cache.make_key(f"plaid-rl:item:{item.item_id}:{name}"), ITEM_LIMITS[name]))
     return windows
 
 
+def window_try(windows: list[tuple[str, int]], seconds: int = WINDOW_SECONDS) -> float:
+    """Record one event in every sliding window (key, limit) of `seconds` if each has room:
+    0.0; else the seconds until one may. Keys are raw Redis keys (pass them through
+    cache.make_key). Raises redis errors: the caller decides between failing open or closed."""
+    keys = [k for k, _ in windows]
+    args = [int(time.time() * 1000), seconds * 1000, uuid.uuid4().hex]
+    args += [limit for _, limit in windows]
+    wait_ms = _redis()(keys=keys, args=args)
+    return max(0.0, int(wait_ms) / 1000.0)
+
+
+REDIS_DOWN = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, OSError)
+
+
 def try_acquire(endpoint: str, item: PlaidItem | None) -> float:
     """Record one call if every window has room: 0.0; else the seconds until one may."""
-    windows = limits_for(endpoint, item)
-    keys = [k for k, _ in windows]
-    args = [int(time.time() * 1000), WINDOW_SECONDS * 1000, uuid.uuid4().hex]
-    args += [limit for _, limit in windows]
     try:
-        wait_ms = _redis()(keys=keys, args=args)
-    except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, OSError) as exc:
+        return window_try(limits_for(endpoint, item))
+    except REDIS_DOWN as exc:
         logger.warning("rate limiter unavailable (%s); allowing %s", type(exc).__name__, endpoint)
         return 0.0
-    return max(0.0, int(wait_ms) / 1000.0)
 
 
 def acquire(endpoint: str, item: PlaidItem | None) -> None:

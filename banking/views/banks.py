@@ -2,6 +2,7 @@
 
 from itertools import groupby
 
+from allauth.account.decorators import reauthentication_required
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
@@ -10,8 +11,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.models import SecurityEvent
+from accounts.security import security_event_record
+
 from .. import link as link_service
-from .. import removal
+from .. import live, removal
 from .. import sync as sync_service
 from ..models import Account, PlaidItem
 from .link import json_body, json_error, link_context
@@ -40,17 +44,33 @@ def bank_list(request):
     return render(request, "banking/banks/list.html", {"groups": groups})
 
 
+def bank_context(item: PlaidItem, notice: str = "") -> dict:
+    return {
+        "item": item,
+        "accounts": item.accounts.filter(hidden=False),
+        "sync_runs": sync_service.sync_runs_for_item(item),
+        "activity": live.items_activity([item])[0],
+        "notice": notice,
+    }
+
+
+def bank_live_response(request, item: PlaidItem, notice: str = ""):
+    return live.live_fragment(
+        render(request, "banking/banks/_live.html", bank_context(item, notice))
+    )
+
+
 @login_required
 @require_GET
 def bank_detail(request, public_id):
     item = _item_for_user(request, public_id)
-    accounts = item.accounts.filter(hidden=False)
-    context = {
-        "item": item,
-        "accounts": accounts,
-        "sync_runs": sync_service.sync_runs_for_item(item),
-    }
-    return render(request, "banking/banks/detail.html", context)
+    return render(request, "banking/banks/detail.html", bank_context(item))
+
+
+@login_required
+@require_GET
+def bank_live(request, public_id):
+    return bank_live_response(request, _item_for_user(request, public_id))
 
 
 @login_required
@@ -86,10 +106,26 @@ def bank_reconnected(request, public_id):
 @login_required
 @require_http_methods(["GET", "POST"])
 def bank_remove(request, public_id):
+    # Ownership first, so another user's id is a 404 and never a password prompt.
     item = _item_for_user(request, public_id)
     if request.method == "GET":
         return render(request, "banking/banks/remove.html", {"item": item})
+    return _bank_remove_confirmed(request, item)
+
+
+# A stolen session must not be able to wipe someone's banks: the password (or a TOTP code)
+# again if the last one is older than ACCOUNT_REAUTHENTICATION_TIMEOUT. allauth keeps the POST
+# and replays it once the user has proved themselves.
+@reauthentication_required
+def _bank_remove_confirmed(request, item: PlaidItem):
     name = item.display_name
+    security_event_record(
+        user=request.user,
+        kind=SecurityEvent.Kind.BANK_REMOVED,
+        request=request,
+        bank=name,
+        item=str(item.public_id),
+    )
     if removal.item_remove(item=item):
         messages.success(request, f"{name} is disconnected and its data deleted.")
     else:

@@ -1,6 +1,7 @@
 """Plaid Link: the connect page, link tokens, the public token exchange, the OAuth return."""
 
 import json
+import math
 import uuid
 
 from django.contrib import messages
@@ -8,7 +9,10 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.views.decorators.debug import sensitive_variables
 from django.views.decorators.http import require_GET, require_POST
+
+from config.client_ip import client_ip
 
 from .. import link as link_service
 from ..models import LinkSession, PlaidItem
@@ -28,8 +32,9 @@ def json_body(request) -> dict | None:
     return data if isinstance(data, dict) else None
 
 
-def json_error(message: str, status: int = 400) -> JsonResponse:
-    return JsonResponse({"error": message}, status=status)
+def json_error(message: str, status: int = 400, code: str = "") -> JsonResponse:
+    # The code lets the page say what to do next (wait, pick another bank); never a token.
+    return JsonResponse({"error": message, "error_code": code}, status=status)
 
 
 def link_context(**extra) -> dict:
@@ -47,9 +52,29 @@ def link_page(request):
     return render(request, "banking/link/link.html", link_context())
 
 
+def link_throttled(request) -> JsonResponse | None:
+    """A 429 in the same JSON shape as every other Link error when this person or this client
+    address has started or finished Link too often lately; None to go on."""
+    wait = link_service.link_attempt_wait(user=request.user, ip=client_ip(request))
+    if not wait:
+        return None
+    seconds = math.ceil(wait)
+    minutes = math.ceil(seconds / 60)
+    response = json_error(
+        f"Too many attempts to connect a bank. Please try again in {minutes} "
+        f"minute{'s' if minutes != 1 else ''}.",
+        429,
+    )
+    response["Retry-After"] = str(seconds)
+    return response
+
+
 @login_required
 @require_POST
 def link_token(request):
+    throttled = link_throttled(request)
+    if throttled:
+        return throttled
     data = json_body(request)
     if data is None:
         return json_error("Send a JSON object.")
@@ -62,7 +87,7 @@ def link_token(request):
     try:
         session = link_service.link_session_create(user=request.user, item=item)
     except link_service.LinkError as exc:
-        return json_error(exc.message, exc.status)
+        return json_error(exc.message, exc.status, exc.code)
     return JsonResponse(
         {"link_token": session.link_token, "expiration": session.expires_at.isoformat()}
     )
@@ -77,7 +102,11 @@ def _uuid_or_404(value):
 
 @login_required
 @require_POST
+@sensitive_variables("data", "public_token")
 def link_exchange(request):
+    throttled = link_throttled(request)
+    if throttled:
+        return throttled
     data = json_body(request)
     if data is None:
         return json_error("Send a JSON object.")

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from .. import sync
 from ..models import PlaidItem
+from .banks import bank_live_response
 
 TRY_AGAIN = "We couldn't start the refresh just now. Please try again in a minute."
 
@@ -41,6 +42,8 @@ def bank_refresh(request, public_id):
     except sync.RefreshUnavailable:
         if wants_json:
             return JsonResponse({"accepted": False, "message": TRY_AGAIN}, status=503)
+        if request.htmx:
+            return bank_live_response(request, item, notice=TRY_AGAIN)
         messages.error(request, TRY_AGAIN)
         return _back(request, f"/banks/{item.public_id}/")
     if accepted:
@@ -54,6 +57,10 @@ def bank_refresh(request, public_id):
         text = f"{item.display_name} was refreshed recently; try again in {minutes} minutes."
     if wants_json:
         return JsonResponse({"accepted": accepted, "message": text})
+    if request.htmx:
+        # The page's live region answers in place: progress if accepted, otherwise why not.
+        item.refresh_from_db()
+        return bank_live_response(request, item, notice="" if accepted else text)
     messages.add_message(request, level, text)
     return _back(request, f"/banks/{item.public_id}/")
 
@@ -81,6 +88,4 @@ def refresh_all(request):
 @require_GET
 def bank_status(request, public_id):
     item = _item_for_user(request, public_id)
-    response = JsonResponse(sync.item_sync_status(item))
-    response["Cache-Control"] = "no-store"
-    return response
+    return JsonResponse(sync.item_sync_status(item))

@@ -5,11 +5,13 @@ from django.http import HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from config.client_ip import client_ip
+
 from .. import webhooks
 
 
 def _reject(status: int, reason: str, request) -> HttpResponse:
-    webhooks.webhook_rejection_note(reason=reason, remote_addr=request.META.get("REMOTE_ADDR", ""))
+    webhooks.webhook_rejection_note(reason=reason, remote_addr=client_ip(request))
     # The same short body for every failure: nothing that tells a forger which check failed.
     return HttpResponse("rejected", status=status, content_type="text/plain")
 
@@ -29,7 +31,7 @@ def webhook(request):
         return _reject(413, "too_large", request)
     try:
         verified = webhooks.webhook_verify(
-            body=body, token=request.headers.get("Plaid-Verification")
+            body=body, token=request.headers.get("Plaid-Verification"), client=client_ip(request)
         )
     except webhooks.WebhookRejected as exc:
         return _reject(exc.status, exc.reason, request)

@@ -1,9 +1,8 @@
-"""Recording a verified webhook: one INSERT per signed token, then a drain is asked for."""
+"""Recording a verified webhook: one INSERT per signed content, then a drain is asked for."""
 
 from __future__ import annotations
 
 import hashlib
-import json
 from datetime import UTC, datetime
 from typing import Any
 
@@ -21,7 +20,7 @@ _insert_sql: dict[str, str] = {}
 
 
 def _record_insert_sql(conn: BaseDatabaseWrapper) -> str:
-    """INSERT ... ON CONFLICT (token_sha256) DO NOTHING RETURNING, from the model's own fields.
+    """INSERT ... ON CONFLICT (content_sha256) DO NOTHING RETURNING, from the model's fields.
 
     The item is resolved inside the statement (never loaded, which would decrypt its access
     token for nothing), and a replayed token is absorbed by the unique index: one round trip,
@@ -50,7 +49,7 @@ def _record_insert_sql(conn: BaseDatabaseWrapper) -> str:
     returning = ", ".join(qn(column(meta, name)) for name in (meta.pk.name, "item", "flagged"))
     sql = (
         f"INSERT INTO {qn(meta.db_table)} ({', '.join(columns)}) "  # noqa: S608
-        f"VALUES ({', '.join(values)}) ON CONFLICT ({qn(column(meta, 'token_sha256'))})"
+        f"VALUES ({', '.join(values)}) ON CONFLICT ({qn(column(meta, 'content_sha256'))})"
         f" DO NOTHING RETURNING {returning}"
     )
     _insert_sql[conn.vendor] = sql
@@ -86,29 +85,25 @@ def _insert_returning(
 
 
 def webhook_record(*, verified: VerifiedWebhook) -> tuple[WebhookEvent, bool]:
-    """Store a verified delivery once per signed token, in one INSERT, and enqueue its
-    processing on commit. Returns (event, created)."""
-    try:
-        payload = json.loads(verified.body)
-    except (UnicodeDecodeError, ValueError):
-        payload = None
-    if not isinstance(payload, dict):
-        payload = {}
+    """Store a verified delivery once per signed content (kid, iat, body), in one INSERT, and
+    enqueue its processing on commit. Returns (event, created)."""
+    payload = verified.payload
 
     def text(name: str, limit: int) -> str:
         value = payload.get(name)
         return value[:limit] if isinstance(value, str) else ""
 
     plaid_item_id = text("item_id", 64)
-    token_sha256 = hashlib.sha256(verified.token.encode()).hexdigest()
+    content_sha256 = verified.content_sha256
     event = WebhookEvent(
         webhook_type=text("webhook_type", 48),
         webhook_code=text("webhook_code", 64),
         plaid_item_id=plaid_item_id,
         environment=text("environment", 16),
         body=verified.body.decode("utf-8", errors="replace"),
-        body_sha256=hashlib.sha256(verified.body).hexdigest(),
-        token_sha256=token_sha256,
+        body_sha256=verified.body_sha256,
+        token_sha256=hashlib.sha256(verified.token.encode()).hexdigest(),
+        content_sha256=content_sha256,
         signed_at=datetime.fromtimestamp(verified.iat, tz=UTC),
     )
     conn = connections[router.db_for_write(WebhookEvent)]
@@ -121,8 +116,8 @@ def webhook_record(*, verified: VerifiedWebhook) -> tuple[WebhookEvent, bool]:
             params.append(field.get_db_prep_save(field.pre_save(event, True), connection=conn))
     row = _insert_returning(conn, _record_insert_sql(conn), params)
     if row is None:
-        # The same signed token again: already stored (and enqueued) by the first delivery.
-        return WebhookEvent.objects.get(token_sha256=token_sha256), False
+        # The same signed content again: already stored (and enqueued) by the first delivery.
+        return WebhookEvent.objects.get(content_sha256=content_sha256), False
     event.pk, event.item_id, event.flagged = row[0], row[1], bool(row[2])
     event._state.adding = False
     event._state.db = conn.alias

@@ -1,9 +1,15 @@
 """Plaid webhooks: verification.
 
 A webhook is only a trigger. Nothing trusts the body until the JWT in the Plaid-Verification
-header has been checked against a key fetched from Plaid, the JWT is fresh, and the SHA-256 of
-the raw body bytes matches the signed claim. Verified deliveries are stored once per signed
-token (banking.webhooks.record); a drain processes them (banking.webhooks.drain).
+header has been checked against a key fetched from Plaid, the JWT is fresh, the SHA-256 of the
+raw body bytes matches the signed claim, and the body's `environment` is the one we run in.
+Verified deliveries are stored once per signed content (banking.webhooks.record); a drain
+processes them (banking.webhooks.drain).
+
+Asking Plaid for an unknown kid is the one thing a forger can make us do, so it has a budget:
+per client address (config.client_ip) and a small ceiling for everyone, counted in Redis. If
+Redis cannot be asked, no fetch happens at all (fail closed): a forged request must never cost a
+Plaid call. A kid this process or the shared cache already holds never touches the budget.
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ from jwt.algorithms import ECAlgorithm
 from jwt.utils import base64url_decode
 
 from .. import plaid as plaid_api
+from ..plaid import config as plaid_config
 
 logger = logging.getLogger(__name__)
 
@@ -44,6 +51,8 @@ UNKNOWN_KID_SECONDS = 60
 UNKNOWN_KID_MARK = "unknown"
 REJECTED_COUNTER = "webhooks:rejected"
 KEY_FETCH_COUNTER = "plaid:webhook-key-fetches"
+# Plaid itself needs one fetch per new key; a client asking for more is guessing.
+KEY_FETCHES_PER_CLIENT_PER_MINUTE = 3
 KEY_FETCHES_PER_MINUTE = 30
 
 
@@ -61,6 +70,15 @@ class VerifiedWebhook:
     body: bytes
     token: str
     iat: int
+    kid: str
+    body_sha256: str
+    # The body parsed once, here; {} when it is not a JSON object.
+    payload: dict[str, Any]
+
+    @property
+    def content_sha256(self) -> str:
+        """What the signature vouches for, independent of how the token was encoded."""
+        return hashlib.sha256(f"{self.kid}\n{self.iat}\n{self.body_sha256}".encode()).hexdigest()
 
 
 # Parsing a JWK into a key object costs more than the signature check itself, so parsed keys are
@@ -103,13 +121,18 @@ def _fetch_key(kid: str) -> dict | None:
     return dict(key)
 
 
-def _fetch_budget_left() -> bool:
-    # Forged deliveries with a fresh random kid each would otherwise cost one Plaid call each.
-    cache.add(KEY_FETCH_COUNTER, 0, 60)
+def _fetch_budget_left(client: str) -> bool:
+    # Forged deliveries with a fresh random kid each would otherwise cost one Plaid call each;
+    # per client first, so one sender cannot spend the fetch Plaid's rotated key needs.
+    windows = [
+        (cache.make_key(f"{KEY_FETCH_COUNTER}:{client}"), KEY_FETCHES_PER_CLIENT_PER_MINUTE),
+        (cache.make_key(KEY_FETCH_COUNTER), KEY_FETCHES_PER_MINUTE),
+    ]
     try:
-        return cache.incr(KEY_FETCH_COUNTER) <= KEY_FETCHES_PER_MINUTE
-    except ValueError:
-        return True
+        return plaid_api.window_try(windows) == 0
+    except plaid_api.REDIS_DOWN as exc:
+        logger.warning("webhook key fetch budget unavailable (%s): no fetch", type(exc).__name__)
+        return False
 
 
 def _remember_locally(kid: str, jwk: dict) -> None:
@@ -126,7 +149,7 @@ def _store_key(kid: str, jwk: dict) -> None:
         cache.set(KEY_INDEX, [*index[-31:], kid], KEY_CACHE_SECONDS)
 
 
-def webhook_key_get(kid: str) -> dict | None:
+def webhook_key_get(kid: str, *, client: str = "") -> dict | None:
     """The JWK for kid, from the shared cache or from Plaid.
 
     Following Plaid's reference implementation: a kid we have not seen means Plaid may have
@@ -142,7 +165,7 @@ def webhook_key_get(kid: str) -> dict | None:
     if cached is not None:
         _remember_locally(kid, cached)
         return cached
-    if not _fetch_budget_left():
+    if not _fetch_budget_left(client):
         logger.warning("webhook key fetch budget exhausted")
         return None
     try:
@@ -189,7 +212,7 @@ def _json_object(data: bytes) -> dict:
     return value
 
 
-def _verification_key(kid: str) -> tuple[dict[str, Any] | None, Any]:
+def _verification_key(kid: str, client: str) -> tuple[dict[str, Any] | None, Any]:
     """(jwk, parsed key) for kid; the parsed key is kept with this process's copy of the JWK,
     so a delivery with a known kid costs neither a cache round trip nor a key parse."""
     local = _local_keys.get(kid)
@@ -197,7 +220,7 @@ def _verification_key(kid: str) -> tuple[dict[str, Any] | None, Any]:
     if local is not None and local[1] > time.monotonic():
         jwk = local[0]
     else:
-        jwk = webhook_key_get(kid)
+        jwk = webhook_key_get(kid, client=client)
         if jwk is None:
             return None, None
     if jwk.get("expired_at") is not None:
@@ -208,12 +231,15 @@ def _verification_key(kid: str) -> tuple[dict[str, Any] | None, Any]:
         return jwk, None
 
 
-def webhook_verify(*, body: bytes, token: str | None, now: float | None = None) -> VerifiedWebhook:
+def webhook_verify(
+    *, body: bytes, token: str | None, now: float | None = None, client: str = ""
+) -> VerifiedWebhook:
     """Check a delivery exactly as Plaid documents; raise WebhookRejected on any failure.
 
     The compact JWS is parsed once, here (PyJWT's get_unverified_header followed by decode
     parses it twice): header, then the ES256 signature with PyJWT's own algorithm object, then
-    the claims. Only after the signature holds is the payload trusted.
+    the claims. Only after the signature holds is the payload trusted. `client` is the
+    sender's address (config.client_ip), for the key-fetch budget.
     """
     if not token:
         raise WebhookRejected("missing_header", 400)
@@ -234,7 +260,7 @@ def webhook_verify(*, body: bytes, token: str | None, now: float | None = None) 
     kid = header.get("kid")
     if not isinstance(kid, str) or not kid or len(kid) > 128:
         raise WebhookRejected("bad_kid")
-    jwk, key = _verification_key(kid)
+    jwk, key = _verification_key(kid, client)
     if jwk is None:
         raise WebhookRejected("unknown_kid")
     if jwk.get("expired_at") is not None:
@@ -269,7 +295,22 @@ def webhook_verify(*, body: bytes, token: str | None, now: float | None = None) 
     actual = hashlib.sha256(body).hexdigest()
     if not hmac.compare_digest(actual.encode(), claimed.encode()):
         raise WebhookRejected("bad_body_hash")
-    return VerifiedWebhook(body=body, token=token, iat=iat)
+    payload = _payload(body)
+    # A genuine delivery meant for another deployment (a Sandbox item's webhook pointed at
+    # Production) must not act on our items.
+    if payload.get("environment") != plaid_config.token_environment():
+        raise WebhookRejected("wrong_environment", 400)
+    return VerifiedWebhook(
+        body=body, token=token, iat=iat, kid=kid, body_sha256=actual, payload=payload
+    )
+
+
+def _payload(body: bytes) -> dict[str, Any]:
+    try:
+        value = json.loads(body)
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        return {}
+    return value if isinstance(value, dict) else {}
 
 
 def webhook_rejection_count(reason: str | None = None) -> int:

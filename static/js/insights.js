@@ -57,6 +57,21 @@
     },
   };
 
+  // Phones: fewer, flat month ticks ("Jan"; the year on January and the first bar), so the
+  // plot keeps its height instead of giving it to slanted labels.
+  var phone = window.matchMedia("(max-width: 47.99rem)").matches;
+  function monthTick(value, index) {
+    var label = data.labels[index] || "";
+    var parts = label.split(" ");
+    if (!phone) return label;
+    return index === 0 || parts[0] === "Jan" ? parts[0] + " " + parts[1] : parts[0];
+  }
+  common.scales.x = {
+    ticks: { maxRotation: phone ? 0 : 50, autoSkip: true, maxTicksLimit: phone ? 6 : 24,
+      callback: monthTick },
+  };
+  if (phone) common.plugins.legend.labels.boxWidth = 10;
+
   var charts = [];
   var catCanvas = document.getElementById("chart-categories");
   if (catCanvas) {
@@ -74,7 +89,10 @@
         }),
       },
       options: Object.assign({}, common, {
-        scales: { x: { stacked: true }, y: Object.assign({}, common.scales.y, { stacked: true }) },
+        scales: {
+          x: Object.assign({}, common.scales.x, { stacked: true }),
+          y: Object.assign({}, common.scales.y, { stacked: true }),
+        },
       }),
     }));
   }

@@ -204,3 +204,17 @@ def test_the_profile_page_needs_a_login(client):
     response = client.get("/accounts/profile/")
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/")
+
+
+def test_emails_carry_the_site_name_not_the_host(client, alice, settings):
+    assert settings.SITE_NAME == "Ledgerline"
+
+    client.post("/accounts/password/reset/", {"email": "alice@example.com"})
+
+    message = mail.outbox[0]
+    assert message.subject.startswith("[Ledgerline] ")
+    assert "Hello from Ledgerline!" in message.body
+    assert "testserver!" not in message.body and "[testserver]" not in message.subject
+    html, kind = message.alternatives[0]
+    assert kind == "text/html"
+    assert "Hello from Ledgerline!" in html and "/accounts/password/reset/key/" in html

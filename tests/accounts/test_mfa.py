@@ -117,3 +117,19 @@ def test_staff_with_totp_reach_the_admin_after_the_code_step(client, staff_with_
     response = client.post("/accounts/2fa/authenticate/", {"code": totp_code(SECRET)})
     assert response["Location"] == "/admin/"
     assert client.get("/admin/").status_code == 200
+
+
+def test_the_mfa_prompt_says_a_recovery_code_works_too(client, alice):
+    from django.template.loader import render_to_string
+
+    html = render_to_string("mfa/authenticate.html", {"form": None})
+
+    assert "recovery codes" in html
+
+
+def test_the_recovery_codes_page_has_a_way_back(client, alice):
+    from django.template.loader import render_to_string
+
+    html = render_to_string("mfa/recovery_codes/index.html", {"unused_codes": [], "total_count": 0})
+
+    assert 'href="/accounts/2fa/"' in html

@@ -91,7 +91,8 @@ def test_reminder_sends_exactly_one_email_to_the_owner_with_the_reconnect_link(
     assert len(mailoutbox) == 1
     email = mailoutbox[0]
     assert email.to == ["alice@example.com"]
-    assert email.subject == "First Gingham CU needs you to sign in again"
+    assert email.subject == "[Ledgerline] First Gingham CU needs you to sign in again"
+    assert email.alternatives[0][1] == "text/html"
     assert f"https://money.example.com/banks/{item.public_id}/reconnect/" in email.body
     assert "access-" not in email.body
     assert "Sent 1 reminder(s)." in texts(response)

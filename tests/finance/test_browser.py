@@ -12,6 +12,7 @@ from django.test import Client
 
 from banking.models import Transaction
 from tests.browser import axe_violations, launch_chromium
+from tests.factories import SyncRunFactory, WebhookEventFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -143,8 +144,12 @@ def test_a_category_can_be_edited_without_javascript(browser, live_server, alice
 
 def test_export_downloads_the_filtered_csv(page, live_server, money):
     page.goto(live_server.url + "/transactions/?q=whole")
+    page.get_by_role("link", name="Export CSV").click()
+    # Exporting everything asks for the password again, then the download starts.
+    page.wait_for_url("**/accounts/reauthenticate/**")
+    page.fill("#id_password", "alice-pass-123")
     with page.expect_download() as info:
-        page.get_by_role("link", name="Export CSV").click()
+        page.locator("main form button[type=submit]").click()
     download = info.value
     assert re.fullmatch(r"transactions-\d{4}-\d\d-\d\d\.csv", download.suggested_filename)
     text = Path(download.path()).read_bytes().decode()
@@ -194,10 +199,16 @@ def test_screenshots_for_the_readme(browser, live_server, alice, rich_money, vie
     viewport = DESKTOP if viewport_name == "desktop" else PHONE
     context = _context(browser, live_server, alice, viewport)
     page = context.new_page()
+    good = rich_money["good"]
+    SyncRunFactory(item=good, trigger="initial", added=1618)
+    SyncRunFactory(item=good, trigger="webhook", added=4, modified=1)
+    WebhookEventFactory(item=good)
     for name, url in [
         ("dashboard", "/"),
         ("transactions", "/transactions/"),
         ("insights", "/insights/"),
+        ("bank", f"/banks/{good.public_id}/"),
+        ("not-found", "/no-such-page/"),
     ]:
         page.goto(live_server.url + url)
         if name == "insights":

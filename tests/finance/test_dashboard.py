@@ -21,7 +21,7 @@ def test_it_welcomes_a_user_with_no_banks(alice_client):
     r = alice_client.get("/")
     assert r.status_code == 200
     assert b"Let's link your first bank" in r.content
-    assert b'href="/link/"' in r.content
+    assert b'href="/link/?start=1"' in r.content
 
 
 def test_it_shows_net_worth_as_assets_minus_debts(alice_client, money):

@@ -62,3 +62,13 @@ def test_its_query_count_does_not_grow_with_transactions(
     add_transactions(account, 200, start=dt.date.today() - dt.timedelta(days=3))
     with django_assert_max_num_queries(len(small.captured_queries)):
         alice_client.get("/insights/")
+
+
+def test_it_marks_this_month_as_partial(alice_client, money):
+    r = alice_client.get("/insights/?months=6")
+
+    labels = r.context["chart_data"]["labels"]
+    this_month = dt.date.today().strftime("%b %Y")
+    assert labels[-1] == f"{this_month} (so far)"
+    assert not any("(so far)" in label for label in labels[:-1])
+    assert r.content.decode().count("(so far)</span>") == 2  # one row in each table

@@ -166,3 +166,20 @@ def test_its_query_count_does_not_grow_with_transactions(
     with django_assert_max_num_queries(len(small.captured_queries)):
         r = alice_client.get(url)
     assert r.status_code == 200
+
+
+def test_it_counts_the_results_exactly_up_to_the_limit(alice_client, money):
+    r = alice_client.get("/transactions/?q=starbucks")
+
+    assert r.context["result_count"] == 1
+    assert "1 transaction matches" in r.content.decode()
+
+
+def test_it_stops_counting_past_the_limit(alice_client, money, settings):
+    assert settings.TRANSACTION_COUNT_LIMIT == 10_000
+    settings.TRANSACTION_COUNT_LIMIT = 3
+    r = alice_client.get("/transactions/")
+
+    assert r.context["result_count"] == 4
+    body = r.content.decode()
+    assert "More than 3 transactions" in body and "of 3+ transactions" in body

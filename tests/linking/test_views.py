@@ -1,9 +1,13 @@
+from urllib.parse import quote
+
 import pytest
 from django.test import Client
 
+from accounts.models import SecurityEvent
 from banking import plaid as plaid_api
 from banking.models import Account, LinkSession, PlaidItem
 from tests.emulator_client import emulator_call
+from tests.reauth import recently_authenticated
 
 from .conftest import emulator_items, post_json
 
@@ -210,6 +214,7 @@ def test_it_asks_before_removing(alice_client, linked_item):
 
 
 def test_it_removes_a_bank_here_and_at_plaid(alice_client, linked_item, emulator):
+    recently_authenticated(alice_client, "alice-pass-123")
     response = alice_client.post(f"/banks/{linked_item.public_id}/remove/")
     assert response.status_code == 302
     assert response["Location"] == "/banks/"
@@ -220,12 +225,30 @@ def test_it_removes_a_bank_here_and_at_plaid(alice_client, linked_item, emulator
 
 def test_it_keeps_a_bank_being_removed_when_plaid_fails(alice_client, linked_item, fault, emulator):
     fault("/item/remove", "INTERNAL_SERVER_ERROR")
+    recently_authenticated(alice_client, "alice-pass-123")
     response = alice_client.post(f"/banks/{linked_item.public_id}/remove/")
     assert response.status_code == 302
     linked_item.refresh_from_db()
     assert linked_item.status == "removing"
     assert len(emulator_items(emulator)["items"]) == 1
     assert b"Being removed" in alice_client.get("/banks/").content
+
+
+def test_it_asks_for_the_password_again_before_removing(alice_client, linked_item, emulator):
+    path = f"/banks/{linked_item.public_id}/remove/"
+    response = alice_client.post(path)
+    assert response.status_code == 302
+    assert response["Location"] == f"/accounts/reauthenticate/?next={quote(path, safe='')}"
+    assert PlaidItem.objects.filter(pk=linked_item.pk).exists()
+    assert not SecurityEvent.objects.exists()
+    # allauth keeps the POST and replays it once the password is in.
+    alice_client.post(response["Location"], {"password": "alice-pass-123"})
+    assert not PlaidItem.objects.exists()
+    event = SecurityEvent.objects.get(kind="bank_removed")
+    assert event.details == {
+        "bank": linked_item.display_name,
+        "item": str(linked_item.public_id),
+    }
 
 
 @pytest.mark.parametrize(
@@ -278,3 +301,14 @@ def _complete_update_mode(emulator, link_token):
     done = _emulator_link(emulator, "/link/api/complete", {"link_session_id": sid})
     assert done["step"] == "success", done
     return done["metadata"]
+
+
+def test_it_refuses_to_reconnect_a_bank_being_removed(alice_client, linked_item):
+    PlaidItem.objects.filter(pk=linked_item.pk).update(status="removing")
+    response = post_json(
+        alice_client, f"/banks/{linked_item.public_id}/reconnected/", {"metadata": METADATA}
+    )
+    assert response.status_code == 409
+    assert "being removed" in response.json()["error"]
+    linked_item.refresh_from_db()
+    assert linked_item.status == "removing"

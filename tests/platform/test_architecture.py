@@ -177,3 +177,25 @@ def test_every_task_in_a_beat_schedule_or_an_enqueue_is_registered_with_celery()
 def test_every_banking_task_has_a_pinned_name_services_can_use():
     registered = {name for name in current_app.tasks if name.startswith("banking.")}
     assert registered == enqueued_task_names() - {"config.beat_heartbeat"}
+
+
+def test_only_the_client_ip_helper_reads_the_peer_address_or_x_forwarded_for():
+    """Every throttle and audit record takes the client from config.client_ip: one reading
+    REMOTE_ADDR itself would put everyone behind the proxy in one bucket."""
+    readers = []
+    for path in [
+        *ROOT.glob("banking/**/*.py"),
+        *ROOT.glob("finance/**/*.py"),
+        *ROOT.glob("accounts/**/*.py"),
+        *ROOT.glob("config/*.py"),
+    ]:
+        if path == ROOT / "config" / "client_ip.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Constant) and node.value in (
+                "REMOTE_ADDR",
+                "HTTP_X_FORWARDED_FOR",
+                "X-Forwarded-For",
+            ):
+                readers.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert readers == []

@@ -165,8 +165,9 @@ def test_a_crash_changes_nothing_and_the_next_run_catches_up(linked_item, emulat
     assert SyncRun.objects.filter(item=linked_item).first().outcome == "failed"
 
     emu("DELETE", "/emulator/faults")
-    with connection.cursor() as cursor:
-        cursor.execute("DROP TRIGGER IF EXISTS crash")
+    if where != "between_pages":  # the crash triggers exist on SQLite only
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TRIGGER IF EXISTS crash")
     run = sync.item_sync(item=linked_item, trigger="webhook")
     assert run.outcome == "success"
     truth = emulator_truth(emulator, linked_item.item_id)

@@ -117,8 +117,8 @@ def test_the_item_page_shows_the_sync_history(alice_client, linked_item):
     page = alice_client.get(f"/banks/{linked_item.public_id}/").content.decode()
 
     assert "sync-run-success" in page
-    assert f'data-sync-status-url="/banks/{linked_item.public_id}/status/"' in page
-    assert "js/sync-status.js" in page
+    assert f'hx-get="/banks/{linked_item.public_id}/live/"' in page
+    assert "vendor/htmx/htmx.min.js" in page
 
 
 def test_refresh_now_says_try_again_and_keeps_no_claim_when_the_queue_is_down(

@@ -101,7 +101,8 @@ def test_new_accounts_available_shows_the_banner(emulator, hooked_item, alice_cl
     assert hooked_item.new_accounts_available is True
     page = alice_client.get(f"/banks/{hooked_item.public_id}/").content.decode()
     assert "New accounts are available" in page
-    assert "NEW_ACCOUNTS_AVAILABLE" in page  # the recent-notifications list
+    # The recent-notifications list, in words (codes are for the admin).
+    assert "Plaid said the bank has new accounts you can add." in page
 
 
 def test_update_webhooks_moves_items_to_the_new_url_and_records_the_ack(
@@ -127,5 +128,6 @@ def test_the_item_page_lists_recent_notifications_only_to_the_owner(
     bob_client.force_login(bob)
     fire(emulator, hooked_item, "DEFAULT_UPDATE")
     processed(hooked_item, "DEFAULT_UPDATE")
-    assert "DEFAULT_UPDATE" in alice_client.get(f"/banks/{hooked_item.public_id}/").content.decode()
+    page = alice_client.get(f"/banks/{hooked_item.public_id}/").content.decode()
+    assert "Plaid said new transactions were ready." in page
     assert bob_client.get(f"/banks/{hooked_item.public_id}/").status_code == 404

@@ -1,6 +1,7 @@
 """Deliveries are processed by a drain task, published at most once per drain cycle."""
 
 import hashlib
+import itertools
 import json
 import time
 import uuid
@@ -80,9 +81,14 @@ def event_for(
     )
 
 
+_deliveries = itertools.count()
+
+
 def deliver(plaid_key, item, django_capture_on_commit_callbacks):
+    # Separate deliveries: the same body under the same iat and kid would be one replayed.
     body = body_for(
         {
+            "delivery": next(_deliveries),
             "webhook_type": "TRANSACTIONS",
             "webhook_code": "SYNC_UPDATES_AVAILABLE",
             "item_id": item.item_id,

@@ -7,12 +7,20 @@ import time
 import jwt as pyjwt
 import pytest
 from django.test import Client
+from jwt.utils import base64url_decode
 
 from banking import webhooks
 from banking.models import WebhookEvent
 from banking.webhooks import verify
 
-from .signing import FORGERIES, KeyPair, alg_none_token, body_for, hs256_with_public_key
+from .signing import (
+    FORGERIES,
+    KeyPair,
+    alg_none_token,
+    b64url,
+    body_for,
+    hs256_with_public_key,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -98,6 +106,37 @@ def test_it_records_a_replayed_token_once(client, plaid_key, django_capture_on_c
     assert len(callbacks) == 1
 
 
+# The order of P-256's group: (r, s) and (r, n - s) are both valid signatures of one message.
+P256_ORDER = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
+
+
+def padded(token: str) -> str:
+    """The same token with base64 padding on its signature (86 characters become 88)."""
+    header, claims, signature = token.split(".")
+    return f"{header}.{claims}.{signature}{'=' * (-len(signature) % 4)}"
+
+
+def malleated(token: str) -> str:
+    """The same content under the other valid ECDSA signature, (r, n - s)."""
+    header, claims, signature = token.split(".")
+    raw = base64url_decode(signature.encode())
+    r, s = raw[:32], int.from_bytes(raw[32:], "big")
+    other = r + (P256_ORDER - s).to_bytes(32, "big")
+    return f"{header}.{claims}.{b64url(other)}"
+
+
+def test_it_records_a_re_encoded_replay_once(client, plaid_key, django_capture_on_commit_callbacks):
+    token = plaid_key.sign(BODY)
+    replays = [padded(token), malleated(token), padded(malleated(token))]
+    assert len({token, *replays}) == 4  # four different strings, one signed content
+    with django_capture_on_commit_callbacks() as callbacks:
+        for each in [token, *replays]:
+            assert post(client, BODY, each).status_code == 200
+    event = WebhookEvent.objects.get()
+    assert event.token_sha256 == hashlib.sha256(token.encode()).hexdigest()
+    assert len(callbacks) == 1
+
+
 def test_it_records_the_same_body_signed_again_as_a_new_delivery(client, plaid_key):
     now = int(time.time())
     assert post(client, BODY, plaid_key.sign(BODY, iat=now - 60)).status_code == 200
@@ -156,10 +195,68 @@ def test_it_remembers_an_unknown_kid_briefly(client, plaid_key, key_server):
     assert key_server.calls == [stranger.kid]
 
 
-def test_it_stops_asking_plaid_about_random_kids_after_a_budget(client, plaid_key, key_server):
-    for _ in range(verify.KEY_FETCHES_PER_MINUTE + 5):
-        assert post(client, BODY, KeyPair().sign(BODY)).status_code == 401
+def from_ip(client, ip, body, token):
+    return client.post(
+        "/webhook",
+        data=body,
+        content_type="application/json",
+        HTTP_PLAID_VERIFICATION=token,
+        HTTP_X_FORWARDED_FOR=ip,
+    )
+
+
+def test_it_stops_asking_plaid_about_one_senders_random_kids_after_a_small_budget(
+    client, key_server, settings
+):
+    settings.TRUSTED_PROXY_COUNT = 1
+    for _ in range(verify.KEY_FETCHES_PER_CLIENT_PER_MINUTE + 5):
+        assert from_ip(client, "203.0.113.66", BODY, KeyPair().sign(BODY)).status_code == 401
+    assert len(key_server.calls) == verify.KEY_FETCHES_PER_CLIENT_PER_MINUTE
+
+
+def test_a_forger_cannot_spend_the_fetch_plaids_rotated_key_needs(client, key_server, settings):
+    # The reported attack: 31 forged kids in a minute, then Plaid's genuine delivery under a
+    # newly rotated key. Through the proxy, so every request shares REMOTE_ADDR.
+    settings.TRUSTED_PROXY_COUNT = 1
+    for _ in range(31):
+        from_ip(client, "203.0.113.66", BODY, KeyPair().sign(BODY))
+    rotated = key_server.add(KeyPair())
+    assert from_ip(client, "52.21.26.131", BODY, rotated.sign(BODY)).status_code == 200
+
+
+def test_many_senders_together_stop_at_a_global_ceiling(client, key_server, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    for n in range(verify.KEY_FETCHES_PER_MINUTE + 5):
+        from_ip(client, f"203.0.113.{n}", BODY, KeyPair().sign(BODY))
     assert len(key_server.calls) == verify.KEY_FETCHES_PER_MINUTE
+
+
+def test_without_redis_a_forged_kid_costs_no_plaid_call(client, key_server, settings):
+    # Nothing listens on port 1: the cache misses and the budget cannot be counted.
+    settings.CACHES = {
+        "default": {**settings.CACHES["default"], "LOCATION": "redis://127.0.0.1:1/0"}
+    }
+    for _ in range(5):
+        assert post(client, BODY, KeyPair().sign(BODY)).status_code == 401
+    assert key_server.calls == []
+
+
+def test_it_rejects_a_delivery_for_another_plaid_environment(client, plaid_key, settings):
+    for environment, status in (("production", 400), ("sandbox", 200)):
+        body = body_for({**PAYLOAD, "environment": environment})
+        assert post(client, body, plaid_key.sign(body)).status_code == status
+    settings.PLAID_ENV = "production"
+    body = body_for({**PAYLOAD, "environment": "sandbox", "n": 2})
+    assert post(client, body, plaid_key.sign(body)).status_code == 400
+    assert webhooks.webhook_rejection_count("wrong_environment") == 2
+    assert WebhookEvent.objects.count() == 1
+
+
+def test_the_emulator_signs_as_sandbox(client, plaid_key, settings):
+    settings.PLAID_ENV = "emulator"
+    assert post(client, BODY, plaid_key.sign(BODY)).status_code == 200
+    body = body_for({**PAYLOAD, "environment": "emulator"})
+    assert post(client, body, plaid_key.sign(body)).status_code == 400
 
 
 def test_it_learns_that_a_cached_key_expired_when_a_new_kid_appears(client, plaid_key, key_server):

@@ -1,0 +1,129 @@
+"""Live updates in real Chromium with a real Celery worker: a bank linked with no worker running
+shows "Importing…" on the dashboard; once a worker imports it, the transactions appear on the
+same page, with no reload.
+
+Every step waits for a state; none asserts a transient state at a fixed instant.
+"""
+
+import uuid
+from contextlib import ExitStack
+from pathlib import Path
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from banking.models import PlaidItem, SyncRun, Transaction
+from tests.browser import launch_chromium, watched_page
+from tests.workers import celery_process, worker_env
+
+pytestmark = [pytest.mark.browser, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "linking"
+LINK = "#plaid-link-iframe"
+RECENT = "#dashboard-live .txn-name"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with launch_chromium() as browser:
+        yield browser
+
+
+@pytest.fixture
+def worker_queue():
+    """Tasks published by this test (and its live server) go to a queue only our worker reads."""
+    from config.celery import app
+
+    queue = f"test-live-{uuid.uuid4().hex[:8]}"
+    old = app.conf.task_default_queue, app.conf.task_always_eager
+    app.conf.task_default_queue, app.conf.task_always_eager = queue, False
+    yield queue
+    app.conf.task_default_queue, app.conf.task_always_eager = old
+
+
+@pytest.fixture
+def start_worker(worker_queue, emulator, tmp_path):
+    with ExitStack() as stack:
+
+        def start():
+            env = worker_env(
+                CELERY_TASK_DEFAULT_QUEUE=worker_queue, PLAID_EMULATOR_URL=emulator.url
+            )
+            args = ["worker", "-Q", worker_queue, "--pool=solo", "--without-gossip"]
+            stack.enter_context(
+                celery_process(
+                    *args,
+                    "--without-mingle",
+                    "-l",
+                    "info",
+                    env=env,
+                    log_path=tmp_path / "worker.log",
+                )
+            )
+
+        yield start
+    connection.close()
+
+
+@pytest.fixture
+def page(browser, site, alice, emulator, worker_queue):
+    favicon = f"{emulator.url}/favicon.ico"
+    with watched_page(
+        browser, user=alice, url=site.url, ignore=lambda e: "status of 404" in e and favicon in e
+    ) as page:
+        yield page
+
+
+def link_first_platypus(page, site):
+    page.goto(site.url + "/link/")
+    page.click("[data-link-open]")
+    link = page.frame_locator(LINK)
+    link.locator("#search").fill("First")
+    link.locator(".inst", has_text="First Platypus Bank").click()
+    link.locator("#username").fill("user_good")
+    link.locator("#password").fill("pass_good")
+    link.locator("button[type=submit]").click()
+    link.get_by_role("button", name="Continue").click()
+    link.get_by_role("heading", name="Success").wait_for()
+    link.get_by_role("button", name="Continue").click()
+    page.wait_for_url(site.url + "/")
+
+
+def test_the_dashboard_fills_in_without_a_reload_once_the_import_commits(
+    page, site, alice, start_worker
+):
+    link_first_platypus(page, site)
+    # Queued, and no worker yet: the page says so rather than "no transactions".
+    page.get_by_text("Importing your transactions from First Platypus Bank…").wait_for()
+    assert page.locator(RECENT).count() == 0
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "07-importing.png"), full_page=True)
+    page.evaluate("window.stillTheSamePage = true")
+
+    start_worker()
+    page.locator(RECENT).first.wait_for(timeout=60_000)
+    seen = timezone.now()
+
+    assert page.evaluate("window.stillTheSamePage") is True
+    run = SyncRun.objects.get(item__user=alice, outcome="success")
+    # A functional bound, not a benchmark: at most a few polls after the rows committed.
+    assert (seen - run.finished_at).total_seconds() < 10
+    assert Transaction.objects.filter(user=alice).exists()
+    page.get_by_text("Up to date.").wait_for()
+    assert page.locator("#dashboard-live .stat-value").first.inner_text() != "—"
+    page.screenshot(path=str(ARTIFACTS / "08-imported-live.png"), full_page=True)
+
+
+def test_a_webhook_status_change_reaches_an_open_bank_page(page, site, linked_item, settings):
+    settings.LIVE_POLL_IDLE_SECONDS = 2
+    PlaidItem.objects.filter(pk=linked_item.pk).update(last_successful_sync_at=timezone.now())
+    page.goto(site.url + f"/banks/{linked_item.public_id}/")
+    page.locator('#bank-live [data-sync-phase="idle"]').wait_for()
+    page.evaluate("window.stillTheSamePage = true")
+    # What the webhook handler stores on ITEM_LOGIN_REQUIRED.
+    PlaidItem.objects.filter(pk=linked_item.pk).update(
+        status="login_required", error_code="ITEM_LOGIN_REQUIRED"
+    )
+    page.locator("#bank-live .badge", has_text="Needs you to sign in again").wait_for()
+    assert page.evaluate("window.stillTheSamePage") is True

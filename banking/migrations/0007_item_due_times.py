@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("banking", "0005_outbox_sweep_schedule"),
+        ("banking", "0006_webhook_content_dedupe"),
     ]
 
     operations = [

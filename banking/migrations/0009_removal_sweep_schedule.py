@@ -21,7 +21,7 @@ def remove_schedule(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("banking", "0007_dispatcher_schedules"),
+        ("banking", "0008_dispatcher_schedules"),
         ("django_celery_beat", "0019_alter_periodictasks_options"),
     ]
 

@@ -37,7 +37,7 @@ def remove_dispatchers(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("banking", "0006_item_due_times"),
+        ("banking", "0007_item_due_times"),
         ("django_celery_beat", "0019_alter_periodictasks_options"),
     ]
 

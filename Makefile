@@ -1,5 +1,5 @@
 # The README's quick start is `make run` and `make test`; everything they need is set up here.
-.PHONY: run test setup setup-dev lint bench bench-sync bench-webhooks bench-pages bench-emulator clean
+.PHONY: run test setup setup-dev lint bench bench-sync bench-webhooks bench-pages bench-emulator bench-scale clean
 
 run: setup
 	@scripts/ensure-redis.sh
@@ -20,7 +20,7 @@ lint: setup-dev
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
 
-bench: bench-emulator bench-sync bench-webhooks bench-pages
+bench: bench-emulator bench-sync bench-webhooks bench-pages bench-scale
 
 bench-emulator: setup-dev
 	.venv/bin/python bench/emulator_bench.py
@@ -38,6 +38,11 @@ bench-webhooks: setup-dev
 bench-pages: setup-dev
 	@scripts/ensure-redis.sh
 	scripts/with-postgres.sh .venv/bin/python bench/pages_bench.py
+
+# The daily refresh end to end: PostgreSQL, Redis, emulator, two worker nodes (scale.json).
+bench-scale: setup-dev
+	@scripts/ensure-redis.sh
+	scripts/with-postgres.sh .venv/bin/python bench/scale_bench.py
 
 clean:
 	rm -rf var/test-db.sqlite3 test-artifacts .pytest_cache

@@ -15,7 +15,7 @@ from django.utils.dateparse import parse_datetime
 from django.views.decorators.debug import sensitive_variables
 
 from . import plaid as plaid_api
-from . import sync
+from . import schedule, sync
 from .health.errors import Action, Entry, decide
 from .models import Account, Institution, LinkSession, PlaidItem
 
@@ -248,6 +248,11 @@ def item_link(*, user, public_token: str, metadata: dict | None = None) -> Plaid
             item.products = raw_item.get("products") or raw_item.get("billed_products") or []
             item.webhook_url = raw_item.get("webhook") or ""
             item.consent_expiration_time = parse_datetime(consent) if consent else None
+            now = timezone.now()
+            item.next_refresh_at = schedule.daily_slot(item.item_id, after=now)
+            item.next_health_check_at = schedule.daily_slot(
+                item.item_id, after=now, kind=schedule.HEALTH
+            )
             item.save()
             accounts_upsert(item=item, raw_accounts=raw_accounts)
             transaction.on_commit(lambda: sync.sync_request(item=item, trigger="initial"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime, timedelta
 
 from django.core.mail import mail_admins
 from django.db import transaction
@@ -16,9 +17,17 @@ from .models import PlaidItem
 
 logger = logging.getLogger(__name__)
 
-# Removal retries: about 1 min, 5 min, 25 min, 2 h, 10 h; then staff are told.
+# Removal retries: about 1 min, 5 min, 25 min, 2 h, 10 h; then staff are told, and the sweeper
+# keeps trying once a day.
 REMOVAL_MAX_ATTEMPTS = 6
 REMOVAL_BACKOFF_SECONDS = 60
+REMOVAL_MAX_BACKOFF_SECONDS = 24 * 3600
+SWEEP_BATCH = 100
+
+
+def removal_delay(attempts: int) -> timedelta:
+    seconds = REMOVAL_BACKOFF_SECONDS * 5 ** max(0, attempts - 1)
+    return timedelta(seconds=min(seconds, REMOVAL_MAX_BACKOFF_SECONDS))
 
 
 def _item_delete(item: PlaidItem) -> None:
@@ -50,8 +59,9 @@ def _removal_postpone(item: PlaidItem, exc: plaid_api.PlaidError) -> None:
         status=PlaidItem.Status.REMOVING, removal_attempts=attempts, updated_at=timezone.now()
     )
     item.status, item.removal_attempts = PlaidItem.Status.REMOVING, attempts
-    if attempts >= REMOVAL_MAX_ATTEMPTS:
-        # Not retryable by waiting any longer: a person has to look (keys, environment).
+    if attempts == REMOVAL_MAX_ATTEMPTS:
+        # Waiting has not helped: a person has to look (keys, environment). Told once; the
+        # sweeper goes on trying daily.
         logger.error("item %s could not be removed at Plaid: %s", item.item_id, exc.error_code)
         mail_admins(
             "A bank connection could not be removed at Plaid",
@@ -59,8 +69,10 @@ def _removal_postpone(item: PlaidItem, exc: plaid_api.PlaidError) -> None:
             f"{exc.error_code}. It keeps being billed until removed.",
             fail_silently=True,
         )
+    if attempts >= REMOVAL_MAX_ATTEMPTS:
         return
-    countdown = REMOVAL_BACKOFF_SECONDS * 5 ** (attempts - 1)
+    # The fast path; if this message is lost (broker down), items_removal_sweep retries.
+    countdown = removal_delay(attempts).total_seconds()
     pk = item.pk
     retry = task_names.task(task_names.ITEM_REMOVE_RETRY)
     transaction.on_commit(lambda: retry.apply_async((pk,), countdown=countdown))
@@ -70,6 +82,24 @@ def item_remove_retry(*, item_pk: int) -> None:
     item = PlaidItem.objects.filter(pk=item_pk, status=PlaidItem.Status.REMOVING).first()
     if item is not None:
         item_remove(item=item)
+
+
+def items_removal_sweep(*, now: datetime | None = None) -> int:
+    """Retry every item left `removing` whose backoff has run out (its retry task was lost, or
+    it is past REMOVAL_MAX_ATTEMPTS). Each is claimed by moving updated_at with a conditional
+    UPDATE, so a concurrent sweep or retry task does not remove it twice. Returns how many
+    were tried."""
+    now = now or timezone.now()
+    removing = PlaidItem.objects.filter(status=PlaidItem.Status.REMOVING).order_by("updated_at")
+    tried = 0
+    for item in removing[:SWEEP_BATCH]:
+        if item.updated_at + removal_delay(item.removal_attempts) > now:
+            continue
+        claimed = PlaidItem.objects.filter(pk=item.pk, updated_at=item.updated_at)
+        if claimed.update(updated_at=now):
+            item_remove(item=item)
+            tried += 1
+    return tried
 
 
 def user_items_remove(*, user: User) -> list[PlaidItem]:

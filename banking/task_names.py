@@ -11,11 +11,13 @@ from celery.app.task import Task
 
 SYNC_ITEM = "banking.tasks.sync_item"
 REFRESH_ITEM = "banking.tasks.refresh_item"
+DISPATCH_DUE_SYNCS = "banking.tasks.dispatch_due_syncs"
 REFRESH_ALL_ITEMS = "banking.tasks.refresh_all_items"
 CHECK_ITEM_HEALTH = "banking.tasks.check_item_health"
 CLEANUP_STUCK_SYNCS = "banking.tasks.cleanup_stuck_syncs"
 PRUNE_LOGS = "banking.tasks.prune_logs"
 ITEM_REMOVE_RETRY = "banking.tasks_link.item_remove_retry"
+SWEEP_REMOVALS = "banking.tasks.sweep_removals"
 PROCESS_WEBHOOK_EVENT = "banking.webhook_tasks.process_webhook_event"
 DRAIN_WEBHOOK_EVENTS = "banking.webhook_tasks.drain_webhook_events"
 REQUEUE_STALE_WEBHOOK_EVENTS = "banking.webhook_tasks.requeue_stale_webhook_events"

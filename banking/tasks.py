@@ -15,9 +15,8 @@ import random
 from celery import Task, shared_task
 from django.conf import settings
 
-from . import outbox, removal, retention, sync
+from . import dispatch, outbox, removal, retention, sync
 from . import task_names as names
-from .health import check as health_check
 from .models import PlaidItem
 from .webhooks import drain
 
@@ -33,13 +32,6 @@ def retry_delay(retries: int) -> float:
     """Exponential backoff with "equal jitter": half fixed, half random, capped."""
     ceiling = min(settings.SYNC_RETRY_MAX_SECONDS, settings.SYNC_RETRY_BASE_SECONDS * 2**retries)
     return ceiling / 2 + random.uniform(0, ceiling / 2)
-
-
-def refresh_window_seconds() -> float:
-    # A countdown task sits unacknowledged in Redis; past the visibility timeout Redis hands it
-    # to a second worker. Keep the whole spread well inside it.
-    visibility = settings.CELERY_BROKER_TRANSPORT_OPTIONS.get("visibility_timeout", 3600)
-    return max(0, min(settings.REFRESH_ALL_WINDOW_SECONDS, visibility * 0.5))
 
 
 # --- Sync -----------------------------------------------------------------------------------------
@@ -74,9 +66,15 @@ def refresh_item(self: Task, item_id: int) -> str:
     return sync.item_refresh(item=item)
 
 
+@shared_task(name=names.DISPATCH_DUE_SYNCS)
+def dispatch_due_syncs() -> int:
+    return dispatch.items_dispatch_due()
+
+
 @shared_task(name=names.REFRESH_ALL_ITEMS)
 def refresh_all_items() -> int:
-    return sync.items_refresh_all(window_seconds=refresh_window_seconds())
+    # The old daily fan-out's name, still in beat rows and queued messages: one dispatch pass.
+    return dispatch.items_dispatch_due()
 
 
 @shared_task(name=names.CLEANUP_STUCK_SYNCS)
@@ -87,7 +85,7 @@ def cleanup_stuck_syncs() -> int:
 # --- Item health, removal, retention --------------------------------------------------------------
 @shared_task(name=names.CHECK_ITEM_HEALTH)
 def check_item_health() -> dict[str, int]:
-    return health_check.items_check_health()
+    return dispatch.items_check_health_due()
 
 
 @shared_task(name=names.ITEM_REMOVE_RETRY, ignore_result=True)
@@ -95,9 +93,14 @@ def item_remove_retry(item_pk: int) -> None:
     removal.item_remove_retry(item_pk=item_pk)
 
 
+@shared_task(name=names.SWEEP_REMOVALS)
+def sweep_removals() -> int:
+    return removal.items_removal_sweep()
+
+
 @shared_task(name=names.PRUNE_LOGS)
 def prune_logs() -> dict[str, int]:
-    return retention.logs_prune(days=settings.LOG_RETENTION_DAYS)
+    return retention.logs_prune()
 
 
 # --- Webhooks -------------------------------------------------------------------------------------

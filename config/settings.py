@@ -9,6 +9,7 @@ from pathlib import Path
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
+from kombu import Exchange, Queue
 
 from config.env_parsing import admins_parse, fernet_keys_parse
 
@@ -209,6 +210,20 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_EAGER_PROPAGATES = True
 # Real-worker tests use a queue of their own so parallel runs never take each other's tasks.
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
+# User-facing work (Refresh now, a new link's first sync, webhooks, the outbox) stays on the
+# default queue; the daily dispatcher, its syncs and the other periodic jobs go to the bulk queue
+# (config.tasks_util.route_task). Run workers for each (Procfile); a worker started without -Q
+# consumes both.
+# Empty: the default queue's name + "-bulk".
+CELERY_BULK_QUEUE = env.str("CELERY_BULK_QUEUE", default="")
+CELERY_TASK_QUEUES = [
+    Queue(name, Exchange(name), routing_key=name)
+    for name in (
+        CELERY_TASK_DEFAULT_QUEUE,
+        CELERY_BULK_QUEUE or f"{CELERY_TASK_DEFAULT_QUEUE}-bulk",
+    )
+]
+CELERY_TASK_ROUTES = ("config.tasks_util.route_task",)
 
 # --- Accounts (django-allauth) ------------------------------------------------------------------
 SITE_ID = 1
@@ -327,6 +342,12 @@ PLAID_PFC_VERSION = env.str("PLAID_PFC_VERSION", default="v2")
 PLAID_TIMEOUT_SECONDS = env.float("PLAID_TIMEOUT_SECONDS", default=30.0)
 # Logs older than this are pruned daily (Plaid API call records, webhook events).
 LOG_RETENTION_DAYS = env.int("LOG_RETENTION_DAYS", default=90)
+# Finished sync runs, link sessions, staff access logs and accounts' security events are pruned
+# daily after these many days (banking.retention).
+SYNC_RUN_RETENTION_DAYS = env.int("SYNC_RUN_RETENTION_DAYS", default=90)
+LINK_SESSION_RETENTION_DAYS = env.int("LINK_SESSION_RETENTION_DAYS", default=30)
+STAFF_ACCESS_LOG_RETENTION_DAYS = env.int("STAFF_ACCESS_LOG_RETENTION_DAYS", default=365)
+SECURITY_EVENT_RETENTION_DAYS = env.int("SECURITY_EVENT_RETENTION_DAYS", default=365)
 # --- Sync and background jobs (banking.sync, banking.tasks, banking.plaid.ratelimit) -----------
 # Our whole budget of Plaid calls per minute across all workers (Plaid's per-item limits and
 # documented per-endpoint client limits are enforced on top, in banking.plaid.ratelimit).
@@ -344,9 +365,20 @@ PLAID_RATE_LIMIT_MAX_WAIT_SECONDS = env.float("PLAID_RATE_LIMIT_MAX_WAIT_SECONDS
 SYNC_MAX_RETRIES = env.int("SYNC_MAX_RETRIES", default=5)
 SYNC_RETRY_BASE_SECONDS = env.float("SYNC_RETRY_BASE_SECONDS", default=60.0)
 SYNC_RETRY_MAX_SECONDS = env.float("SYNC_RETRY_MAX_SECONDS", default=3600.0)
-# The daily refresh spreads its tasks over this window; it must stay well inside the broker's
-# visibility timeout, or a delayed task would be delivered twice (banking.tasks clamps it).
-REFRESH_ALL_WINDOW_SECONDS = env.int("REFRESH_ALL_WINDOW_SECONDS", default=2 * 3600)
+# The daily sync and health check of each item fall at a fixed time inside this window (its
+# start in seconds after midnight UTC, and its length), spread evenly by a hash of the item id.
+DAILY_WINDOW_START_SECONDS = env.int("DAILY_WINDOW_START_SECONDS", default=0)
+DAILY_WINDOW_SECONDS = env.int("DAILY_WINDOW_SECONDS", default=24 * 3600)
+# The dispatcher (banking.dispatch, every minute) starts at most this many daily syncs and health
+# checks per minute, across all passes: a quarter of the client budget by default, leaving the
+# rest to users' clicks, webhooks and multi-page syncs. 500/min covers 720,000 items a day.
+DISPATCH_SYNCS_PER_MINUTE = env.int(
+    "DISPATCH_SYNCS_PER_MINUTE", default=max(1, PLAID_CLIENT_RATE_LIMIT_PER_MINUTE // 4)
+)
+HEALTH_CHECKS_PER_MINUTE = env.int("HEALTH_CHECKS_PER_MINUTE", default=120)
+# A claimed item whose sync never reported back (worker killed, broker down) is due again after
+# this long; longer than a sync's retries usually take, so a slow item is not dispatched twice.
+DISPATCH_LEASE_SECONDS = env.int("DISPATCH_LEASE_SECONDS", default=2 * 3600)
 # "Refresh now" at most once per this many seconds per item.
 REFRESH_THROTTLE_SECONDS = env.int("REFRESH_THROTTLE_SECONDS", default=5 * 60)
 # How often an open page asks for news (banking.live): quickly while a sync is queued or running,

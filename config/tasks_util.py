@@ -1,4 +1,5 @@
-"""Enqueue Celery tasks after the surrounding transaction commits, without ever hanging a page.
+"""Enqueue Celery tasks after the surrounding transaction commits, without ever hanging a page;
+and the queue each task goes to.
 
 Two failure modes this guards against:
 - a worker that picks up a task before the rows it needs are committed (so we wait for commit);
@@ -9,11 +10,16 @@ Two failure modes this guards against:
 """
 
 import logging
+from typing import Any
 
+from celery import current_app
 from celery.app.task import Task
+from django.conf import settings
 from django.db import transaction
 from kombu.exceptions import OperationalError
 from redis.exceptions import RedisError
+
+from banking import task_names
 
 logger = logging.getLogger(__name__)
 
@@ -76,3 +82,30 @@ def enqueue_on_commit(task: Task, *args, countdown: float | None = None, **kwarg
         return False
     transaction.on_commit(lambda: _publish(task, args, kwargs, countdown))
     return True
+
+
+# Bulk work (the dispatcher and the daily syncs it starts, health checks, sweeps, pruning) has a
+# queue of its own, consumed by its own workers, so a daily run of any size never sits in front
+# of a user's click, a webhook or a first sync (the default queue).
+BULK_TASKS = frozenset(
+    {
+        task_names.DISPATCH_DUE_SYNCS,
+        task_names.REFRESH_ALL_ITEMS,
+        task_names.CHECK_ITEM_HEALTH,
+        task_names.CLEANUP_STUCK_SYNCS,
+        task_names.PRUNE_LOGS,
+        task_names.SWEEP_REMOVALS,
+    }
+)
+
+
+def bulk_queue() -> str:
+    """CELERY_BULK_QUEUE, or the default queue's name + "-bulk" (so a test's private default
+    queue gets a private bulk queue too)."""
+    return settings.CELERY_BULK_QUEUE or f"{current_app.conf.task_default_queue}-bulk"
+
+
+def route_task(name: str, args: Any, kwargs: Any, options: Any, task: Any = None, **kw: Any):
+    """Celery router (CELERY_TASK_ROUTES). A daily sync is routed by its caller (the same task
+    serves webhooks and clicks)."""
+    return {"queue": bulk_queue()} if name in BULK_TASKS else None

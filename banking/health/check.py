@@ -16,6 +16,7 @@ import logging
 from datetime import timedelta
 
 from django.conf import settings
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -78,10 +79,10 @@ def _set(item: PlaidItem, status: str, code: str, message: str | None) -> None:
     )
 
 
-def items_check_health() -> dict[str, int]:
-    """Check every item; one failing item never stops the others. Returns counts by state."""
+def items_check_health(items: QuerySet[PlaidItem]) -> dict[str, int]:
+    """Check each item; one failing item never stops the others. Returns counts by state."""
     counts: dict[str, int] = {}
-    for item in PlaidItem.objects.exclude(status__in=SKIPPED).select_related("user").iterator():
+    for item in items.select_related("user").iterator():
         try:
             state = check_item_health(item=item)
         except Exception:

@@ -64,6 +64,9 @@ class PlaidItem(models.Model):
     last_successful_sync_at = models.DateTimeField(null=True, blank=True)
     last_sync_attempt_at = models.DateTimeField(null=True, blank=True)
     last_refresh_requested_at = models.DateTimeField(null=True, blank=True)
+    # When the dispatcher next syncs / health-checks the item (banking.dispatch). Empty: due now.
+    next_refresh_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    next_health_check_at = models.DateTimeField(null=True, blank=True, db_index=True)
     is_stale = models.BooleanField(default=False)
     # The state the owner was last told about: a notice goes out only when this changes.
     notified_state = models.CharField(max_length=48, blank=True)

@@ -8,7 +8,6 @@ from .runs import (
     item_sync_status,
     sync_run_mark_retrying,
     sync_runs_for_item,
-    sync_runs_reclaim_stuck,
 )
 from .service import (
     NO_SYNC_STATES,
@@ -17,8 +16,8 @@ from .service import (
     item_refresh_request,
     item_sync,
     item_sync_give_up,
-    items_refresh_all,
     sync_request,
+    sync_runs_reclaim_stuck,
 )
 
 __all__ = [
@@ -34,7 +33,6 @@ __all__ = [
     "item_sync",
     "item_sync_give_up",
     "item_sync_status",
-    "items_refresh_all",
     "sync_request",
     "sync_run_mark_retrying",
     "sync_runs_for_item",

@@ -44,17 +44,23 @@ def sync_run_mark_retrying(run: SyncRun) -> None:
     SyncRun.objects.filter(pk=run.pk).update(outcome=Outcome.RETRYING)
 
 
-def sync_runs_reclaim_stuck(*, older_than_seconds: int) -> int:
-    """Runs whose worker died (no heartbeat for a while) release their claim."""
-    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
+def runs_reclaim_stuck(*, older_than_seconds: int) -> list[SyncRun]:
+    """Runs whose worker died (no heartbeat for a while) release their claim. Returns the runs
+    this call reclaimed (a concurrent call reclaims each run once)."""
+    now = timezone.now()
+    cutoff = now - timedelta(seconds=older_than_seconds)
     stuck = SyncRun.objects.filter(outcome=Outcome.RUNNING, heartbeat_at__lt=cutoff)
     pks = list(stuck.values_list("pk", flat=True))
     SyncRun.objects.filter(pk__in=pks, outcome=Outcome.RUNNING).update(
-        outcome=Outcome.FAILED, error_code="STUCK", finished_at=timezone.now()
+        outcome=Outcome.FAILED, error_code="STUCK", finished_at=now
     )
     # Staged pages of any finished run are garbage (a crash between fetch and cleanup).
     SyncPage.objects.exclude(run__outcome=Outcome.RUNNING).delete()
-    return len(pks)
+    return list(
+        SyncRun.objects.filter(pk__in=pks, error_code="STUCK", finished_at=now).only(
+            "pk", "item_id", "trigger", "rerun_requested"
+        )
+    )
 
 
 def sync_runs_for_item(item: PlaidItem, limit: int = 20) -> QuerySet[SyncRun]:

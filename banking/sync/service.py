@@ -33,10 +33,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from config.tasks_util import enqueue_on_commit
+from config.tasks_util import bulk_queue, enqueue_on_commit
 
 from .. import plaid as plaid_api
-from .. import task_names
+from .. import schedule, task_names
 from ..health import status as item_status
 from ..health.errors import Action, Entry, decide
 from ..models import Account, PlaidItem, SyncRun
@@ -44,14 +44,17 @@ from ..plaid import ratelimit
 from .apply import apply_staged
 from .errors import SyncAborted, SyncFailed, SyncInProgress, SyncNotAllowed
 from .fetch import fetch_pages
-from .runs import run_finish, run_finish_failed
+from .runs import run_finish, run_finish_failed, runs_reclaim_stuck
 
 logger = logging.getLogger(__name__)
 
 # A sync waits this long for a rate-limit slot (no transaction is open, and giving up would
 # throw away pages already fetched).
 FETCH_PATIENCE_SECONDS = 90
+# One marker per queue: a click or webhook must not wait behind a daily sync queued on the bulk
+# queue, while a daily request may join a sync already queued for a person.
 QUEUED_KEY = "sync-queued:{}"
+BULK_QUEUED_KEY = "sync-queued-bulk:{}"
 QUEUED_TTL = 10 * 60
 
 Status = PlaidItem.Status
@@ -72,15 +75,21 @@ def sync_request(*, item: PlaidItem, trigger: str, countdown: int = 0) -> str:
         return "ignored"
     if SyncRun.objects.filter(item=item, outcome=Outcome.RUNNING).update(rerun_requested=True):
         return "coalesced"
-    key = QUEUED_KEY.format(item.pk)
+    # The daily refresh's syncs wait their turn on the bulk queue; everything else is a person
+    # or Plaid waiting now.
+    bulk = trigger == SyncRun.Trigger.DAILY
+    if bulk and cache.get(QUEUED_KEY.format(item.pk)):
+        return "coalesced"
+    key = (BULK_QUEUED_KEY if bulk else QUEUED_KEY).format(item.pk)
     if not cache.add(key, trigger, timeout=countdown + QUEUED_TTL):
         return "coalesced"
     item_pk = item.pk
+    routing = {"queue": bulk_queue()} if bulk else {}
 
     def enqueue() -> None:
         try:
             task_names.task(task_names.SYNC_ITEM).apply_async(
-                (item_pk, trigger), countdown=countdown or None
+                (item_pk, trigger), countdown=countdown or None, **routing
             )
         except Exception:
             # Broker down: forget the marker so the next request (or the schedule) tries again.
@@ -92,18 +101,14 @@ def sync_request(*, item: PlaidItem, trigger: str, countdown: int = 0) -> str:
     return "queued"
 
 
-def items_refresh_all(*, window_seconds: float) -> int:
-    """The daily fan-out: one sync task per syncable item, spread evenly over the window so
-    Plaid's per-client limits hold. Returns how many were asked for."""
-    items = list(
-        PlaidItem.objects.exclude(status__in=[*NO_SYNC_STATES, Status.LOGIN_REQUIRED])
-        .order_by("pk")
-        .only("pk", "status", "item_id")
-    )
-    step = window_seconds / len(items) if items else 0
-    for n, item in enumerate(items):
-        sync_request(item=item, trigger=SyncRun.Trigger.DAILY, countdown=int(n * step))
-    return len(items)
+def sync_runs_reclaim_stuck(*, older_than_seconds: int) -> int:
+    """Release the claims of runs whose worker died. A request that coalesced into such a run
+    (a click, a webhook) is not dropped with it: its item is asked for again."""
+    reclaimed = runs_reclaim_stuck(older_than_seconds=older_than_seconds)
+    triggers = {run.item_id: run.trigger for run in reclaimed if run.rerun_requested}
+    for item in PlaidItem.objects.filter(pk__in=triggers).only("pk", "item_id", "status"):
+        sync_request(item=item, trigger=triggers[item.pk])
+    return len(reclaimed)
 
 
 class RefreshUnavailable(Exception):
@@ -156,12 +161,12 @@ def item_sync(*, item: PlaidItem, trigger: str) -> SyncRun:
     if item.status in NO_SYNC_STATES:
         raise SyncNotAllowed(item.status)
     run = _claim(item, trigger)
-    cache.delete(QUEUED_KEY.format(item.pk))
+    cache.delete_many([QUEUED_KEY.format(item.pk), BULK_QUEUED_KEY.format(item.pk)])
     # The claim makes this process the only one moving the cursor; read it fresh (a caller's
     # object may be older than the last sync).
     item.refresh_from_db(fields=["transactions_cursor", "status", "is_stale", "notified_state"])
     try:
-        _sync(item, run)
+        _sync_with_current_token(item, run)
     except Exception as exc:
         run_finish_failed(run, exc)
         if isinstance(exc, plaid_api.PlaidError):
@@ -169,6 +174,7 @@ def item_sync(*, item: PlaidItem, trigger: str) -> SyncRun:
         if isinstance(exc, plaid_api.PlaidError | SyncAborted):
             raise SyncFailed(run, exc) from exc
         raise
+    _schedule_next_daily(item)
     if run.outcome == Outcome.SUCCESS:
         if item.status in HEALED_BY_SYNC:
             item_status.item_set_status(item=item, status=Status.HEALTHY, source="sync")
@@ -181,6 +187,13 @@ def item_sync(*, item: PlaidItem, trigger: str) -> SyncRun:
     return run
 
 
+def _schedule_next_daily(item: PlaidItem) -> None:
+    # Whatever asked for this sync, the item is fresh: the daily dispatcher's lease on it (if
+    # any) is over and its next daily sync is its next slot.
+    due = schedule.daily_slot(item.item_id, after=timezone.now())
+    PlaidItem.objects.filter(pk=item.pk).update(next_refresh_at=due)
+
+
 def _claim(item: PlaidItem, trigger: str) -> SyncRun:
     now = timezone.now()
     try:
@@ -191,6 +204,25 @@ def _claim(item: PlaidItem, trigger: str) -> SyncRun:
         raise SyncInProgress(f"a sync of item {item.item_id} is already running") from None
     PlaidItem.objects.filter(pk=item.pk).update(last_sync_attempt_at=now)
     return run
+
+
+def _sync_with_current_token(item: PlaidItem, run: SyncRun) -> None:
+    try:
+        _sync(item, run)
+    except plaid_api.PlaidError as exc:
+        if exc.error_code != "INVALID_ACCESS_TOKEN" or not _token_rotated(item):
+            raise
+        # rotate_plaid_access_tokens replaced the token under us: that is not a revoked item.
+        # Once more with the new token (fetch restarts from the original cursor).
+        _sync(item, run)
+
+
+def _token_rotated(item: PlaidItem) -> bool:
+    current = PlaidItem.objects.filter(pk=item.pk).values_list("access_token", flat=True).first()
+    if current is None or current == item.access_token:
+        return False
+    item.access_token = current
+    return True
 
 
 def _sync(item: PlaidItem, run: SyncRun) -> None:
@@ -231,6 +263,7 @@ def _item_error(item: PlaidItem, exc: plaid_api.PlaidError) -> None:
 
 def item_sync_give_up(*, item: PlaidItem, error_code: str, message: str = "") -> None:
     """Retries are spent on a transient error: show the trouble (the daily run tries again)."""
+    _schedule_next_daily(item)
     item_status.item_set_status(
         item=item, status=Status.ERROR, error_code=error_code, message=message, source="sync"
     )

@@ -61,6 +61,12 @@ def beat_schedules(db):
     importlib.import_module("banking.migrations.0005_outbox_sweep_schedule").add_schedule(
         apps, None
     )
+    importlib.import_module("banking.migrations.0008_dispatcher_schedules").install_dispatchers(
+        apps, None
+    )
+    importlib.import_module("banking.migrations.0009_removal_sweep_schedule").add_schedule(
+        apps, None
+    )
 
 
 def banner(item) -> str:

@@ -38,17 +38,23 @@ def test_the_default_schedules_are_installed_once(beat_schedules):
 
     tasks = dict(PeriodicTask.objects.values_list("task", "name"))
     assert set(tasks) == {
+        "banking.tasks.dispatch_due_syncs",
         "banking.tasks.refresh_all_items",
         "banking.tasks.check_item_health",
         "banking.tasks.cleanup_stuck_syncs",
         "banking.tasks.prune_logs",
         "banking.tasks.outbox_sweep",
+        "banking.tasks.sweep_removals",
         "banking.webhook_tasks.requeue_stale_webhook_events",
         "config.beat_heartbeat",
     }
-    assert PeriodicTask.objects.count() == 7
-    daily = PeriodicTask.objects.get(task="banking.tasks.refresh_all_items").crontab
-    assert (daily.hour, daily.minute, str(daily.timezone)) == ("4", "0", "UTC")
+    assert PeriodicTask.objects.count() == 10
+    # The once-a-day rows gave way to dispatchers that run every minute.
+    assert not PeriodicTask.objects.get(name="Refresh all items daily").enabled
+    assert not PeriodicTask.objects.get(name="Check item health daily").enabled
+    for name in ("Dispatch due daily syncs", "Check due items' health"):
+        every_minute = PeriodicTask.objects.get(name=name, enabled=True).interval
+        assert (every_minute.every, every_minute.period) == (1, "minutes")
     every = PeriodicTask.objects.get(task="banking.tasks.cleanup_stuck_syncs").interval
     assert (every.every, every.period) == (10, "minutes")
     sweep = PeriodicTask.objects.get(task="banking.tasks.outbox_sweep").interval
@@ -85,12 +91,3 @@ def test_prune_logs_deletes_only_old_records(linked_item, settings):
 
     assert counts["plaid_api_calls"] > 0
     assert PlaidApiCall.objects.count() == 1
-
-
-def test_refresh_all_spreads_tasks_inside_the_visibility_timeout(settings):
-    from banking import tasks
-
-    settings.REFRESH_ALL_WINDOW_SECONDS = 24 * 3600
-    settings.CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 6 * 3600}
-
-    assert tasks.refresh_window_seconds() == 3 * 3600

@@ -7,7 +7,7 @@ from django.core import mail
 from django.core.management import call_command
 from django.utils import timezone
 
-from banking import sync
+from banking import dispatch, sync
 from banking.health import check as health_check
 from banking.models import PlaidItem
 
@@ -18,9 +18,13 @@ def test_it_flags_an_item_in_error_and_emails_once_over_two_days(
     sync.item_sync(item=linked_item, trigger="initial")
     emu("POST", f"/emulator/items/{linked_item.item_id}/reset_login", {})
 
+    slot = linked_item.next_health_check_at
     with django_capture_on_commit_callbacks(execute=True):
-        health_check.items_check_health()
-        health_check.items_check_health()  # the next day: same state, no new email
+        # Its slot comes today and again tomorrow: same state, no new email.
+        assert dispatch.items_check_health_due(now=slot) == {"login_required": 1}
+        assert dispatch.items_check_health_due(now=slot + timedelta(days=1)) == {
+            "login_required": 1
+        }
 
     linked_item.refresh_from_db()
     assert linked_item.status == PlaidItem.Status.LOGIN_REQUIRED

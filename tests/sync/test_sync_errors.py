@@ -148,6 +148,8 @@ def test_one_item_answering_500s_does_not_hold_up_the_others(
         },
     )
 
+    PlaidItem.objects.update(next_refresh_at=None)  # all due now
+
     with django_capture_on_commit_callbacks(execute=True):
         tasks.refresh_all_items.apply()
 

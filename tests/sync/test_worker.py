@@ -7,10 +7,12 @@ from pathlib import Path
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 
-from banking import link, sync
+from banking import dispatch, link, sync, tasks
 from banking import plaid as plaid_api
 from banking.models import PlaidItem, SyncOutbox, SyncRun
+from config.celery import app
 from tests.emulator_client import emulator_call
 from tests.workers import celery_process, worker_env
 
@@ -23,7 +25,6 @@ ROOT = Path(__file__).resolve().parents[2]
 @pytest.fixture
 def worker_queue():
     """Tasks published by this test go to a queue only our worker consumes."""
-    from config.celery import app
 
     queue = f"test-sync-{uuid.uuid4().hex[:8]}"
     old = app.conf.task_default_queue, app.conf.task_always_eager
@@ -36,18 +37,25 @@ def worker_queue():
 def start_worker(worker_queue, plaid_settings, emulator, tmp_path):
     with ExitStack() as stack:
 
-        def start(*extra):
+        def start(*extra, queues=(worker_queue, f"{worker_queue}-bulk")):
             env = worker_env(
                 CELERY_TASK_DEFAULT_QUEUE=worker_queue,
                 PLAID_EMULATOR_URL=emulator.url,
-                REFRESH_ALL_WINDOW_SECONDS="0",
                 SYNC_RETRY_BASE_SECONDS="0.2",
             )
-            args = ["worker", "-Q", worker_queue, "--pool=solo", "--without-gossip"]
+            # queues=None: no -Q, as `make run` starts its one worker (both queues).
+            args = ["worker", *(["-Q", ",".join(queues)] if queues else []), "--pool=solo"]
             log_path = tmp_path / f"worker-{uuid.uuid4().hex[:6]}.log"
             return stack.enter_context(
                 celery_process(
-                    *args, "--without-mingle", "-l", "info", *extra, env=env, log_path=log_path
+                    *args,
+                    "--without-gossip",
+                    "--without-mingle",
+                    "-l",
+                    "info",
+                    *extra,
+                    env=env,
+                    log_path=log_path,
                 )
             )
 
@@ -107,12 +115,10 @@ def test_a_real_worker_delivers_the_announcement_of_a_sync(alice, start_worker, 
     assert len(row.added) == row.run.added > 0
 
 
-def test_beat_fires_refresh_all_items_in_a_real_worker(
+def test_beat_fires_the_dispatcher_in_a_real_worker(
     alice, start_worker, emulator, tmp_path, worker_queue
 ):
     from django_celery_beat.models import IntervalSchedule, PeriodicTask
-
-    from config.celery import app
 
     # Linked and synced in this process first (eager), then new activity at the bank.
     app.conf.task_always_eager = True
@@ -124,12 +130,13 @@ def test_beat_fires_refresh_all_items_in_a_real_worker(
     sync.item_sync(item=item, trigger="initial")
     app.conf.task_always_eager = False
     emulator_call(emulator, "POST", f"/emulator/items/{item.item_id}/advance", {"days": 3})
+    PlaidItem.objects.filter(pk=item.pk).update(next_refresh_at=timezone.now())
     every_second, _ = IntervalSchedule.objects.get_or_create(every=1, period="seconds")
     PeriodicTask.objects.create(
-        name="refresh soon", task="banking.tasks.refresh_all_items", interval=every_second
+        name="dispatch soon", task="banking.tasks.dispatch_due_syncs", interval=every_second
     )
 
-    start_worker("-B", "-s", str(tmp_path / "beat-schedule"))
+    start_worker("-B", "-s", str(tmp_path / "beat-schedule"), queues=None)
     logs = list(tmp_path.glob("worker-*.log"))
 
     wait_for(
@@ -139,3 +146,30 @@ def test_beat_fires_refresh_all_items_in_a_real_worker(
     )
     assert our_rows(item) == emulator_truth(emulator, item.item_id)
     assert PlaidItem.objects.get(pk=item.pk).status == "healthy"
+    # Beat fired every second, but the item was claimed once and is now on tomorrow's slot.
+    assert SyncRun.objects.filter(item=item, trigger="daily").count() == 1
+    assert PlaidItem.objects.get(pk=item.pk).next_refresh_at > timezone.now()
+
+
+def test_a_click_is_served_while_the_bulk_queue_is_backed_up(
+    alice, start_worker, emu, worker_queue, tmp_path
+):
+    # A daily run with nobody consuming the bulk queue: its syncs pile up there.
+    made = emu("POST", "/emulator/items/bulk", {"count": 30, "days_requested": 1})["items"]
+    for i in made:
+        PlaidItem.objects.create(user=alice, item_id=i["item_id"], access_token=i["access_token"])
+    assert dispatch.items_dispatch_due() == 30
+    clicked = PlaidItem.objects.get(item_id=made[0]["item_id"])
+    start_worker(queues=(worker_queue,))  # the user-facing worker only
+
+    tasks.refresh_item.delay(clicked.pk)
+
+    wait_for(
+        lambda: SyncRun.objects.filter(item=clicked, trigger="manual", outcome="success").exists(),
+        what="the click's sync",
+        logs=list(tmp_path.glob("worker-*.log")),
+    )
+    assert not SyncRun.objects.filter(trigger="daily").exists()
+    with app.connection_or_acquire() as conn:
+        assert conn.default_channel.client.llen(f"{worker_queue}-bulk") == 30
+        conn.default_channel.client.delete(f"{worker_queue}-bulk")

@@ -1,7 +1,12 @@
 """Keyset pagination of the transaction list: a page is found from the last row's (sort key,
-id), never by OFFSET, so it stays stable while new rows arrive and never counts the table."""
+id), never by OFFSET, so it stays stable while new rows arrive and never counts the table.
+
+A cursor also carries a short tag of the list it came from (filters and sort): one pasted into
+another search is well-formed but would start that list at an arbitrary row, so it is refused
+as ForeignCursor and the list starts at its first page with a notice saying why."""
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -20,6 +25,22 @@ class BadCursor(ValueError):
     pass
 
 
+class ForeignCursor(BadCursor):
+    """A well-formed cursor from another filter or sort."""
+
+
+def list_scope(params) -> str:
+    """A tag of a list's filters and sort: every query parameter but the cursors themselves."""
+    pairs = sorted(
+        (key, value)
+        for key in params
+        if key not in ("after", "before")
+        for value in params.getlist(key)
+        if value
+    )
+    return hashlib.blake2s(repr(pairs).encode(), digest_size=4).hexdigest()
+
+
 @dataclass
 class Page:
     rows: list
@@ -27,13 +48,17 @@ class Page:
     prev_cursor: str | None
 
 
-def _encode(row, field: str) -> str:
-    return f"{getattr(row, field).isoformat() if field == 'date' else getattr(row, field)}~{row.pk}"
+def _encode(row, field: str, scope: str) -> str:
+    value = getattr(row, field).isoformat() if field == "date" else getattr(row, field)
+    return f"{value}~{row.pk}~{scope}"
 
 
-def _decode(cursor: str, field: str):
+def _decode(cursor: str, field: str, scope: str):
+    parts = cursor.rsplit("~", 2)
+    if len(parts) == 3 and parts[2] != scope:
+        raise ForeignCursor("the cursor belongs to another list")
     try:
-        value, pk = cursor.rsplit("~", 1)
+        value, pk, _ = parts
         pk = int(pk)
         value = dt.date.fromisoformat(value) if field == "date" else Decimal(value)
         if isinstance(value, Decimal) and not value.is_finite():
@@ -53,34 +78,41 @@ def _past(field: str, value, pk: int, forward_desc: bool) -> Q:
 
 
 def transaction_page(
-    qs, *, sort: str = "newest", after: str = "", before: str = "", size: int = 50
+    qs,
+    *,
+    sort: str = "newest",
+    after: str = "",
+    before: str = "",
+    size: int = 50,
+    scope: str = "",
 ):
     """Keyset pagination by (sort field, id): stable while new rows arrive and no COUNT(*).
 
-    `after` walks on from a row; `before` walks back towards the start.
+    `after` walks on from a row; `before` walks back towards the start. `scope` is the list's
+    list_scope(): cursors are made with it and only accepted with it.
     """
     field, desc = SORTS.get(sort, SORTS["newest"])
     order = [f"-{field}", "-id"] if desc else [field, "id"]
     reverse = [field, "id"] if desc else [f"-{field}", "-id"]
     qs = qs.select_related("account__item__institution")
     if before:
-        value, pk = _decode(before, field)
+        value, pk = _decode(before, field, scope)
         rows = list(qs.filter(_past(field, value, pk, not desc)).order_by(*reverse)[: size + 1])
         more_before = len(rows) > size
         rows = rows[:size][::-1]
         return Page(
             rows=rows,
-            next_cursor=_encode(rows[-1], field) if rows else None,
-            prev_cursor=_encode(rows[0], field) if rows and more_before else None,
+            next_cursor=_encode(rows[-1], field, scope) if rows else None,
+            prev_cursor=_encode(rows[0], field, scope) if rows and more_before else None,
         )
     if after:
-        value, pk = _decode(after, field)
+        value, pk = _decode(after, field, scope)
         qs = qs.filter(_past(field, value, pk, desc))
     rows = list(qs.order_by(*order)[: size + 1])
     more = len(rows) > size
     rows = rows[:size]
     return Page(
         rows=rows,
-        next_cursor=_encode(rows[-1], field) if more else None,
-        prev_cursor=_encode(rows[0], field) if after and rows else None,
+        next_cursor=_encode(rows[-1], field, scope) if more else None,
+        prev_cursor=_encode(rows[0], field, scope) if after and rows else None,
     )

@@ -23,7 +23,7 @@ from .account_preferences import account_preference_save
 from .categories import category_book
 from .export import transaction_csv
 from .forms import AccountPreferenceForm, TransactionEditForm, TransactionFilterForm
-from .pagination import SORTS, BadCursor, transaction_page
+from .pagination import SORTS, BadCursor, ForeignCursor, list_scope, transaction_page
 from .tags import tag_names
 from .transaction_edits import transaction_annotate
 from .transfers import transfer_candidates
@@ -120,18 +120,27 @@ def transaction_list(request):
     if qs is not None:
         data = form.cleaned_data if form.is_bound else {}
         sort = data.get("sort") or "newest"
+        scope = list_scope(request.GET)
         try:
-            # Cursors are read raw: a stale or garbled one restarts at page one (BadCursor).
+            # Cursors are read raw: a garbled one or one from another list restarts at page one.
             page = transaction_page(
                 qs,
                 sort=sort,
                 after=request.GET.get("after", "")[:80],
                 before=request.GET.get("before", "")[:80],
                 size=PAGE_SIZE,
+                scope=scope,
             )
+        except ForeignCursor:
+            messages.info(
+                request,
+                "That page link belongs to another search or sort order, "
+                "so here is the first page of this one.",
+            )
+            page = transaction_page(qs, sort=sort, size=PAGE_SIZE, scope=scope)
         except BadCursor:
             messages.info(request, "That page link no longer works, so here is the first page.")
-            page = transaction_page(qs, sort=sort, size=PAGE_SIZE)
+            page = transaction_page(qs, sort=sort, size=PAGE_SIZE, scope=scope)
     context = {
         "result_count": None if qs is None else qs.order_by()[: count_limit + 1].count(),
         "count_limit": count_limit,

@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import pytest
 
+from banking.models import Transaction
 from tests.factories import TransactionFactory, account_for
 from tests.finance.conftest import add_transactions
 
@@ -144,6 +145,24 @@ def test_it_pages_through_every_row_once_in_amount_order(alice_client, alice):
         match = re.search(r'rel="next" href="([^"]+)"', r.content.decode())
         url = "/transactions/" + match.group(1).replace("&amp;", "&") if match else None
     assert len(seen) == len(set(seen)) == 70
+
+
+def test_it_starts_another_list_at_its_first_page_when_given_a_cursor_from_this_one(
+    alice_client, alice
+):
+    account = account_for(alice)
+    add_transactions(account, 60)
+    first = alice_client.get("/transactions/")
+    cursor = first.context["page"].next_cursor
+    assert alice_client.get(f"/transactions/?after={cursor}").context["page"].prev_cursor
+
+    r = alice_client.get(f"/transactions/?sort=largest&after={cursor}")
+
+    page = r.context["page"]
+    largest = sorted(Transaction.objects.filter(account=account), key=lambda t: (-t.amount, -t.pk))
+    assert [t.pk for t in page.rows] == [t.pk for t in largest[:50]]
+    assert page.prev_cursor is None
+    assert "belongs to another search or sort order" in r.content.decode()
 
 
 @pytest.mark.parametrize(

@@ -14,6 +14,7 @@ from django.utils.html import format_html
 
 from banking.admin.audit import StaffAccessLogging
 from banking.models import PlaidItem
+from config.admin_readonly import ReadOnlyAdmin
 
 from .models import SecurityEvent, User
 
@@ -179,7 +180,7 @@ if admin.site.is_registered(UserSession):
 
 
 @admin.register(SecurityEvent)
-class SecurityEventAdmin(admin.ModelAdmin):
+class SecurityEventAdmin(ReadOnlyAdmin):
     """Read-only: an audit trail that staff could edit would prove nothing."""
 
     list_display = ("created_at", "user", "kind", "ip")
@@ -188,15 +189,6 @@ class SecurityEventAdmin(admin.ModelAdmin):
     search_fields = ("=user__email",)
     fields = ("user", "kind", "created_at", "ip", "user_agent", "details")
     readonly_fields = fields
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 # A group's permissions become its members' permissions: only superusers grant rights.

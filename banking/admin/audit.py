@@ -5,8 +5,9 @@ names the path from a row to its owner. Only successful GETs are recorded: a POS
 ends in a redirect to a page that is itself a GET and recorded there.
 """
 
-from django.contrib import admin
 from django.http import HttpRequest
+
+from config.admin_readonly import ReadOnlyAdmin
 
 from ..models import StaffAccessLog
 
@@ -101,7 +102,7 @@ class StaffAccessLogging:
         return response
 
 
-class StaffAccessLogAdmin(admin.ModelAdmin):
+class StaffAccessLogAdmin(ReadOnlyAdmin):
     """Superusers only, and read-only: the log is evidence, so nobody edits or deletes it."""
 
     list_display = ("created_at", "staff_email", "subject_email", "action", "what", "rows")
@@ -130,12 +131,3 @@ class StaffAccessLogAdmin(admin.ModelAdmin):
 
     def has_view_permission(self, request, obj=None):
         return request.user.is_active and request.user.is_superuser
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

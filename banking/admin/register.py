@@ -14,6 +14,8 @@ from django.db.models import Count
 from django.urls import reverse
 from django.utils.html import format_html
 
+from config.admin_readonly import ReadOnlyAdmin
+
 from ..categories import CATEGORY_CHOICES
 from ..models import (
     Account,
@@ -36,19 +38,6 @@ admin.site.site_header = "Ledgerline admin"
 admin.site.site_title = "Ledgerline admin"
 admin.site.register(StaffAccessLog, StaffAccessLogAdmin)
 admin.site.register(PlaidItem, admin_items.PlaidItemAdmin)
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Rows that come from Plaid or from our own machinery: staff look, nobody edits here."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 def redacted_json(body: str) -> str:

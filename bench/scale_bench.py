@@ -2,7 +2,7 @@
 
     scripts/with-postgres.sh .venv/bin/python bench/scale_bench.py     # make bench-scale
 
-End to end at each of BENCH_SCALE_ITEMS (default 400 and 2,000) emulator items, few
+End to end at each of BENCH_SCALE_ITEMS (default 200 and 1,000) emulator items, few
 transactions each, created through the emulator's bulk endpoint and stored as ours, all due. Two
 worker nodes run as the Procfile says: `user` (-Q the default queue) and `bulk` (-Q the bulk
 queue). The emulator enforces Plaid's per-item limits and a per-client budget; our limiter runs
@@ -34,7 +34,7 @@ sys.path.insert(0, str(ROOT))
 os.chdir(ROOT)
 BENCH_T0 = time.monotonic()
 # Two sizes, so the growth of the cost per item is measured, not assumed (extrapolate()).
-E2E_SIZES = [int(n) for n in os.environ.get("BENCH_SCALE_ITEMS", "400,2000").split(",")]
+E2E_SIZES = [int(n) for n in os.environ.get("BENCH_SCALE_ITEMS", "200,1000").split(",")]
 CLIENT_BUDGET = int(os.environ.get("BENCH_SCALE_CLIENT_PER_MINUTE", 3000))
 DISPATCH_PER_MINUTE = int(os.environ.get("BENCH_SCALE_DISPATCH_PER_MINUTE", 1500))
 BULK_CONCURRENCY = int(os.environ.get("BENCH_SCALE_BULK_CONCURRENCY", 4))

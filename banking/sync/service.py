@@ -66,8 +66,12 @@ HEALED_BY_SYNC = {Status.LOGIN_REQUIRED, Status.ERROR}
 
 
 # --- Requests (webhooks, linking, schedules, buttons) -------------------------------------------
-def sync_request(*, item: PlaidItem, trigger: str, countdown: int = 0) -> str:
+def sync_request(
+    *, item: PlaidItem, trigger: str, countdown: int = 0, requested_at: datetime | None = None
+) -> str:
     """Ask for a sync in the background. Returns 'queued', 'coalesced' or 'ignored'.
+    A daily request made at `requested_at` (the dispatcher's claim; default now) is dropped by
+    the worker if a sync succeeded since (SyncNotNeeded).
 
     Coalescing: while a sync runs, the request becomes one more pass after it; while a task is
     queued (a Redis key for QUEUED_TTL), the request joins it. Never two tasks for one item.
@@ -95,7 +99,8 @@ def sync_request(*, item: PlaidItem, trigger: str, countdown: int = 0) -> str:
         return "coalesced"
     item_pk = item.pk
     routing = {"queue": bulk_queue()} if bulk else {}
-    args = (item_pk, trigger, time.time()) if bulk else (item_pk, trigger)
+    asked = (requested_at or timezone.now()).timestamp()
+    args = (item_pk, trigger, asked) if bulk else (item_pk, trigger)
 
     def enqueue() -> None:
         try:
@@ -199,8 +204,9 @@ def item_sync(*, item: PlaidItem, trigger: str, requested_at: datetime | None = 
         if isinstance(exc, plaid_api.PlaidError | SyncAborted):
             raise SyncFailed(run, exc) from exc
         raise
-    _schedule_next_daily(item)
-    if run.outcome == Outcome.SUCCESS:
+    if run.outcome != Outcome.SUCCESS:
+        _schedule_next_daily(item)  # a success set it with its commit
+    else:
         if item.status in HEALED_BY_SYNC:
             item_status.item_set_status(item=item, status=Status.HEALTHY, source="sync")
         if item.is_stale:

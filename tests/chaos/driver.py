@@ -2,11 +2,12 @@
 Redis (the test process keeps its own database): what beat and an operator would do.
 
     python -m tests.chaos.driver setup EMULATOR_URL COUNT
-    python -m tests.chaos.driver run PROGRESS_JSON STOP_FILE REPORT_JSON
+    python -m tests.chaos.driver run PROGRESS_JSON STOP_FILE
+    python -m tests.chaos.driver report     # JSON on stdout, once every process has stopped
 
 `run` is beat sped up: a dispatcher pass every half second and the stuck-run cleanup every two
 (with CHAOS_STUCK_SECONDS for "no heartbeat for this long"), surviving its own database and
-broker going away, until STOP_FILE exists; then it writes what every item ended with.
+broker going away, until STOP_FILE exists. `report` says what every item ended with.
 """
 
 from __future__ import annotations
@@ -68,7 +69,7 @@ def progress() -> dict:
     }
 
 
-def run(progress_path: Path, stop_path: Path, report_path: Path) -> None:
+def run(progress_path: Path, stop_path: Path) -> None:
     last_cleanup = 0.0
     while not stop_path.exists():
         try:
@@ -83,7 +84,6 @@ def run(progress_path: Path, stop_path: Path, report_path: Path) -> None:
             with contextlib.suppress(Exception):
                 connection.close()
         time.sleep(0.5)
-    write_json(report_path, report())
 
 
 def report() -> dict:
@@ -112,5 +112,7 @@ if __name__ == "__main__":
     command, *args = sys.argv[1:]
     if command == "setup":
         setup(args[0], int(args[1]))
-    else:
+    elif command == "run":
         run(*(Path(a) for a in args))
+    else:
+        print(json.dumps(report()))

@@ -165,7 +165,7 @@ def apply_staged(
             transactions_update_status=update_status,
             last_successful_sync_at=now,
             # With the success, not after it: a dispatcher pass never finds a synced item due.
-            next_refresh_at=schedule.daily_slot(item.item_id, after=now),
+            next_refresh_at=schedule.daily_slot_after_sync(item.item_id, synced_at=now),
             updated_at=now,
         )
         if not moved:

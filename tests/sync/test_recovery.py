@@ -90,7 +90,7 @@ def test_a_daily_request_lost_with_its_message_is_asked_again_once_the_lease_run
         assert sync.sync_request(item=linked_item, trigger="daily") == "queued"
 
 
-def test_a_successful_sync_commits_the_next_daily_slot_with_it(linked_item):
+def test_a_successful_sync_commits_a_next_daily_slot_at_least_half_a_day_away(linked_item):
     PlaidItem.objects.filter(pk=linked_item.pk).update(
         next_refresh_at=timezone.now() - timedelta(minutes=1)  # claimed, lease run out
     )
@@ -99,7 +99,10 @@ def test_a_successful_sync_commits_the_next_daily_slot_with_it(linked_item):
 
     linked_item.refresh_from_db()
     synced = linked_item.last_successful_sync_at
-    assert linked_item.next_refresh_at == schedule.daily_slot(linked_item.item_id, after=synced)
+    assert linked_item.next_refresh_at == schedule.daily_slot_after_sync(
+        linked_item.item_id, synced_at=synced
+    )
+    assert linked_item.next_refresh_at >= synced + timedelta(hours=12)
 
 
 def test_a_sync_racing_a_token_rotation_uses_the_new_token_and_keeps_the_item(linked_item):

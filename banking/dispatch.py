@@ -48,7 +48,7 @@ def items_dispatch_due(*, now: datetime | None = None) -> int:
     for item in PlaidItem.objects.filter(pk__in=pks).only("pk", "item_id", "status"):
         outcome = "ignored"
         if item.status not in NOT_REFRESHED:
-            outcome = sync.sync_request(item=item, trigger=SyncRun.Trigger.DAILY)
+            outcome = sync.sync_request(item=item, trigger=SyncRun.Trigger.DAILY, requested_at=now)
         if outcome == "ignored":
             item_schedule_next(item, field="next_refresh_at", now=now)
         else:

@@ -15,6 +15,10 @@ from django.conf import settings
 REFRESH = "refresh"
 HEALTH = "health"
 DAY = 24 * 3600
+# After a successful sync the next daily slot is at least this far away: an item synced just
+# before its slot (a click, its first sync, a run that came due all at once) is not synced
+# again minutes later by the daily refresh.
+AFTER_SYNC_SECONDS = 12 * 3600
 
 
 def daily_slot(item_id: str, *, after: datetime, kind: str = REFRESH) -> datetime:
@@ -29,3 +33,7 @@ def daily_slot(item_id: str, *, after: datetime, kind: str = REFRESH) -> datetim
     while slot <= after:
         slot += timedelta(days=1)
     return slot
+
+
+def daily_slot_after_sync(item_id: str, *, synced_at: datetime) -> datetime:
+    return daily_slot(item_id, after=synced_at + timedelta(seconds=AFTER_SYNC_SECONDS))

@@ -11,6 +11,7 @@ trouble" until a later sync succeeds.
 from __future__ import annotations
 
 import random
+from datetime import UTC, datetime
 
 from celery import Task, shared_task
 from django.conf import settings
@@ -36,13 +37,16 @@ def retry_delay(retries: int) -> float:
 
 # --- Sync -----------------------------------------------------------------------------------------
 @shared_task(name=names.SYNC_ITEM, bind=True, acks_late=True)
-def sync_item(self: Task, item_id: int, trigger: str = "webhook") -> str:
+def sync_item(
+    self: Task, item_id: int, trigger: str = "webhook", requested_at: float | None = None
+) -> str:
     item = PlaidItem.objects.filter(pk=item_id).first()
     if item is None:
         return "gone"
+    asked = datetime.fromtimestamp(requested_at, UTC) if requested_at is not None else None
     try:
-        return sync.item_sync(item=item, trigger=trigger).outcome
-    except (sync.SyncInProgress, sync.SyncNotAllowed) as exc:
+        return sync.item_sync(item=item, trigger=trigger, requested_at=asked).outcome
+    except (sync.SyncInProgress, sync.SyncNotAllowed, sync.SyncNotNeeded) as exc:
         return type(exc).__name__
     except sync.SyncFailed as exc:
         if not exc.retryable:

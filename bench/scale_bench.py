@@ -2,16 +2,17 @@
 
     scripts/with-postgres.sh .venv/bin/python bench/scale_bench.py     # make bench-scale
 
-BENCH_SCALE_ITEMS emulator items (default 1,000; few transactions each) are created through the
-emulator's bulk endpoint and stored as ours, all due. Two worker nodes run as the Procfile
-says: `user` (-Q the default queue) and `bulk` (-Q the bulk queue). The emulator enforces Plaid's
-per-item limits and a per-client budget; our limiter runs just under it. The coordinator runs
-the dispatcher once a second (beat's every-minute pass, sped up) with DISPATCH_SYNCS_PER_MINUTE
-as the pacing, and meanwhile clicks "Refresh now" on other items every couple of seconds,
-timing click -> its sync starting. Counts come from our SyncRun and PlaidApiCall rows.
-Then the memory part (memory_part) at BENCH_SCALE_RSS_SIZES (default 10,000 and 50,000 items:
-the whole run stays under ~12 minutes on a loaded 2-core box; 100,000 adds ~5 minutes of
-publishing countdown messages for the baseline). Writes bench/results/scale.json.
+End to end at each of BENCH_SCALE_ITEMS (default 200 and 1,000) emulator items, few
+transactions each, created through the emulator's bulk endpoint and stored as ours, all due. Two
+worker nodes run as the Procfile says: `user` (-Q the default queue) and `bulk` (-Q the bulk
+queue). The emulator enforces Plaid's per-item limits and a per-client budget; our limiter runs
+just under it. The coordinator runs the dispatcher once a second (beat's every-minute pass, sped
+up) with DISPATCH_SYNCS_PER_MINUTE as the pacing, and meanwhile clicks "Refresh now" on other
+items every couple of seconds, timing click -> its sync starting. Counts come from our SyncRun
+and PlaidApiCall rows. The two sizes give the growth of the cost per item, carried to 20,000,
+100,000 and 1,000,000 items in "extrapolated" (20,000 end to end takes over an hour on a 2-core
+box, past the 15-minute budget). Then the memory part (memory_part) at BENCH_SCALE_RSS_SIZES
+(default 10,000 and 100,000 items). Writes bench/results/scale.json.
 """
 
 from __future__ import annotations
@@ -31,14 +32,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.chdir(ROOT)
-ITEMS = int(os.environ.get("BENCH_SCALE_ITEMS", 1000))
+BENCH_T0 = time.monotonic()
+# Two sizes, so the growth of the cost per item is measured, not assumed (extrapolate()).
+E2E_SIZES = [int(n) for n in os.environ.get("BENCH_SCALE_ITEMS", "200,1000").split(",")]
 CLIENT_BUDGET = int(os.environ.get("BENCH_SCALE_CLIENT_PER_MINUTE", 3000))
 DISPATCH_PER_MINUTE = int(os.environ.get("BENCH_SCALE_DISPATCH_PER_MINUTE", 1500))
 BULK_CONCURRENCY = int(os.environ.get("BENCH_SCALE_BULK_CONCURRENCY", 4))
 USER_CONCURRENCY = int(os.environ.get("BENCH_SCALE_USER_CONCURRENCY", 2))
-TIMEOUT_S = int(os.environ.get("BENCH_SCALE_TIMEOUT", 12 * 60))
+TIMEOUT_S = int(os.environ.get("BENCH_SCALE_TIMEOUT", 10 * 60))
 EMULATOR_PORT = int(os.environ.get("BENCH_SCALE_EMULATOR_PORT", 8799))
-RSS_SIZES = [int(n) for n in os.environ.get("BENCH_SCALE_RSS_SIZES", "10000,50000").split(",")]
+RSS_SIZES = [int(n) for n in os.environ.get("BENCH_SCALE_RSS_SIZES", "10000,100000").split(",")]
 QUEUE = f"bench-scale-{uuid.uuid4().hex[:6]}"
 EMULATOR = f"http://127.0.0.1:{EMULATOR_PORT}"
 
@@ -148,11 +151,13 @@ def worker_rss_after_draining(queue: str) -> float:
     (the list is empty), settle, and read its RSS."""
     client = redis_client()
     proc = worker(f"rss-{uuid.uuid4().hex[:4]}", queue, 1)
-    deadline = time.monotonic() + 300
+    deadline = time.monotonic() + 600
     while client.llen(queue) and time.monotonic() < deadline:
         time.sleep(0.5)
     time.sleep(5)
     rss = rss_mb(proc.pid)
+    if client.llen(queue):
+        raise SystemExit(f"{queue}: the worker did not take every message in 10 minutes")
     proc.terminate()
     proc.wait(timeout=60)
     procs.remove(proc)
@@ -211,19 +216,12 @@ def memory_part(user: User) -> dict:
     }
 
 
-def main() -> None:
-    call_command("migrate", verbosity=0)
-    (ROOT / "var").mkdir(exist_ok=True)
-    start(
-        [sys.executable, "-m", "plaid_emulator", "--port", str(EMULATOR_PORT)],
-        "bench-scale-emu.log",
-    )
-    wait_until(emulator_up, 60, "the emulator")
-    control("POST", "/emulator/rate_limits", {"enforce": True, "client_per_minute": CLIENT_BUDGET})
+def end_to_end(user: User, n: int) -> dict:
+    """The daily refresh of n fresh emulator items, from the first dispatch to the last commit,
+    with "Refresh now" clicks on other items while it runs."""
     t = time.monotonic()
-    made = control("POST", "/emulator/items/bulk", {"count": ITEMS, "days_requested": 1})["items"]
+    made = control("POST", "/emulator/items/bulk", {"count": n, "days_requested": 1})["items"]
     create_s = time.monotonic() - t
-    user, _ = User.objects.get_or_create(email="bench-scale@example.com")
     PlaidItem.objects.filter(user=user).delete()
     PlaidItem.objects.bulk_create(
         [PlaidItem(user=user, item_id=i["item_id"], access_token=i["access_token"]) for i in made],
@@ -236,19 +234,13 @@ def main() -> None:
         next_refresh_at=timezone.now() + timedelta(days=1)
     )
     daily = set(pks) - set(clickable)
-
-    nodes = [
-        worker("user", QUEUE, USER_CONCURRENCY),
-        worker("bulk", f"{QUEUE}-bulk", BULK_CONCURRENCY),
-    ]
-    time.sleep(8)  # both nodes up
+    daily_runs = SyncRun.objects.filter(item_id__in=daily, trigger="daily")
 
     started = timezone.now()
     t0 = time.monotonic()
     clicks: list[float] = []
     pending: dict[int, float] = {}
     next_click = t0 + 5
-    done = 0
     while time.monotonic() - t0 < TIMEOUT_S:
         dispatch.items_dispatch_due()
         now = time.monotonic()
@@ -263,27 +255,15 @@ def main() -> None:
             if run is not None:
                 clicks.append((run.started_at.timestamp() - clicked_at) * 1000)
                 del pending[pk]
-        done = (
-            SyncRun.objects.filter(item_id__in=daily, trigger="daily", outcome="success")
-            .values("item_id")
-            .distinct()
-            .count()
-        )
+        done = daily_runs.filter(outcome="success").values("item_id").distinct().count()
         if done >= len(daily) and not pending:
             break
         time.sleep(1)
-    last = (
-        SyncRun.objects.filter(trigger="daily")
-        .order_by("-finished_at")
-        .values_list("finished_at", flat=True)
-        .first()
-    )
+    last = daily_runs.order_by("-finished_at").values_list("finished_at", flat=True).first()
     elapsed = (last - started).total_seconds() if last else float("nan")
 
     per_item = dict(
-        SyncRun.objects.filter(item_id__in=daily, trigger="daily", outcome="success")
-        .values_list("item_id")
-        .annotate(n=Count("id"))
+        daily_runs.filter(outcome="success").values_list("item_id").annotate(n=Count("id"))
     )
     calls = PlaidApiCall.objects.filter(item_id__in=daily, created_at__gte=started)
     per_minute = (
@@ -294,13 +274,13 @@ def main() -> None:
         .values_list("n", flat=True)
         .first()
     )
-    result = {
+    return {
         "items": len(daily),
-        "synced_once": sum(1 for n in per_item.values() if n == 1),
-        "synced_twice": sum(1 for n in per_item.values() if n > 1),
+        "synced_once": sum(1 for k in per_item.values() if k == 1),
+        "synced_twice": sum(1 for k in per_item.values() if k > 1),
         "lost": len(daily) - len(per_item),
         "elapsed_s": round(elapsed, 1),
-        "items_per_s": round(len(daily) / elapsed, 1) if last else None,
+        "items_per_s": round(len(daily) / elapsed, 2) if last else None,
         "plaid_calls_per_item": round(calls.count() / len(daily), 2),
         "max_calls_per_min_per_item": per_minute or 0,
         "rate_limited_calls": calls.filter(status_code=429).count(),
@@ -310,6 +290,54 @@ def main() -> None:
         if len(clicks) > 2
         else None,
         "emulator_bulk_create_s": round(create_s, 1),
+    }
+
+
+def extrapolate(runs: dict[int, dict]) -> dict:
+    """Elapsed time as a + b * items through the two measured sizes, carried to the sizes the
+    issue asks about. One 4-process bulk node on this box; more nodes divide b."""
+    (n1, r1), (n2, r2) = sorted(runs.items())
+    b = (r2["elapsed_s"] - r1["elapsed_s"]) / (n2 - n1)
+    a = r1["elapsed_s"] - b * n1
+    return {
+        "model": "elapsed_s = fixed_s + s_per_item * items",
+        "from_sizes": [n1, n2],
+        "fixed_s": round(a, 1),
+        "s_per_item": round(b, 4),
+        "per_item_cost_ratio_large_to_small": round(
+            (r2["elapsed_s"] / n2) / (r1["elapsed_s"] / n1), 2
+        ),
+        **{f"elapsed_min_at_{n}": round((a + b * n) / 60, 1) for n in (20_000, 100_000, 1_000_000)},
+    }
+
+
+def main() -> None:
+    call_command("migrate", verbosity=0)
+    (ROOT / "var").mkdir(exist_ok=True)
+    start(
+        [sys.executable, "-m", "plaid_emulator", "--port", str(EMULATOR_PORT)],
+        "bench-scale-emu.log",
+    )
+    wait_until(emulator_up, 60, "the emulator")
+    control("POST", "/emulator/rate_limits", {"enforce": True, "client_per_minute": CLIENT_BUDGET})
+    user, _ = User.objects.get_or_create(email="bench-scale@example.com")
+    nodes = [
+        worker("user", QUEUE, USER_CONCURRENCY),
+        worker("bulk", f"{QUEUE}-bulk", BULK_CONCURRENCY),
+    ]
+    time.sleep(8)  # both nodes up
+    runs: dict[int, dict] = {}
+    for n in E2E_SIZES:
+        runs[n] = end_to_end(user, n)
+        print(n, runs[n], flush=True)
+    for node in nodes:
+        node.terminate()
+        node.wait(timeout=60)
+        procs.remove(node)
+    largest = max(runs)
+    result = {
+        **runs[largest],
+        "end_to_end": {str(n): r for n, r in sorted(runs.items())},
         "setup": {
             "database": "postgresql",
             "workers": {"user": USER_CONCURRENCY, "bulk": BULK_CONCURRENCY, "pool": "prefork"},
@@ -318,12 +346,14 @@ def main() -> None:
             "dispatch_syncs_per_minute": DISPATCH_PER_MINUTE,
         },
     }
-    for node in nodes:
-        node.terminate()
-        node.wait(timeout=60)
-        procs.remove(node)
+    if len(runs) == 2:
+        result["extrapolated"] = extrapolate(runs)
     if os.environ.get("BENCH_SCALE_MEMORY", "1") == "1":
         result["memory"] = memory_part(user)
+        result["dispatch_s"] = result["memory"][f"at_{max(RSS_SIZES)}"]["dispatch_pass_s"]
+        for key in ("rss_growth_mb", "baseline_rss_growth_mb", "rss_ratio"):
+            result[key] = result["memory"][key]
+    result["bench_total_s"] = round(time.monotonic() - BENCH_T0, 1)
     out = ROOT / "bench" / "results" / "scale.json"
     out.write_text(json.dumps(result, indent=2) + "\n")
     print(json.dumps(result, indent=2))

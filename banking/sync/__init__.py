@@ -3,7 +3,14 @@
 Callers use this package's names (`from banking import sync`); banking.sync.service says how a
 sync works."""
 
-from .errors import SyncAborted, SyncError, SyncFailed, SyncInProgress, SyncNotAllowed
+from .errors import (
+    SyncAborted,
+    SyncError,
+    SyncFailed,
+    SyncInProgress,
+    SyncNotAllowed,
+    SyncNotNeeded,
+)
 from .runs import (
     item_sync_status,
     sync_run_mark_retrying,
@@ -28,6 +35,7 @@ __all__ = [
     "SyncFailed",
     "SyncInProgress",
     "SyncNotAllowed",
+    "SyncNotNeeded",
     "item_refresh",
     "item_refresh_request",
     "item_sync",

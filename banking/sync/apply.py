@@ -25,6 +25,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from .. import schedule
 from ..db import column
 from ..models import Account, PlaidItem, SyncPage, SyncRun, Transaction
 from ..outbox import outbox_record, removal_hooks_run
@@ -163,6 +164,8 @@ def apply_staged(
             transactions_cursor=cursor,
             transactions_update_status=update_status,
             last_successful_sync_at=now,
+            # With the success, not after it: a dispatcher pass never finds a synced item due.
+            next_refresh_at=schedule.daily_slot_after_sync(item.item_id, synced_at=now),
             updated_at=now,
         )
         if not moved:

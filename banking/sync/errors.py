@@ -1,4 +1,4 @@
-"""What a sync raises: coalesced, not allowed, aborted, or failed (with whether to retry)."""
+"""What a sync raises: coalesced, not allowed, not needed, aborted, or failed (and if retryable)."""
 
 from __future__ import annotations
 
@@ -15,6 +15,11 @@ class SyncInProgress(SyncError):
 
 class SyncNotAllowed(SyncError):
     """The item is revoked or being removed."""
+
+
+class SyncNotNeeded(SyncError):
+    """A daily request that a sync succeeding after it already answered (a redelivered or
+    re-dispatched message)."""
 
 
 class SyncAborted(SyncError):

@@ -26,8 +26,9 @@ from __future__ import annotations
 
 import logging
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -42,7 +43,7 @@ from ..health.errors import Action, Entry, decide
 from ..models import Account, PlaidItem, SyncRun
 from ..plaid import ratelimit
 from .apply import apply_staged
-from .errors import SyncAborted, SyncFailed, SyncInProgress, SyncNotAllowed
+from .errors import SyncAborted, SyncFailed, SyncInProgress, SyncNotAllowed, SyncNotNeeded
 from .fetch import fetch_pages
 from .runs import run_finish, run_finish_failed, runs_reclaim_stuck
 
@@ -65,31 +66,46 @@ HEALED_BY_SYNC = {Status.LOGIN_REQUIRED, Status.ERROR}
 
 
 # --- Requests (webhooks, linking, schedules, buttons) -------------------------------------------
-def sync_request(*, item: PlaidItem, trigger: str, countdown: int = 0) -> str:
+def sync_request(
+    *, item: PlaidItem, trigger: str, countdown: int = 0, requested_at: datetime | None = None
+) -> str:
     """Ask for a sync in the background. Returns 'queued', 'coalesced' or 'ignored'.
+    A daily request made at `requested_at` (the dispatcher's claim; default now) is dropped by
+    the worker if a sync succeeded since (SyncNotNeeded).
 
     Coalescing: while a sync runs, the request becomes one more pass after it; while a task is
     queued (a Redis key for QUEUED_TTL), the request joins it. Never two tasks for one item.
     """
     if item.status in NO_SYNC_STATES:
         return "ignored"
-    if SyncRun.objects.filter(item=item, outcome=Outcome.RUNNING).update(rerun_requested=True):
-        return "coalesced"
     # The daily refresh's syncs wait their turn on the bulk queue; everything else is a person
     # or Plaid waiting now.
     bulk = trigger == SyncRun.Trigger.DAILY
+    running = SyncRun.objects.filter(item=item, outcome=Outcome.RUNNING)
+    if bulk and running.exists():
+        # A sync running now is the daily sync; if it dies, the dispatcher's lease brings the
+        # item back. A pass after it would sync the item twice in a day.
+        return "coalesced"
+    if not bulk and running.update(rerun_requested=True):
+        return "coalesced"
     if bulk and cache.get(QUEUED_KEY.format(item.pk)):
         return "coalesced"
     key = (BULK_QUEUED_KEY if bulk else QUEUED_KEY).format(item.pk)
-    if not cache.add(key, trigger, timeout=countdown + QUEUED_TTL):
+    # A daily request still queued when the lease runs out is presumed lost (a killed worker's
+    # reserved message waits out the broker's visibility timeout): the marker must not keep the
+    # dispatcher from asking again, and requested_at makes a late duplicate a no-op.
+    ttl = min(QUEUED_TTL, settings.DISPATCH_LEASE_SECONDS) if bulk else QUEUED_TTL
+    if not cache.add(key, trigger, timeout=countdown + ttl):
         return "coalesced"
     item_pk = item.pk
     routing = {"queue": bulk_queue()} if bulk else {}
+    asked = (requested_at or timezone.now()).timestamp()
+    args = (item_pk, trigger, asked) if bulk else (item_pk, trigger)
 
     def enqueue() -> None:
         try:
             task_names.task(task_names.SYNC_ITEM).apply_async(
-                (item_pk, trigger), countdown=countdown or None, **routing
+                args, countdown=countdown or None, **routing
             )
         except Exception:
             # Broker down: forget the marker so the next request (or the schedule) tries again.
@@ -155,16 +171,30 @@ def item_refresh(*, item: PlaidItem) -> str:
 
 
 # --- The sync ------------------------------------------------------------------------------------
-def item_sync(*, item: PlaidItem, trigger: str) -> SyncRun:
-    """Run one whole sync now, in this process. Raises SyncInProgress, SyncNotAllowed or
-    SyncFailed (with .retryable); returns the finished SyncRun otherwise."""
+def item_sync(*, item: PlaidItem, trigger: str, requested_at: datetime | None = None) -> SyncRun:
+    """Run one whole sync now, in this process. Raises SyncInProgress, SyncNotAllowed,
+    SyncNotNeeded (a sync succeeded after `requested_at`) or SyncFailed (with .retryable);
+    returns the finished SyncRun otherwise."""
     if item.status in NO_SYNC_STATES:
         raise SyncNotAllowed(item.status)
     run = _claim(item, trigger)
     cache.delete_many([QUEUED_KEY.format(item.pk), BULK_QUEUED_KEY.format(item.pk)])
     # The claim makes this process the only one moving the cursor; read it fresh (a caller's
     # object may be older than the last sync).
-    item.refresh_from_db(fields=["transactions_cursor", "status", "is_stale", "notified_state"])
+    item.refresh_from_db(
+        fields=[
+            "transactions_cursor",
+            "status",
+            "is_stale",
+            "notified_state",
+            "last_successful_sync_at",
+        ]
+    )
+    synced = item.last_successful_sync_at
+    if requested_at is not None and synced is not None and synced >= requested_at:
+        # Checked under the claim: a sync that succeeded first has committed its time.
+        SyncRun.objects.filter(pk=run.pk).delete()
+        raise SyncNotNeeded(f"item {item.item_id} synced after the request")
     try:
         _sync_with_current_token(item, run)
     except Exception as exc:
@@ -174,8 +204,9 @@ def item_sync(*, item: PlaidItem, trigger: str) -> SyncRun:
         if isinstance(exc, plaid_api.PlaidError | SyncAborted):
             raise SyncFailed(run, exc) from exc
         raise
-    _schedule_next_daily(item)
-    if run.outcome == Outcome.SUCCESS:
+    if run.outcome != Outcome.SUCCESS:
+        _schedule_next_daily(item)  # a success set it with its commit
+    else:
         if item.status in HEALED_BY_SYNC:
             item_status.item_set_status(item=item, status=Status.HEALTHY, source="sync")
         if item.is_stale:
@@ -200,7 +231,8 @@ def _claim(item: PlaidItem, trigger: str) -> SyncRun:
         with transaction.atomic():
             run = SyncRun.objects.create(item=item, trigger=trigger, heartbeat_at=now)
     except IntegrityError:
-        SyncRun.objects.filter(item=item, outcome=Outcome.RUNNING).update(rerun_requested=True)
+        if trigger != SyncRun.Trigger.DAILY:  # the running sync is the day's (sync_request)
+            SyncRun.objects.filter(item=item, outcome=Outcome.RUNNING).update(rerun_requested=True)
         raise SyncInProgress(f"a sync of item {item.item_id} is already running") from None
     PlaidItem.objects.filter(pk=item.pk).update(last_sync_attempt_at=now)
     return run

@@ -1,5 +1,6 @@
 """Nothing dropped on recovery: stuck runs, lost removals, token rotation, and retention."""
 
+import time
 from datetime import timedelta
 
 import pytest
@@ -8,7 +9,7 @@ from django.utils import timezone
 
 from accounts.models import SecurityEvent
 from banking import plaid as plaid_api
-from banking import removal, retention, sync
+from banking import removal, retention, schedule, sync, tasks
 from banking.models import LinkSession, PlaidItem, StaffAccessLog, SyncOutbox, SyncRun
 from tests.emulator_client import add_fault
 
@@ -44,6 +45,64 @@ def test_a_stuck_run_nobody_waits_for_is_left_to_the_dispatcher(
         assert sync.sync_runs_reclaim_stuck(older_than_seconds=600) == 0
 
     assert callbacks == []
+
+
+def test_a_daily_request_made_before_a_successful_sync_is_dropped_by_the_worker(linked_item):
+    asked = timezone.now()
+    sync.item_sync(item=linked_item, trigger="manual")
+
+    outcome = tasks.sync_item.apply((linked_item.pk, "daily", asked.timestamp())).get()
+
+    assert outcome == "SyncNotNeeded"
+    assert list(SyncRun.objects.filter(item=linked_item).values_list("trigger", flat=True)) == [
+        "manual"
+    ]
+
+
+def test_a_daily_request_made_after_the_last_sync_still_syncs(linked_item):
+    sync.item_sync(item=linked_item, trigger="manual")
+    asked = timezone.now()
+
+    assert tasks.sync_item.apply((linked_item.pk, "daily", asked.timestamp())).get() == "success"
+
+
+def test_a_daily_request_while_a_sync_runs_asks_for_no_second_pass(linked_item):
+    running = SyncRun.objects.create(
+        item=linked_item, trigger="webhook", heartbeat_at=timezone.now()
+    )
+
+    assert sync.sync_request(item=linked_item, trigger="daily") == "coalesced"
+    with pytest.raises(sync.SyncInProgress):
+        sync.item_sync(item=linked_item, trigger="daily")
+
+    running.refresh_from_db()
+    assert not running.rerun_requested
+
+
+def test_a_daily_request_lost_with_its_message_is_asked_again_once_the_lease_runs_out(
+    linked_item, settings, django_capture_on_commit_callbacks
+):
+    settings.DISPATCH_LEASE_SECONDS = 1
+    with django_capture_on_commit_callbacks():  # the message is never sent: "lost"
+        assert sync.sync_request(item=linked_item, trigger="daily") == "queued"
+        assert sync.sync_request(item=linked_item, trigger="daily") == "coalesced"
+        time.sleep(1.2)
+        assert sync.sync_request(item=linked_item, trigger="daily") == "queued"
+
+
+def test_a_successful_sync_commits_a_next_daily_slot_at_least_half_a_day_away(linked_item):
+    PlaidItem.objects.filter(pk=linked_item.pk).update(
+        next_refresh_at=timezone.now() - timedelta(minutes=1)  # claimed, lease run out
+    )
+
+    sync.item_sync(item=linked_item, trigger="daily")
+
+    linked_item.refresh_from_db()
+    synced = linked_item.last_successful_sync_at
+    assert linked_item.next_refresh_at == schedule.daily_slot_after_sync(
+        linked_item.item_id, synced_at=synced
+    )
+    assert linked_item.next_refresh_at >= synced + timedelta(hours=12)
 
 
 def test_a_sync_racing_a_token_rotation_uses_the_new_token_and_keeps_the_item(linked_item):

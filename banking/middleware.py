@@ -2,10 +2,10 @@
 
 A delivery carries no cookie and is answered with two bytes of text: sessions, CSRF (the view is
 exempt: the signed JWT is its authentication), authentication, messages, clickjacking, CSP,
-htmx and allauth only cost it CPU, and at the rate Plaid can send they were half of what the web
-tier spent per webhook (bench/webhooks_bench.py). Placed after the security, static-files and
-no-store middleware, so the https redirect and the response headers every response gets still
-apply; the view itself, and so the verification, is the same.
+htmx, allauth and the staff-MFA check only cost it CPU, on every delivery Plaid sends
+(bench/webhooks_bench.py measures the web tier's CPU per webhook). Placed after the security,
+static-files and no-store middleware, so the https redirect and the headers every response gets
+still apply; the view itself, and so the verification, is the same.
 """
 
 from django.http import HttpRequest, HttpResponse

@@ -15,7 +15,7 @@ from . import production, quickstart
 from .harness import SmokeFailure
 
 # The whole run is bounded: a hang anywhere fails it instead of holding CI.
-TIME_LIMIT_SECONDS = int(os.environ.get("SMOKE_TIME_LIMIT_SECONDS", 300))
+TIME_LIMIT_SECONDS = int(os.environ.get("SMOKE_TIME_LIMIT_SECONDS", 480))
 
 
 def watchdog() -> None:

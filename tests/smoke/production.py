@@ -254,7 +254,7 @@ def scenario(site: Site) -> None:
         timeout=60,
         what="transactions on /transactions/",
     )
-    step(f"    {rows} transactions on the first page")
+    step(f"{rows} transactions on its first page")
     (item_id,) = (i["item_id"] for i in site.emu("GET", "/emulator/items")["items"])
 
     step("a day passes at the bank: its webhooks arrive, verified, stored and processed")

@@ -1,5 +1,5 @@
 # The README's quick start is `make run` and `make test`; everything they need is set up here.
-.PHONY: run test setup setup-dev lint bench bench-sync bench-webhooks bench-pages bench-emulator bench-scale clean
+.PHONY: run test smoke setup setup-dev lint bench bench-sync bench-webhooks bench-pages bench-emulator bench-scale clean
 
 run: setup
 	@scripts/ensure-redis.sh
@@ -15,6 +15,11 @@ test: setup-dev
 	@scripts/ensure-redis.sh
 	@scripts/ensure-chromium.sh
 	@scripts/test.sh
+
+# The Procfile's processes with debug off behind an https proxy, then `make run` from a fresh
+# clone (tests/smoke/; .ci/run runs it after `make test`).
+smoke: setup-dev
+	scripts/smoke.sh
 
 lint: setup-dev
 	.venv/bin/ruff check .

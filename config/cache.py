@@ -7,7 +7,7 @@ fails open for a few minutes), so connection errors are logged and treated as ca
 
 import logging
 
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
@@ -28,7 +28,30 @@ def _tolerant(name, fallback):
     return method
 
 
+class SharedClientRedisCacheClient(RedisCacheClient):
+    """One redis.Redis per connection pool, made once. Django's client builds a new one for
+    every cache call, and redis-py's constructor copies its table of ~170 response callbacks
+    each time: two cache calls cost a webhook delivery more CPU than verifying its signature.
+    A redis.Redis on a pool is safe to share between threads (each command borrows a
+    connection from the pool), and the pool itself notices a fork."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._clients = {}
+
+    def get_client(self, key=None, *, write=False):
+        pool = self._get_connection_pool(write)
+        client = self._clients.get(pool)
+        if client is None:
+            client = self._clients.setdefault(pool, self._client(connection_pool=pool))
+        return client
+
+
 class ResilientRedisCache(RedisCache):
+    def __init__(self, server, params):
+        super().__init__(server, params)
+        self._class = SharedClientRedisCacheClient
+
     get = _tolerant("get", lambda key, default=None, version=None: default)
     set = _tolerant("set", None)
     add = _tolerant("add", True)

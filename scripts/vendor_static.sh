@@ -14,6 +14,8 @@ fi
 mkdir -p static/vendor/chartjs
 # The UMD bundle is self-contained (it inlines @kurkle/color) and defines window.Chart.
 cp node_modules/chart.js/dist/chart.umd.min.js static/vendor/chartjs/chart.umd.min.js
+# The bundle names its source map; collectstatic's manifest (debug off) fails without it.
+cp node_modules/chart.js/dist/chart.umd.min.js.map static/vendor/chartjs/chart.umd.min.js.map
 cp node_modules/chart.js/LICENSE.md static/vendor/chartjs/LICENSE.md
 echo "static/vendor/: chart.js $(node -p "require('./node_modules/chart.js/package.json').version")"
 

@@ -84,6 +84,8 @@ def merchant_by_raw(raw: str) -> Merchant | None:
 
 
 def spec(account_id, m: Merchant, frequency, rule, anchor: date, amount, vary=0.0) -> dict:
+    if rule == "annual":
+        anchor = anchor.replace(day=min(anchor.day, 28))  # no 29 February to wait for
     return {
         "stream_id": None,
         "account_id": account_id,

@@ -116,8 +116,7 @@ def truth(emu, item) -> dict:
         out = []
         for s in item.streams:
             txns = rows[s["stream_id"]]
-            last = date.fromisoformat(txns[-1].date) if txns else item.today
-            nxt = recurring.next_date(s, max(last, item.today - timedelta(days=1)))
+            nxt = recurring.next_date(s, item.today)
             out.append(
                 {
                     "stream_id": s["stream_id"],

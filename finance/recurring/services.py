@@ -21,7 +21,12 @@ from banking.models import Account, PlaidItem, Transaction
 from banking.plaid import client as plaid_client
 from banking.plaid.errors import PlaidError
 
-from ..access import items_visible, transactions_visible
+from ..access import (
+    accounts_visible,
+    items_visible,
+    recurring_streams_visible,
+    transactions_visible,
+)
 from ..models import RecurringStream
 from .detect import Row, detect
 from .streams import FREQUENCIES, FoundStream
@@ -106,7 +111,7 @@ def _store(user, found: list[FoundStream], account_pks: Iterable[int], source: s
         get_user_model().objects.select_for_update().filter(pk=user.pk).first()
         existing = {
             s.key: s
-            for s in RecurringStream.objects.filter(user=user, account_id__in=list(account_pks))
+            for s in recurring_streams_visible(user).filter(account_id__in=list(account_pks))
         }
         for f in found:
             fields = {
@@ -150,7 +155,7 @@ def recurring_refresh(*, user, item: PlaidItem | None = None, today: date | None
     given item (or every item of the user) is asked; the detector always reads them all."""
     today = today or timezone.localdate()
     if settings.RECURRING_SOURCE == "detector":
-        accounts = Account.objects.filter(item__user_id=user.pk).values_list("pk", flat=True)
+        accounts = accounts_visible(user).values_list("pk", flat=True)
         return _store(user, _detected(user, today), list(accounts), "detector")
     items = [item] if item is not None else list(items_visible(user))
     count = 0

@@ -18,7 +18,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import NamedTuple
 
-from .streams import FoundStream
+from .streams import FoundStream, fixed_previous
 
 
 class Row(NamedTuple):
@@ -230,7 +230,7 @@ def stream_from(key: str, rows: list[Row], today: date) -> FoundStream | None:
             Decimal("0.01")
         ),
         last_amount=last.amount,
-        previous_amount=rows[-2].amount,
+        previous_amount=fixed_previous([r.amount for r in rows]),
         currency=last.currency,
         transaction_pks=[r.pk for r in rows],
         logo_url=last.logo_url,

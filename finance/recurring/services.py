@@ -29,7 +29,7 @@ from ..access import (
 )
 from ..models import RecurringStream
 from .detect import Row, detect
-from .streams import FREQUENCIES, FoundStream
+from .streams import FREQUENCIES, FoundStream, fixed_previous
 
 logger = logging.getLogger(__name__)
 State = RecurringStream.State
@@ -76,7 +76,7 @@ def _plaid_stream(raw: dict, accounts: dict[str, int], txns: dict[str, tuple]) -
         ),
         average_amount=raw["average_amount"]["amount"] or Decimal(0),
         last_amount=last["amount"] or Decimal(0),
-        previous_amount=linked[-2][2] if len(linked) > 1 else None,
+        previous_amount=fixed_previous([r[2] for r in linked]),
         currency=str(last.get("iso_currency_code") or last.get("unofficial_currency_code") or ""),
         transaction_pks=[r[0] for r in linked],
         logo_url=next((r[3] for r in reversed(linked) if r[3]), ""),

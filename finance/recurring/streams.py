@@ -43,3 +43,12 @@ class FoundStream:
     transaction_pks: list[int] = field(default_factory=list)
     logo_url: str = ""
     pfc_primary: str = ""
+
+
+def fixed_previous(amounts: list[Decimal]) -> Decimal | None:
+    """The price before the last charge, when the stream had a fixed price (two charges alike
+    before it). A bill whose amount always varies (electricity, a card autopay) has none, so a
+    change is only ever a subscription's new price."""
+    if len(amounts) >= 3 and amounts[-2] == amounts[-3]:
+        return amounts[-2]
+    return None

@@ -85,6 +85,15 @@ def test_it_tolerates_a_skipped_month_a_price_rise_and_descriptor_variants():
     assert found.average_amount > Decimal("17.99")
 
 
+def test_it_reports_the_price_before_a_rise_only_for_a_fixed_price():
+    rise = detect(
+        _rows(_monthly(5, 6), amount=lambda i: Decimal("9.99" if i < 5 else "12.99")), TODAY
+    )
+    assert (rise[0].last_amount, rise[0].previous_amount) == (Decimal("12.99"), Decimal("9.99"))
+    bills = detect(_rows(_monthly(5, 6), amount=lambda i: Decimal(80 + i * 7)), TODAY)
+    assert bills[0].previous_amount is None
+
+
 def test_it_leaves_a_one_off_look_alike_out_of_the_stream():
     dates = _monthly(8, 10)
     rows = _rows(dates) + _rows([date(2026, 2, 19)], amount="49.99", start=100)

@@ -33,6 +33,8 @@ from .streams import FREQUENCIES, FoundStream, fixed_previous
 
 logger = logging.getLogger(__name__)
 State = RecurringStream.State
+# SQLite allows 999 parameters a statement.
+ID_CHUNK = 500
 
 
 def _detected(user, today: date) -> list[FoundStream]:
@@ -92,13 +94,13 @@ def _from_plaid(item: PlaidItem) -> list[FoundStream]:
         for s in data["inflow_streams"] + data["outflow_streams"]
         if s.get("account_id") in accounts and s.get("first_date") and s.get("last_date")
     ]
-    ids = {t for s in streams for t in s["transaction_ids"]}
-    txns = {
-        r[1]: (r[0], r[2], r[3], r[4])
-        for r in Transaction.objects.filter(account__item=item, transaction_id__in=ids)
-        .values_list("pk", "transaction_id", "date", "amount", "logo_url")
-        .iterator(chunk_size=2000)
-    }
+    ids = sorted({t for s in streams for t in s["transaction_ids"]})
+    txns = {}
+    for start in range(0, len(ids), ID_CHUNK):
+        rows = Transaction.objects.filter(
+            account__item=item, transaction_id__in=ids[start : start + ID_CHUNK]
+        ).values_list("pk", "transaction_id", "date", "amount", "logo_url")
+        txns.update({r[1]: (r[0], r[2], r[3], r[4]) for r in rows})
     return [_plaid_stream(s, accounts, txns) for s in streams]
 
 

@@ -144,3 +144,17 @@ def test_it_builds_the_same_streams_from_the_same_seed(emulator):
     first = build()
     assert first == build()
     assert {s["frequency"] for s in first} >= {"BIWEEKLY", "MONTHLY", "ANNUALLY"}
+
+
+def test_a_saved_item_keeps_its_streams_and_their_merchants():
+    from plaid_emulator.app import Emulator
+    from plaid_emulator.persist import item_from_json, item_to_json
+    from plaid_emulator.recurring_api import truth
+
+    emu = Emulator(seed=5)
+    item = emu.create_item("ins_109508", "user_good", days_requested=200)
+    copy = item_from_json(json.loads(json.dumps(item_to_json(item))))
+    emu.store.items[item.item_id] = copy
+    assert truth(emu, copy) == truth(emu, item)
+    hulu_like = [t for t in copy.txns.values() if t.merchant.name in SUBSCRIPTIONS]
+    assert hulu_like and all(t.merchant.logo for t in hulu_like)

@@ -1,5 +1,5 @@
 # The README's quick start is `make run` and `make test`; everything they need is set up here.
-.PHONY: run test smoke setup setup-dev lint bench bench-sync bench-webhooks bench-pages bench-emulator bench-scale clean
+.PHONY: run test smoke setup setup-dev lint bench bench-sync bench-webhooks bench-pages bench-emulator bench-scale bench-recurring clean
 
 run: setup
 	@scripts/ensure-redis.sh
@@ -25,7 +25,7 @@ lint: setup-dev
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
 
-bench: bench-emulator bench-sync bench-webhooks bench-pages bench-scale
+bench: bench-emulator bench-sync bench-webhooks bench-pages bench-scale bench-recurring
 
 bench-emulator: setup-dev
 	.venv/bin/python bench/emulator_bench.py
@@ -48,6 +48,10 @@ bench-pages: setup-dev
 bench-scale: setup-dev
 	@scripts/ensure-redis.sh
 	scripts/with-postgres.sh .venv/bin/python bench/scale_bench.py
+
+# Our recurring detector against the emulator's ground truth, and at 100,000 transactions.
+bench-recurring: setup-dev
+	.venv/bin/python bench/recurring_bench.py
 
 clean:
 	rm -rf var/test-db.sqlite3 test-artifacts .pytest_cache

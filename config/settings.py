@@ -342,6 +342,11 @@ PLAID_DAYS_REQUESTED = env.int("PLAID_DAYS_REQUESTED", default=730)
 # Personal finance category taxonomy asked for on /transactions/sync (finance maps both).
 PLAID_PFC_VERSION = env.str("PLAID_PFC_VERSION", default="v2")
 PLAID_TIMEOUT_SECONDS = env.float("PLAID_TIMEOUT_SECONDS", default=30.0)
+# Where recurring streams come from: Plaid's Recurring add-on ("plaid", billed per item) or our
+# own detector over the synced transactions ("detector").
+RECURRING_SOURCE = env.str("RECURRING_SOURCE", default="detector")
+if RECURRING_SOURCE not in ("plaid", "detector"):
+    raise ImproperlyConfigured("RECURRING_SOURCE must be plaid or detector; see .env.example.")
 # Logs older than this are pruned daily (Plaid API call records, webhook events).
 LOG_RETENTION_DAYS = env.int("LOG_RETENTION_DAYS", default=90)
 # Finished sync runs, link sessions, staff access logs and accounts' security events are pruned

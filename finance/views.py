@@ -24,6 +24,7 @@ from .categories import category_book
 from .export import transaction_csv
 from .forms import AccountPreferenceForm, TransactionEditForm, TransactionFilterForm
 from .pagination import SORTS, BadCursor, ForeignCursor, list_scope, transaction_page
+from .recurring.selectors import dashboard_recurring
 from .tags import tag_names
 from .transaction_edits import transaction_annotate
 from .transfers import transfer_candidates
@@ -48,6 +49,7 @@ def _dashboard_context(user) -> dict:
         "spending": spending,
         "top_categories": top_categories,
         "recent": selectors.recent_transactions(user=user),
+        **dashboard_recurring(user, today),
         "today": today,
         "back_to": "/",
     }

@@ -7,7 +7,7 @@ import time
 import uuid
 from datetime import date, timedelta
 
-from . import data
+from . import data, recurring, recurring_api
 from .errors import PlaidError
 from .store import Item, iso
 
@@ -109,10 +109,11 @@ def advance(emu, item: Item, days: int) -> dict:
     post (removed + added with pending_transaction_id), now and then one falls off instead
     (an expired authorisation hold: removed), 1-4 new pending purchases arrive, and now and
     then a recent posted transaction is corrected (modified)."""
-    stats = {"added": 0, "posted": 0, "modified": 0, "removed": 0}
+    stats = {"added": 0, "posted": 0, "modified": 0, "removed": 0, "recurring": 0}
     with emu.store.lock:
         rng = emu.store.rng(item)
         accts = _spending_accounts(item)
+        before = recurring_api.signature(item)
         for _ in range(days):
             item.today += timedelta(days=1)
             for t in [t for t in item.txns.values() if t.pending]:
@@ -131,11 +132,22 @@ def advance(emu, item: Item, days: int) -> dict:
                     # A merchant's correction of a settled amount.
                     item.modify(t.transaction_id, amount=round(t.amount + 1.0, 2))
                     stats["modified"] += 1
+            stats["recurring"] += recurring.advance_day(item)
         item.rng_state = rng.getstate()
         item.last_update = time.time()
+        after = recurring_api.signature(item)
     sync_updates(emu, item)
     legacy(emu, item, "DEFAULT_UPDATE", stats["added"] + stats["posted"])
+    recurring_update(emu, item, sorted(k for k in after if after[k] != before.get(k)))
     return stats
+
+
+def recurring_update(emu, item: Item, account_ids: list[str]) -> None:
+    """RECURRING_TRANSACTIONS_UPDATE for the shared accounts whose streams changed."""
+    shared = {a["account_id"] for a in item.shared_accounts()}
+    changed = [a for a in account_ids if a in shared]
+    if changed and item.stage >= 2:
+        emu.fire(item, "TRANSACTIONS", "RECURRING_TRANSACTIONS_UPDATE", account_ids=changed)
 
 
 def append_volume(emu, item: Item, count: int) -> int:

@@ -23,6 +23,7 @@ ITEM_PATHS = {
     "/transactions/sync",
     "/transactions/refresh",
     "/transactions/get",
+    "/transactions/recurring/get",
     "/auth/get",
     "/identity/get",
     "/item/get",

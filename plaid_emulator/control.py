@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import re
 
-from . import activity, data, institutions
+from . import activity, data, institutions, recurring_api
 from .errors import PlaidError
 
 ITEM_ROUTE = re.compile(
     r"^/emulator/items/([A-Za-z0-9]+)/(advance|transactions|accounts|"
     r"fire_webhook|reset_login)$"
+)
+STREAM_ROUTE = re.compile(
+    r"^/emulator/items/([A-Za-z0-9]+)/(recurring-truth|streams)(?:/([A-Za-z0-9]+))?$"
 )
 
 
@@ -60,16 +63,35 @@ def _bulk(emu, body) -> dict:
     webhook = body.get("webhook")
     if webhook is not None and not isinstance(webhook, str):
         raise PlaidError("INVALID_FIELD", "webhook must be a string")
+    noise = body.get("recurring_noise", False)
+    if not isinstance(noise, bool):
+        raise PlaidError("INVALID_FIELD", "recurring_noise must be a boolean")
     out = []
     for _ in range(count):
-        item = emu.create_item(inst, username, days_requested=days)
+        item = emu.create_item(inst, username, days_requested=days, recurring_noise=noise)
         with emu.store.lock:
             item.webhook = webhook or None
             out.append({"item_id": item.item_id, "access_token": emu.store.new_access_token(item)})
     return {"items": out}
 
 
+def _streams(emu, method, item_id, what, stream_id, body) -> tuple[int, dict]:
+    item = emu.store.items.get(item_id)
+    if item is None:
+        raise PlaidError("ITEM_NOT_FOUND")
+    if what == "recurring-truth" and method == "GET" and stream_id is None:
+        return 200, recurring_api.truth(emu, item)
+    if what == "streams" and method == "POST":
+        out = recurring_api.control(emu, item, stream_id, body if isinstance(body, dict) else {})
+        if out.get("added"):
+            activity.sync_updates(emu, item)
+            activity.recurring_update(emu, item, [s["account_id"] for s in item.streams[-1:]])
+        return 200, out
+    return 404, {"error": f"no control endpoint {method} /emulator/items/{item_id}/{what}"}
+
+
 def item_summary(item, access_token: str | None) -> dict:
+
     return {
         "item_id": item.item_id,
         "institution_id": item.institution_id,
@@ -144,6 +166,9 @@ def handle(emu, method: str, path: str, body: dict) -> tuple[int, dict]:
             "historical_after_seconds": store.historical_after_seconds,
             "seed": store.seed,
         }
+    m = STREAM_ROUTE.match(path)
+    if m:
+        return _streams(emu, method, m.group(1), m.group(2), m.group(3), body)
     m = ITEM_ROUTE.match(path)
     if m and method == "POST":
         item = store.items.get(m.group(1))

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
 
-from . import data, user_custom
+from . import data, recurring, user_custom
 from .store import ADDED, Item
 
 FLUSH_SECONDS = 0.5
@@ -55,6 +55,7 @@ _ITEM_FIELDS = (
     "last_update",
     "linked",
     "version",
+    "streams",
 )
 
 
@@ -91,7 +92,7 @@ def item_to_json(item: Item) -> dict:
 
 def _merchant(raw: str):
     # A user_custom transaction's "merchant" is only its description.
-    return MERCHANTS.get(raw) or user_custom.merchant(raw)
+    return MERCHANTS.get(raw) or recurring.merchant_by_raw(raw) or user_custom.merchant(raw)
 
 
 def item_from_json(d: dict) -> Item:
@@ -107,6 +108,8 @@ def item_from_json(d: dict) -> Item:
         # A file from before a field existed keeps the field's default.
         setattr(item, name, d.get(name, getattr(item, name)))
     item.today = date.fromisoformat(d["today"])
+    for s in item.streams:
+        recurring.merchant(s)  # a stream added through the control API, known again by raw
     rs = d["rng_state"]
     item.rng_state = (rs[0], tuple(rs[1]), rs[2]) if rs else None
     item.last_webhook = tuple(d["last_webhook"]) if d["last_webhook"] else None

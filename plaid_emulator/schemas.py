@@ -257,6 +257,19 @@ REQUESTS: dict[str, Obj] = {
         ["access_token", "start_date", "end_date"],
     ),
     "/transactions/refresh": ACCESS,
+    "/transactions/recurring/get": _creds(
+        {
+            "access_token": "string",
+            "account_ids": Arr("string"),
+            "options": Obj(
+                {
+                    "include_personal_finance_category": "bool",
+                    "personal_finance_category_version": Enum(("v1", "v2")),
+                }
+            ),
+        },
+        ["access_token"],
+    ),
     "/auth/get": _creds({"access_token": "string", "options": ACCOUNT_IDS}, ["access_token"]),
     "/identity/get": _creds({"access_token": "string", "options": ACCOUNT_IDS}, ["access_token"]),
     "/institutions/get_by_id": _creds(

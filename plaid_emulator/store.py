@@ -12,7 +12,7 @@ import time
 import uuid
 from datetime import UTC, date, datetime, timedelta
 
-from . import data, institutions, products, user_custom
+from . import data, institutions, products, recurring, user_custom
 from .errors import PlaidError
 
 ADDED, MODIFIED, REMOVED = "a", "m", "r"
@@ -52,6 +52,7 @@ class Item:
         self.last_update: float | None = None
         self.linked = True  # False while a Link session is still choosing accounts
         self.version = 0  # bumped on every change; the persister saves changed items
+        self.streams: list[dict] = []  # recurring.py's schedules: the ground truth
 
     # -- transactions -------------------------------------------------------------------------
     def _sum(self, t: data.Txn, sign: int) -> None:
@@ -251,6 +252,7 @@ class Store:
         account_ids: set[str] | None = None,
         start: bool = True,
         custom: dict | None = None,
+        recurring_noise: bool = False,
     ) -> Item:
         """A new item. Link creates it with start=False once the user has logged in, and
         starts it (the initial and historical pulls) only when the user finishes Link."""
@@ -280,6 +282,14 @@ class Store:
                     txns = data.dynamic_start(rng, item.accounts, item.today)
                 else:
                     txns = data.history(rng, item.accounts, item.today, days_requested)
+                    item.streams, txns = recurring.build(
+                        random.Random(f"{self.seed}:item:{self.counter}:recurring"),
+                        item.accounts,
+                        item.today,
+                        days_requested,
+                        txns,
+                        recurring_noise,
+                    )
                 data.opening_balances(item.accounts, txns)
             if inst["kind"] == "oauth":
                 item.consent_expiration_time = time.time() + 365 * 86400

@@ -313,6 +313,24 @@ def transactions_sync(item: PlaidItem, cursor: str | None, count: int = 500) -> 
     return data
 
 
+def transactions_recurring_get(item: PlaidItem) -> dict[str, Any]:
+    """Plaid's Recurring add-on: the item's inflow and outflow streams, amounts as Decimal."""
+    body = {"options": {"personal_finance_category_version": settings.PLAID_PFC_VERSION}}
+    data = _call("/transactions/recurring/get", body, item=item)
+    _require(data, ("inflow_streams", "outflow_streams"), "/transactions/recurring/get response")
+    for stream in data["inflow_streams"] + data["outflow_streams"]:
+        _require(
+            stream,
+            ("stream_id", "account_id", "frequency", "transaction_ids", "last_amount"),
+            "stream",
+        )
+        for key in ("average_amount", "last_amount"):
+            amount = dict(stream.get(key) or {})
+            amount["amount"] = _decimal(amount.get("amount"))
+            stream[key] = amount
+    return data
+
+
 def transactions_refresh(item: PlaidItem) -> None:
     _call("/transactions/refresh", {}, item=item)
 

@@ -20,6 +20,7 @@ from .. import sync
 from ..health import status as item_status
 from ..health.errors import Entry, decide
 from ..models import Account, PlaidItem, WebhookEvent
+from .announce import recurring_hooks_run
 
 logger = logging.getLogger(__name__)
 
@@ -53,6 +54,15 @@ def on_legacy_transactions(item: PlaidItem, payload: dict) -> str:
     # DEFAULT_UPDATE / INITIAL_UPDATE / HISTORICAL_UPDATE / TRANSACTIONS_REMOVED are still sent
     # alongside SYNC_UPDATES_AVAILABLE; /transactions/sync already covers them.
     return Outcome.IGNORED
+
+
+def on_recurring_update(item: PlaidItem, payload: dict) -> str:
+    # The streams may name transactions not synced yet: sync too, and the post-sync hooks
+    # refresh the streams again once they are here.
+    if item.status in sync.NO_SYNC_STATES:
+        return Outcome.IGNORED
+    recurring_hooks_run(item)
+    return _sync(item)
 
 
 def on_item_error(item: PlaidItem, payload: dict) -> str:
@@ -139,6 +149,7 @@ HANDLERS: dict[tuple[str, str], Handler] = {
     ("TRANSACTIONS", "INITIAL_UPDATE"): on_legacy_transactions,
     ("TRANSACTIONS", "HISTORICAL_UPDATE"): on_legacy_transactions,
     ("TRANSACTIONS", "TRANSACTIONS_REMOVED"): on_legacy_transactions,
+    ("TRANSACTIONS", "RECURRING_TRANSACTIONS_UPDATE"): on_recurring_update,
     ("ITEM", "ERROR"): on_item_error,
     ("ITEM", "PENDING_EXPIRATION"): on_pending_expiration,
     ("ITEM", "PENDING_DISCONNECT"): on_pending_disconnect,

@@ -1,6 +1,7 @@
 from .accounts import AccountPreference
 from .carry import PendingCarry
 from .categories import Category
+from .recurring import RecurringStream
 from .rules import Rule, TransactionMeta
 from .splits import SplitPart
 from .tags import Tag, TransactionTag
@@ -10,6 +11,7 @@ __all__ = [
     "AccountPreference",
     "Category",
     "PendingCarry",
+    "RecurringStream",
     "Rule",
     "SplitPart",
     "Tag",

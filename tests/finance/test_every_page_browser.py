@@ -13,6 +13,7 @@ import pytest
 from django.utils import timezone
 
 from banking.models import SyncRun
+from finance.recurring.services import recurring_refresh
 from tests.browser import axe_violations, launch_chromium, watched_page
 from tests.factories import WebhookEventFactory
 
@@ -80,6 +81,7 @@ def history(rich_money):
         )
     for code in ("SYNC_UPDATES_AVAILABLE", "HISTORICAL_UPDATE", "DEFAULT_UPDATE"):
         WebhookEventFactory(item=item, webhook_code=code, processed_at=timezone.now())
+    recurring_refresh(user=item.user)
     return rich_money
 
 
@@ -97,6 +99,7 @@ def signed_in_pages(money) -> list[str]:
         f"/transactions/{txn.public_id}/",
         "/dashboard/accounts/",
         "/insights/",
+        "/recurring/",
         "/accounts/profile/",
         "/accounts/security/",
         "/accounts/sessions/",

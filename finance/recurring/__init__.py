@@ -1,0 +1,1 @@
+"""Recurring payments: streams of subscriptions, bills and income, from Plaid or our detector."""

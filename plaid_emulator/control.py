@@ -5,11 +5,16 @@ from __future__ import annotations
 import re
 
 from . import activity, data, institutions
+from .balances_history import balances_history
 from .errors import PlaidError
 
 ITEM_ROUTE = re.compile(
     r"^/emulator/items/([A-Za-z0-9]+)/(advance|transactions|accounts|"
     r"fire_webhook|reset_login)$"
+)
+
+BALANCES_ROUTE = re.compile(
+    r"^/emulator/items/([A-Za-z0-9]+)/accounts/([A-Za-z0-9]+)/balances-history$"
 )
 
 
@@ -138,6 +143,13 @@ def handle(emu, method: str, path: str, body: dict) -> tuple[int, dict]:
             "historical_after_seconds": store.historical_after_seconds,
             "seed": store.seed,
         }
+    m = BALANCES_ROUTE.match(path)
+    if m and method == "GET":
+        with store.lock:
+            item = store.items.get(m.group(1))
+            if item is None:
+                raise PlaidError("ITEM_NOT_FOUND")
+            return 200, balances_history(item, m.group(2))
     m = ITEM_ROUTE.match(path)
     if m and method == "POST":
         item = store.items.get(m.group(1))

@@ -1,6 +1,7 @@
 from .accounts import AccountPreference
 from .carry import PendingCarry
 from .categories import Category
+from .networth import BalanceSnapshot, ManualAsset, ManualValue
 from .rules import Rule, TransactionMeta
 from .splits import SplitPart
 from .tags import Tag, TransactionTag
@@ -8,7 +9,10 @@ from .transfers import TransferLink
 
 __all__ = [
     "AccountPreference",
+    "BalanceSnapshot",
     "Category",
+    "ManualAsset",
+    "ManualValue",
     "PendingCarry",
     "Rule",
     "SplitPart",

@@ -20,7 +20,7 @@ import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Min, Sum
 
 from banking.models import Account, PlaidItem, Transaction
@@ -28,7 +28,8 @@ from banking.models import Account, PlaidItem, Transaction
 from ..models import BalanceSnapshot
 
 BACKFILL_MAX_DAYS = 730
-ID_CHUNK = 500
+# SQLite allows 999 parameters a statement; PostgreSQL takes the whole list at once.
+ID_CHUNK = connection.features.max_query_params and 500 or 50_000
 # Money out raises what is owed on these.
 OWED_TYPES = frozenset(Account.LIABILITY_TYPES)
 
@@ -70,20 +71,42 @@ def account_backfill(*, account: Account, anchor: tuple[dt.date, Decimal], start
     while day > start:
         balance += sign * per_day.get(day, Decimal("0"))
         day -= dt.timedelta(days=1)
-        rows.append(
-            BalanceSnapshot(
-                account=account, date=day, current=balance, currency=currency, estimated=True
-            )
-        )
+        rows.append((account.pk, day, balance, currency))
     with transaction.atomic():
         BalanceSnapshot.objects.filter(
             account=account, estimated=True, date__lt=anchor_day
         ).delete()
-        BalanceSnapshot.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
+        _insert_estimates(rows)
     return len(rows)
 
 
-def _oldest_new_posted(transaction_ids: list[int]) -> dict[int, dt.date]:
+def _insert_estimates(rows: list[tuple]) -> None:
+    # Raw executemany: building 730 model instances per account was most of a link's backfill
+    # time (bench/networth_bench.py). A seen row on the same day wins (DO NOTHING).
+    sql = (
+        "INSERT INTO finance_balancesnapshot"
+        " (account_id, date, current, currency, estimated, available)"
+        " VALUES (%s, %s, %s, %s, TRUE, NULL) ON CONFLICT (account_id, date) DO NOTHING"
+    )
+    ops = connection.ops
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            sql,
+            [
+                (pk, ops.adapt_datefield_value(day), ops.adapt_decimalfield_value(value), cur)
+                for pk, day, value, cur in rows
+            ],
+        )
+
+
+def _oldest_new_posted(item: PlaidItem, transaction_ids: list[int]) -> dict[int, dt.date]:
+    posted = Transaction.objects.filter(account__item=item, pending=False)
+    if len(transaction_ids) * 3 > posted.count():
+        # Most of the item is new (a first sync, the historical pull): one grouped pass over
+        # its rows beats hundreds of id lists, and over-counts nothing that matters (a
+        # backfill of an account whose old rows were not in this sync is the same backfill).
+        rows = posted.values("account_id").annotate(first=Min("date"))
+        return {row["account_id"]: row["first"] for row in rows}
     oldest: dict[int, dt.date] = {}
     for i in range(0, len(transaction_ids), ID_CHUNK):
         chunk = transaction_ids[i : i + ID_CHUNK]
@@ -101,7 +124,7 @@ def _oldest_new_posted(transaction_ids: list[int]) -> dict[int, dt.date]:
 def item_backfill(*, item: PlaidItem, transaction_ids: list[int]) -> dict[int, int]:
     """Backfill the item's accounts that these (added or modified) transactions reach before
     the first balance we saw; {account pk: rows written}. Call after today's snapshot."""
-    oldest_new = _oldest_new_posted(transaction_ids)
+    oldest_new = _oldest_new_posted(item, transaction_ids)
     if not oldest_new:
         return {}
     accounts = list(Account.objects.filter(item=item))

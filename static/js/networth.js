@@ -17,6 +17,13 @@
     var whole = new Intl.NumberFormat(undefined, {
       style: "currency", currency: data.currency, maximumFractionDigits: 0,
     });
+    // Short dates ("3 Dec" or "Dec 25"), so phone ticks do not run into each other.
+    var shortDate = data.labels.length > 100
+      ? { month: "short", year: "2-digit" } : { day: "numeric", month: "short" };
+    function tick(value) {
+      var day = new Date(this.getLabelForValue(value) + "T00:00:00");
+      return day.toLocaleDateString(undefined, shortDate);
+    }
     function num(values) { return values.map(function (v) { return parseFloat(v); }); }
     function dashed(ctx) { return data.estimated[ctx.p1DataIndex] ? [6, 4] : undefined; }
     function line(label, values, colour, width) {
@@ -52,7 +59,9 @@
           },
         },
         scales: {
-          x: { ticks: { maxTicksLimit: window.innerWidth < 600 ? 4 : 8, maxRotation: 0 } },
+          x: {
+            ticks: { maxTicksLimit: window.innerWidth < 600 ? 4 : 8, maxRotation: 0, callback: tick },
+          },
           y: { ticks: { callback: function (v) { return whole.format(v); } } },
         },
       },

@@ -24,7 +24,8 @@ def _day_of(account: Account, fallback: dt.date) -> dt.date:
 
 def snapshots_record(*, item: PlaidItem, today: dt.date | None = None) -> list[BalanceSnapshot]:
     """Today's row for each of the item's accounts with a balance: what the sync just saw.
-    Replaces a row beat carried forward or an estimate for the same day."""
+    Replaces a row beat carried forward or an estimate for the same day. Hidden and closed
+    accounts are skipped: the bank no longer reports them, their history ends where it was."""
     today = today or timezone.localdate()
     rows = [
         BalanceSnapshot(
@@ -35,7 +36,9 @@ def snapshots_record(*, item: PlaidItem, today: dt.date | None = None) -> list[B
             currency=account.currency or "USD",
             estimated=False,
         )
-        for account in Account.objects.filter(item=item, current_balance__isnull=False)
+        for account in Account.objects.filter(
+            item=item, current_balance__isnull=False, hidden=False, revoked=False
+        )
     ]
     return BalanceSnapshot.objects.bulk_create(
         rows,

@@ -13,6 +13,7 @@ from banking.models import Account, SyncOutbox
 from banking.outbox import outbox_deliver
 from finance.models import BalanceSnapshot
 from finance.networth.backfill import item_backfill
+from finance.networth.snapshots import snapshots_record
 from tests.emulator_client import emulator_call
 
 pytestmark = pytest.mark.django_db
@@ -132,8 +133,12 @@ def test_a_hidden_account_keeps_its_history(alice, plaid_settings, emulator):
     account = Account.objects.filter(item=item).first()
     count = BalanceSnapshot.objects.filter(account=account).count()
 
-    Account.objects.filter(pk=account.pk).update(hidden=True, revoked=True)
+    # Seen "tomorrow": a row would be new, if a hidden or closed account still got one.
+    Account.objects.filter(pk=account.pk).update(
+        hidden=True, revoked=True, balances_updated_at=timezone.now() + dt.timedelta(days=1)
+    )
     sync.item_sync(item=item, trigger="webhook")
     deliver_all()
+    snapshots_record(item=item)
 
     assert BalanceSnapshot.objects.filter(account=account).count() == count

@@ -17,7 +17,6 @@ rerun replaces the estimates, so the hook may run this again whenever older hist
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from decimal import Decimal
 
 from django.db import connection, transaction
@@ -150,12 +149,9 @@ def item_backfill(*, item: PlaidItem, transaction_ids: list[int]) -> dict[int, i
         return {}
     # Accounts without transactions (loans, brokerage) come along: their history is flat.
     quiet = [a for a in accounts if a.pk in anchors and a.pk not in oldest_new]
-    start = Transaction.objects.filter(account__item=item, pending=False).aggregate(m=Min("date"))[
-        "m"
-    ]
-    written: dict[int, int] = defaultdict(int)
-    for account in due + quiet:
-        written[account.pk] = account_backfill(
-            account=account, anchor=anchors[account.pk], start=start
-        )
-    return dict(written)
+    posted = Transaction.objects.filter(account__item=item, pending=False)
+    start = posted.aggregate(first=Min("date"))["first"]
+    return {
+        account.pk: account_backfill(account=account, anchor=anchors[account.pk], start=start)
+        for account in due + quiet
+    }

@@ -204,6 +204,14 @@ def medians(clients: dict, users: dict, url: str, stream: bool, cold: bool) -> t
     return statistics.median(runs["small"]), statistics.median(runs["big"])
 
 
+def reauthenticate(clients: dict) -> None:
+    # The CSV export asks for the password again (allauth's reauthentication), and that lasts
+    # ACCOUNT_REAUTHENTICATION_TIMEOUT: renewed right before each export measurement.
+    for client in clients.values():
+        answer = client.post("/accounts/reauthenticate/", {"password": "bench-password-1"})
+        assert answer.status_code == 302, answer.status_code
+
+
 def export_peak_kb(client: Client) -> tuple[float, int]:
     """Peak Python memory while streaming the whole CSV, and the number of lines."""
     gc.collect()
@@ -287,32 +295,11 @@ def main() -> int:
         for label, user in users.items():
             clients[label] = Client()
             clients[label].force_login(user)
-            # The CSV export asks for the password again (allauth's reauthentication).
-            answer = clients[label].post(
-                "/accounts/reauthenticate/", {"password": "bench-password-1"}
-            )
-            assert answer.status_code == 302, answer.status_code
 
         if "--explain" in sys.argv:
             explain(clients["big"], [url for url, _ in pages.values()])
 
         results = {}
-        for page, (url, stream) in pages.items():
-            cold = page == "dashboard_after_new_data"
-            small_ms, big_ms = medians(clients, users, url, stream, cold)
-            results[page] = {
-                "url": url,
-                "small_ms": round(small_ms, 2),
-                "big_ms": round(big_ms, 2),
-                "ratio": round(big_ms / small_ms, 2),
-            }
-            if page not in ("csv_export", "dashboard_after_new_data"):
-                results[page]["meets_target"] = big_ms / small_ms <= TARGET_RATIO
-            print(
-                f"{page:13} small {small_ms:8.2f} ms   big {big_ms:9.2f} ms   "
-                f"ratio {big_ms / small_ms:6.2f}"
-            )
-
         # Net worth: a user with 1 year against one with 10 years of daily snapshots (20
         # accounts each). The default period (1 year) reads one year for both; "all" is
         # reported without a target, its cost follows the years shown.
@@ -333,6 +320,25 @@ def main() -> int:
                 results[page]["meets_target"] = big_ms / small_ms <= TARGET_RATIO
             print(f"{page:13} 1 year {small_ms:8.2f} ms   10 years {big_ms:9.2f} ms")
 
+        for page, (url, stream) in pages.items():
+            cold = page == "dashboard_after_new_data"
+            if stream:
+                reauthenticate(clients)
+            small_ms, big_ms = medians(clients, users, url, stream, cold)
+            results[page] = {
+                "url": url,
+                "small_ms": round(small_ms, 2),
+                "big_ms": round(big_ms, 2),
+                "ratio": round(big_ms / small_ms, 2),
+            }
+            if page not in ("csv_export", "dashboard_after_new_data"):
+                results[page]["meets_target"] = big_ms / small_ms <= TARGET_RATIO
+            print(
+                f"{page:13} small {small_ms:8.2f} ms   big {big_ms:9.2f} ms   "
+                f"ratio {big_ms / small_ms:6.2f}"
+            )
+
+        reauthenticate(clients)
         small_kb, small_lines = export_peak_kb(clients["small"])
         big_kb, big_lines = export_peak_kb(clients["big"])
         # Constant memory: exporting 1,000 times the rows may not need much more than one

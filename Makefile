@@ -1,5 +1,5 @@
 # The README's quick start is `make run` and `make test`; everything they need is set up here.
-.PHONY: run test smoke setup setup-dev lint bench bench-sync bench-webhooks bench-pages bench-emulator bench-scale bench-recurring clean
+.PHONY: run test smoke setup setup-dev lint bench bench-sync bench-webhooks bench-pages bench-emulator bench-scale bench-recurring bench-networth clean
 
 run: setup
 	@scripts/ensure-redis.sh
@@ -25,7 +25,7 @@ lint: setup-dev
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
 
-bench: bench-emulator bench-sync bench-webhooks bench-pages bench-scale bench-recurring
+bench: bench-emulator bench-sync bench-webhooks bench-pages bench-scale bench-recurring bench-networth
 
 bench-emulator: setup-dev
 	.venv/bin/python bench/emulator_bench.py
@@ -52,6 +52,10 @@ bench-scale: setup-dev
 # Our recurring detector against the emulator's ground truth, and at 100,000 transactions.
 bench-recurring: setup-dev
 	.venv/bin/python bench/recurring_bench.py
+
+# The backfill at link: 730 days for 20 accounts (networth.json).
+bench-networth: setup-dev
+	scripts/with-postgres.sh .venv/bin/python bench/networth_bench.py
 
 clean:
 	rm -rf var/test-db.sqlite3 test-artifacts .pytest_cache

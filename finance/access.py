@@ -11,7 +11,7 @@ from django.db.models import QuerySet
 
 from banking.models import Account, PlaidItem, Transaction
 
-from .models import Category, RecurringStream, Rule, Tag, TransferLink
+from .models import Category, ManualAsset, RecurringStream, Rule, Tag, TransferLink
 
 
 def items_visible(user) -> QuerySet[PlaidItem]:
@@ -49,3 +49,7 @@ def transfers_visible(user) -> QuerySet[TransferLink]:
 
 def recurring_streams_visible(user) -> QuerySet[RecurringStream]:
     return RecurringStream.objects.filter(user_id=user.pk)
+
+
+def manual_assets_visible(user) -> QuerySet[ManualAsset]:
+    return ManualAsset.objects.filter(user_id=user.pk)

@@ -10,6 +10,7 @@ from banking.models import SyncOutbox
 from banking.outbox import outbox_hook_register, removal_hook_register
 
 from .carry import carry_restore, carry_stash
+from .networth.hooks import networth_snapshot_run
 from .recurring.hooks import recurring_hooks_register
 from .rules import rules_apply
 from .selectors import synced_version_key
@@ -66,3 +67,4 @@ def hooks_register() -> None:
     outbox_hook_register("finance.splits_review", splits_review)
     outbox_hook_register("finance.spending_cache_retire", spending_cache_retire)
     recurring_hooks_register()
+    outbox_hook_register("finance.networth_snapshot", networth_snapshot_run)

@@ -70,30 +70,6 @@ def accounts_for_user(*, user) -> list[Account]:
     )
 
 
-def net_worth(accounts: list[Account]) -> list[dict]:
-    """Assets minus liabilities, per currency (amounts in different currencies never mix).
-
-    Plaid reports a credit or loan account's current balance as the positive amount owed.
-    """
-    totals: dict[str, dict] = {}
-    for account in accounts:
-        if account.current_balance is None or not getattr(account, "in_totals", True):
-            continue
-        row = totals.setdefault(
-            account.currency or "USD",
-            {"currency": account.currency or "USD", "assets": ZERO, "liabilities": ZERO},
-        )
-        if account.is_liability:
-            row["liabilities"] += account.current_balance
-        else:
-            row["assets"] += account.current_balance
-    result = []
-    for row in sorted(totals.values(), key=lambda r: r["currency"]):
-        row["net"] = row["assets"] - row["liabilities"]
-        result.append(row)
-    return result
-
-
 TYPE_LABELS = {
     "depository": "Cash",
     "credit": "Credit cards",

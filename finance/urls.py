@@ -60,4 +60,5 @@ urlpatterns = [
     path("rules/<uuid:public_id>/toggle/", views_rules.rule_toggle, name="rule_toggle"),
     path("rules/<uuid:public_id>/delete/", views_rules.rule_delete, name="rule_delete"),
     path("", include("finance.recurring.urls")),
+    path("", include("finance.networth.urls")),
 ]

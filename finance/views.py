@@ -23,6 +23,7 @@ from .account_preferences import account_preference_save
 from .categories import category_book
 from .export import transaction_csv
 from .forms import AccountPreferenceForm, TransactionEditForm, TransactionFilterForm
+from .networth.selectors import networth_card
 from .pagination import SORTS, BadCursor, ForeignCursor, list_scope, transaction_page
 from .recurring.selectors import dashboard_recurring
 from .tags import tag_names
@@ -44,7 +45,7 @@ def _dashboard_context(user) -> dict:
     return {
         "connections": connections,
         "activity": live.activity_summary(connections),
-        "net_worth": selectors.net_worth(accounts),
+        "net_worth": networth_card(user=user, accounts=accounts, today=today),
         "balance_groups": selectors.balances_by_type(accounts),
         "spending": spending,
         "top_categories": top_categories,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from . import activity, data, institutions, recurring_api
+from .balances_history import balances_history
 from .errors import PlaidError
 
 ITEM_ROUTE = re.compile(
@@ -13,6 +14,10 @@ ITEM_ROUTE = re.compile(
 )
 STREAM_ROUTE = re.compile(
     r"^/emulator/items/([A-Za-z0-9]+)/(recurring-truth|streams)(?:/([A-Za-z0-9]+))?$"
+)
+
+BALANCES_ROUTE = re.compile(
+    r"^/emulator/items/([A-Za-z0-9]+)/accounts/([A-Za-z0-9]+)/balances-history$"
 )
 
 
@@ -169,6 +174,13 @@ def handle(emu, method: str, path: str, body: dict) -> tuple[int, dict]:
     m = STREAM_ROUTE.match(path)
     if m:
         return _streams(emu, method, m.group(1), m.group(2), m.group(3), body)
+    m = BALANCES_ROUTE.match(path)
+    if m and method == "GET":
+        with store.lock:
+            item = store.items.get(m.group(1))
+            if item is None:
+                raise PlaidError("ITEM_NOT_FOUND")
+            return 200, balances_history(item, m.group(2))
     m = ITEM_ROUTE.match(path)
     if m and method == "POST":
         item = store.items.get(m.group(1))

@@ -1,6 +1,7 @@
 from .accounts import AccountPreference
 from .carry import PendingCarry
 from .categories import Category
+from .networth import BalanceSnapshot, ManualAsset, ManualValue
 from .recurring import RecurringStream
 from .rules import Rule, TransactionMeta
 from .splits import SplitPart
@@ -9,7 +10,10 @@ from .transfers import TransferLink
 
 __all__ = [
     "AccountPreference",
+    "BalanceSnapshot",
     "Category",
+    "ManualAsset",
+    "ManualValue",
     "PendingCarry",
     "RecurringStream",
     "Rule",

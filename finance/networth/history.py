@@ -1,0 +1,206 @@
+"""Net worth over a period, per currency, from the daily snapshots and manual values.
+
+Every account the dashboard counts (visible, in totals, with a balance) and every manual asset
+is a *line*; a line's value on a day is its latest row on or before that day (a day without a
+row carries the last one forward), and today's is the live value the dashboard shows, so the
+last point of every chart is the dashboard's net worth. Amounts in different currencies are
+never added together. An investment account is a line like any other: its current balance
+(Plaid's, or its holdings' value) is what its snapshots hold.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import OuterRef, Subquery
+
+from banking.models import Account
+
+from ..models import BalanceSnapshot, ManualAsset, ManualValue
+from ..selectors import TYPE_LABELS
+
+ZERO = Decimal("0.00")
+RANGES = {"1m": 30, "3m": 91, "1y": 365, "all": None}
+
+
+@dataclass
+class Line:
+    key: str
+    label: str
+    detail: str
+    group: str
+    currency: str
+    is_liability: bool
+    today: Decimal
+    # day -> (value, estimated); filled by lines_load for the period asked for.
+    rows: dict[dt.date, tuple[Decimal, bool]] = field(default_factory=dict)
+    account_id: int | None = None
+    asset_id: int | None = None
+
+
+def lines_for(accounts: list[Account], manual: list[ManualAsset]) -> list[Line]:
+    """Accounts as the dashboard counts them (`in_totals` set by account_preferences_apply)."""
+    lines = [
+        Line(
+            key=f"account-{a.public_id}",
+            label=getattr(a, "label", a.name),
+            detail=a.item.display_name,
+            group=TYPE_LABELS.get(a.type, a.type.title()),
+            currency=a.currency or "USD",
+            is_liability=a.is_liability,
+            today=a.current_balance,
+            account_id=a.pk,
+        )
+        for a in accounts
+        if a.current_balance is not None and getattr(a, "in_totals", True)
+    ]
+    lines += [
+        Line(
+            key=f"manual-{m.public_id}",
+            label=m.name,
+            detail="Added by you",
+            group=m.get_category_display(),
+            currency=m.currency,
+            is_liability=m.is_liability,
+            today=m.value,
+            asset_id=m.pk,
+        )
+        for m in manual
+    ]
+    return lines
+
+
+def first_day(lines: list[Line], today: dt.date) -> dt.date:
+    """The oldest day any line has a row for ("all")."""
+    days = [today]
+    ids = [ln.account_id for ln in lines if ln.account_id]
+    if ids:
+        first = BalanceSnapshot.objects.filter(account_id__in=ids).order_by("date").first()
+        days.append(first.date if first else today)
+    assets = [ln.asset_id for ln in lines if ln.asset_id]
+    if assets:
+        first = ManualValue.objects.filter(asset_id__in=assets).order_by("date").first()
+        days.append(first.date if first else today)
+    return min(days)
+
+
+def lines_load(lines: list[Line], start: dt.date, today: dt.date) -> None:
+    """Each line's rows from `start` to yesterday, plus the latest before `start` for a line
+    without a row on it. Reads only the period: the cost follows the period, not the years
+    of history a user has (the 1-year page of a 10-year user reads one year)."""
+    by_account = {ln.account_id: ln for ln in lines if ln.account_id}
+    by_asset = {ln.asset_id: ln for ln in lines if ln.asset_id}
+    for account_id, day, current, estimated in BalanceSnapshot.objects.filter(
+        account_id__in=list(by_account), date__gte=start, date__lt=today
+    ).values_list("account_id", "date", "current", "estimated"):
+        by_account[account_id].rows[day] = (current, estimated)
+    for asset_id, day, value in ManualValue.objects.filter(
+        asset_id__in=list(by_asset), date__gte=start, date__lt=today
+    ).values_list("asset_id", "date", "value"):
+        by_asset[asset_id].rows[day] = (value, False)
+    _load_before(lines, start)
+
+
+def _load_before(lines: list[Line], start: dt.date) -> None:
+    # One query per kind, whatever the number of lines: each line's latest row before the
+    # period, for lines without a row on its first day.
+    accounts = {ln.account_id: ln for ln in lines if ln.account_id and start not in ln.rows}
+    if accounts:
+        before = BalanceSnapshot.objects.filter(account_id=OuterRef("pk"), date__lt=start)
+        before = before.order_by("-date")
+        rows = Account.objects.filter(pk__in=list(accounts)).annotate(
+            last=Subquery(before.values("current")[:1]),
+            last_estimated=Subquery(before.values("estimated")[:1]),
+        )
+        for pk, last, estimated in rows.values_list("pk", "last", "last_estimated"):
+            if last is not None:
+                accounts[pk].rows[start] = (last, bool(estimated))
+    assets = {ln.asset_id: ln for ln in lines if ln.asset_id and start not in ln.rows}
+    if assets:
+        before = ManualValue.objects.filter(asset_id=OuterRef("pk"), date__lt=start)
+        rows = ManualAsset.objects.filter(pk__in=list(assets)).annotate(
+            last=Subquery(before.order_by("-date").values("value")[:1])
+        )
+        for pk, last in rows.values_list("pk", "last"):
+            if last is not None:
+                assets[pk].rows[start] = (last, False)
+
+
+def _walk(line: Line, days: list[dt.date]) -> list[tuple[Decimal, bool] | None]:
+    """The line's value on each day (None before its first row); the last day is today."""
+    out: list[tuple[Decimal, bool] | None] = []
+    last = None
+    for day in days[:-1]:
+        last = line.rows.get(day, last)
+        out.append(last)
+    out.append((line.today, False))
+    return out
+
+
+def networth_history(lines: list[Line], start: dt.date, today: dt.date) -> dict[str, dict]:
+    """{currency: {"points": [...], "lines": [...], "groups": [...]}}; a point is a day with
+    assets, liabilities, net and whether any value in it was estimated."""
+    days = [start + dt.timedelta(days=n) for n in range((today - start).days + 1)]
+    out: dict[str, dict] = {}
+    for currency in sorted({ln.currency for ln in lines}):
+        mine = [ln for ln in lines if ln.currency == currency]
+        assets = [ZERO] * len(days)
+        owed = [ZERO] * len(days)
+        estimated = [False] * len(days)
+        line_rows, groups = [], {}
+        for line in mine:
+            walked = _walk(line, days)
+            target = owed if line.is_liability else assets
+            for i, cell in enumerate(walked):
+                if cell is not None:
+                    target[i] += cell[0]
+                    estimated[i] = estimated[i] or cell[1]
+            first = next((c[0] for c in walked if c is not None), None)
+            row = _change(line.label, first, line.today)
+            row.update(key=line.key, detail=line.detail, group=line.group)
+            row["is_liability"] = line.is_liability
+            line_rows.append(row)
+            group = groups.setdefault(
+                (line.is_liability, line.group),
+                {"label": line.group, "is_liability": line.is_liability, "start": ZERO},
+            )
+            group["start"] += first or ZERO
+            group["end"] = group.get("end", ZERO) + line.today
+        points = [
+            {
+                "date": day,
+                "assets": assets[i],
+                "liabilities": owed[i],
+                "net": assets[i] - owed[i],
+                "estimated": estimated[i],
+            }
+            for i, day in enumerate(days)
+        ]
+        out[currency] = {
+            "currency": currency,
+            "points": points,
+            "change": _change("", points[0]["net"], points[-1]["net"]),
+            "lines": line_rows,
+            "groups": [
+                {**g, **_change(g["label"], g["start"], g["end"])}
+                for _, g in sorted(groups.items())
+            ],
+        }
+    return out
+
+
+def _change(label: str, start: Decimal | None, end: Decimal) -> dict:
+    if start is None:
+        return {"label": label, "start": None, "end": end, "change": None, "pct": None}
+    pct = None
+    if start:
+        pct = ((end - start) / abs(start) * 100).quantize(Decimal("0.1"))
+    return {"label": label, "start": start, "end": end, "change": end - start, "pct": pct}
+
+
+def sample(points: list[dict], most: int) -> list[dict]:
+    """At most `most` points, evenly spaced back from the last one (always kept)."""
+    step = -(-len(points) // most)
+    return points[::-1][::step][::-1]

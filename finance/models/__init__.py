@@ -1,4 +1,5 @@
 from .accounts import AccountPreference
+from .budgets import Budget, BudgetMonth
 from .carry import PendingCarry
 from .categories import Category
 from .rules import Rule, TransactionMeta
@@ -8,6 +9,8 @@ from .transfers import TransferLink
 
 __all__ = [
     "AccountPreference",
+    "Budget",
+    "BudgetMonth",
     "Category",
     "PendingCarry",
     "Rule",

@@ -11,7 +11,7 @@ from django.db.models import QuerySet
 
 from banking.models import Account, PlaidItem, Transaction
 
-from .models import Budget, Category, Rule, Tag, TransferLink
+from .models import AlertSetting, Budget, Category, Occurrence, Rule, Tag, TransferLink
 
 
 def items_visible(user) -> QuerySet[PlaidItem]:
@@ -49,3 +49,11 @@ def transfers_visible(user) -> QuerySet[TransferLink]:
 
 def budgets_visible(user) -> QuerySet[Budget]:
     return Budget.objects.filter(user_id=user.pk)
+
+
+def occurrences_visible(user) -> QuerySet[Occurrence]:
+    return Occurrence.objects.filter(user_id=user.pk)
+
+
+def alert_settings_visible(user) -> QuerySet[AlertSetting]:
+    return AlertSetting.objects.filter(user_id=user.pk)

@@ -1,4 +1,5 @@
 from .accounts import AccountPreference
+from .alerts import AlertKind, AlertSetting, Occurrence
 from .budgets import Budget, BudgetMonth
 from .carry import PendingCarry
 from .categories import Category
@@ -9,6 +10,9 @@ from .transfers import TransferLink
 
 __all__ = [
     "AccountPreference",
+    "AlertKind",
+    "AlertSetting",
+    "Occurrence",
     "Budget",
     "BudgetMonth",
     "Category",

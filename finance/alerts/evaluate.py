@@ -1,0 +1,147 @@
+"""Deciding what to tell a user after new data: called by the post-sync outbox hook
+(finance.hooks) and by banking's item notices. Every decision ends in occurrence_claim(), whose
+unique key is what makes a second delivery of the same news tell nobody anything.
+
+Keys:
+- budget:<budget>:<YYYY-MM>:<80|100> — each level once per budget per (user's) month; a jump
+  straight past 100% tells the 100% only.
+- txn:<id> — the transaction's id, or for a posted row the id of the pending row it replaces
+  (`pending_transaction_id`), so a pending charge that posts under a new id is told once.
+- balance:<account>:<ISO week> — at most once a week per account while it stays low.
+- bank:<item>:<state>:<time of change> — banking changes an item's state once per change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db.models import Q
+
+from accounts.time_zone import user_today, user_week
+from banking.health.status import ItemNotice
+from banking.models import PlaidItem, SyncOutbox
+
+from .. import access
+from ..budgets.report import BudgetLine, budget_lines
+from ..models import AlertKind, Category
+from ..selectors import month_start
+from ..templatetags.money import format_money
+from .occurrences import occurrence_claim
+from .preferences import alert_preferences
+
+LEVELS = (100, 80)
+ID_CHUNK = 500
+
+
+def alerts_for_sync(outbox: SyncOutbox) -> None:
+    user = outbox.item.user
+    prefs = alert_preferences(user=user)
+    if outbox.added and prefs[AlertKind.LARGE_TRANSACTION].enabled:
+        large_transactions_check(
+            user=user, ids=outbox.added, threshold=prefs[AlertKind.LARGE_TRANSACTION].threshold
+        )
+    if (outbox.added or outbox.modified) and prefs[AlertKind.BUDGET].enabled:
+        budgets_check(user=user)
+    if prefs[AlertKind.LOW_BALANCE].enabled:
+        balances_check(
+            user=user, item=outbox.item, threshold=prefs[AlertKind.LOW_BALANCE].threshold
+        )
+
+
+def large_transactions_check(*, user, ids: Iterable[int], threshold) -> int:
+    ids = list(ids)
+    told = 0
+    for start in range(0, len(ids), ID_CHUNK):
+        rows = access.transactions_visible(user).filter(
+            Q(amount__gte=threshold) | Q(amount__lte=-threshold),
+            pk__in=ids[start : start + ID_CHUNK],
+        )
+        for t in rows:
+            key = f"txn:{t.pending_transaction_id or t.transaction_id}"
+            direction = "out of" if t.amount > 0 else "into"
+            amount = format_money(abs(t.amount), t.currency)
+            title = f"{amount} {direction} your account: {t.merchant_name or t.name}"
+            body = (
+                f"{t.merchant_name or t.name}, {t.date:%d %B %Y}. You asked to hear about "
+                f"transactions of {format_money(threshold, t.currency)} or more."
+            )
+            url = f"/transactions/{t.public_id}/"
+            if occurrence_claim(
+                user=user,
+                kind=AlertKind.LARGE_TRANSACTION,
+                key=key,
+                title=title,
+                body=body,
+                url=url,
+            ):
+                told += 1
+    return told
+
+
+def budgets_check(*, user) -> int:
+    today = user_today(user)
+    month = month_start(today)
+    told = 0
+    for line in budget_lines(user=user, month=month, today=today):
+        if line.kind != Category.Kind.SPENDING:
+            continue
+        level = next((lv for lv in LEVELS if line.percent >= lv), None)
+        if level is None:
+            continue
+        key = f"budget:{line.budget.pk}:{month:%Y-%m}:{level}"
+        if occurrence_claim(
+            user=user, kind=AlertKind.BUDGET, key=key, **_budget_words(line, level)
+        ):
+            told += 1
+    return told
+
+
+def _budget_words(line: BudgetLine, level: int) -> dict:
+    spent = format_money(line.spent, line.currency)
+    available = format_money(line.available, line.currency)
+    if level >= 100:
+        title = f"{line.label}: over budget ({spent} of {available})"
+    else:
+        title = f"{line.label}: {line.percent}% of the budget used"
+    body = (
+        f"{spent} spent of {available} this month; {format_money(line.left, line.currency)} left."
+    )
+    return {"title": title, "body": body, "url": "/budgets/"}
+
+
+def balances_check(*, user, item: PlaidItem, threshold) -> int:
+    _, week = user_week(user)
+    told = 0
+    accounts = access.accounts_visible(user).filter(item=item, type="depository").visible()
+    for account in accounts:
+        balance = account.available_balance
+        if balance is None:
+            balance = account.current_balance
+        if balance is None or balance >= threshold:
+            continue
+        key = f"balance:{account.pk}:{week}"
+        title = f"{account.name} is down to {format_money(balance, account.currency)}"
+        body = (
+            f"The available balance of {account.name} at {item.display_name} is below "
+            f"{format_money(threshold, account.currency)}."
+        )
+        if occurrence_claim(
+            user=user, kind=AlertKind.LOW_BALANCE, key=key, title=title, body=body, url="/"
+        ):
+            told += 1
+    return told
+
+
+def bank_notice(notice: ItemNotice) -> None:
+    """banking's news about a connection (it changed state), told under the user's settings."""
+    item = PlaidItem.objects.select_related("user").filter(pk=notice.item_pk).first()
+    if item is None or not alert_preferences(user=item.user)[AlertKind.BANK].enabled:
+        return
+    occurrence_claim(
+        user=item.user,
+        kind=AlertKind.BANK,
+        key=f"bank:{item.pk}:{notice.state}:{notice.changed_at.isoformat()}",
+        title=notice.subject,
+        body=notice.body,
+        url=notice.path,
+    )

@@ -85,7 +85,8 @@ def budgets_check(*, user) -> int:
     for line in budget_lines(user=user, month=month, today=today):
         if line.kind != Category.Kind.SPENDING:
             continue
-        level = next((lv for lv in LEVELS if line.percent >= lv), None)
+        # The exact share, not the rounded percent: 79.6% is not yet 80%.
+        level = next((lv for lv in LEVELS if line.ratio * 100 >= lv), None)
         if level is None:
             continue
         key = f"budget:{line.budget.pk}:{month:%Y-%m}:{level}"

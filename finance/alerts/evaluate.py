@@ -26,7 +26,7 @@ from ..budgets.report import BudgetLine, budget_lines
 from ..models import AlertKind, Category
 from ..selectors import month_start
 from ..templatetags.money import format_money
-from .occurrences import occurrence_claim
+from .occurrences import occurrence_claim, occurrence_keys_taken
 from .preferences import alert_preferences
 
 LEVELS = (100, 80)
@@ -40,12 +40,26 @@ def alerts_for_sync(outbox: SyncOutbox) -> None:
         large_transactions_check(
             user=user, ids=outbox.added, threshold=prefs[AlertKind.LARGE_TRANSACTION].threshold
         )
-    if (outbox.added or outbox.modified) and prefs[AlertKind.BUDGET].enabled:
+    if prefs[AlertKind.BUDGET].enabled and _touches_this_month(
+        user, [*outbox.added, *outbox.modified]
+    ):
         budgets_check(user=user)
     if prefs[AlertKind.LOW_BALANCE].enabled:
         balances_check(
             user=user, item=outbox.item, threshold=prefs[AlertKind.LOW_BALANCE].threshold
         )
+
+
+def _touches_this_month(user, ids: list[int]) -> bool:
+    """Whether any of these rows is dated in the user's current month: older rows (a bank's
+    late history) cannot move this month's budgets, and removed rows only lower them."""
+    month = month_start(user_today(user))
+    return any(
+        access.transactions_visible(user)
+        .filter(pk__in=ids[start : start + ID_CHUNK], date__gte=month)
+        .exists()
+        for start in range(0, len(ids), ID_CHUNK)
+    )
 
 
 def large_transactions_check(*, user, ids: Iterable[int], threshold) -> int:
@@ -81,15 +95,19 @@ def large_transactions_check(*, user, ids: Iterable[int], threshold) -> int:
 def budgets_check(*, user) -> int:
     today = user_today(user)
     month = month_start(today)
-    told = 0
+    due = []
     for line in budget_lines(user=user, month=month, today=today):
         if line.kind != Category.Kind.SPENDING:
             continue
         # The exact share, not the rounded percent: 79.6% is not yet 80%.
         level = next((lv for lv in LEVELS if line.ratio * 100 >= lv), None)
-        if level is None:
+        if level is not None:
+            due.append((f"budget:{line.budget.pk}:{month:%Y-%m}:{level}", line, level))
+    taken = occurrence_keys_taken(user=user, keys=[key for key, _, _ in due])
+    told = 0
+    for key, line, level in due:
+        if key in taken:
             continue
-        key = f"budget:{line.budget.pk}:{month:%Y-%m}:{level}"
         if occurrence_claim(
             user=user, kind=AlertKind.BUDGET, key=key, **_budget_words(line, level)
         ):
@@ -112,15 +130,18 @@ def _budget_words(line: BudgetLine, level: int) -> dict:
 
 def balances_check(*, user, item: PlaidItem, threshold) -> int:
     _, week = user_week(user)
-    told = 0
-    accounts = access.accounts_visible(user).filter(item=item, type="depository").visible()
-    for account in accounts:
+    low = []
+    for account in access.accounts_visible(user).filter(item=item, type="depository").visible():
         balance = account.available_balance
         if balance is None:
             balance = account.current_balance
-        if balance is None or balance >= threshold:
+        if balance is not None and balance < threshold:
+            low.append((f"balance:{account.pk}:{week}", account, balance))
+    taken = occurrence_keys_taken(user=user, keys=[key for key, _, _ in low])
+    told = 0
+    for key, account, balance in low:
+        if key in taken:
             continue
-        key = f"balance:{account.pk}:{week}"
         title = f"{account.name} is down to {format_money(balance, account.currency)}"
         body = (
             f"The available balance of {account.name} at {item.display_name} is below "

@@ -37,6 +37,14 @@ def occurrence_claim(
     return row
 
 
+def occurrence_keys_taken(*, user, keys: list[str]) -> set[str]:
+    """Which of these keys were claimed already: one indexed read, so a sync that brings no
+    news costs no failed INSERT per budget (the INSERT stays the guarantee)."""
+    if not keys:
+        return set()
+    return set(access.occurrences_visible(user).filter(key__in=keys).values_list("key", flat=True))
+
+
 def _email_enqueue(occurrence_id: int) -> None:
     try:
         names.task(names.ALERT_EMAIL_SEND).apply_async(

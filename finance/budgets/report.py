@@ -146,7 +146,6 @@ def budget_lines(
 ) -> list[BudgetLine]:
     """Every budget active in `month` with what it had, spent and has left, and (for the
     current month) where the pace so far ends."""
-    book = book or category_book(user=user)
     budgets = [
         b
         for b in access.budgets_visible(user).select_related("category").prefetch_related("months")
@@ -154,6 +153,7 @@ def budget_lines(
     ]
     if not budgets:
         return []
+    book = book or category_book(user=user)
     rolling = [b.start_month for b in budgets if b.rollover]
     first = min([month, *rolling])
     spent = spent_by_month(user=user, book=book, budgets=budgets, first=first, last=month)

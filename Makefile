@@ -1,5 +1,5 @@
 # The README's quick start is `make run` and `make test`; everything they need is set up here.
-.PHONY: run test setup setup-dev lint bench bench-sync bench-webhooks bench-pages bench-emulator bench-scale clean
+.PHONY: run test setup setup-dev lint bench bench-sync bench-webhooks bench-pages bench-emulator bench-scale bench-alerts clean
 
 run: setup
 	@scripts/ensure-redis.sh
@@ -20,7 +20,7 @@ lint: setup-dev
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
 
-bench: bench-emulator bench-sync bench-webhooks bench-pages bench-scale
+bench: bench-emulator bench-sync bench-webhooks bench-pages bench-scale bench-alerts
 
 bench-emulator: setup-dev
 	.venv/bin/python bench/emulator_bench.py
@@ -43,6 +43,11 @@ bench-pages: setup-dev
 bench-scale: setup-dev
 	@scripts/ensure-redis.sh
 	scripts/with-postgres.sh .venv/bin/python bench/scale_bench.py
+
+# The alerts hook after a sync against the sync's write phase (alerts.json, PostgreSQL).
+bench-alerts: setup-dev
+	@scripts/ensure-redis.sh
+	scripts/with-postgres.sh .venv/bin/python bench/alerts_bench.py
 
 clean:
 	rm -rf var/test-db.sqlite3 test-artifacts .pytest_cache

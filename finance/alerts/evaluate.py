@@ -19,7 +19,7 @@ from django.db.models import Q
 
 from accounts.time_zone import user_today, user_week
 from banking.health.status import ItemNotice
-from banking.models import PlaidItem, SyncOutbox
+from banking.models import PlaidItem, SyncOutbox, Transaction
 
 from .. import access
 from ..budgets.report import BudgetLine, budget_lines
@@ -54,23 +54,30 @@ def _touches_this_month(user, ids: list[int]) -> bool:
     """Whether any of these rows is dated in the user's current month: older rows (a bank's
     late history) cannot move this month's budgets, and removed rows only lower them."""
     month = month_start(user_today(user))
-    return any(
-        access.transactions_visible(user)
-        .filter(pk__in=ids[start : start + ID_CHUNK], date__gte=month)
-        .exists()
-        for start in range(0, len(ids), ID_CHUNK)
-    )
+    for start in range(0, len(ids), ID_CHUNK):
+        owners = _announced(ids[start : start + ID_CHUNK]).filter(date__gte=month)
+        if user.pk in set(owners.values_list("user_id", flat=True)):
+            return True
+    return False
+
+
+def _announced(ids: list[int]):
+    """An announcement's rows by primary key alone. The ids are the announcing item's own
+    rows (banking.outbox) and callers still check each row's owner, in Python: with
+    `user_id = ...` beside `id IN (...)` SQLite walks the user's whole (user, date) index."""
+    return Transaction.objects.filter(pk__in=ids)
 
 
 def large_transactions_check(*, user, ids: Iterable[int], threshold) -> int:
     ids = list(ids)
     told = 0
     for start in range(0, len(ids), ID_CHUNK):
-        rows = access.transactions_visible(user).filter(
-            Q(amount__gte=threshold) | Q(amount__lte=-threshold),
-            pk__in=ids[start : start + ID_CHUNK],
+        rows = _announced(ids[start : start + ID_CHUNK]).filter(
+            Q(amount__gte=threshold) | Q(amount__lte=-threshold)
         )
         for t in rows:
+            if t.user_id != user.pk:
+                continue
             key = f"txn:{t.pending_transaction_id or t.transaction_id}"
             direction = "out of" if t.amount > 0 else "into"
             amount = format_money(abs(t.amount), t.currency)

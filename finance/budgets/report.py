@@ -9,7 +9,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Q, Sum
+from django.db.models import DateField, Q, Sum, Value
 from django.db.models.functions import TruncMonth
 
 from accounts.time_zone import user_today
@@ -17,7 +17,7 @@ from accounts.time_zone import user_today
 from .. import access
 from ..categories import CategoryBook, category_book
 from ..meta import COUNTED
-from ..models import Budget, Category
+from ..models import Budget, BudgetMonth, Category
 from ..selectors import add_months, month_start
 from ..totals import CATEGORY_COLUMNS, negative, positive, with_splits
 
@@ -69,20 +69,56 @@ class BudgetLine:
         return self.projection is not None and self.projection > self.available
 
 
-def amount_for(budget: Budget, month: dt.date) -> Decimal | None:
+Plan = list[tuple[dt.date, Decimal]]
+
+
+def budget_plans(budgets: list[Budget]) -> dict[int, Plan]:
+    """Each budget's amount changes, oldest first, read as plain tuples in one query."""
+    plans: dict[int, Plan] = defaultdict(list)
+    rows = (
+        BudgetMonth.objects.filter(budget_id__in=[b.pk for b in budgets])
+        .order_by("month")
+        .values_list("budget_id", "month", "amount")
+    )
+    for budget_id, month, amount in rows:
+        plans[budget_id].append((month, amount))
+    return plans
+
+
+def amount_for(budget: Budget, plan: Plan, month: dt.date) -> Decimal | None:
     """The budget's amount for a month (the latest change at or before it), None before it
-    starts. Reads the prefetched `months`."""
+    starts."""
     if month < budget.start_month:
         return None
     amount = None
-    for row in budget.months.all():
-        if row.month <= month:
-            amount = row.amount
+    for changed, value in plan:
+        if changed <= month:
+            amount = value
     return amount
 
 
-def budget_kind(budget: Budget) -> str:
-    return budget.category.kind if budget.category_id else SPENDING
+def budget_kind(book: CategoryBook, budget: Budget) -> str:
+    category = book.by_pk.get(budget.category_id) if budget.category_id else None
+    return book.live(category).kind if category else SPENDING
+
+
+def _subtrees(book: CategoryBook, roots: set[int]) -> dict[int, set[int]]:
+    """{category pk: it and everything under it} for the budgeted categories, from one pass
+    over the tree (CategoryBook.subtree walks the whole tree per call)."""
+    children: dict[int, list[int]] = defaultdict(list)
+    for c in book.categories:
+        if c.parent_id is not None and c.merged_into_id is None:
+            children[c.parent_id].append(c.pk)
+    out = {}
+    for root in roots:
+        seen, stack = {root}, [root]
+        while stack:
+            for child in children[stack.pop()]:
+                if child not in seen:
+                    seen.add(child)
+                    stack.append(child)
+        out[root] = seen
+    return out
 
 
 def spent_by_month(
@@ -91,10 +127,13 @@ def spent_by_month(
     """{(budget pk, month): spent} for months first..last (month starts); income budgets count
     money in, every other budget money out."""
     end = add_months(last, 1) - dt.timedelta(days=1)
+    # One month (no rollover) needs no month column: a constant spares the database a
+    # truncation per row (a Python function per row on SQLite).
+    month_column = Value(first, output_field=DateField()) if first == last else TruncMonth("date")
     rows = (
         access.transactions_visible(user)
         .filter(COUNTED, date__gte=first, date__lte=end)
-        .annotate(month=TruncMonth("date"))
+        .annotate(month=month_column)
         .values("iso_currency_code", "month", *CATEGORY_COLUMNS)
         .annotate(
             out=Sum("amount", filter=Q(amount__gt=0)), into=Sum("amount", filter=Q(amount__lt=0))
@@ -110,11 +149,14 @@ def spent_by_month(
         totals={"out": positive, "into": negative},
         memo=book.memo,
     )
-    covers: dict[int, set[int]] = {
-        b.pk: book.subtree(book.live(book.by_pk[b.category_id]))
+    live = {
+        b.pk: book.live(book.by_pk[b.category_id]).pk
         for b in budgets
         if b.category_id and b.category_id in book.by_pk
     }
+    trees = _subtrees(book, set(live.values()))
+    covers = {pk: trees[root] for pk, root in live.items()}
+    kinds = {b.pk: budget_kind(book, b) for b in budgets}
     by_currency: dict[str, list[Budget]] = defaultdict(list)
     for b in budgets:
         by_currency[b.currency].append(b)
@@ -134,7 +176,7 @@ def spent_by_month(
                     continue
             elif category is None or category.pk not in covers.get(b.pk, ()):
                 continue
-            if budget_kind(b) == Category.Kind.INCOME:
+            if kinds[b.pk] == Category.Kind.INCOME:
                 spent[(b.pk, month)] -= r["into"] or ZERO
             else:
                 spent[(b.pk, month)] += r["out"] or ZERO
@@ -146,31 +188,30 @@ def budget_lines(
 ) -> list[BudgetLine]:
     """Every budget active in `month` with what it had, spent and has left, and (for the
     current month) where the pace so far ends."""
-    budgets = [
-        b
-        for b in access.budgets_visible(user).select_related("category").prefetch_related("months")
-        if b.start_month <= month
-    ]
+    budgets = [b for b in access.budgets_visible(user) if b.start_month <= month]
     if not budgets:
         return []
     book = book or category_book(user=user)
+    plans = budget_plans(budgets)
     rolling = [b.start_month for b in budgets if b.rollover]
     first = min([month, *rolling])
     spent = spent_by_month(user=user, book=book, budgets=budgets, first=first, last=month)
     lines = []
     for b in budgets:
-        budgeted = amount_for(b, month) or ZERO
+        plan = plans[b.pk]
+        budgeted = amount_for(b, plan, month) or ZERO
         carried = ZERO
         if b.rollover:
             m = b.start_month
             while m < month:
-                carried = (amount_for(b, m) or ZERO) + carried - spent[(b.pk, m)]
+                carried = (amount_for(b, plan, m) or ZERO) + carried - spent[(b.pk, m)]
                 m = add_months(m, 1)
-        label = book.live(b.category).name if b.category_id else "All spending"
+        category = book.by_pk.get(b.category_id) if b.category_id else None
+        label = book.live(category).name if category else "All spending"
         line = BudgetLine(
             budget=b,
             label=label,
-            kind=budget_kind(b),
+            kind=budget_kind(book, b),
             currency=b.currency,
             budgeted=budgeted,
             carried=carried,

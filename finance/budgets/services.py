@@ -12,7 +12,7 @@ from .. import access
 from ..categories import category_book
 from ..models import Budget, BudgetMonth, Category
 from ..selectors import add_months
-from .report import amount_for, spent_by_month
+from .report import amount_for, budget_plans, spent_by_month
 
 AVERAGE_MONTHS = 3
 
@@ -83,8 +83,11 @@ def budgets_copy_last_month(*, user, month: dt.date) -> int:
     last = add_months(month, -1)
     changed = 0
     with transaction.atomic():
-        for budget in access.budgets_visible(user).prefetch_related("months"):
-            before, now = amount_for(budget, last), amount_for(budget, month)
+        budgets = list(access.budgets_visible(user))
+        plans = budget_plans(budgets)
+        for budget in budgets:
+            plan = plans[budget.pk]
+            before, now = amount_for(budget, plan, last), amount_for(budget, plan, month)
             if before is not None and before != now:
                 BudgetMonth.objects.update_or_create(
                     budget=budget, month=month, defaults={"amount": before}
@@ -98,10 +101,7 @@ def budgets_from_average(*, user, month: dt.date) -> int:
     the three months before it, rounded to a whole unit. Returns how many were set."""
     book = category_book(user=user)
     budgets = list(
-        access.budgets_visible(user)
-        .filter(category__isnull=False)
-        .select_related("category")
-        .prefetch_related("months")
+        access.budgets_visible(user).filter(category__isnull=False).select_related("category")
     )
     if not budgets:
         return 0

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.db import transaction
 from django.db.models import Q
 
 from accounts.time_zone import user_today, user_week
@@ -36,18 +37,23 @@ ID_CHUNK = 500
 def alerts_for_sync(outbox: SyncOutbox) -> None:
     user = outbox.item.user
     prefs = alert_preferences(user=user)
-    if outbox.added and prefs[AlertKind.LARGE_TRANSACTION].enabled:
-        large_transactions_check(
-            user=user, ids=outbox.added, threshold=prefs[AlertKind.LARGE_TRANSACTION].threshold
-        )
-    if prefs[AlertKind.BUDGET].enabled and _touches_this_month(
-        user, [*outbox.added, *outbox.modified]
-    ):
-        budgets_check(user=user)
-    if prefs[AlertKind.LOW_BALANCE].enabled:
-        balances_check(
-            user=user, item=outbox.item, threshold=prefs[AlertKind.LOW_BALANCE].threshold
-        )
+    # One transaction for every claim: one commit instead of one per occurrence, and the
+    # emails are queued (on commit) only once all of them are stored.
+    with transaction.atomic():
+        if outbox.added and prefs[AlertKind.LARGE_TRANSACTION].enabled:
+            large_transactions_check(
+                user=user,
+                ids=outbox.added,
+                threshold=prefs[AlertKind.LARGE_TRANSACTION].threshold,
+            )
+        if prefs[AlertKind.BUDGET].enabled and _touches_this_month(
+            user, [*outbox.added, *outbox.modified]
+        ):
+            budgets_check(user=user)
+        if prefs[AlertKind.LOW_BALANCE].enabled:
+            balances_check(
+                user=user, item=outbox.item, threshold=prefs[AlertKind.LOW_BALANCE].threshold
+            )
 
 
 def _touches_this_month(user, ids: list[int]) -> bool:

@@ -13,7 +13,8 @@ Keys:
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Q
@@ -34,98 +35,111 @@ LEVELS = (100, 80)
 ID_CHUNK = 500
 
 
-def alerts_for_sync(outbox: SyncOutbox) -> None:
+@dataclass(frozen=True)
+class Due:
+    """Something to tell, not yet claimed."""
+
+    kind: str
+    key: str
+    title: str
+    body: str = ""
+    url: str = ""
+
+
+def alerts_for_sync(outbox: SyncOutbox) -> int:
+    """Everything this sync may have to tell; returns how many occurrences it claimed."""
     user = outbox.item.user
     prefs = alert_preferences(user=user)
-    # One transaction for every claim: one commit instead of one per occurrence, and the
-    # emails are queued (on commit) only once all of them are stored.
-    with transaction.atomic():
-        if outbox.added and prefs[AlertKind.LARGE_TRANSACTION].enabled:
-            large_transactions_check(
-                user=user,
-                ids=outbox.added,
-                threshold=prefs[AlertKind.LARGE_TRANSACTION].threshold,
-            )
-        if prefs[AlertKind.BUDGET].enabled and _touches_this_month(
-            user, [*outbox.added, *outbox.modified]
-        ):
-            budgets_check(user=user)
-        if prefs[AlertKind.LOW_BALANCE].enabled:
-            balances_check(
-                user=user, item=outbox.item, threshold=prefs[AlertKind.LOW_BALANCE].threshold
-            )
-
-
-def _touches_this_month(user, ids: list[int]) -> bool:
-    """Whether any of these rows is dated in the user's current month: older rows (a bank's
-    late history) cannot move this month's budgets, and removed rows only lower them."""
+    large = prefs[AlertKind.LARGE_TRANSACTION]
     month = month_start(user_today(user))
-    for start in range(0, len(ids), ID_CHUNK):
-        owners = _announced(ids[start : start + ID_CHUNK]).filter(date__gte=month)
-        if user.pk in set(owners.values_list("user_id", flat=True)):
-            return True
-    return False
-
-
-def _announced(ids: list[int]):
-    """An announcement's rows by primary key alone. The ids are the announcing item's own
-    rows (banking.outbox) and callers still check each row's owner, in Python: with
-    `user_id = ...` beside `id IN (...)` SQLite walks the user's whole (user, date) index."""
-    return Transaction.objects.filter(pk__in=ids)
-
-
-def large_transactions_check(*, user, ids: Iterable[int], threshold) -> int:
-    ids = list(ids)
-    told = 0
-    for start in range(0, len(ids), ID_CHUNK):
-        rows = _announced(ids[start : start + ID_CHUNK]).filter(
-            Q(amount__gte=threshold) | Q(amount__lte=-threshold)
+    touches, big = _announced_rows(
+        user,
+        ids=[*outbox.added, *outbox.modified],
+        added=set(outbox.added),
+        month=month,
+        threshold=large.threshold if large.enabled else None,
+    )
+    dues = [_large_due(t, large.threshold) for t in big]
+    if prefs[AlertKind.BUDGET].enabled and touches:
+        dues += budget_dues(user=user)
+    if prefs[AlertKind.LOW_BALANCE].enabled:
+        dues += balance_dues(
+            user=user, item=outbox.item, threshold=prefs[AlertKind.LOW_BALANCE].threshold
         )
-        for t in rows:
-            if t.user_id != user.pk:
-                continue
-            key = f"txn:{t.pending_transaction_id or t.transaction_id}"
-            direction = "out of" if t.amount > 0 else "into"
-            amount = format_money(abs(t.amount), t.currency)
-            title = f"{amount} {direction} your account: {t.merchant_name or t.name}"
-            body = (
-                f"{t.merchant_name or t.name}, {t.date:%d %B %Y}. You asked to hear about "
-                f"transactions of {format_money(threshold, t.currency)} or more."
-            )
-            url = f"/transactions/{t.public_id}/"
-            if occurrence_claim(
-                user=user,
-                kind=AlertKind.LARGE_TRANSACTION,
-                key=key,
-                title=title,
-                body=body,
-                url=url,
+    return dues_claim(user=user, dues=dues)
+
+
+def dues_claim(*, user, dues: list[Due]) -> int:
+    """Claim what was not told yet. The keys already taken are read in one query, so a sync
+    that brings no news costs no failed INSERT each; the INSERT stays the guarantee. One
+    transaction: one commit, and the emails are queued (on commit) once all are stored."""
+    taken = occurrence_keys_taken(user=user, keys=[d.key for d in dues])
+    told = 0
+    with transaction.atomic():
+        for d in dues:
+            if d.key not in taken and occurrence_claim(
+                user=user, kind=d.kind, key=d.key, title=d.title, body=d.body, url=d.url
             ):
                 told += 1
     return told
 
 
-def budgets_check(*, user) -> int:
+def _announced_rows(
+    user, *, ids: list[int], added: set[int], month, threshold: Decimal | None
+) -> tuple[bool, list[Transaction]]:
+    """(whether any announced row is dated in the user's current month, the added rows at or
+    above the threshold either way), in one read per chunk.
+
+    By primary key alone: the ids are the announcing item's own rows (banking.outbox) and the
+    owner is checked on each row, because `user_id = ...` beside `id IN (...)` makes SQLite
+    walk the user's whole (user, date) index. Rows older than this month cannot move its
+    budgets, and removed rows only lower them."""
+    wanted = Q(date__gte=month)
+    if threshold is not None:
+        wanted |= Q(amount__gte=threshold) | Q(amount__lte=-threshold)
+    touches, big = False, []
+    for start in range(0, len(ids), ID_CHUNK):
+        for t in Transaction.objects.filter(wanted, pk__in=ids[start : start + ID_CHUNK]):
+            if t.user_id != user.pk:
+                continue
+            touches = touches or t.date >= month
+            if threshold is not None and t.pk in added and abs(t.amount) >= threshold:
+                big.append(t)
+    return touches, big
+
+
+def _large_due(t: Transaction, threshold: Decimal) -> Due:
+    direction = "out of" if t.amount > 0 else "into"
+    who = t.merchant_name or t.name
+    return Due(
+        kind=AlertKind.LARGE_TRANSACTION,
+        key=f"txn:{t.pending_transaction_id or t.transaction_id}",
+        title=f"{format_money(abs(t.amount), t.currency)} {direction} your account: {who}",
+        body=(
+            f"{who}, {t.date:%d %B %Y}. You asked to hear about transactions of "
+            f"{format_money(threshold, t.currency)} or more."
+        ),
+        url=f"/transactions/{t.public_id}/",
+    )
+
+
+def budget_dues(*, user) -> list[Due]:
     today = user_today(user)
     month = month_start(today)
-    due = []
+    dues = []
     for line in budget_lines(user=user, month=month, today=today):
         if line.kind != Category.Kind.SPENDING:
             continue
         # The exact share, not the rounded percent: 79.6% is not yet 80%.
         level = next((lv for lv in LEVELS if line.ratio * 100 >= lv), None)
         if level is not None:
-            due.append((f"budget:{line.budget.pk}:{month:%Y-%m}:{level}", line, level))
-    taken = occurrence_keys_taken(user=user, keys=[key for key, _, _ in due])
-    told = 0
-    for key, line, level in due:
-        if key in taken:
-            continue
-        if occurrence_claim(
-            user=user, kind=AlertKind.BUDGET, key=key, **_budget_words(line, level)
-        ):
-            told += 1
-    return told
+            key = f"budget:{line.budget.pk}:{month:%Y-%m}:{level}"
+            dues.append(Due(kind=AlertKind.BUDGET, key=key, **_budget_words(line, level)))
+    return dues
+
+
+def budgets_check(*, user) -> int:
+    return dues_claim(user=user, dues=budget_dues(user=user))
 
 
 def _budget_words(line: BudgetLine, level: int) -> dict:
@@ -135,36 +149,36 @@ def _budget_words(line: BudgetLine, level: int) -> dict:
         title = f"{line.label}: over budget ({spent} of {available})"
     else:
         title = f"{line.label}: {line.percent}% of the budget used"
-    body = (
-        f"{spent} spent of {available} this month; {format_money(line.left, line.currency)} left."
-    )
-    return {"title": title, "body": body, "url": "/budgets/"}
+    left = format_money(line.left, line.currency)
+    return {
+        "title": title,
+        "body": f"{spent} spent of {available} this month; {left} left.",
+        "url": "/budgets/",
+    }
 
 
-def balances_check(*, user, item: PlaidItem, threshold) -> int:
+def balance_dues(*, user, item: PlaidItem, threshold: Decimal) -> list[Due]:
     _, week = user_week(user)
-    low = []
+    dues = []
     for account in access.accounts_visible(user).filter(item=item, type="depository").visible():
         balance = account.available_balance
         if balance is None:
             balance = account.current_balance
-        if balance is not None and balance < threshold:
-            low.append((f"balance:{account.pk}:{week}", account, balance))
-    taken = occurrence_keys_taken(user=user, keys=[key for key, _, _ in low])
-    told = 0
-    for key, account, balance in low:
-        if key in taken:
+        if balance is None or balance >= threshold:
             continue
-        title = f"{account.name} is down to {format_money(balance, account.currency)}"
-        body = (
-            f"The available balance of {account.name} at {item.display_name} is below "
-            f"{format_money(threshold, account.currency)}."
+        dues.append(
+            Due(
+                kind=AlertKind.LOW_BALANCE,
+                key=f"balance:{account.pk}:{week}",
+                title=f"{account.name} is down to {format_money(balance, account.currency)}",
+                body=(
+                    f"The available balance of {account.name} at {item.display_name} is "
+                    f"below {format_money(threshold, account.currency)}."
+                ),
+                url="/",
+            )
         )
-        if occurrence_claim(
-            user=user, kind=AlertKind.LOW_BALANCE, key=key, title=title, body=body, url="/"
-        ):
-            told += 1
-    return told
+    return dues
 
 
 def bank_notice(notice: ItemNotice) -> None:

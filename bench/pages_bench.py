@@ -239,8 +239,8 @@ def main() -> int:
             "search": ("/transactions/?q=a&status=posted&direction=out", False),
             # ...and one that matches nothing, the worst case for a scan of every row.
             "search_no_match": ("/transactions/?q=zebra+cafe&status=posted", False),
-            "csv_export": ("/transactions/export.csv", True),
             "budgets": ("/budgets/", False),
+            "csv_export": ("/transactions/export.csv", True),
         }
         clients, users = {}, {"small": small, "big": big}
         for label, user in users.items():

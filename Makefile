@@ -1,5 +1,5 @@
 # The README's quick start is `make run` and `make test`; everything they need is set up here.
-.PHONY: run test smoke setup setup-dev lint bench bench-sync bench-webhooks bench-pages bench-emulator bench-scale bench-recurring bench-networth clean
+.PHONY: run test smoke setup setup-dev lint bench bench-sync bench-webhooks bench-pages bench-emulator bench-scale bench-recurring bench-networth bench-alerts clean
 
 run: setup
 	@scripts/ensure-redis.sh
@@ -25,7 +25,7 @@ lint: setup-dev
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
 
-bench: bench-emulator bench-sync bench-webhooks bench-pages bench-scale bench-recurring bench-networth
+bench: bench-emulator bench-sync bench-webhooks bench-pages bench-scale bench-recurring bench-networth bench-alerts
 
 bench-emulator: setup-dev
 	.venv/bin/python bench/emulator_bench.py
@@ -56,6 +56,11 @@ bench-recurring: setup-dev
 # The backfill at link: 730 days for 20 accounts (networth.json).
 bench-networth: setup-dev
 	scripts/with-postgres.sh .venv/bin/python bench/networth_bench.py
+
+# The alerts hook after a sync against the sync's write phase (alerts.json, PostgreSQL).
+bench-alerts: setup-dev
+	@scripts/ensure-redis.sh
+	scripts/with-postgres.sh .venv/bin/python bench/alerts_bench.py
 
 clean:
 	rm -rf var/test-db.sqlite3 test-artifacts .pytest_cache

@@ -36,6 +36,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField(default=False)
     is_active = models.BooleanField(default=True)
     date_joined = models.DateTimeField(default=timezone.now)
+    # An IANA name ("Europe/Paris"); empty means the site's TIME_ZONE. Decides where the
+    # user's "month" and "week" begin (accounts.time_zone).
+    time_zone = models.CharField(max_length=64, blank=True, default="")
 
     objects = UserManager()
 

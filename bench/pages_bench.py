@@ -171,6 +171,20 @@ def make_snapshot_user(email: str, years: int, rnd: random.Random):
     return user
 
 
+def budgets_create(user) -> None:
+    """A budget per merchant category and a total one, this month, for the budget page."""
+    from finance.budgets.services import budget_set
+    from finance.categories import category_book
+
+    book = category_book(user=user)
+    month = dt.date.today().replace(day=1)
+    for code in sorted({m[2] for m in MERCHANTS}):
+        budget_set(
+            user=user, category=book.by_code[code], currency="USD", month=month, amount=Decimal(300)
+        )
+    budget_set(user=user, category=None, currency="USD", month=month, amount=Decimal(3000))
+
+
 def timed(client: Client, url: str, stream: bool = False, cold_user=None) -> float:
     if cold_user is not None:
         # Retire the dashboard's cached month totals (what an edit or a sync does), so this
@@ -276,6 +290,8 @@ def main() -> int:
             for label, years in NETWORTH_YEARS.items()
         }
         load_s = time.perf_counter() - t0
+        for user in (small, big):
+            budgets_create(user)
         if vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("VACUUM ANALYZE")
@@ -289,6 +305,7 @@ def main() -> int:
             "search": ("/transactions/?q=a&status=posted&direction=out", False),
             # ...and one that matches nothing, the worst case for a scan of every row.
             "search_no_match": ("/transactions/?q=zebra+cafe&status=posted", False),
+            "budgets": ("/budgets/", False),
             "csv_export": ("/transactions/export.csv", True),
         }
         clients, users = {}, {"small": small, "big": big}

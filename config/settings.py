@@ -108,6 +108,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "banking.context_processors.plaid",
                 "accounts.context_processors.email_verification",
+                "finance.alerts.context_processors.unread",
             ],
         },
     },

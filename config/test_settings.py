@@ -32,7 +32,11 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Production refuses optional verification; most tests sign up and use the site at once.
 # Tests of enumeration-proof sign-up set "mandatory" themselves.
 ACCOUNT_EMAIL_VERIFICATION = "optional"
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# A real worker in another process cannot share locmem's outbox: its test sends through SMTP
+# to a server the test runs (TEST_EMAIL_BACKEND plus EMAIL_URL in the worker's environment).
+EMAIL_BACKEND = os.environ.get(
+    "TEST_EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend"
+)
 ALLOWED_HOSTS = ["*"]
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":

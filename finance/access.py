@@ -11,7 +11,17 @@ from django.db.models import QuerySet
 
 from banking.models import Account, PlaidItem, Transaction
 
-from .models import Category, ManualAsset, RecurringStream, Rule, Tag, TransferLink
+from .models import (
+    AlertSetting,
+    Budget,
+    Category,
+    ManualAsset,
+    Occurrence,
+    RecurringStream,
+    Rule,
+    Tag,
+    TransferLink,
+)
 
 
 def items_visible(user) -> QuerySet[PlaidItem]:
@@ -53,3 +63,15 @@ def recurring_streams_visible(user) -> QuerySet[RecurringStream]:
 
 def manual_assets_visible(user) -> QuerySet[ManualAsset]:
     return ManualAsset.objects.filter(user_id=user.pk)
+
+
+def budgets_visible(user) -> QuerySet[Budget]:
+    return Budget.objects.filter(user_id=user.pk)
+
+
+def occurrences_visible(user) -> QuerySet[Occurrence]:
+    return Occurrence.objects.filter(user_id=user.pk)
+
+
+def alert_settings_visible(user) -> QuerySet[AlertSetting]:
+    return AlertSetting.objects.filter(user_id=user.pk)

@@ -6,9 +6,11 @@ worker died or a hook raised, so running a hook twice must change nothing more.
 
 from django.core.cache import cache
 
+from banking.health.status import item_notice_register
 from banking.models import SyncOutbox
 from banking.outbox import outbox_hook_register, removal_hook_register
 
+from .alerts.evaluate import alerts_for_sync, bank_notice
 from .carry import carry_restore, carry_stash
 from .networth.hooks import networth_snapshot_run
 from .recurring.hooks import recurring_hooks_register
@@ -57,6 +59,12 @@ def transfers_run(outbox: SyncOutbox) -> None:
         transfers_match(user=outbox.item.user, transaction_ids=outbox.added)
 
 
+def alerts_run(outbox: SyncOutbox) -> None:
+    """Budgets, large transactions and low balances after new data. Idempotent: every alert
+    is an occurrence claimed under a unique key, so a second delivery tells no one again."""
+    alerts_for_sync(outbox)
+
+
 def hooks_register() -> None:
     # In this order: the totals cache is retired after the rules have changed categories.
     removal_hook_register("finance.carry_stash", carry_stash)
@@ -68,3 +76,6 @@ def hooks_register() -> None:
     outbox_hook_register("finance.spending_cache_retire", spending_cache_retire)
     recurring_hooks_register()
     outbox_hook_register("finance.networth_snapshot", networth_snapshot_run)
+    # Last: alerts read totals after the rules, transfers and splits have settled the rows.
+    outbox_hook_register("finance.alerts_run", alerts_run)
+    item_notice_register("finance.bank_notice", bank_notice)

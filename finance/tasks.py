@@ -1,13 +1,49 @@
-"""finance's Celery tasks: thin adapters over one service each. Names are pinned: they are a
-contract with beat's rows (finance's migrations) and with messages already queued."""
+"""finance's Celery tasks: thin adapters over finance services (names in finance.task_names)."""
 
-from celery import shared_task
+from __future__ import annotations
 
+import random
+
+from celery import Task, shared_task
+
+from . import task_names as names
+from .alerts import digest
+from .alerts.email import EMAIL_MAX_ATTEMPTS, EmailFailed, occurrence_email_send, occurrences_unsent
 from .networth import snapshots
 
-SNAPSHOTS_CARRY_FORWARD = "finance.tasks.snapshots_carry_forward"
+# Kept importable here: the snapshot tests and beat's row name it.
+SNAPSHOTS_CARRY_FORWARD = names.SNAPSHOTS_CARRY_FORWARD
+
+EMAIL_RETRY_BASE_SECONDS = 30
 
 
-@shared_task(name=SNAPSHOTS_CARRY_FORWARD, acks_late=True)
+@shared_task(name=names.ALERT_EMAIL_SEND, bind=True, acks_late=True)
+def alert_email_send(self: Task, occurrence_id: int) -> str:
+    try:
+        return occurrence_email_send(occurrence_id=occurrence_id)
+    except EmailFailed:
+        if self.request.retries + 1 >= EMAIL_MAX_ATTEMPTS:
+            return "failed"
+        ceiling = EMAIL_RETRY_BASE_SECONDS * 2**self.request.retries
+        raise self.retry(
+            countdown=ceiling / 2 + random.uniform(0, ceiling / 2),
+            max_retries=EMAIL_MAX_ATTEMPTS,
+        ) from None
+
+
+@shared_task(name=names.ALERTS_BEAT)
+def alerts_beat() -> dict:
+    """This week's digests, and emails whose task was lost."""
+    claimed = digest.digests_send_due()
+    resent = 0
+    for occurrence_id in occurrences_unsent():
+        try:
+            resent += occurrence_email_send(occurrence_id=occurrence_id) == "sent"
+        except EmailFailed:
+            continue
+    return {"digests": claimed, "resent": resent}
+
+
+@shared_task(name=names.SNAPSHOTS_CARRY_FORWARD, acks_late=True)
 def snapshots_carry_forward() -> int:
     return snapshots.snapshots_carry_forward()

@@ -20,6 +20,7 @@ from banking.models import Transaction
 
 from . import access, selectors
 from .account_preferences import account_preference_save
+from .budgets.report import budget_card_context
 from .categories import category_book
 from .export import transaction_csv
 from .forms import AccountPreferenceForm, TransactionEditForm, TransactionFilterForm
@@ -53,6 +54,7 @@ def _dashboard_context(user) -> dict:
         **dashboard_recurring(user, today),
         "today": today,
         "back_to": "/",
+        **budget_card_context(user),
     }
 
 

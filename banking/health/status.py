@@ -12,6 +12,9 @@ every item that is not healthy, so it clears itself when the state goes back to 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
 
 from django.conf import settings
 from django.db import transaction
@@ -54,6 +57,29 @@ _ACTIONS = {
     Status.ERROR: ("Details", ""),
     STALE: ("Details", ""),
 }
+
+
+@dataclass(frozen=True)
+class ItemNotice:
+    """What to tell an item's owner about a change of state, in banking's words."""
+
+    item_pk: int
+    user_id: int
+    state: str
+    subject: str
+    body: str
+    path: str
+    changed_at: datetime
+
+
+_notice_handlers: dict[str, Callable[[ItemNotice], None]] = {}
+
+
+def item_notice_register(name: str, fn: Callable[[ItemNotice], None]) -> None:
+    """Hand every notice to fn instead of emailing it here: the app that keeps the user's
+    notification settings (finance.alerts) decides whether and how to tell them. Registering a
+    name again replaces it."""
+    _notice_handlers[name] = fn
 
 
 def item_state(status: str, is_stale: bool) -> str:
@@ -129,17 +155,32 @@ def _email_owner(item_pk: int, state: str, fields: dict) -> None:
         return
     bank = item.display_name
     label, suffix = _ACTIONS.get(state, ("Details", ""))
-    url = f"{settings.SITE_URL}/banks/{item.public_id}/{suffix}"
-    lines = [_SUBJECTS[state].format(bank=bank), ""]
+    path = f"/banks/{item.public_id}/{suffix}"
+    subject = _SUBJECTS[state].format(bank=bank)
+    lines = [subject, ""]
     if fields.get("error_message"):
         lines += [fields["error_message"], ""]
-    lines += [f"{label}: {url}", "", "You get this email once per change, not every day."]
+    lines += [
+        f"{label}: {settings.SITE_URL}{path}",
+        "",
+        "You get this once per change, not every day.",
+    ]
+    notice = ItemNotice(
+        item_pk=item.pk,
+        user_id=item.user_id,
+        state=state,
+        subject=subject,
+        body="\n".join(lines),
+        path=path,
+        changed_at=fields["updated_at"],
+    )
     try:
-        site_mail_send(
-            subject=_SUBJECTS[state].format(bank=bank),
-            body="\n".join(lines),
-            recipient_list=[item.user.email],
-        )
+        if _notice_handlers:
+            for fn in list(_notice_handlers.values()):
+                fn(notice)
+        else:
+            # No app keeps notification settings (banking on its own): email it here.
+            site_mail_send(subject=subject, body=notice.body, recipient_list=[item.user.email])
     except Exception:
         # The state is stored and the banner shows it; a mail outage must not fail the sync.
-        logger.exception("could not email the owner of item %s about %s", item.item_id, state)
+        logger.exception("could not tell the owner of item %s about %s", item.item_id, state)

@@ -1,4 +1,6 @@
 from .accounts import AccountPreference
+from .alerts import AlertKind, AlertSetting, Occurrence
+from .budgets import Budget, BudgetMonth
 from .carry import PendingCarry
 from .categories import Category
 from .networth import BalanceSnapshot, ManualAsset, ManualValue
@@ -10,10 +12,15 @@ from .transfers import TransferLink
 
 __all__ = [
     "AccountPreference",
+    "AlertKind",
+    "AlertSetting",
     "BalanceSnapshot",
+    "Budget",
+    "BudgetMonth",
     "Category",
     "ManualAsset",
     "ManualValue",
+    "Occurrence",
     "PendingCarry",
     "RecurringStream",
     "Rule",

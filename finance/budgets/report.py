@@ -1,0 +1,268 @@
+"""Reading budgets against what was spent: one grouped query over the months a report needs,
+resolved through the user's CategoryBook like every other total (finance.totals)."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import DateField, Q, Sum, Value
+from django.db.models.functions import TruncMonth
+
+from accounts.time_zone import user_today
+
+from .. import access
+from ..categories import CategoryBook, category_book
+from ..meta import COUNTED
+from ..models import Budget, BudgetMonth, Category
+from ..selectors import add_months, month_start
+from ..totals import CATEGORY_COLUMNS, negative, positive, with_splits
+
+ZERO = Decimal("0.00")
+SPENDING = Category.Kind.SPENDING
+
+
+@dataclass
+class BudgetLine:
+    budget: Budget
+    label: str
+    kind: str
+    currency: str
+    budgeted: Decimal
+    carried: Decimal = ZERO
+    spent: Decimal = ZERO
+    projection: Decimal | None = None
+    months_spent: dict = field(default_factory=dict)
+
+    @property
+    def available(self) -> Decimal:
+        return self.budgeted + self.carried
+
+    @property
+    def left(self) -> Decimal:
+        return self.available - self.spent
+
+    @property
+    def ratio(self) -> Decimal:
+        """Spent over available; a budget of nothing is full as soon as anything is spent."""
+        if self.available <= 0:
+            return Decimal("1") if self.spent > 0 else ZERO
+        return self.spent / self.available
+
+    @property
+    def percent(self) -> int:
+        return int((self.ratio * 100).to_integral_value(ROUND_HALF_UP))
+
+    @property
+    def bar_percent(self) -> int:
+        return max(0, min(100, self.percent))
+
+    @property
+    def over(self) -> bool:
+        return self.spent > self.available
+
+    @property
+    def projected_over(self) -> bool:
+        return self.projection is not None and self.projection > self.available
+
+
+Plan = list[tuple[dt.date, Decimal]]
+
+
+def budget_plans(budgets: list[Budget]) -> dict[int, Plan]:
+    """Each budget's amount changes, oldest first, read as plain tuples in one query."""
+    plans: dict[int, Plan] = defaultdict(list)
+    rows = (
+        BudgetMonth.objects.filter(budget_id__in=[b.pk for b in budgets])
+        .order_by("month")
+        .values_list("budget_id", "month", "amount")
+    )
+    for budget_id, month, amount in rows:
+        plans[budget_id].append((month, amount))
+    return plans
+
+
+def amount_for(budget: Budget, plan: Plan, month: dt.date) -> Decimal | None:
+    """The budget's amount for a month (the latest change at or before it), None before it
+    starts."""
+    if month < budget.start_month:
+        return None
+    amount = None
+    for changed, value in plan:
+        if changed <= month:
+            amount = value
+    return amount
+
+
+def budget_kind(book: CategoryBook, budget: Budget) -> str:
+    category = book.by_pk.get(budget.category_id) if budget.category_id else None
+    return book.live(category).kind if category else SPENDING
+
+
+def _subtrees(book: CategoryBook, roots: set[int]) -> dict[int, set[int]]:
+    """{category pk: it and everything under it} for the budgeted categories, from one pass
+    over the tree (CategoryBook.subtree walks the whole tree per call)."""
+    children: dict[int, list[int]] = defaultdict(list)
+    for c in book.categories:
+        if c.parent_id is not None and c.merged_into_id is None:
+            children[c.parent_id].append(c.pk)
+    out = {}
+    for root in roots:
+        seen, stack = {root}, [root]
+        while stack:
+            for child in children[stack.pop()]:
+                if child not in seen:
+                    seen.add(child)
+                    stack.append(child)
+        out[root] = seen
+    return out
+
+
+def spent_by_month(
+    *, user, book: CategoryBook, budgets: list[Budget], first: dt.date, last: dt.date
+) -> dict[tuple[int, dt.date], Decimal]:
+    """{(budget pk, month): spent} for months first..last (month starts); income budgets count
+    money in, every other budget money out."""
+    end = add_months(last, 1) - dt.timedelta(days=1)
+    # One month (no rollover) needs no month column: a constant spares the database a
+    # truncation per row (a Python function per row on SQLite).
+    month_column = Value(first, output_field=DateField()) if first == last else TruncMonth("date")
+    rows = (
+        access.transactions_visible(user)
+        .filter(COUNTED, date__gte=first, date__lte=end)
+        .annotate(month=month_column)
+        .values("iso_currency_code", "month", *CATEGORY_COLUMNS)
+        .annotate(
+            out=Sum("amount", filter=Q(amount__gt=0)), into=Sum("amount", filter=Q(amount__lt=0))
+        )
+        .order_by()
+    )
+    rows = with_splits(
+        rows,
+        user=user,
+        start=first,
+        end=end,
+        keys=lambda r: {"month": month_start(r["date"])},
+        totals={"out": positive, "into": negative},
+        memo=book.memo,
+    )
+    live = {
+        b.pk: book.live(book.by_pk[b.category_id]).pk
+        for b in budgets
+        if b.category_id and b.category_id in book.by_pk
+    }
+    trees = _subtrees(book, set(live.values()))
+    covers = {pk: trees[root] for pk, root in live.items()}
+    kinds = {b.pk: budget_kind(book, b) for b in budgets}
+    by_currency: dict[str, list[Budget]] = defaultdict(list)
+    for b in budgets:
+        by_currency[b.currency].append(b)
+    spent: dict[tuple[int, dt.date], Decimal] = defaultdict(lambda: ZERO)
+    for r in rows:
+        candidates = by_currency.get(r["iso_currency_code"] or "USD")
+        if not candidates:
+            continue
+        category = book.resolve(*(r[c] for c in CATEGORY_COLUMNS))
+        if not book.counts(category):
+            continue
+        month = r["month"].date() if isinstance(r["month"], dt.datetime) else r["month"]
+        kind = category.kind if category else SPENDING
+        for b in candidates:
+            if b.category_id is None:
+                if kind != SPENDING:
+                    continue
+            elif category is None or category.pk not in covers.get(b.pk, ()):
+                continue
+            if kinds[b.pk] == Category.Kind.INCOME:
+                spent[(b.pk, month)] -= r["into"] or ZERO
+            else:
+                spent[(b.pk, month)] += r["out"] or ZERO
+    return spent
+
+
+def budget_lines(
+    *, user, month: dt.date, today: dt.date, book: CategoryBook | None = None
+) -> list[BudgetLine]:
+    """Every budget active in `month` with what it had, spent and has left, and (for the
+    current month) where the pace so far ends."""
+    budgets = [b for b in access.budgets_visible(user) if b.start_month <= month]
+    if not budgets:
+        return []
+    book = book or category_book(user=user)
+    plans = budget_plans(budgets)
+    rolling = [b.start_month for b in budgets if b.rollover]
+    first = min([month, *rolling])
+    spent = spent_by_month(user=user, book=book, budgets=budgets, first=first, last=month)
+    lines = []
+    for b in budgets:
+        plan = plans[b.pk]
+        budgeted = amount_for(b, plan, month) or ZERO
+        carried = ZERO
+        if b.rollover:
+            m = b.start_month
+            while m < month:
+                carried = (amount_for(b, plan, m) or ZERO) + carried - spent[(b.pk, m)]
+                m = add_months(m, 1)
+        category = book.by_pk.get(b.category_id) if b.category_id else None
+        label = book.live(category).name if category else "All spending"
+        line = BudgetLine(
+            budget=b,
+            label=label,
+            kind=budget_kind(book, b),
+            currency=b.currency,
+            budgeted=budgeted,
+            carried=carried,
+            spent=spent[(b.pk, month)],
+        )
+        line.projection = _projection(line.spent, month, today)
+        lines.append(line)
+    lines.sort(key=lambda x: (x.budget.category_id is not None, x.kind, x.label.lower()))
+    return lines
+
+
+def _projection(spent: Decimal, month: dt.date, today: dt.date) -> Decimal | None:
+    if month_start(today) > month:
+        return spent
+    if month_start(today) < month:
+        return None
+    days = calendar.monthrange(month.year, month.month)[1]
+    return (spent / today.day * days).quantize(Decimal("0.01"))
+
+
+def totals_per_kind(lines: list[BudgetLine]) -> list[dict]:
+    """Category budgets summed per (kind, currency); the total budget is a line of its own."""
+    sums: dict[tuple[str, str], dict] = {}
+    for line in lines:
+        if line.budget.category_id is None:
+            continue
+        row = sums.setdefault(
+            (line.kind, line.currency),
+            {
+                "kind": Category.Kind(line.kind).label,
+                "currency": line.currency,
+                "budgeted": ZERO,
+                "spent": ZERO,
+                "left": ZERO,
+            },
+        )
+        row["budgeted"] += line.available
+        row["spent"] += line.spent
+        row["left"] += line.left
+    return [sums[k] for k in sorted(sums)]
+
+
+def budgets_closest(*, user, today: dt.date, top: int = 3) -> list[BudgetLine]:
+    """The dashboard card: this month's spending budgets nearest (or past) their limit."""
+    lines = [
+        line
+        for line in budget_lines(user=user, month=month_start(today), today=today)
+        if line.kind == SPENDING and line.budget.category_id
+    ]
+    return sorted(lines, key=lambda x: -x.ratio)[:top]
+
+
+def budget_card_context(user) -> dict:
+    return {"budgets_closest": budgets_closest(user=user, today=user_today(user))}

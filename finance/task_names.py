@@ -1,0 +1,12 @@
+"""The names of finance's Celery tasks (see banking.task_names for why they are pinned)."""
+
+from celery import current_app
+from celery.app.task import Task
+
+ALERT_EMAIL_SEND = "finance.tasks.alert_email_send"
+ALERTS_BEAT = "finance.tasks.alerts_beat"
+SNAPSHOTS_CARRY_FORWARD = "finance.tasks.snapshots_carry_forward"
+
+
+def task(name: str) -> Task:
+    return current_app.tasks[name]

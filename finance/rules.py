@@ -16,9 +16,10 @@ from __future__ import annotations
 import heapq
 from collections.abc import Callable, Iterable, Iterator
 
-from django.db import connection, transaction
+from django.db import transaction
 
 from . import access
+from .batching import batch_size, id_batches, rows_with_ids
 from .models import Category, Rule
 from .rule_engine import RuleMatcher, RuleSet, rule_prefilter
 from .rule_writes import BankRow, MetaRow, bank_fields_write, metas_write
@@ -44,12 +45,6 @@ ROW_FIELDS = (
 )
 BANK_FIELDS = {"category": "category_override", "notes": "notes"}
 META_FIELDS = ("display_name", "excluded", "transfer")
-
-
-def batch_size() -> int:
-    """Ids per query: SQLite allows 999 parameters a statement; PostgreSQL takes far more, and
-    each round trip saved counts on a first sync of 100,000 rows."""
-    return 500 if connection.vendor == "sqlite" else 5000
 
 
 def rules_active(*, user) -> RuleSet:
@@ -109,26 +104,15 @@ def _apply_rows(user, rules: RuleSet, rows: list[dict]) -> int:
     return changed
 
 
-def _rows(user, ids: list[int]) -> list[dict]:
-    """The columns a run reads for these ids (sorted). A first sync's ids are one dense range:
-    read by range then, rather than with one query parameter per id."""
-    rows = access.transactions_editable(user).values(*ROW_FIELDS)
-    if ids[-1] - ids[0] < 2 * len(ids):
-        wanted = set(ids)
-        rows = rows.filter(pk__gte=ids[0], pk__lte=ids[-1])
-        return [r for r in rows if r["pk"] in wanted]
-    return list(rows.filter(pk__in=ids))
-
-
 def rules_apply(*, user, transaction_ids: Iterable[int]) -> int:
     """Run the user's rules over these transactions; the number the rules touched."""
     rules = rules_active(user=user)
     if not rules:
         return 0
-    ids = sorted(set(transaction_ids))
-    changed, size = 0, batch_size()
-    for start in range(0, len(ids), size):
-        changed += _apply_rows(user, rules, _rows(user, ids[start : start + size]))
+    changed = 0
+    rows = access.transactions_editable(user).values(*ROW_FIELDS)
+    for ids in id_batches(transaction_ids):
+        changed += _apply_rows(user, rules, rows_with_ids(rows, ids))
     return changed
 
 

@@ -21,11 +21,11 @@ from django.db.models import Q
 from banking.models import Transaction
 
 from . import access
+from .batching import id_batches, rows_with_ids
 from .models import TransactionMeta, TransferLink
 
 WINDOW_DAYS = 4
 HINT_PRIMARIES = ("TRANSFER_IN", "TRANSFER_OUT", "LOAN_PAYMENTS")
-BATCH = 500
 
 
 class TransferError(ValueError):
@@ -103,7 +103,6 @@ def _counterpart(
 def transfers_match(*, user, transaction_ids: Iterable[int]) -> int:
     """Link each of these transactions to its other half if one is there; the links made.
     Idempotent: a transaction already linked (or a pair undone) is left as it is."""
-    ids = list(transaction_ids)
     links = access.transfers_visible(user)
     taken: set[int] = set()
     for o, i in links.filter(LIVE).values_list("outflow_id", "inflow_id"):
@@ -112,17 +111,14 @@ def transfers_match(*, user, transaction_ids: Iterable[int]) -> int:
         links.filter(status=TransferLink.Status.UNDONE).values_list("outflow_id", "inflow_id")
     )
     made = 0
-    for start in range(0, len(ids), BATCH):
-        rows = [
-            t
-            for t in access.transactions_visible(user)
-            .filter(
-                pk__in=ids[start : start + BATCH], pending=False, pfc_primary__in=HINT_PRIMARIES
-            )
-            .exclude(amount=0)
-            .order_by("pk")
-            if t.pk not in taken
-        ]
+    hinted = (
+        access.transactions_visible(user)
+        .filter(pending=False, pfc_primary__in=HINT_PRIMARIES)
+        .exclude(amount=0)
+        .order_by("pk")
+    )
+    for batch in id_batches(transaction_ids):
+        rows = [t for t in rows_with_ids(hinted, batch) if t.pk not in taken]
         candidates = _candidates(user, rows)
         for t in rows:
             if t.pk in taken:

@@ -71,6 +71,9 @@ def bank_fields_write(*, user_id: int, rows: list[BankRow]) -> None:
         with cursor.cursor.copy("COPY rules_bank (id, category_override, notes) FROM STDIN") as cp:
             for row in rows:
                 cp.write_row(row)
+        # Statistics for the fresh rows: without them the planner guesses and may scan every
+        # transaction of every user instead of looking up the batch by primary key.
+        cursor.execute("ANALYZE rules_bank")
         cursor.execute(
             f"UPDATE {table} AS t SET {category} = s.category_override, {notes} = s.notes "  # noqa: S608
             f"FROM rules_bank AS s WHERE t.{pk} = s.id AND t.{owner} = %s",

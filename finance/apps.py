@@ -11,7 +11,8 @@ class FinanceConfig(AppConfig):
         from django.contrib.auth import get_user_model
         from django.db.models.signals import post_save
 
-        from . import hooks
+        # The tasks register here so a web process can enqueue them by name too.
+        from . import hooks, tasks  # noqa: F401
         from .categories import categories_seed_on_signup
 
         hooks.hooks_register()

@@ -78,7 +78,7 @@ def carry_restore(*, user, transaction_ids: Iterable[int]) -> int:
     """Put stashed data on posted rows among these; the number restored."""
     PendingCarry.objects.filter(created_at__lt=timezone.now() - timedelta(days=STASH_DAYS)).delete()
     # Most syncs stash nothing: then a first sync of 100,000 rows reads none of them.
-    if not PendingCarry.objects.filter(user=user).exists():
+    if not access.carries_visible(user).exists():
         return 0
     ids = list(transaction_ids)
     posted: dict[str, Transaction] = {}

@@ -17,6 +17,7 @@ from .models import (
     Category,
     ManualAsset,
     Occurrence,
+    PendingCarry,
     RecurringStream,
     Rule,
     Tag,
@@ -75,3 +76,7 @@ def occurrences_visible(user) -> QuerySet[Occurrence]:
 
 def alert_settings_visible(user) -> QuerySet[AlertSetting]:
     return AlertSetting.objects.filter(user_id=user.pk)
+
+
+def carries_visible(user) -> QuerySet[PendingCarry]:
+    return PendingCarry.objects.filter(user_id=user.pk)

@@ -10,9 +10,11 @@ from . import task_names as names
 from .alerts import digest
 from .alerts.email import EMAIL_MAX_ATTEMPTS, EmailFailed, occurrence_email_send, occurrences_unsent
 from .networth import snapshots
+from .rule_jobs import rule_apply_run
 
 # Kept importable here: the snapshot tests and beat's row name it.
 SNAPSHOTS_CARRY_FORWARD = names.SNAPSHOTS_CARRY_FORWARD
+RULE_APPLY_EXISTING = names.RULE_APPLY_EXISTING
 
 EMAIL_RETRY_BASE_SECONDS = 30
 
@@ -47,3 +49,8 @@ def alerts_beat() -> dict:
 @shared_task(name=names.SNAPSHOTS_CARRY_FORWARD, acks_late=True)
 def snapshots_carry_forward() -> int:
     return snapshots.snapshots_carry_forward()
+
+
+@shared_task(name=names.RULE_APPLY_EXISTING, acks_late=True)
+def rule_apply_existing_task(rule_id: int) -> str:
+    return rule_apply_run(rule_id=rule_id)

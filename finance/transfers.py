@@ -5,13 +5,14 @@ into the card) is not spending twice over.
 Matching starts from a transaction Plaid hints at (a transfer category, or a loan or credit card
 payment) and looks for its other half on another account: same-amount coincidences between a
 purchase and a refund are common, transfers named as such are not, and a first sync of many
-thousand rows then runs one query per hinted row only. The user confirms, undoes (the pair is
-then never proposed again) or links two transactions by hand.
+thousand rows then reads the candidate other halves in one query per batch. The user
+confirms, undoes (the pair is then never proposed again) or links two transactions by hand.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from collections.abc import Iterable
 
 from django.db import IntegrityError, transaction
@@ -20,11 +21,11 @@ from django.db.models import Q
 from banking.models import Transaction
 
 from . import access
+from .batching import id_batches, rows_with_ids
 from .models import TransactionMeta, TransferLink
 
 WINDOW_DAYS = 4
 HINT_PRIMARIES = ("TRANSFER_IN", "TRANSFER_OUT", "LOAN_PAYMENTS")
-BATCH = 500
 
 
 class TransferError(ValueError):
@@ -61,20 +62,35 @@ def _link(user, outflow: Transaction, inflow: Transaction, status: str) -> Trans
     return link
 
 
-def _counterpart(user, t: Transaction, taken: set[int], undone: set) -> Transaction | None:
-    candidates = (
+def _candidates(user, rows: list[Transaction]) -> dict[tuple, list[Transaction]]:
+    """The other halves that could pair with any of these rows, in one query, by (amount,
+    currency): the opposite amount, posted, within the window of the batch's dates."""
+    if not rows:
+        return {}
+    window = dt.timedelta(days=WINDOW_DAYS)
+    found = (
         access.transactions_visible(user)
         .filter(
-            amount=-t.amount,
-            iso_currency_code=t.iso_currency_code,
+            amount__in={-t.amount for t in rows},
             pending=False,
-            date__gte=t.date - dt.timedelta(days=WINDOW_DAYS),
-            date__lte=t.date + dt.timedelta(days=WINDOW_DAYS),
+            date__gte=min(t.date for t in rows) - window,
+            date__lte=max(t.date for t in rows) + window,
         )
-        .exclude(account_id=t.account_id)
+        .only("pk", "amount", "iso_currency_code", "date", "account_id", "pfc_primary")
     )
+    by_key: dict[tuple, list[Transaction]] = defaultdict(list)
+    for c in found:
+        by_key[(c.amount, c.iso_currency_code)].append(c)
+    return by_key
+
+
+def _counterpart(
+    t: Transaction, candidates: list[Transaction], taken: set[int], undone: set
+) -> Transaction | None:
     best = None
     for c in candidates:
+        if c.account_id == t.account_id or abs((c.date - t.date).days) > WINDOW_DAYS:
+            continue
         pair = (t.pk, c.pk) if t.amount > 0 else (c.pk, t.pk)
         if c.pk in taken or pair in undone:
             continue
@@ -87,7 +103,6 @@ def _counterpart(user, t: Transaction, taken: set[int], undone: set) -> Transact
 def transfers_match(*, user, transaction_ids: Iterable[int]) -> int:
     """Link each of these transactions to its other half if one is there; the links made.
     Idempotent: a transaction already linked (or a pair undone) is left as it is."""
-    ids = list(transaction_ids)
     links = access.transfers_visible(user)
     taken: set[int] = set()
     for o, i in links.filter(LIVE).values_list("outflow_id", "inflow_id"):
@@ -96,14 +111,21 @@ def transfers_match(*, user, transaction_ids: Iterable[int]) -> int:
         links.filter(status=TransferLink.Status.UNDONE).values_list("outflow_id", "inflow_id")
     )
     made = 0
-    for start in range(0, len(ids), BATCH):
-        rows = access.transactions_visible(user).filter(
-            pk__in=ids[start : start + BATCH], pending=False, pfc_primary__in=HINT_PRIMARIES
-        )
-        for t in rows.exclude(amount=0):
+    hinted = (
+        access.transactions_visible(user)
+        .filter(pending=False, pfc_primary__in=HINT_PRIMARIES)
+        .exclude(amount=0)
+        .order_by("pk")
+    )
+    for batch in id_batches(transaction_ids):
+        rows = [t for t in rows_with_ids(hinted, batch) if t.pk not in taken]
+        candidates = _candidates(user, rows)
+        for t in rows:
             if t.pk in taken:
                 continue
-            other = _counterpart(user, t, taken, undone)
+            other = _counterpart(
+                t, candidates.get((-t.amount, t.iso_currency_code), []), taken, undone
+            )
             if other is None:
                 continue
             outflow, inflow = (t, other) if t.amount > 0 else (other, t)

@@ -59,6 +59,11 @@ urlpatterns = [
     path("rules/new/", views_rules.rule_new, name="rule_new"),
     path("rules/<uuid:public_id>/", views_rules.rule_edit, name="rule_edit"),
     path("rules/<uuid:public_id>/apply/", views_rules.rule_apply, name="rule_apply"),
+    path(
+        "rules/<uuid:public_id>/apply/status/",
+        views_rules.rule_apply_status,
+        name="rule_apply_status",
+    ),
     path("rules/<uuid:public_id>/toggle/", views_rules.rule_toggle, name="rule_toggle"),
     path("rules/<uuid:public_id>/delete/", views_rules.rule_delete, name="rule_delete"),
     path("", include("finance.recurring.urls")),

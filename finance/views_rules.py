@@ -11,7 +11,8 @@ from . import access
 from .categories import category_book
 from .forms_rules import RuleForm
 from .models import Rule
-from .rules import rule_apply_existing, rule_from_transaction, rule_preview
+from .rule_jobs import rule_apply_request
+from .rules import rule_from_transaction, rule_preview
 
 
 def _rule(request, public_id) -> Rule:
@@ -74,10 +75,21 @@ def rule_edit(request, public_id):
 @login_required
 @require_POST
 def rule_apply(request, public_id):
+    """Queue the run (a background task: it may take a while); the rule page shows progress."""
     rule = _rule(request, public_id)
-    changed = rule_apply_existing(rule=rule)
-    messages.success(request, f"Applied your rules to {changed} existing transactions.")
+    if rule_apply_request(rule=rule):
+        messages.success(request, "Applying your rules to the existing transactions.")
+    else:
+        messages.error(request, "Could not start applying the rule just now. Please try again.")
     return redirect(f"/rules/{rule.public_id}/")
+
+
+@login_required
+@require_GET
+def rule_apply_status(request, public_id):
+    """The apply-to-existing state alone, polled by the rule page while a run is under way."""
+    rule = _rule(request, public_id)
+    return render(request, "finance/rules/_apply_status.html", {"rule": rule})
 
 
 @login_required

@@ -55,6 +55,21 @@ class Rule(models.Model):
     mark_transfer = models.BooleanField(default=False)
     exclude = models.BooleanField(default=False)
 
+    class ApplyStatus(models.TextChoices):
+        NONE = "", "Never applied"
+        QUEUED = "queued", "Waiting to start"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    # "Apply to existing" runs as a Celery task (finance.tasks); the rule page shows its state.
+    apply_status = models.CharField(
+        max_length=8, choices=ApplyStatus.choices, blank=True, default=ApplyStatus.NONE
+    )
+    apply_done = models.PositiveIntegerField(default=0)
+    apply_changed = models.PositiveIntegerField(default=0)
+    apply_started_at = models.DateTimeField(null=True, blank=True)
+
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

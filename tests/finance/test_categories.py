@@ -7,7 +7,11 @@ from banking.models import Transaction
 from finance import selectors, taxonomy
 from finance.categories import CategoryError, category_book, category_merge
 from finance.models import Category
+from finance.splits import Part, splits_set
+from finance.tags import tag_totals, transaction_tags_set
+from finance.transfers import transfer_link
 from tests.factories import AccountFactory, TransactionFactory
+from tests.reauth import recently_authenticated
 
 pytestmark = pytest.mark.django_db
 
@@ -234,3 +238,48 @@ def test_bob_cannot_add_a_category_inside_alices(alice, bob_client):
     )
     assert r.status_code == 400
     assert not Category.objects.filter(name="Sneaky").exists()
+
+
+def test_merging_keeps_every_total_with_splits_tags_transfers_and_exclusions(alice, alice_client):
+    recently_authenticated(alice_client, "alice-pass-123")
+    today = dt.date.today()
+    checking, card = AccountFactory(item__user=alice), AccountFactory(item__user=alice)
+    spend(checking, "20.00", "FOOD_AND_DRINK", "FOOD_AND_DRINK_COFFEE")
+    movie = spend(checking, "30.00", "ENTERTAINMENT", "ENTERTAINMENT_TV_AND_MOVIES")
+    costco = spend(checking, "100.00", "GENERAL_MERCHANDISE", "GENERAL_MERCHANDISE_SUPERSTORES")
+    splits_set(
+        user=alice,
+        transaction=costco,
+        parts=[Part(Decimal("60.00"), "FOOD_AND_DRINK"), Part(Decimal("40.00"), "ENTERTAINMENT")],
+    )
+    transaction_tags_set(user=alice, transaction=movie, names=["fun"])
+    payment = spend(checking, "250.00", "LOAN_PAYMENTS", "LOAN_PAYMENTS_CREDIT_CARD_PAYMENT")
+    arrival = spend(card, "-250.00", "TRANSFER_IN", "TRANSFER_IN_ACCOUNT_TRANSFER")
+    transfer_link(user=alice, first=payment, second=arrival)
+    spend(checking, "-900.00", "INCOME", "INCOME_WAGES")
+
+    def every_total():
+        spending, _ = selectors.spending_summary(user=alice, today=today)
+        by_month = {
+            currency: [sum(col) for col in zip(*data["categories"].values(), strict=True)]
+            for currency, data in selectors.monthly_spending_by_category(
+                user=alice, today=today, months=12
+            ).items()
+        }
+        export = alice_client.get("/transactions/export.csv")
+        body = b"".join(export.streaming_content).decode()
+        return (
+            spending,
+            selectors.cash_flow(user=alice, today=today, months=12),
+            by_month,
+            tag_totals(user=alice),
+            body.count("\r\n"),
+        )
+
+    before = every_total()
+    source, target = cat(alice, "ENTERTAINMENT"), cat(alice, "FOOD_AND_DRINK")
+    alice_client.post(f"/categories/{source.public_id}/merge/", {"target": str(target.public_id)})
+    assert Category.objects.get(pk=source.pk).merged_into_id == target.pk
+    assert every_total() == before
+    assert alice_client.get("/").status_code == 200
+    assert alice_client.get("/insights/").status_code == 200

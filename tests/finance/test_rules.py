@@ -192,7 +192,9 @@ def test_create_a_rule_from_a_transaction_prefills_the_form(alice_client, accoun
     assert form["set_category"].value() == "GENERAL_MERCHANDISE_ONLINE_MARKETPLACES"
 
 
-def test_the_rule_pages_preview_save_and_apply(alice, alice_client, account):
+def test_the_rule_pages_preview_save_and_apply(
+    alice, alice_client, account, django_capture_on_commit_callbacks
+):
     t = txn(account)
     data = {
         "name": "Amazon",
@@ -208,7 +210,8 @@ def test_the_rule_pages_preview_save_and_apply(alice, alice_client, account):
     r = alice_client.post("/rules/new/", data)
     rule = Rule.objects.get()
     assert r.status_code == 302 and r["Location"] == f"/rules/{rule.public_id}/"
-    r = alice_client.post(f"/rules/{rule.public_id}/apply/")
+    with django_capture_on_commit_callbacks(execute=True):
+        r = alice_client.post(f"/rules/{rule.public_id}/apply/")
     assert r.status_code == 302
     assert fresh(t).category_override == "TRAVEL"
     alice_client.post(f"/rules/{rule.public_id}/toggle/")
@@ -244,7 +247,14 @@ def test_merging_a_category_moves_the_rules_that_set_it(alice, alice_client):
 
 @pytest.mark.parametrize(
     ("method", "suffix"),
-    [("get", ""), ("post", ""), ("post", "apply/"), ("post", "toggle/"), ("post", "delete/")],
+    [
+        ("get", ""),
+        ("post", ""),
+        ("post", "apply/"),
+        ("get", "apply/status/"),
+        ("post", "toggle/"),
+        ("post", "delete/"),
+    ],
 )
 def test_bob_gets_404_for_alices_rule(alice, bob_client, method, suffix):
     rule = make_rule(alice, text_value="amazon")

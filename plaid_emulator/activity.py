@@ -7,7 +7,7 @@ import time
 import uuid
 from datetime import date, timedelta
 
-from . import data
+from . import data, loans
 from .errors import PlaidError
 from .store import Item, iso
 
@@ -125,6 +125,10 @@ def advance(emu, item: Item, days: int) -> dict:
             for _ in range(rng.choice((1, 2, 3, 4))):
                 item.add(data.spending(rng, rng.choice(accts), item.today, pending=True))
                 stats["added"] += 1
+            for a in [a for a in item.accounts if loans.is_due(a, item.today)]:
+                paid, interest = loans.split(a, item.balances(a)["current"])
+                item.add_many(data.loan_payment(rng, a, item.today, paid, interest))
+                stats["added"] += 2
             if rng.random() < 0.3:
                 t = _recent_posted(item, rng)
                 if t is not None:
@@ -135,7 +139,18 @@ def advance(emu, item: Item, days: int) -> dict:
         item.last_update = time.time()
     sync_updates(emu, item)
     legacy(emu, item, "DEFAULT_UPDATE", stats["added"] + stats["posted"])
+    wealth_updates(emu, item)
     return stats
+
+
+def wealth_updates(emu, item: Item) -> None:
+    """A new day moves prices and may bring dividends, contributions and loan payments: Plaid
+    tells an item with the products through their own DEFAULT_UPDATE webhooks."""
+    if "investments" in item.products:
+        fire_typed(emu, item, "HOLDINGS", "DEFAULT_UPDATE")
+        fire_typed(emu, item, "INVESTMENTS_TRANSACTIONS", "DEFAULT_UPDATE")
+    if "liabilities" in item.products:
+        fire_typed(emu, item, "LIABILITIES", "DEFAULT_UPDATE")
 
 
 def append_volume(emu, item: Item, count: int) -> int:
@@ -200,7 +215,9 @@ def fire_typed(emu, item: Item, webhook_type: str, code: str) -> bool | None:
             code,
             account_ids_with_new_liabilities=[],
             account_ids_with_updated_liabilities={
-                _first_account(item, "loan", "credit"): ["past_amount_due"]
+                a["account_id"]: ["last_statement_balance", "next_payment_due_date"]
+                for a in item.shared_accounts()
+                if a["subtype"] in ("credit card", "mortgage", "student")
             },
             error=None,
         )

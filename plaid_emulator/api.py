@@ -7,7 +7,7 @@ import time
 import uuid
 from urllib.parse import urlsplit
 
-from . import activity, credentials, institutions, product_api, products
+from . import activity, credentials, institutions, product_api, products, wealth_api
 from .errors import PlaidError, invalid_field, missing_fields
 from .store import iso
 
@@ -220,6 +220,7 @@ ROUTES = {
     "/item/webhook/update": item_webhook_update,
     "/item/access_token/invalidate": item_access_token_invalidate,
     **product_api.ROUTES,
+    **wealth_api.ROUTES,
     "/institutions/get_by_id": institutions_get_by_id,
     "/institutions/search": institutions_search,
     "/webhook_verification_key/get": webhook_verification_key_get,

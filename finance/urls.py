@@ -1,6 +1,6 @@
 """The money pages' public URLs. Change these only through an issue."""
 
-from django.urls import path
+from django.urls import include, path
 
 from . import (
     views,
@@ -59,4 +59,5 @@ urlpatterns = [
     path("rules/<uuid:public_id>/apply/", views_rules.rule_apply, name="rule_apply"),
     path("rules/<uuid:public_id>/toggle/", views_rules.rule_toggle, name="rule_toggle"),
     path("rules/<uuid:public_id>/delete/", views_rules.rule_delete, name="rule_delete"),
+    path("", include("finance.wealth.urls")),
 ]

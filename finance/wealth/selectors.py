@@ -6,12 +6,12 @@ the owner hid or that the bank revoked are left out, as on the dashboard.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import QuerySet
+from django.db.models import Count, DecimalField, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
 
 from banking.models import Account, Holding, InvestmentTransaction, Liability
@@ -57,49 +57,83 @@ class CurrencyPortfolio:
     cost: Decimal = Decimal(0)
     gain: Decimal = Decimal(0)
     gain_pct: Decimal | None = None
+    count: int = 0
     rows: list[HoldingRow] = field(default_factory=list)
     by_type: list[Share] = field(default_factory=list)
     by_account: list[Share] = field(default_factory=list)
+
+
+# The page lists the largest holdings; the totals and allocations count every one, and the CSV
+# has them all.
+ROWS_SHOWN = 100
+ZERO = Value(Decimal(0), output_field=DecimalField(max_digits=18, decimal_places=2))
 
 
 def holdings_for(user, account: Account | None = None) -> QuerySet[Holding]:
     qs = access.holdings_visible(user).filter(account__hidden=False, account__revoked=False)
     if account is not None:
         qs = qs.filter(account=account)
-    return qs.select_related("security", "account").order_by("-value", "pk")
+    # A holding without its own currency is in its account's.
+    return qs.annotate(
+        cur=Coalesce(NullIf("iso_currency_code", Value("")), "account__iso_currency_code")
+    )
 
 
 def _label(account: Account) -> str:
     return f"{account.name} ··{account.mask}" if account.mask else account.name
 
 
-def _shares(totals: dict[str, Decimal], whole: Decimal) -> list[Share]:
-    ordered = sorted(totals.items(), key=lambda kv: (-kv[1], kv[0]))
-    return [Share(label, value, _pct(value, whole)) for label, value in ordered]
+def _shares(rows, whole: Decimal, label) -> list[Share]:
+    shares = [Share(label(r), r["total"]) for r in rows]
+    shares.sort(key=lambda s: (-s.value, s.label))
+    for s in shares:
+        s.pct = _pct(s.value, whole)
+    return shares
 
 
-def portfolio(user, account: Account | None = None) -> list[CurrencyPortfolio]:
-    """One portfolio per currency: its holdings with gains, totals and allocations."""
-    out: dict[str, CurrencyPortfolio] = {}
-    by_type: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
-    by_account: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
-    for h in holdings_for(user, account).iterator(chunk_size=2000):
-        cur = h.iso_currency_code or h.account.iso_currency_code
-        p = out.setdefault(cur, CurrencyPortfolio(cur))
+def _type_label(kind: str) -> str:
+    return TYPE_LABELS.get(kind, kind.capitalize() or "Other")
+
+
+def _rows(qs: QuerySet[Holding], currency: str, limit: int | None) -> list[HoldingRow]:
+    picked = qs.filter(cur=currency).select_related("security", "account").order_by("-value", "pk")
+    out = []
+    for h in picked[:limit] if limit else picked.iterator(chunk_size=2000):
         gain = h.value - h.cost_basis if h.cost_basis is not None else None
-        p.rows.append(HoldingRow(h, _label(h.account), cur, gain, _pct(gain or 0, h.cost_basis)))
-        p.value += h.value
-        if gain is not None:
-            p.cost += h.cost_basis
-            p.gain += gain
-        kind = TYPE_LABELS.get(h.security.type, h.security.type.capitalize() or "Other")
-        by_type[cur][kind] += h.value
-        by_account[cur][_label(h.account)] += h.value
-    for cur, p in out.items():
+        out.append(HoldingRow(h, _label(h.account), currency, gain, _pct(gain or 0, h.cost_basis)))
+    return out
+
+
+def portfolio(
+    user, account: Account | None = None, limit: int | None = ROWS_SHOWN
+) -> list[CurrencyPortfolio]:
+    """One portfolio per currency: totals and allocations over every holding (in the
+    database), and its `limit` largest holdings with their gains (all when None)."""
+    qs = holdings_for(user, account)
+    with_cost = Q(cost_basis__isnull=False)
+    out = []
+    totals = qs.values("cur").annotate(
+        worth=Sum("value"),
+        cost=Coalesce(Sum("cost_basis", filter=with_cost), ZERO),
+        valued=Coalesce(Sum("value", filter=with_cost), ZERO),
+        n=Count("pk"),
+    )
+    for t in sorted(totals, key=lambda t: t["cur"]):
+        cur = t["cur"]
+        p = CurrencyPortfolio(cur, t["worth"], t["cost"], t["valued"] - t["cost"], count=t["n"])
         p.gain_pct = _pct(p.gain, p.cost)
-        p.by_type = _shares(by_type[cur], p.value)
-        p.by_account = _shares(by_account[cur], p.value)
-    return [out[c] for c in sorted(out)]
+        mine = qs.filter(cur=cur)
+        types = mine.values("security__type").annotate(total=Sum("value"))
+        p.by_type = _shares(types, p.value, lambda r: _type_label(r["security__type"]))
+        accounts = mine.values("account__name", "account__mask").annotate(total=Sum("value"))
+        p.by_account = _shares(
+            accounts,
+            p.value,
+            lambda r: _label(Account(name=r["account__name"], mask=r["account__mask"])),
+        )
+        p.rows = _rows(qs, cur, limit)
+        out.append(p)
+    return out
 
 
 def investment_transactions_for(

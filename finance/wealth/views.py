@@ -60,7 +60,7 @@ def holdings_export(request):
         filters="holdings",
     )
     response = StreamingHttpResponse(
-        holdings_csv(selectors.portfolio(request.user, account)),
+        holdings_csv(selectors.portfolio(request.user, account, limit=None)),
         content_type="text/csv; charset=utf-8",
     )
     filename = f"holdings-{timezone.localdate().isoformat()}.csv"

@@ -99,8 +99,7 @@ def test_advancing_moves_prices_pays_a_dividend_and_lowers_the_loans(wealth_item
     wealth.item_wealth_refresh(wealth_item)
     prices = dict(Holding.objects.values_list("pk", "price"))
     owed = {
-        lb.account_id: lb.account.current_balance
-        for lb in Liability.objects.exclude(kind="credit")
+        lb.account_id: lb.account.current_balance for lb in Liability.objects.exclude(kind="credit")
     }
     last = InvestmentTransaction.objects.order_by("-date").first().date
     _advance(emu, wealth_item, 30)

@@ -227,3 +227,9 @@ def test_bob_sees_none_of_alices_cards_or_loans(bob_client, alice):
 def test_the_pages_need_a_login(client):
     for url in ("/investments/", "/liabilities/", "/investments/holdings.csv"):
         assert client.get(url).status_code == 302
+
+
+def test_the_page_lists_the_largest_holdings_but_totals_them_all(alice, invested):
+    (p,) = portfolio(alice, limit=2)
+    assert (p.count, len(p.rows), p.value) == (3, 2, Decimal("1550.00"))
+    assert [r.holding.value for r in p.rows] == [Decimal("1100.00"), Decimal("250.00")]

@@ -139,12 +139,15 @@ def portfolio(
 def investment_transactions_for(
     user, account: Account | None = None, limit: int = 50
 ) -> list[InvestmentTransaction]:
-    qs = access.investment_transactions_visible(user).filter(
-        account__hidden=False, account__revoked=False
-    )
-    if account is not None:
-        qs = qs.filter(account=account)
-    return list(qs.select_related("security", "account").order_by("-date", "-pk")[:limit])
+    """The newest `limit` across the accounts: each account's newest from its (account, -date)
+    index, merged here, so the cost follows the number of accounts, not of rows."""
+    accounts = [account] if account is not None else list(investment_accounts(user))
+    visible = access.investment_transactions_visible(user).select_related("security", "account")
+    rows: list[InvestmentTransaction] = []
+    for a in accounts:
+        rows += visible.filter(account=a).order_by("-date", "-pk")[:limit]
+    rows.sort(key=lambda t: (t.date, t.pk), reverse=True)
+    return rows[:limit]
 
 
 def investment_accounts(user) -> QuerySet[Account]:

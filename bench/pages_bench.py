@@ -37,6 +37,9 @@ from django.test import Client  # noqa: E402
 from django.test.utils import setup_test_environment  # noqa: E402
 
 SMALL, BIG = 100, 100_000
+# The portfolio page: (investment accounts, holdings per account, investment transactions).
+PORTFOLIO = {"small": (1, 5, 50), "big": (20, 100, 50_000)}
+SECURITY_TYPES = ("equity", "etf", "mutual fund", "fixed income", "cash")
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "15"))
 WARMUP = 3
 TARGET_RATIO = 1.5
@@ -117,6 +120,70 @@ def make_user(email: str, n: int, rnd: random.Random):
     return user
 
 
+def add_investments(user, size: str, rnd: random.Random) -> None:
+    """Investment accounts with holdings and investment transactions for the portfolio page."""
+    from banking.models import Account, Holding, InvestmentTransaction, Security
+
+    n_accounts, per_account, n_txns = PORTFOLIO[size]
+    item = user.plaid_items.get()
+    securities = [
+        Security.objects.get_or_create(
+            security_id=f"bench-sec-{i}",
+            defaults={"name": f"Security {i}", "ticker": f"S{i}", "type": SECURITY_TYPES[i % 5]},
+        )[0]
+        for i in range(per_account)
+    ]
+    accounts = [
+        Account.objects.create(
+            item=item,
+            account_id=f"bench-{user.pk}-inv-{a}",
+            name=f"Brokerage {a}",
+            mask=f"{a:04d}",
+            type="investment",
+            subtype="brokerage",
+            iso_currency_code="USD",
+        )
+        for a in range(n_accounts)
+    ]
+    holdings = []
+    for account in accounts:
+        for security in securities:
+            qty = Decimal(rnd.randint(1, 500))
+            price = Decimal(rnd.randint(100, 50_000)) / 100
+            holdings.append(
+                Holding(
+                    account=account,
+                    security=security,
+                    quantity=qty,
+                    price=price,
+                    value=qty * price,
+                    cost_basis=(qty * price * Decimal(rnd.randint(70, 130)) / 100).quantize(
+                        Decimal("0.01")
+                    ),
+                    iso_currency_code="USD",
+                )
+            )
+    Holding.objects.bulk_create(holdings)
+    today = dt.date.today()
+    rows = [
+        InvestmentTransaction(
+            account=accounts[i % n_accounts],
+            investment_transaction_id=f"bench-{user.pk}-it-{i}",
+            security=securities[i % per_account],
+            date=today - dt.timedelta(days=(i * 730) // n_txns),
+            name="DIVIDEND" if i % 3 else "BUY",
+            type="cash" if i % 3 else "buy",
+            subtype="dividend" if i % 3 else "buy",
+            quantity=Decimal(0) if i % 3 else Decimal(2),
+            price=Decimal("0") if i % 3 else Decimal("101.50"),
+            amount=Decimal("-4.20") if i % 3 else Decimal("203.00"),
+            iso_currency_code="USD",
+        )
+        for i in range(n_txns)
+    ]
+    InvestmentTransaction.objects.bulk_create(rows, batch_size=5000)
+
+
 def timed(client: Client, url: str, stream: bool = False, cold_user=None) -> float:
     if cold_user is not None:
         # Retire the dashboard's cached month totals (what an edit or a sync does), so this
@@ -148,6 +215,13 @@ def medians(clients: dict, users: dict, url: str, stream: bool, cold: bool) -> t
             if i >= WARMUP:
                 runs[label].append(ms)
     return statistics.median(runs["small"]), statistics.median(runs["big"])
+
+
+def reauthenticate(clients: dict) -> None:
+    """An export asks for the password again (allauth's reauthentication): give it."""
+    for client in clients.values():
+        response = client.post("/accounts/reauthenticate/", {"password": "bench-password-1"})
+        assert response.status_code == 302, response.status_code
 
 
 def export_peak_kb(client: Client) -> tuple[float, int]:
@@ -209,6 +283,8 @@ def main() -> int:
         t0 = time.perf_counter()
         small = make_user("small@bench.example", SMALL, rnd)
         big = make_user("big@bench.example", BIG, rnd)
+        add_investments(small, "small", rnd)
+        add_investments(big, "big", rnd)
         load_s = time.perf_counter() - t0
         if vendor == "postgresql":
             with connection.cursor() as cursor:
@@ -223,6 +299,8 @@ def main() -> int:
             "search": ("/transactions/?q=a&status=posted&direction=out", False),
             # ...and one that matches nothing, the worst case for a scan of every row.
             "search_no_match": ("/transactions/?q=zebra+cafe&status=posted", False),
+            # Small: 5 holdings, 50 investment transactions; big: 2,000 and 50,000.
+            "portfolio": ("/investments/", False),
             "csv_export": ("/transactions/export.csv", True),
         }
         clients, users = {}, {"small": small, "big": big}
@@ -235,6 +313,8 @@ def main() -> int:
 
         results = {}
         for page, (url, stream) in pages.items():
+            if stream:
+                reauthenticate(clients)
             cold = page == "dashboard_after_new_data"
             small_ms, big_ms = medians(clients, users, url, stream, cold)
             results[page] = {
@@ -250,6 +330,7 @@ def main() -> int:
                 f"ratio {big_ms / small_ms:6.2f}"
             )
 
+        reauthenticate(clients)
         small_kb, small_lines = export_peak_kb(clients["small"])
         big_kb, big_lines = export_peak_kb(clients["big"])
         # Constant memory: exporting 1,000 times the rows may not need much more than one
@@ -271,6 +352,10 @@ def main() -> int:
             "database": vendor,
             "rounds": ROUNDS,
             "transactions": {"small": SMALL, "big": BIG},
+            "portfolio": {
+                size: {"accounts": a, "holdings": a * h, "investment_transactions": n}
+                for size, (a, h, n) in PORTFOLIO.items()
+            },
             "load_seconds": round(load_s, 1),
             "target_ratio": TARGET_RATIO,
             "pages": results,

@@ -5,6 +5,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from celery import current_app
 
 from banking import link, outbox, removal, sync, wealth
 from banking import plaid as plaid_api
@@ -178,6 +179,4 @@ def test_removing_the_bank_deletes_its_liabilities_and_investments(wealth_item):
 
 
 def test_the_refresh_task_is_registered_under_its_pinned_name():
-    from celery import current_app
-
     assert "banking.tasks.wealth_refresh" in current_app.tasks

@@ -63,9 +63,9 @@ class CurrencyPortfolio:
     by_account: list[Share] = field(default_factory=list)
 
 
-# The page lists the largest holdings; the totals and allocations count every one, and the CSV
-# has them all.
-ROWS_SHOWN = 100
+# The page lists the largest holdings (all of them when asked); the totals and allocations
+# count every one, and the CSV has them all.
+ROWS_SHOWN = 25
 ZERO = Value(Decimal(0), output_field=DecimalField(max_digits=18, decimal_places=2))
 
 
@@ -139,15 +139,17 @@ def portfolio(
 def investment_transactions_for(
     user, account: Account | None = None, limit: int = 50
 ) -> list[InvestmentTransaction]:
-    """The newest `limit` across the accounts: each account's newest from its (account, -date)
-    index, merged here, so the cost follows the number of accounts, not of rows."""
+    """The newest `limit` across the accounts. Each account's newest keys come from its
+    (account, -date) index, the overall newest are picked here and only those are loaded, so
+    the cost follows the number of accounts, not of rows."""
     accounts = [account] if account is not None else list(investment_accounts(user))
-    visible = access.investment_transactions_visible(user).select_related("security", "account")
-    rows: list[InvestmentTransaction] = []
+    visible = access.investment_transactions_visible(user)
+    keys: list[tuple] = []
     for a in accounts:
-        rows += visible.filter(account=a).order_by("-date", "-pk")[:limit]
-    rows.sort(key=lambda t: (t.date, t.pk), reverse=True)
-    return rows[:limit]
+        keys += visible.filter(account=a).order_by("-date", "-pk").values_list("date", "pk")[:limit]
+    newest = [pk for _, pk in sorted(keys, reverse=True)[:limit]]
+    rows = visible.filter(pk__in=newest).select_related("security", "account")
+    return sorted(rows, key=lambda t: (t.date, t.pk), reverse=True)
 
 
 def investment_accounts(user) -> QuerySet[Account]:

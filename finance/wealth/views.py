@@ -37,8 +37,11 @@ def _account(request):
 @require_GET
 def portfolio(request):
     account = _account(request)
+    every = request.GET.get("all") == "1"
     context = {
-        "portfolios": selectors.portfolio(request.user, account),
+        "portfolios": selectors.portfolio(
+            request.user, account, limit=None if every else selectors.ROWS_SHOWN
+        ),
         "investment_transactions": selectors.investment_transactions_for(request.user, account),
         "accounts": selectors.investment_accounts(request.user).order_by("name", "pk"),
         "account": account,

@@ -97,6 +97,8 @@ def signed_in_pages(money) -> list[str]:
         f"/transactions/{txn.public_id}/",
         "/dashboard/accounts/",
         "/insights/",
+        "/investments/",
+        "/liabilities/",
         "/accounts/profile/",
         "/accounts/security/",
         "/accounts/sessions/",

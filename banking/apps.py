@@ -10,3 +10,6 @@ class BankingConfig(AppConfig):
         # services enqueue by name (banking.task_names) in web processes too, not only in
         # workers that autodiscover them.
         from . import checks, tasks  # noqa: F401
+        from .wealth import wealth_hooks_register
+
+        wealth_hooks_register()

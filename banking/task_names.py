@@ -24,6 +24,7 @@ REQUEUE_STALE_WEBHOOK_EVENTS = "banking.webhook_tasks.requeue_stale_webhook_even
 SWEEP_WEBHOOK_EVENTS = "banking.webhook_tasks.sweep_webhook_events"
 OUTBOX_DELIVER = "banking.tasks.outbox_deliver"
 OUTBOX_SWEEP = "banking.tasks.outbox_sweep"
+WEALTH_REFRESH = "banking.tasks.wealth_refresh"
 
 
 def task(name: str) -> Task:

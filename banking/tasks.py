@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from celery import Task, shared_task
 from django.conf import settings
 
-from . import dispatch, outbox, removal, retention, sync
+from . import dispatch, outbox, removal, retention, sync, wealth
 from . import task_names as names
 from .models import PlaidItem
 from .webhooks import drain
@@ -147,3 +147,12 @@ def outbox_deliver(outbox_id: int) -> str:
 @shared_task(name=names.OUTBOX_SWEEP)
 def outbox_sweep() -> int:
     return outbox.outbox_deliver_pending(older_than_seconds=OUTBOX_SWEEP_AFTER_SECONDS)
+
+
+# --- Liabilities and investments ------------------------------------------------------------------
+@shared_task(name=names.WEALTH_REFRESH, acks_late=True)
+def wealth_refresh(item_id: int, parts: list[str] | None = None) -> dict[str, object]:
+    item = PlaidItem.objects.filter(pk=item_id).first()
+    if item is None:
+        return {}
+    return wealth.item_wealth_refresh(item, parts)

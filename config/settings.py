@@ -332,6 +332,10 @@ ENABLE_OAUTH = env.bool("ENABLE_OAUTH", default=True)
 PLAID_REDIRECT_URI = env.str("PLAID_REDIRECT_URI", default="")
 PLAID_WEBHOOK_URL = env.str("PLAID_WEBHOOK_URL", default="")
 PLAID_PRODUCTS = env.list("PLAID_PRODUCTS", default=["transactions"])
+# Asked for at Link with required_if_supported_products: added where the bank has them.
+PLAID_PRODUCTS_IF_SUPPORTED = env.list(
+    "PLAID_PRODUCTS_IF_SUPPORTED", default=["investments", "liabilities"]
+)
 PLAID_COUNTRY_CODES = env.list("PLAID_COUNTRY_CODES", default=["US"])
 if PLAID_ENV == "emulator":
     # The emulator's documented demo pair (docs/emulator.md), unless real-looking ones are set.

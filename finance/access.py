@@ -9,7 +9,14 @@ column so the list pages walk the (user, -date, -id) index, and the month totals
 
 from django.db.models import QuerySet
 
-from banking.models import Account, PlaidItem, Transaction
+from banking.models import (
+    Account,
+    Holding,
+    InvestmentTransaction,
+    Liability,
+    PlaidItem,
+    Transaction,
+)
 
 from .models import (
     AlertSetting,
@@ -80,3 +87,15 @@ def alert_settings_visible(user) -> QuerySet[AlertSetting]:
 
 def carries_visible(user) -> QuerySet[PendingCarry]:
     return PendingCarry.objects.filter(user_id=user.pk)
+
+
+def holdings_visible(user) -> QuerySet[Holding]:
+    return Holding.objects.filter(account__item__user_id=user.pk)
+
+
+def investment_transactions_visible(user) -> QuerySet[InvestmentTransaction]:
+    return InvestmentTransaction.objects.filter(account__item__user_id=user.pk)
+
+
+def liabilities_visible(user) -> QuerySet[Liability]:
+    return Liability.objects.filter(account__item__user_id=user.pk)

@@ -68,4 +68,5 @@ urlpatterns = [
     path("rules/<uuid:public_id>/delete/", views_rules.rule_delete, name="rule_delete"),
     path("", include("finance.recurring.urls")),
     path("", include("finance.networth.urls")),
+    path("", include("finance.wealth.urls")),
 ]

@@ -7,7 +7,7 @@ import time
 import uuid
 from datetime import date, timedelta
 
-from . import data, recurring, recurring_api
+from . import data, loans, recurring, recurring_api
 from .errors import PlaidError
 from .store import Item, iso
 
@@ -126,6 +126,10 @@ def advance(emu, item: Item, days: int) -> dict:
             for _ in range(rng.choice((1, 2, 3, 4))):
                 item.add(data.spending(rng, rng.choice(accts), item.today, pending=True))
                 stats["added"] += 1
+            for a in [a for a in item.accounts if loans.is_due(a, item.today)]:
+                paid, interest = loans.split(a, item.balances(a)["current"])
+                item.add_many(data.loan_payment(rng, a, item.today, paid, interest))
+                stats["added"] += 2
             if rng.random() < 0.3:
                 t = _recent_posted(item, rng)
                 if t is not None:
@@ -139,6 +143,7 @@ def advance(emu, item: Item, days: int) -> dict:
     sync_updates(emu, item)
     legacy(emu, item, "DEFAULT_UPDATE", stats["added"] + stats["posted"])
     recurring_update(emu, item, sorted(k for k in after if after[k] != before.get(k)))
+    wealth_updates(emu, item)
     return stats
 
 
@@ -148,6 +153,16 @@ def recurring_update(emu, item: Item, account_ids: list[str]) -> None:
     changed = [a for a in account_ids if a in shared]
     if changed and item.stage >= 2:
         emu.fire(item, "TRANSACTIONS", "RECURRING_TRANSACTIONS_UPDATE", account_ids=changed)
+
+
+def wealth_updates(emu, item: Item) -> None:
+    """A new day moves prices and may bring dividends, contributions and loan payments: Plaid
+    tells an item with the products through their own DEFAULT_UPDATE webhooks."""
+    if "investments" in item.products:
+        fire_typed(emu, item, "HOLDINGS", "DEFAULT_UPDATE")
+        fire_typed(emu, item, "INVESTMENTS_TRANSACTIONS", "DEFAULT_UPDATE")
+    if "liabilities" in item.products:
+        fire_typed(emu, item, "LIABILITIES", "DEFAULT_UPDATE")
 
 
 def append_volume(emu, item: Item, count: int) -> int:
@@ -212,7 +227,9 @@ def fire_typed(emu, item: Item, webhook_type: str, code: str) -> bool | None:
             code,
             account_ids_with_new_liabilities=[],
             account_ids_with_updated_liabilities={
-                _first_account(item, "loan", "credit"): ["past_amount_due"]
+                a["account_id"]: ["last_statement_balance", "next_payment_due_date"]
+                for a in item.shared_accounts()
+                if a["subtype"] in ("credit card", "mortgage", "student")
             },
             error=None,
         )

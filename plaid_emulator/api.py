@@ -7,7 +7,7 @@ import time
 import uuid
 from urllib.parse import urlsplit
 
-from . import activity, credentials, institutions, product_api, products, recurring_api
+from . import activity, credentials, institutions, product_api, products, recurring_api, wealth_api
 from .errors import PlaidError, invalid_field, missing_fields
 from .store import iso
 
@@ -221,6 +221,7 @@ ROUTES = {
     "/item/access_token/invalidate": item_access_token_invalidate,
     **product_api.ROUTES,
     "/transactions/recurring/get": recurring_api.transactions_recurring_get,
+    **wealth_api.ROUTES,
     "/institutions/get_by_id": institutions_get_by_id,
     "/institutions/search": institutions_search,
     "/webhook_verification_key/get": webhook_verification_key_get,

@@ -18,6 +18,8 @@ from .merchants import (
     FROM_CHECKING,
     INTEREST,
     INTERNET,
+    LOAN_INTEREST,
+    LOAN_PAYMENT_IN,
     RENT,
     SALARY,
     SPENDING,
@@ -147,11 +149,34 @@ def credit_union_accounts(rng: random.Random, currency: str = "USD") -> list[dic
             8412.50,
         ),
         ("Plaid Mortgage", "Plaid 30-Year Fixed Mortgage", "loan", "mortgage", "8888", 56302.06),
+        (
+            "Plaid Student Loan",
+            "Plaid Consolidated Student Loan",
+            "loan",
+            "student",
+            "7777",
+            9845.25,
+        ),
         ("Plaid Auto Loan", "Plaid 5-Year Auto Loan", "loan", "auto", "9999", 11840.00),
     ]
-    return default_accounts(rng, currency) + [
+    out = default_accounts(rng, currency) + [
         account(rng, n, o, t, sub, m, balance=bal, currency=currency)
         for n, o, t, sub, m, bal in extra
+    ]
+    for a in out:
+        if a["type"] == "investment":
+            # Its balance is its holdings' value (portfolio.py), not a running sum.
+            a["portfolio"] = a["subtype"]
+    return out
+
+
+def loan_payment(rng: random.Random, acct: dict, day: date, paid: float, interest: float):
+    """A loan's monthly payment as the loan account shows it: the payment in (negative, it
+    lowers what is owed) and the month's interest charged (positive)."""
+    d = day.isoformat()
+    return [
+        Txn(new_id(rng), acct["account_id"], -paid, d, d, LOAN_PAYMENT_IN),
+        Txn(new_id(rng), acct["account_id"], interest, d, d, LOAN_INTEREST),
     ]
 
 

@@ -23,7 +23,7 @@ def data_item(emu, body):
     return item
 
 
-def _wanted(item, body) -> list[dict]:
+def wanted_accounts(item, body) -> list[dict]:
     """The shared accounts named by options.account_ids (all when omitted); an id that is
     not one of them is Plaid's INVALID_ACCOUNT_ID."""
     shared = item.shared_accounts()
@@ -50,14 +50,14 @@ def _product(emu, body, product: str):
 def accounts_get(emu, body):
     item = data_item(emu, body)
     return {
-        "accounts": [item.render_account(a) for a in _wanted(item, body)],
+        "accounts": [item.render_account(a) for a in wanted_accounts(item, body)],
         "item": item.render(),
     }
 
 
 def accounts_balance_get(emu, body):
     item = data_item(emu, body)
-    accts = _wanted(item, body)
+    accts = wanted_accounts(item, body)
     now = datetime.now(UTC)
     wanted = (body.get("options") or {}).get("min_last_updated_datetime")
     if wanted:
@@ -96,7 +96,7 @@ def transactions_get(emu, body):
     opts = body.get("options") or {}
     if item.stage == 0:
         raise PlaidError("PRODUCT_NOT_READY")
-    accts = _wanted(item, {"options": {"account_ids": opts.get("account_ids")}})
+    accts = wanted_accounts(item, {"options": {"account_ids": opts.get("account_ids")}})
     ids = {a["account_id"] for a in accts}
     count, offset = opts.get("count") or 100, opts.get("offset") or 0
     with emu.store.lock:
@@ -140,7 +140,7 @@ def auth_get(emu, body):
     inst = institutions.BY_ID[item.institution_id]
     region = institutions.region(inst)
     # Auth covers accounts money can move in and out of: checking, savings, cash management.
-    accts = [a for a in _wanted(item, body) if a["type"] == "depository"]
+    accts = [a for a in wanted_accounts(item, body) if a["type"] == "depository"]
     numbers = {"ach": [], "eft": [], "international": [], "bacs": []}
     for a in accts:
         own = a.get("numbers") or {}
@@ -210,7 +210,7 @@ OWNER = {
 def identity_get(emu, body):
     item = _product(emu, body, "identity")
     accounts = []
-    for a in _wanted(item, body):
+    for a in wanted_accounts(item, body):
         r = item.render_account(a)
         r["owners"] = [a.get("identity") or OWNER]
         accounts.append(r)

@@ -13,7 +13,7 @@ import json
 
 from .errors import PlaidError
 
-IMPLEMENTED = ("transactions", "auth", "identity")
+IMPLEMENTED = ("transactions", "auth", "identity", "investments", "liabilities")
 IMPLICIT = ("balance",)
 
 

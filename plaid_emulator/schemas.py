@@ -272,6 +272,28 @@ REQUESTS: dict[str, Obj] = {
     ),
     "/auth/get": _creds({"access_token": "string", "options": ACCOUNT_IDS}, ["access_token"]),
     "/identity/get": _creds({"access_token": "string", "options": ACCOUNT_IDS}, ["access_token"]),
+    "/liabilities/get": _creds(
+        {"access_token": "string", "options": ACCOUNT_IDS}, ["access_token"]
+    ),
+    "/investments/holdings/get": _creds(
+        {"access_token": "string", "options": ACCOUNT_IDS}, ["access_token"]
+    ),
+    "/investments/transactions/get": _creds(
+        {
+            "access_token": "string",
+            "start_date": "date",
+            "end_date": "date",
+            "options": Obj(
+                {
+                    "account_ids": Arr("string"),
+                    "count": Int(1, 500),
+                    "offset": Int(0),
+                    "async_update": "bool",
+                }
+            ),
+        },
+        ["access_token", "start_date", "end_date"],
+    ),
     "/institutions/get_by_id": _creds(
         {
             "institution_id": "string",

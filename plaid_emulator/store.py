@@ -12,7 +12,7 @@ import time
 import uuid
 from datetime import UTC, date, datetime, timedelta
 
-from . import data, institutions, products, recurring, user_custom
+from . import data, institutions, portfolio, products, recurring, user_custom
 from .errors import PlaidError
 
 ADDED, MODIFIED, REMOVED = "a", "m", "r"
@@ -127,6 +127,8 @@ class Item:
         else:
             current = round(a["start_balance"] - posted, 2)
             available = None if a["type"] == "investment" else round(current - outflow, 2)
+        if a.get("portfolio"):
+            current = portfolio.value(a, self.today)
         if "available" in a:  # user_custom's force_available_balance / null available
             available = a["available"]
         return {

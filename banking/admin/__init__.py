@@ -1,4 +1,5 @@
 """Django admin for banking: registrations (register), bank connections (items), the staff
-access log (audit), paging of big tables (paging) and the Plaid usage page (usage)."""
+access log (audit), paging of big tables (paging), the Plaid usage page (usage), and
+liabilities and investments (wealth)."""
 
-from . import register  # noqa: F401  (registers every banking model with the admin site)
+from . import register, wealth  # noqa: F401  (register every banking model with the admin site)

@@ -18,6 +18,7 @@ import json
 import logging
 import threading
 import time
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -238,6 +239,9 @@ def link_token_create(
         body["redirect_uri"] = redirect_uri
     if item is None:
         body["products"] = list(settings.PLAID_PRODUCTS)
+        # Banks without these stay selectable: Plaid adds them only where the bank has them.
+        if settings.PLAID_PRODUCTS_IF_SUPPORTED:
+            body["required_if_supported_products"] = list(settings.PLAID_PRODUCTS_IF_SUPPORTED)
         body["transactions"] = {"days_requested": settings.PLAID_DAYS_REQUESTED}
         webhook = plaid_config.webhook_url()
         if webhook:
@@ -333,6 +337,35 @@ def transactions_recurring_get(item: PlaidItem) -> dict[str, Any]:
 
 def transactions_refresh(item: PlaidItem) -> None:
     _call("/transactions/refresh", {}, item=item)
+
+
+def liabilities_get(item: PlaidItem) -> dict[str, Any]:
+    data = _call("/liabilities/get", {}, item=item)
+    _require(data, ("accounts", "liabilities"), "/liabilities/get response")
+    return data
+
+
+def investments_holdings_get(item: PlaidItem) -> dict[str, Any]:
+    data = _call("/investments/holdings/get", {}, item=item)
+    _require(data, ("accounts", "holdings", "securities"), "/investments/holdings/get response")
+    return data
+
+
+def investments_transactions_get(
+    item: PlaidItem, start: date, end: date, *, offset: int = 0, count: int = 500
+) -> dict[str, Any]:
+    body = {"start_date": start.isoformat(), "end_date": end.isoformat()}
+    data = _call(
+        "/investments/transactions/get",
+        {**body, "options": {"offset": offset, "count": count}},
+        item=item,
+    )
+    _require(
+        data,
+        ("investment_transactions", "securities", "total_investment_transactions"),
+        "/investments/transactions/get response",
+    )
+    return data
 
 
 def webhook_verification_key_get(kid: str) -> dict[str, Any]:

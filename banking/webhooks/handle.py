@@ -16,7 +16,7 @@ from typing import Any
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from .. import sync
+from .. import sync, wealth
 from ..health import status as item_status
 from ..health.errors import Entry, decide
 from ..models import Account, PlaidItem, WebhookEvent
@@ -141,6 +141,28 @@ def on_webhook_update_acknowledged(item: PlaidItem, payload: dict) -> str:
     return Outcome.PROCESSED
 
 
+def _wealth(item: PlaidItem, payload: dict, part: str) -> str:
+    error = payload.get("error")
+    if isinstance(error, dict) and error.get("error_code"):
+        # Plaid reports the product failing on the item: the error table decides the status.
+        return on_item_error(item, payload)
+    if item.status in sync.NO_SYNC_STATES:
+        return Outcome.IGNORED
+    return Outcome.PROCESSED if wealth.wealth_refresh_request(item, [part]) else Outcome.IGNORED
+
+
+def on_liabilities_update(item: PlaidItem, payload: dict) -> str:
+    return _wealth(item, payload, wealth.LIABILITIES)
+
+
+def on_holdings_update(item: PlaidItem, payload: dict) -> str:
+    return _wealth(item, payload, wealth.HOLDINGS)
+
+
+def on_investments_transactions_update(item: PlaidItem, payload: dict) -> str:
+    return _wealth(item, payload, wealth.INVESTMENT_TRANSACTIONS)
+
+
 Handler = Callable[[PlaidItem, dict[str, Any]], str]
 
 HANDLERS: dict[tuple[str, str], Handler] = {
@@ -158,6 +180,10 @@ HANDLERS: dict[tuple[str, str], Handler] = {
     ("ITEM", "LOGIN_REPAIRED"): on_login_repaired,
     ("ITEM", "NEW_ACCOUNTS_AVAILABLE"): on_new_accounts_available,
     ("ITEM", "WEBHOOK_UPDATE_ACKNOWLEDGED"): on_webhook_update_acknowledged,
+    ("LIABILITIES", "DEFAULT_UPDATE"): on_liabilities_update,
+    ("HOLDINGS", "DEFAULT_UPDATE"): on_holdings_update,
+    ("INVESTMENTS_TRANSACTIONS", "DEFAULT_UPDATE"): on_investments_transactions_update,
+    ("INVESTMENTS_TRANSACTIONS", "HISTORICAL_UPDATE"): on_investments_transactions_update,
 }
 
 

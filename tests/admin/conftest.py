@@ -1,5 +1,6 @@
 """Staff users and a little of every kind of row, for rendering every admin page."""
 
+from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
@@ -16,7 +17,16 @@ from django_celery_beat.models import (
 )
 
 from accounts.security import security_event_record
-from banking.models import LinkSession, PlaidItem, StaffAccessLog, SyncPage
+from banking.models import (
+    Holding,
+    InvestmentTransaction,
+    Liability,
+    LinkSession,
+    PlaidItem,
+    Security,
+    StaffAccessLog,
+    SyncPage,
+)
 from tests import factories as f
 from tests.accounts.conftest import totp_code
 
@@ -84,6 +94,28 @@ def admin_data(alice, bob, superuser):
     bobs_account = f.AccountFactory(item=bobs_item, name="Bob's savings", type="depository")
     f.TransactionFactory.create_batch(3, account=account)
     f.TransactionFactory(account=bobs_account)
+    Liability.objects.create(
+        account=account,
+        kind="credit",
+        aprs=[{"type": "purchase_apr", "percentage": "12.5"}],
+        minimum_payment=Decimal("25.00"),
+    )
+    security = Security.objects.create(security_id="sec-1", name="Platypus ETF", ticker="PTMX")
+    Holding.objects.create(
+        account=account, security=security, quantity=2, price=10, value=Decimal("20.00")
+    )
+    InvestmentTransaction.objects.create(
+        account=account,
+        investment_transaction_id="inv-1",
+        security=security,
+        date=timezone.localdate(),
+        name="DIVIDEND",
+        type="cash",
+        subtype="dividend",
+        quantity=0,
+        price=0,
+        amount=Decimal("-1.20"),
+    )
     run = f.SyncRunFactory(item=healthy)
     SyncPage.objects.create(run=run, seq=0, payload='{"added": []}')
     f.WebhookEventFactory(item=healthy)

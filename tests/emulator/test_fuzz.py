@@ -141,12 +141,12 @@ def request_schema(spec: dict, path: str) -> dict:
 
 def live_tokens(url: str) -> dict:
     """A fresh item (it may be removed or broken by the example), a public token, a link
-    token and a webhook key id."""
+    token and a webhook key id. The item's bank has every product the emulator serves."""
     _, pt = post(
         url,
         "/sandbox/public_token/create",
         {
-            "institution_id": "ins_109508",
+            "institution_id": "ins_109510",
             "initial_products": ["transactions", "auth", "identity"],
             "options": {"transactions": {"days_requested": 20}, "webhook": "http://127.0.0.1:9/"},
         },

@@ -56,8 +56,8 @@ def test_it_gives_the_credit_union_investment_and_loan_accounts(emulator):
     accounts = post(emulator.url, "/accounts/get", {"access_token": token})[1]["accounts"]
     assert {a["type"] for a in accounts} == {"depository", "credit", "investment", "loan"}
     item = post(emulator.url, "/item/get", {"access_token": token})[1]["item"]
-    # The bank supports investments and liabilities; the emulator serves neither endpoint yet.
-    assert "investments" not in item["available_products"]
+    # Linked for transactions only: the bank's other products are there to add.
+    assert {"investments", "liabilities"} <= set(item["available_products"])
 
 
 def test_it_pages_transactions_get_by_offset_newest_first(emulator):

@@ -127,13 +127,20 @@ def test_it_accepts_each_implemented_product(emulator, product):
     assert create(emulator.url, products=[product])[0] == 200
 
 
+@pytest.mark.parametrize("product", ["investments", "liabilities"])
+def test_it_refuses_a_product_the_bank_lacks_with_products_not_supported(emulator, product):
+    status, body = create(emulator.url, products=[product])
+    assert (status, body["error_code"]) == (400, "PRODUCTS_NOT_SUPPORTED")
+    assert create(emulator.url, products=[product], institution_id="ins_109510")[0] == 200
+
+
 def test_it_treats_balance_as_implicit(emulator):
     token = linked(emulator.url, products=["transactions", "balance"])
     item = post(emulator.url, "/item/get", {"access_token": token})[1]["item"]
     assert item["products"] == ["transactions"] and "balance" in item["available_products"]
 
 
-@pytest.mark.parametrize("product", ["investments", "assets", "income_verification", "signal"])
+@pytest.mark.parametrize("product", ["assets", "income_verification", "signal"])
 def test_it_answers_a_product_it_does_not_serve_with_plaids_product_error(emulator, product):
     status, body = create(emulator.url, products=[product])
     assert (status, body["error_type"], body["error_code"]) == (

@@ -103,6 +103,8 @@ def signed_in_pages(money) -> list[str]:
         "/budgets/",
         "/notifications/",
         "/notifications/settings/",
+        "/investments/",
+        "/liabilities/",
         "/accounts/profile/",
         "/accounts/security/",
         "/accounts/sessions/",

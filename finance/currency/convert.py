@@ -80,9 +80,7 @@ class Converter:
                 )
         return self._factors[key]
 
-    def convert(
-        self, amount: Decimal, from_ccy: str, to_ccy: str, day: dt.date
-    ) -> Decimal | None:
+    def convert(self, amount: Decimal, from_ccy: str, to_ccy: str, day: dt.date) -> Decimal | None:
         """Unrounded; None when either currency has no rate on or before `day`."""
         if from_ccy == to_ccy:
             return amount

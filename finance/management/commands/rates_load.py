@@ -27,6 +27,6 @@ class Command(BaseCommand):
         if refresh:
             fetched = rates_refresh()
             if fetched is None:
-                self.stdout.write("Could not fetch newer rates (see the log); kept the shipped ones.")
+                self.stdout.write("Could not fetch newer rates (see the log); kept the rest.")
             else:
                 self.stdout.write(f"Fetched {fetched} exchange rates from the ECB.")

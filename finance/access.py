@@ -11,7 +11,7 @@ from django.db.models import QuerySet
 
 from banking.models import Account, PlaidItem, Transaction
 
-from .models import Category, Rule, Tag, TransferLink
+from .models import Category, HomeCurrency, Rule, Tag, TransferLink
 
 
 def items_visible(user) -> QuerySet[PlaidItem]:
@@ -45,3 +45,7 @@ def tags_visible(user) -> QuerySet[Tag]:
 
 def transfers_visible(user) -> QuerySet[TransferLink]:
     return TransferLink.objects.filter(user_id=user.pk)
+
+
+def home_currency_row(user) -> QuerySet[HomeCurrency]:
+    return HomeCurrency.objects.filter(user_id=user.pk)

@@ -1,6 +1,6 @@
 """The money pages' public URLs. Change these only through an issue."""
 
-from django.urls import path
+from django.urls import include, path
 
 from . import (
     views,
@@ -13,6 +13,7 @@ from . import (
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("", include("finance.currency.urls")),
     path("dashboard/live/", views.dashboard_live, name="dashboard_live"),
     path("dashboard/accounts/", views.account_preferences, name="account_preferences"),
     path("transactions/", views.transaction_list, name="transaction_list"),

@@ -31,7 +31,8 @@ class CurrencyPart:
 @dataclass
 class HomeTotal:
     home: str
-    converter: Converter
+    # Not part of the value: two totals are equal when their sums are.
+    converter: Converter = field(compare=False, repr=False)
     parts: dict[tuple[str, bool], CurrencyPart] = field(default_factory=dict)
 
     def add(self, amount: Decimal, currency: str, day: dt.date, *, official: bool = True):

@@ -68,7 +68,7 @@ def test_its_query_count_does_not_grow_with_transactions(
 ):
     account = account_for(alice)
     add_transactions(account, 3)
-    with django_assert_max_num_queries(6) as small:
+    with django_assert_max_num_queries(7) as small:
         alice_client.get("/insights/")
     add_transactions(account, 200, start=dt.date.today() - dt.timedelta(days=3))
     with django_assert_max_num_queries(len(small.captured_queries)):

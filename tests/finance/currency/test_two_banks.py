@@ -1,91 +1,25 @@
 """A USD bank and a GBP bank linked through the emulator over HTTP: every total on the
-dashboard and in insights, checked to the cent against sums done here by hand from the rates
-table (the last rate on or before each day, a factor of target/source per euro, rounded once
-at the end, half up)."""
+dashboard and in insights, checked to the cent against sums done by hand (hand.py)."""
 
 import datetime as dt
 from collections import defaultdict
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 import pytest
 
-from banking import link
-from banking import plaid as plaid_api
 from banking.models import Account, Transaction
-from banking.sync.service import item_sync
-from finance.categories import category_book
-from finance.currency.rates import rates_load_embedded
-from finance.meta import COUNTED
-from finance.models import ExchangeRate
 from finance.templatetags.money import format_money
 
-TODAY = dt.date.today()
-THIS_MONTH = TODAY.replace(day=1)
-LAST_MONTH = (THIS_MONTH - dt.timedelta(days=1)).replace(day=1)
-
-
-def cents(value: Decimal) -> Decimal:
-    return value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-
-
-def rate_on(currency: str, day: dt.date) -> Decimal:
-    if currency == "EUR":
-        return Decimal(1)
-    return (
-        ExchangeRate.objects.filter(currency=currency, date__lte=day).order_by("-date").first().rate
-    )
-
-
-def to_home(amount: Decimal, currency: str, home: str, day: dt.date) -> Decimal:
-    if currency == home:
-        return amount
-    return amount * (rate_on(home, day) / rate_on(currency, day))
-
-
-@pytest.fixture
-def two_banks(alice, plaid_settings):
-    rates_load_embedded(since=TODAY - dt.timedelta(days=800))
-    # Rates of days the shipped history does not reach yet, as a refresh would add them, so
-    # this month's and last month's rows convert at more than one rate.
-    for day, usd, gbp in (
-        (LAST_MONTH + dt.timedelta(days=9), "1.2000", "0.8000"),
-        (THIS_MONTH, "1.0500", "0.9000"),
-    ):
-        if day > ExchangeRate.objects.latest("date").date:
-            ExchangeRate.objects.create(date=day, currency="USD", rate=Decimal(usd))
-            ExchangeRate.objects.create(date=day, currency="GBP", rate=Decimal(gbp))
-    items = []
-    for institution in ("ins_109508", "ins_117650"):
-        token = plaid_api.sandbox_public_token_create(institution)
-        item = link.item_link(user=alice, public_token=token, metadata=None)
-        item_sync(item=item, trigger="initial")
-        items.append(item)
-    return items
-
-
-def counted_rows(user, **filters):
-    book = category_book(user=user)
-    for t in Transaction.objects.filter(COUNTED, user=user, **filters):
-        category = book.resolve(t.category_override, t.pfc_detailed, t.pfc_primary)
-        if book.counts(category):
-            yield t, (book.root(category).code if category else "")
-
-
-def expected_net_worth(user, home: str) -> Decimal:
-    total = Decimal(0)
-    for a in Account.objects.filter(item__user=user, current_balance__isnull=False):
-        sign = -1 if a.is_liability else 1
-        total += sign * to_home(a.current_balance, a.iso_currency_code, home, TODAY)
-    return cents(total)
-
-
-def expected_spending(user, home: str, start: dt.date, end: dt.date) -> tuple[Decimal, dict]:
-    total, categories = Decimal(0), defaultdict(Decimal)
-    for t, root in counted_rows(user, amount__gt=0, date__gte=start, date__lte=end):
-        converted = to_home(t.amount, t.iso_currency_code, home, t.date)
-        total += converted
-        categories[root] += converted
-    return cents(total), {code: cents(v) for code, v in categories.items()}
+from .hand import (
+    LAST_MONTH,
+    THIS_MONTH,
+    TODAY,
+    cents,
+    counted_rows,
+    expected_net_worth,
+    expected_spending,
+    to_home,
+)
 
 
 def test_the_emulator_banks_report_their_own_currencies(alice, two_banks):

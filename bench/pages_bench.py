@@ -4,7 +4,9 @@ Run (PostgreSQL, as the issue asks; SQLite works but is reported as such):
     DATABASE_URL=postgres://... .venv/bin/python bench/pages_bench.py
 Writes bench/results/pages.json: per page small_ms, big_ms, ratio (median of ROUNDS requests
 through Django's test client, so the whole stack but no network), plus the CSV export's peak
-Python memory for both users.
+Python memory for both users, and the dashboard of a user with 100,000 transactions in three
+currencies (converted to USD) against the single-currency user of the same size
+(dashboard_3_currencies, cached; dashboard_3_currencies_cold, after new data).
 
 It creates its own throwaway database (test_<name>) and drops it at the end.
 """
@@ -56,7 +58,7 @@ MERCHANTS = [
 ]
 
 
-def make_user(email: str, n: int, rnd: random.Random):
+def make_user(email: str, n: int, rnd: random.Random, currencies: tuple[str, ...] = ("USD",)):
     from django.contrib.auth import get_user_model
 
     from banking.models import Account, Institution, PlaidItem, Transaction
@@ -72,37 +74,42 @@ def make_user(email: str, n: int, rnd: random.Random):
         institution=institution,
         last_successful_sync_at=dt.datetime.now(dt.UTC),
     )
-    accounts = [
-        Account.objects.create(
-            item=item,
-            account_id=f"bench-{email}-{mask}",
-            name=name,
-            mask=mask,
-            type=kind,
-            current_balance=Decimal(balance),
-            iso_currency_code="USD",
-        )
-        for kind, name, mask, balance in [
-            ("depository", "Checking", "0000", "2500.00"),
-            ("depository", "Savings", "1111", "12000.00"),
-            ("credit", "Card", "3333", "410.25"),
+    accounts = {
+        currency: [
+            Account.objects.create(
+                item=item,
+                account_id=f"bench-{email}-{currency}-{mask}",
+                name=name,
+                mask=mask,
+                type=kind,
+                current_balance=Decimal(balance),
+                iso_currency_code=currency,
+            )
+            for kind, name, mask, balance in [
+                ("depository", "Checking", "0000", "2500.00"),
+                ("depository", "Savings", "1111", "12000.00"),
+                ("credit", "Card", "3333", "410.25"),
+            ]
         ]
-    ]
+        for currency in currencies
+    }
     today = dt.date.today()
     batch = []
     # n transactions spread evenly over two years, newest today.
     for i in range(n):
         merchant, name, category, lo, hi = rnd.choice(MERCHANTS)
         income = i % 40 == 0
+        currency = currencies[(i // 40) % len(currencies)]
+        checking, _, card = accounts[currency]
         batch.append(
             Transaction(
                 user=user,
-                account=accounts[0] if income else rnd.choice((accounts[0], accounts[2])),
+                account=checking if income else rnd.choice((checking, card)),
                 transaction_id=f"bench-{email}-{i}",
                 amount=Decimal("-2500.00")
                 if income
                 else Decimal(rnd.randint(lo * 100, hi * 100)) / 100,
-                iso_currency_code="USD",
+                iso_currency_code=currency,
                 date=today - dt.timedelta(days=(i * 730) // n),
                 name="ACME PAYROLL" if income else name,
                 merchant_name="" if income else merchant,
@@ -148,6 +155,25 @@ def medians(clients: dict, users: dict, url: str, stream: bool, cold: bool) -> t
             if i >= WARMUP:
                 runs[label].append(ms)
     return statistics.median(runs["small"]), statistics.median(runs["big"])
+
+
+def currency_medians(clients: dict, users: dict, cold: bool) -> dict:
+    """The dashboard of the 3-currency user against the single-currency user of the same size,
+    requests alternating."""
+    runs = {"big": [], "multi": []}
+    for i in range(WARMUP + ROUNDS):
+        for label in runs:
+            ms = timed(clients[label], "/", False, users[label] if cold else None)
+            if i >= WARMUP:
+                runs[label].append(ms)
+    single, multi = statistics.median(runs["big"]), statistics.median(runs["multi"])
+    return {
+        "url": "/",
+        "single_currency_ms": round(single, 2),
+        "three_currencies_ms": round(multi, 2),
+        "ratio": round(multi / single, 2),
+        "meets_target": multi / single <= TARGET_RATIO,
+    }
 
 
 def export_peak_kb(client: Client) -> tuple[float, int]:
@@ -209,7 +235,13 @@ def main() -> int:
         t0 = time.perf_counter()
         small = make_user("small@bench.example", SMALL, rnd)
         big = make_user("big@bench.example", BIG, rnd)
+        multi = make_user("multi@bench.example", BIG, rnd, currencies=("USD", "GBP", "EUR"))
         load_s = time.perf_counter() - t0
+        from finance.currency.home import home_currency_set
+        from finance.currency.rates import rates_load_embedded
+
+        rates_load_embedded(since=dt.date.today() - dt.timedelta(days=800))
+        home_currency_set(user=multi, code="USD")
         if vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("VACUUM ANALYZE")
@@ -225,7 +257,7 @@ def main() -> int:
             "search_no_match": ("/transactions/?q=zebra+cafe&status=posted", False),
             "csv_export": ("/transactions/export.csv", True),
         }
-        clients, users = {}, {"small": small, "big": big}
+        clients, users = {}, {"small": small, "big": big, "multi": multi}
         for label, user in users.items():
             clients[label] = Client()
             clients[label].force_login(user)
@@ -248,6 +280,19 @@ def main() -> int:
             print(
                 f"{page:13} small {small_ms:8.2f} ms   big {big_ms:9.2f} ms   "
                 f"ratio {big_ms / small_ms:6.2f}"
+            )
+
+        # Converting totals to the home currency: 100,000 transactions in USD, GBP and EUR
+        # against 100,000 in USD, cached (a repeat visit) and cold (after new data).
+        for page, cold in (
+            ("dashboard_3_currencies", False),
+            ("dashboard_3_currencies_cold", True),
+        ):
+            results[page] = currency_medians(clients, users, cold)
+            r = results[page]
+            print(
+                f"{page:13} single {r['single_currency_ms']:8.2f} ms   "
+                f"three {r['three_currencies_ms']:9.2f} ms   ratio {r['ratio']:6.2f}"
             )
 
         small_kb, small_lines = export_peak_kb(clients["small"])

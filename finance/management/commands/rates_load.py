@@ -6,6 +6,7 @@ import datetime as dt
 from django.core.management.base import BaseCommand
 
 from finance.currency.rates import rates_load_embedded, rates_refresh
+from finance.models import ExchangeRate
 
 
 class Command(BaseCommand):
@@ -16,12 +17,19 @@ class Command(BaseCommand):
             "--since", type=dt.date.fromisoformat, help="Only days from this one (YYYY-MM-DD)."
         )
         parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="Do nothing when the table already has rates (for start-up scripts).",
+        )
+        parser.add_argument(
             "--refresh",
             action="store_true",
             help="Also fetch the newest rates from ECB_RATES_URL (needs the network).",
         )
 
-    def handle(self, *args, since=None, refresh=False, **options):
+    def handle(self, *args, since=None, refresh=False, if_empty=False, **options):
+        if if_empty and ExchangeRate.objects.exists():
+            return
         written = rates_load_embedded(since=since)
         self.stdout.write(f"Loaded {written} exchange rates from the shipped ECB history.")
         if refresh:

@@ -121,3 +121,9 @@ def test_the_refresh_has_a_beat_row(db):
 
     row = PeriodicTask.objects.get(task="finance.tasks.rates_refresh")
     assert row.enabled and row.crontab is not None
+
+
+def test_it_skips_loading_when_asked_and_rates_exist(db):
+    ExchangeRate.objects.create(date=dt.date(2026, 11, 2), currency="USD", rate=Decimal("1.1"))
+    call_command("rates_load", "--if-empty", stdout=io.StringIO())
+    assert ExchangeRate.objects.count() == 1

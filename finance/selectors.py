@@ -19,11 +19,10 @@ from . import access
 from .account_preferences import account_preferences_apply
 from .categories import CategoryBook, category_book
 from .currency import HomeTotal, home_currency
-from .currency.home import rates_version
 from .currency.rows import CURRENCY_COLUMNS, RowTotals, conversion_day
 from .meta import COUNTED
 from .totals import CATEGORY_COLUMNS, counted_root, positive, with_splits
-from .versions import edits_version_key, synced_version_key
+from .versions import RATES_VERSION_KEY, edits_version_key, synced_version_key
 
 ZERO = Decimal("0.00")
 
@@ -226,7 +225,7 @@ def spending_summary_cached(*, user, today: dt.date, connections: list[PlaidItem
     of the dashboard whose cost grows with data. The key changes whenever data can change: a
     sync moves an item's cursor (saved with the rows it describes) and, once announced, bumps
     the user's synced version (finance.hooks); an edit bumps the edit version; a new day
-    starts; the home currency or the rates change (finance.currency.home). The cursor keeps a
+    starts; the home currency or the rates change (finance.currency). The cursor keeps a
     sync visible at once, before its announcement is delivered. The TTL is only a safety net.
     With Redis down, every load computes (the cache reports a miss).
     """
@@ -236,13 +235,10 @@ def spending_summary_cached(*, user, today: dt.date, connections: list[PlaidItem
             for c in connections
         ).encode()
     ).hexdigest()[:20]
-    versions = cache.get_many([edits_version_key(user.pk), synced_version_key(user.pk)])
-    edits = versions.get(edits_version_key(user.pk), 0)
-    synced = versions.get(synced_version_key(user.pk), 0)
-    key = (
-        f"finance:spending:{user.pk}:{today.isoformat()}:{stamp}:{edits}:{synced}"
-        f":{home}:{rates_version()}"
-    )
+    keys = [edits_version_key(user.pk), synced_version_key(user.pk), RATES_VERSION_KEY]
+    versions = cache.get_many(keys)
+    edits, synced, rates = (versions.get(k, 0) for k in keys)
+    key = f"finance:spending:{user.pk}:{today.isoformat()}:{stamp}:{edits}:{synced}:{home}:{rates}"
     value = cache.get(key)
     if value is None:
         value = spending_summary(user=user, today=today, home=home)

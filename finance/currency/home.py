@@ -2,15 +2,12 @@
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
 from django.db.models import Subquery
 
 from finance import access
 from finance.models import ExchangeRate, HomeCurrency
 
 from .convert import EURO
-
-RATES_VERSION_KEY = "finance:rates:version"
 
 
 def home_currency(user) -> str:
@@ -39,22 +36,9 @@ def home_currency_set(*, user, code: str) -> None:
     updated = access.home_currency_row(user).update(code=code)
     if not updated:
         HomeCurrency.objects.create(user=user, code=code)
-    rates_version_bump()
 
 
 def currency_choices() -> list[str]:
     """Every currency the rates table knows, plus the euro."""
     codes = set(ExchangeRate.objects.values_list("currency", flat=True).distinct())
     return sorted(codes | {EURO})
-
-
-def rates_version() -> int:
-    return cache.get(RATES_VERSION_KEY, 0)
-
-
-def rates_version_bump() -> None:
-    """Retires cached converted totals (a refresh may correct recent days' rates)."""
-    try:
-        cache.incr(RATES_VERSION_KEY)
-    except ValueError:
-        cache.set(RATES_VERSION_KEY, 1, None)

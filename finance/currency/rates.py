@@ -17,11 +17,11 @@ from decimal import Decimal, InvalidOperation
 from importlib import resources
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Max
 
 from finance.models import ExchangeRate
-
-from .home import rates_version_bump
+from finance.versions import RATES_VERSION_KEY
 
 logger = logging.getLogger(__name__)
 
@@ -82,6 +82,13 @@ def rates_store(rows) -> int:
     if written:
         rates_version_bump()
     return written
+
+
+def rates_version_bump() -> None:
+    try:
+        cache.incr(RATES_VERSION_KEY)
+    except ValueError:
+        cache.set(RATES_VERSION_KEY, 1, None)
 
 
 def _upsert(batch: list[ExchangeRate]) -> int:

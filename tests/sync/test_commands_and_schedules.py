@@ -47,8 +47,9 @@ def test_the_default_schedules_are_installed_once(beat_schedules):
         "banking.tasks.sweep_removals",
         "banking.webhook_tasks.requeue_stale_webhook_events",
         "config.beat_heartbeat",
+        "finance.tasks.rates_refresh",
     }
-    assert PeriodicTask.objects.count() == 10
+    assert PeriodicTask.objects.count() == 11
     # The once-a-day rows gave way to dispatchers that run every minute.
     assert not PeriodicTask.objects.get(name="Refresh all items daily").enabled
     assert not PeriodicTask.objects.get(name="Check item health daily").enabled

@@ -15,7 +15,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Context, Decimal
 
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import Max, Subquery, Value
+from django.db.models.functions import Coalesce
 
 from finance.models import ExchangeRate
 
@@ -40,15 +41,19 @@ class Converter:
         self._factors: dict[tuple[str, str, dt.date], Decimal | None] = {}
         if not wanted:
             return
-        # The last rate on or before `start` carries into the range's first days.
+        # The last rate on or before `start` carries into the range's first days. The lower
+        # bound is the earliest of those per-currency days, one uncorrelated subquery run
+        # once (a correlated one per row would scan every rate since 1999).
         anchor = Subquery(
-            ExchangeRate.objects.filter(currency=OuterRef("currency"), date__lte=start)
-            .order_by("-date")
-            .values("date")[:1]
+            ExchangeRate.objects.filter(currency__in=wanted, date__lte=start)
+            .values("currency")
+            .annotate(latest=Max("date"))
+            .order_by("latest")
+            .values("latest")[:1]
         )
         rows = (
-            ExchangeRate.objects.filter(currency__in=wanted)
-            .filter(Q(date__gt=start, date__lte=end) | Q(date=anchor))
+            ExchangeRate.objects.filter(currency__in=wanted, date__lte=end)
+            .filter(date__gte=Coalesce(anchor, Value(start)))
             .order_by("currency", "date")
             .values_list("currency", "date", "rate")
         )

@@ -494,3 +494,13 @@ LOGGING = {
         "urllib3": {"level": "WARNING"},
     },
 }
+
+# --- Exchange rates (finance.currency) ----------------------------------------------------------
+# The ECB's reference rates; the daily beat task reads this file (zip or CSV). The full history
+# is a few hundred KB; the single-day file (eurofxref.zip) is enough once the table is loaded.
+ECB_RATES_URL = env.str(
+    "ECB_RATES_URL", default="https://www.ecb.europa.eu/stats/eurofxref/eurofxref-hist.zip"
+)
+ECB_RATES_TIMEOUT_SECONDS = env.int("ECB_RATES_TIMEOUT_SECONDS", default=30)
+# Home currency of a user with no linked account yet and no choice of their own.
+DEFAULT_HOME_CURRENCY = env.str("DEFAULT_HOME_CURRENCY", default="USD")

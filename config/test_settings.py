@@ -48,3 +48,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # Each test run gets its own Redis database index where possible, so rate limits and throttles
 # never leak between runs (tests/conftest.py also flushes per test).
 TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", REDIS_URL)
+# No internet here: the refresh fails fast unless a test serves the file itself.
+ECB_RATES_URL = "http://127.0.0.1:9/eurofxref-hist.zip"
+ECB_RATES_TIMEOUT_SECONDS = 2

@@ -22,6 +22,7 @@ from .models import (
     AlertSetting,
     Budget,
     Category,
+    HomeCurrency,
     ManualAsset,
     Occurrence,
     PendingCarry,
@@ -99,3 +100,7 @@ def investment_transactions_visible(user) -> QuerySet[InvestmentTransaction]:
 
 def liabilities_visible(user) -> QuerySet[Liability]:
     return Liability.objects.filter(account__item__user_id=user.pk)
+
+
+def home_currency_row(user) -> QuerySet[HomeCurrency]:
+    return HomeCurrency.objects.filter(user_id=user.pk)

@@ -7,21 +7,22 @@ keyset page through the (user, -date, -id) index; the dashboard aggregates one o
 
 import datetime as dt
 import hashlib
-from collections import defaultdict
 from decimal import Decimal
 
 from django.core.cache import cache
 from django.db.models import Case, Q, Sum, Value, When
-from django.db.models.functions import Coalesce, NullIf, TruncMonth
+from django.db.models.functions import Coalesce, NullIf
 
 from banking.models import Account, PlaidItem, Transaction
 
 from . import access
 from .account_preferences import account_preferences_apply
 from .categories import CategoryBook, category_book
+from .currency import HomeTotal, home_currency
+from .currency.rows import CURRENCY_COLUMNS, RowTotals, conversion_day
 from .meta import COUNTED
-from .totals import CATEGORY_COLUMNS, counted_root, negative, positive, with_splits
-from .versions import edits_version_key, synced_version_key
+from .totals import CATEGORY_COLUMNS, counted_root, positive, with_splits
+from .versions import RATES_VERSION_KEY, edits_version_key, synced_version_key
 
 ZERO = Decimal("0.00")
 
@@ -30,10 +31,6 @@ ZERO = Decimal("0.00")
 # read-only property, as soon as model instances are loaded; so the annotation here has its own
 # name.)
 EFFECTIVE_CATEGORY = Coalesce(NullIf("category_override", Value("")), "pfc_primary")
-
-
-def _currency(row_code: str) -> str:
-    return row_code or "USD"
 
 
 def month_start(day: dt.date) -> dt.date:
@@ -70,6 +67,32 @@ def accounts_for_user(*, user) -> list[Account]:
     )
 
 
+def _account_row(account: Account) -> dict:
+    return {
+        "iso_currency_code": account.iso_currency_code,
+        "unofficial_currency_code": account.unofficial_currency_code,
+    }
+
+
+def net_worth(accounts: list[Account], *, home: str, day: dt.date) -> dict:
+    """Assets minus liabilities in the home currency, balances converted at `day` (today), each
+    currency's part kept in the totals' breakdown.
+
+    Plaid reports a credit or loan account's current balance as the positive amount owed.
+    """
+    counted = [
+        a for a in accounts if a.current_balance is not None and getattr(a, "in_totals", True)
+    ]
+    rows = RowTotals([_account_row(a) for a in counted], home=home, start=day, end=day)
+    totals = {"assets": rows.total(), "liabilities": rows.total(), "net": rows.total()}
+    for account in counted:
+        side = "liabilities" if account.is_liability else "assets"
+        sign = -1 if account.is_liability else 1
+        rows.add(totals[side], _account_row(account), account.current_balance)
+        rows.add(totals["net"], _account_row(account), sign * account.current_balance)
+    return {"currency": home, **totals} if counted else {}
+
+
 TYPE_LABELS = {
     "depository": "Cash",
     "credit": "Credit cards",
@@ -80,38 +103,46 @@ TYPE_LABELS = {
 }
 
 
-def balances_by_type(accounts: list[Account]) -> list[dict]:
-    groups: dict[tuple[str, str], dict] = {}
+def balances_by_type(accounts: list[Account], *, home: str, day: dt.date) -> list[dict]:
+    """Accounts grouped by kind; each group's total in the home currency (balances at `day`),
+    each account in its own."""
+    rows = RowTotals([_account_row(a) for a in accounts], home=home, start=day, end=day)
+    groups: dict[str, dict] = {}
     for account in accounts:
-        key = (TYPE_LABELS.get(account.type, account.type.title()), account.currency or "USD")
+        label = TYPE_LABELS.get(account.type, account.type.title())
         group = groups.setdefault(
-            key,
+            label,
             {
-                "label": key[0],
-                "currency": key[1],
-                "total": ZERO,
+                "label": label,
+                "currency": home,
+                "total": rows.total(),
                 "is_liability": account.is_liability,
                 "accounts": [],
             },
         )
         if getattr(account, "in_totals", True):
-            group["total"] += account.current_balance or ZERO
+            rows.add(group["total"], _account_row(account), account.current_balance or ZERO)
         group["accounts"].append(account)
     order = list(dict.fromkeys(TYPE_LABELS.values()))
     return sorted(
-        groups.values(),
-        key=lambda g: (order.index(g["label"]) if g["label"] in order else 99, g["currency"]),
+        groups.values(), key=lambda g: order.index(g["label"]) if g["label"] in order else 99
     )
 
 
 # ---- Spending ----------------------------------------------------------------------------------
 
 
-def spending_summary(*, user, today: dt.date, top: int = 5) -> tuple[list[dict], list[dict]]:
-    """(spending per currency, top categories this month), from one scan of two months.
+def spending_summary(
+    *, user, today: dt.date, top: int = 5, home: str | None = None
+) -> tuple[list[dict], list[dict]]:
+    """(spending, top categories this month) in the home currency, from one scan of two
+    months; amounts converted at their transactions' dates. Empty lists: nothing spent.
 
-    Spending: this month so far against last month, both whole and up to the same day.
+    Spending: this month so far against last month, both whole and up to the same day. Each
+    figure is a Decimal; its HomeTotal (breakdown per currency, what could not be converted)
+    sits next to it under `<name>_detail`.
     """
+    home = home or home_currency(user)
     this_start = month_start(today)
     last_start = add_months(this_start, -1)
     same_day_last = _safe_day(last_start, today.day)
@@ -124,52 +155,62 @@ def spending_summary(*, user, today: dt.date, top: int = 5) -> tuple[list[dict],
                 When(date__gte=this_start, then=Value("this")),
                 When(date__lte=same_day_last, then=Value("last_to_date")),
                 default=Value("last_rest"),
-            )
+            ),
+            day=conversion_day(home),
         )
-        .values("iso_currency_code", *CATEGORY_COLUMNS, "period")
+        .values(*CURRENCY_COLUMNS, *CATEGORY_COLUMNS, "period", "day")
         .annotate(total=Sum("amount"))
         .order_by()
     )
 
     def period(row: dict) -> dict:
         if row["date"] >= this_start:
-            return {"period": "this"}
-        return {"period": "last_to_date" if row["date"] <= same_day_last else "last_rest"}
+            return {"period": "this", "day": row["date"]}
+        late = "last_to_date" if row["date"] <= same_day_last else "last_rest"
+        return {"period": late, "day": row["date"]}
 
     rows = with_splits(
         rows, user=user, start=last_start, end=today, keys=period, totals={"total": positive}
     )
-    per_currency: dict[str, dict] = {}
-    categories: dict[tuple[str, str], Decimal] = defaultdict(lambda: ZERO)
+    convert = RowTotals(rows, home=home, start=last_start, end=today)
+    sums = {name: convert.total() for name in ("this", "last_to_date", "last_month")}
+    categories: dict[str, HomeTotal] = {}
     for r in rows:
         code = counted_root(book, r)
         if code is None:
             continue
-        currency = _currency(r["iso_currency_code"])
-        sums = per_currency.setdefault(
-            currency, {"this": ZERO, "last_to_date": ZERO, "last_rest": ZERO}
-        )
-        sums[r["period"]] += r["total"]
+        convert.add(sums["last_month" if r["period"] != "this" else "this"], r, r["total"])
+        if r["period"] == "last_to_date":
+            convert.add(sums["last_to_date"], r, r["total"])
         if r["period"] == "this":
-            categories[(code, currency)] += r["total"]
-    spending = []
-    for currency, sums in sorted(per_currency.items()):
-        last_to_date = sums["last_to_date"]
-        change = None
-        if last_to_date:
-            change = ((sums["this"] - last_to_date) / last_to_date * 100).quantize(Decimal("1"))
-        spending.append(
-            {
-                "currency": currency,
-                "this_month": sums["this"],
-                "last_month": last_to_date + sums["last_rest"],
-                "last_month_to_date": last_to_date,
-                "change_pct": change,
-            }
-        )
+            if code not in categories:
+                categories[code] = convert.total()
+            convert.add(categories[code], r, r["total"])
+    if not any(sums.values()):
+        return [], []
+    this, last_to_date = sums["this"].amount, sums["last_to_date"].amount
+    change = None
+    if last_to_date:
+        change = ((this - last_to_date) / last_to_date * 100).quantize(Decimal("1"))
+    spending = [
+        {
+            "currency": home,
+            "this_month": this,
+            "last_month": sums["last_month"].amount,
+            "last_month_to_date": last_to_date,
+            "change_pct": change,
+            **{f"{name}_detail": total for name, total in sums.items()},
+        }
+    ]
     top_categories = [
-        {"category": category, "label": book.label(category), "currency": currency, "total": total}
-        for (category, currency), total in sorted(categories.items(), key=lambda kv: -kv[1])[:top]
+        {
+            "category": code,
+            "label": book.label(code),
+            "currency": home,
+            "total": total.amount,
+            "detail": total,
+        }
+        for code, total in sorted(categories.items(), key=lambda kv: -kv[1].exact)[:top]
     ]
     return spending, top_categories
 
@@ -177,15 +218,16 @@ def spending_summary(*, user, today: dt.date, top: int = 5) -> tuple[list[dict],
 SPENDING_CACHE_SECONDS = 15 * 60
 
 
-def spending_summary_cached(*, user, today: dt.date, connections: list[PlaidItem]):
+def spending_summary_cached(*, user, today: dt.date, connections: list[PlaidItem], home: str):
     """spending_summary(), cached until the user's data changes.
 
     Its month totals read every row of two months, so on a busy account they are the one part
     of the dashboard whose cost grows with data. The key changes whenever data can change: a
     sync moves an item's cursor (saved with the rows it describes) and, once announced, bumps
     the user's synced version (finance.hooks); an edit bumps the edit version; a new day
-    starts. The cursor keeps a sync visible at once, before its announcement is delivered. The
-    TTL is only a safety net. With Redis down, every load computes (the cache reports a miss).
+    starts; the home currency or the rates change (finance.currency). The cursor keeps a
+    sync visible at once, before its announcement is delivered. The TTL is only a safety net.
+    With Redis down, every load computes (the cache reports a miss).
     """
     stamp = hashlib.sha256(
         "|".join(
@@ -193,13 +235,13 @@ def spending_summary_cached(*, user, today: dt.date, connections: list[PlaidItem
             for c in connections
         ).encode()
     ).hexdigest()[:20]
-    versions = cache.get_many([edits_version_key(user.pk), synced_version_key(user.pk)])
-    edits = versions.get(edits_version_key(user.pk), 0)
-    synced = versions.get(synced_version_key(user.pk), 0)
-    key = f"finance:spending:{user.pk}:{today.isoformat()}:{stamp}:{edits}:{synced}"
+    keys = [edits_version_key(user.pk), synced_version_key(user.pk), RATES_VERSION_KEY]
+    versions = cache.get_many(keys)
+    edits, synced, rates = (versions.get(k, 0) for k in keys)
+    key = f"finance:spending:{user.pk}:{today.isoformat()}:{stamp}:{edits}:{synced}:{home}:{rates}"
     value = cache.get(key)
     if value is None:
-        value = spending_summary(user=user, today=today)
+        value = spending_summary(user=user, today=today, home=home)
         cache.set(key, value, SPENDING_CACHE_SECONDS)
     return value
 
@@ -254,96 +296,3 @@ def transactions_filtered(*, user, filters: dict, book: CategoryBook | None = No
         term = filters["q"]
         qs = qs.filter(Q(name__icontains=term) | Q(merchant_name__icontains=term))
     return qs
-
-
-# ---- Insights ----------------------------------------------------------------------------------
-
-
-def monthly_spending_by_category(
-    *, user, today: dt.date, months: int = 12, book: CategoryBook | None = None
-) -> dict:
-    """{currency: {"months": [date, ...], "categories": {code: [Decimal per month]}}}"""
-    first = add_months(month_start(today), -(months - 1))
-    month_list = [add_months(first, i) for i in range(months)]
-    book = book or category_book(user=user)
-    rows = (
-        access.transactions_visible(user)
-        .filter(COUNTED, amount__gt=0, date__gte=first, date__lte=today)
-        .annotate(month=TruncMonth("date"))
-        .values("iso_currency_code", "month", *CATEGORY_COLUMNS)
-        .annotate(total=Sum("amount"))
-        .order_by()
-    )
-    rows = with_splits(
-        rows,
-        user=user,
-        start=first,
-        end=today,
-        keys=lambda r: {"month": month_start(r["date"])},
-        totals={"total": positive},
-        memo=book.memo,
-    )
-    out: dict[str, dict] = {}
-    for r in rows:
-        code = counted_root(book, r)
-        if code is None:
-            continue
-        cur = out.setdefault(
-            _currency(r["iso_currency_code"]),
-            {
-                "months": month_list,
-                "categories": defaultdict(lambda: [ZERO] * months),
-                "labels": {},
-            },
-        )
-        month = r["month"].date() if isinstance(r["month"], dt.datetime) else r["month"]
-        cur["categories"][code][month_list.index(month)] += r["total"]
-        cur["labels"][code] = book.label(code)
-    for cur in out.values():
-        # Largest categories first: the stack and the table read in the same order.
-        cur["categories"] = dict(sorted(cur["categories"].items(), key=lambda kv: -sum(kv[1])))
-        cur["labels"] = {code: cur["labels"][code] for code in cur["categories"]}
-    return out
-
-
-def cash_flow(*, user, today: dt.date, months: int = 12, book: CategoryBook | None = None) -> dict:
-    """{currency: [{"month", "income", "spending", "net"}, ...]}"""
-    first = add_months(month_start(today), -(months - 1))
-    month_list = [add_months(first, i) for i in range(months)]
-    book = book or category_book(user=user)
-    rows = (
-        access.transactions_visible(user)
-        .filter(COUNTED, date__gte=first, date__lte=today)
-        .annotate(month=TruncMonth("date"))
-        .values("iso_currency_code", "month", *CATEGORY_COLUMNS)
-        .annotate(
-            spending=Sum("amount", filter=Q(amount__gt=0)),
-            income=Sum("amount", filter=Q(amount__lt=0)),
-        )
-        .order_by()
-    )
-    rows = with_splits(
-        rows,
-        user=user,
-        start=first,
-        end=today,
-        keys=lambda r: {"month": month_start(r["date"])},
-        totals={"spending": positive, "income": negative},
-        memo=book.memo,
-    )
-    out: dict[str, list] = {}
-    for r in rows:
-        if counted_root(book, r) is None:
-            continue
-        cur = out.setdefault(
-            _currency(r["iso_currency_code"]),
-            [{"month": m, "income": ZERO, "spending": ZERO} for m in month_list],
-        )
-        month = r["month"].date() if isinstance(r["month"], dt.datetime) else r["month"]
-        slot = cur[month_list.index(month)]
-        slot["income"] += -(r["income"] or ZERO)
-        slot["spending"] += r["spending"] or ZERO
-    for cur in out.values():
-        for slot in cur:
-            slot["net"] = slot["income"] - slot["spending"]
-    return out

@@ -114,6 +114,7 @@ def split_adjustments(
         t = part.parent
         base = {
             "iso_currency_code": t.iso_currency_code,
+            "unofficial_currency_code": t.unofficial_currency_code,
             "pfc_detailed": t.pfc_detailed,
             "pfc_primary": t.pfc_primary,
             "date": t.date,

@@ -11,6 +11,7 @@ from django.db.models import Q, Sum
 from banking.models import Transaction
 
 from . import access
+from .currency.rows import row_code
 from .meta import COUNTED
 from .models import Tag, TransactionTag
 
@@ -81,7 +82,12 @@ def tag_totals(*, user) -> list[dict]:
     rows = (
         access.transactions_visible(user)
         .filter(COUNTED, tag_links__isnull=False)
-        .values("tag_links__tag__name", "tag_links__tag__public_id", "iso_currency_code")
+        .values(
+            "tag_links__tag__name",
+            "tag_links__tag__public_id",
+            "iso_currency_code",
+            "unofficial_currency_code",
+        )
         .annotate(
             out=Sum("amount", filter=Q(amount__gt=0)),
             inflow=Sum("amount", filter=Q(amount__lt=0)),
@@ -92,7 +98,7 @@ def tag_totals(*, user) -> list[dict]:
         {
             "name": r["tag_links__tag__name"],
             "public_id": r["tag_links__tag__public_id"],
-            "currency": r["iso_currency_code"] or "USD",
+            "currency": row_code(r),
             "out": r["out"] or Decimal("0.00"),
             "in": -(r["inflow"] or Decimal("0.00")),
         }

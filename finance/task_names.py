@@ -7,6 +7,7 @@ ALERT_EMAIL_SEND = "finance.tasks.alert_email_send"
 ALERTS_BEAT = "finance.tasks.alerts_beat"
 SNAPSHOTS_CARRY_FORWARD = "finance.tasks.snapshots_carry_forward"
 RULE_APPLY_EXISTING = "finance.tasks.rule_apply_existing"
+RATES_REFRESH = "finance.tasks.rates_refresh"
 
 
 def task(name: str) -> Task:

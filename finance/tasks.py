@@ -9,12 +9,14 @@ from celery import Task, shared_task
 from . import task_names as names
 from .alerts import digest
 from .alerts.email import EMAIL_MAX_ATTEMPTS, EmailFailed, occurrence_email_send, occurrences_unsent
+from .currency import rates
 from .networth import snapshots
 from .rule_jobs import rule_apply_run
 
 # Kept importable here: the snapshot tests and beat's row name it.
 SNAPSHOTS_CARRY_FORWARD = names.SNAPSHOTS_CARRY_FORWARD
 RULE_APPLY_EXISTING = names.RULE_APPLY_EXISTING
+RATES_REFRESH = names.RATES_REFRESH
 
 EMAIL_RETRY_BASE_SECONDS = 30
 
@@ -54,3 +56,8 @@ def snapshots_carry_forward() -> int:
 @shared_task(name=names.RULE_APPLY_EXISTING, acks_late=True)
 def rule_apply_existing_task(rule_id: int) -> str:
     return rule_apply_run(rule_id=rule_id)
+
+
+@shared_task(name=names.RATES_REFRESH)
+def rates_refresh() -> int | None:
+    return rates.rates_refresh()

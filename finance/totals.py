@@ -33,7 +33,10 @@ def with_splits(rows, *, user, start, end, keys, totals: dict, memo=None) -> lis
             for name, wanted in totals.items()
         }
         if any(sums.values()):
-            grouping = {c: adj[c] for c in ("iso_currency_code", *CATEGORY_COLUMNS)}
+            grouping = {
+                c: adj[c]
+                for c in ("iso_currency_code", "unofficial_currency_code", *CATEGORY_COLUMNS)
+            }
             out.append({**grouping, **keys(adj), **sums})
     return out
 

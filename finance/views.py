@@ -22,8 +22,10 @@ from . import access, selectors
 from .account_preferences import account_preference_save
 from .budgets.report import budget_card_context
 from .categories import category_book
+from .currency import home_currency
 from .export import transaction_csv
 from .forms import AccountPreferenceForm, TransactionEditForm, TransactionFilterForm
+from .insights import HOME, cash_flow, monthly_spending_by_category
 from .networth.selectors import networth_card
 from .pagination import SORTS, BadCursor, ForeignCursor, list_scope, transaction_page
 from .recurring.selectors import dashboard_recurring
@@ -40,14 +42,17 @@ def _dashboard_context(user) -> dict:
     if not connections:
         return {"connections": []}
     accounts = selectors.accounts_for_user(user=user)
+    home = home_currency(user)
     spending, top_categories = selectors.spending_summary_cached(
-        user=user, today=today, connections=connections
+        user=user, today=today, connections=connections, home=home
     )
     return {
         "connections": connections,
         "activity": live.activity_summary(connections),
-        "net_worth": networth_card(user=user, accounts=accounts, today=today),
-        "balance_groups": selectors.balances_by_type(accounts),
+        "home": home,
+        "net_worth": selectors.net_worth(accounts, home=home, day=today),
+        "balance_groups": selectors.balances_by_type(accounts, home=home, day=today),
+        "net_worth_history": networth_card(user=user, accounts=accounts, today=today),
         "spending": spending,
         "top_categories": top_categories,
         "recent": selectors.recent_transactions(user=user),
@@ -257,25 +262,21 @@ def insights(request):
     if months not in MONTH_CHOICES:
         months = 12
     book = category_book(user=user)
-    by_category = selectors.monthly_spending_by_category(
-        user=user, today=today, months=months, book=book
+    home = home_currency(user)
+    by_category = monthly_spending_by_category(
+        user=user, today=today, months=months, book=book, home=home
     )
-    flow = selectors.cash_flow(user=user, today=today, months=months, book=book)
-    currencies = sorted(set(by_category) | set(flow))
-    currency = request.GET.get("currency")
-    if currency not in currencies:
-        # The currency with the most spending leads; others are one click away.
-        currency = max(
-            currencies,
-            key=lambda c: sum(
-                sum(v) for v in by_category.get(c, {}).get("categories", {}).values()
-            ),
-            default=None,
-        )
-    spending = by_category.get(currency)
-    cash = flow.get(currency, [])
+    flow = cash_flow(user=user, today=today, months=months, book=book, home=home)
+    # Everything in the home currency leads; each currency as spent is one click away.
+    currencies = sorted((set(by_category) | set(flow)) - {HOME})
+    view = request.GET.get("currency")
+    if view not in currencies:
+        view = HOME if currencies else None
+    currency = home if view == HOME else view
+    spending = by_category.get(view)
+    cash = flow.get(view, [])
     chart_data = None
-    if currency:
+    if view:
         month_starts = spending["months"] if spending else [r["month"] for r in cash]
         # This month is not over: its bars are marked, so nobody reads a dip into them.
         labels = [
@@ -300,7 +301,10 @@ def insights(request):
         "months": months,
         "month_choices": MONTH_CHOICES,
         "currencies": currencies,
+        "view": view,
+        "home": home,
         "currency": currency,
+        "unconverted": _unconverted(spending, cash) if view == HOME else {},
         "spending": spending,
         "spending_rows": _spending_rows(spending),
         "cash": cash,
@@ -308,6 +312,17 @@ def insights(request):
         "this_month": today.replace(day=1),
     }
     return render(request, "finance/insights.html", context)
+
+
+def _unconverted(spending, cash) -> dict:
+    """What the converted view leaves out, summed per currency, for the note under each chart."""
+    out: dict[str, dict] = {"spending": {}, "income": {}}
+    parts = [("spending", p) for p in (spending or {}).get("unconverted", [])]
+    for slot in cash:
+        parts += [("income", p) for p in slot["income_unconverted"]]
+    for kind, part in parts:
+        out[kind][part.currency] = out[kind].get(part.currency, 0) + part.missing
+    return out
 
 
 def _is_this_month(month, today) -> bool:

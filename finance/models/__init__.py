@@ -3,6 +3,7 @@ from .alerts import AlertKind, AlertSetting, Occurrence
 from .budgets import Budget, BudgetMonth
 from .carry import PendingCarry
 from .categories import Category
+from .currency import ExchangeRate, HomeCurrency
 from .networth import BalanceSnapshot, ManualAsset, ManualValue
 from .recurring import RecurringStream
 from .rules import Rule, TransactionMeta
@@ -18,6 +19,8 @@ __all__ = [
     "Budget",
     "BudgetMonth",
     "Category",
+    "ExchangeRate",
+    "HomeCurrency",
     "ManualAsset",
     "ManualValue",
     "Occurrence",

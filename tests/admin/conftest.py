@@ -27,6 +27,7 @@ from banking.models import (
     StaffAccessLog,
     SyncPage,
 )
+from finance.models import ExchangeRate
 from tests import factories as f
 from tests.accounts.conftest import totp_code
 
@@ -132,6 +133,9 @@ def admin_data(alice, bob, superuser):
     EmailAddress.objects.create(user=alice, email=alice.email, primary=True, verified=True)
     security_event_record(user=alice, kind="signed_in")
     Group.objects.create(name="Support")
+    ExchangeRate.objects.create(
+        date=timezone.localdate() - timezone.timedelta(days=3), currency="GBP", rate="0.85"
+    )
     crontab = CrontabSchedule.objects.create(minute="0", hour="4")
     IntervalSchedule.objects.create(every=10, period=IntervalSchedule.MINUTES)
     SolarSchedule.objects.create(event="sunrise", latitude=0, longitude=0)

@@ -180,3 +180,9 @@ def test_staff_can_create_a_user_by_email(superuser_client, django_user_model):
     assert response.status_code == 302, response.context["adminform"].form.errors
     user = django_user_model.objects.get(email="new.person@example.com")
     assert user.check_password("a-good-long-password-1")
+
+
+def test_the_exchange_rates_page_says_how_old_the_rates_are(superuser_client, admin_data):
+    html = superuser_client.get("/admin/finance/exchangerate/").content.decode()
+    assert "(3 days old)" in html
+    assert superuser_client.get("/admin/finance/exchangerate/add/").status_code == 403

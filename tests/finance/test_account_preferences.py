@@ -40,12 +40,12 @@ def test_a_new_name_shows_on_the_dashboard_and_the_bank_name_stays(alice_client,
 
 
 def test_an_account_left_out_of_totals_leaves_net_worth(alice_client, money):
-    before = alice_client.get("/").context["net_worth"][0]["net"]
+    before = alice_client.get("/").context["net_worth"]["net"].amount
 
     alice_client.post("/dashboard/accounts/", form_data(money, savings={"in_totals": None}))
 
     r = alice_client.get("/")
-    assert r.context["net_worth"][0]["net"] == before - money["savings"].current_balance
+    assert r.context["net_worth"]["net"].amount == before - money["savings"].current_balance
     assert "not in totals" in r.content.decode()
 
 

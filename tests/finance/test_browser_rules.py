@@ -13,6 +13,7 @@ from banking import sync
 from banking.models import SyncOutbox, Transaction
 from banking.outbox import outbox_deliver
 from finance import selectors
+from finance.insights import cash_flow
 from finance.models import Category, SplitPart, TransferLink
 from tests.browser import launch_chromium
 from tests.emulator_client import emulator_call
@@ -145,7 +146,7 @@ def test_merging_two_categories_keeps_every_total(page, live_server, alice):
 
     def totals():
         spending, _ = selectors.spending_summary(user=alice, today=today)
-        return spending, selectors.cash_flow(user=alice, today=today, months=12)
+        return spending, cash_flow(user=alice, today=today, months=12)
 
     before = totals()
     source = Category.objects.get(user=alice, code="ENTERTAINMENT")

@@ -6,6 +6,7 @@ import pytest
 from banking.models import Transaction
 from finance import selectors, taxonomy
 from finance.categories import CategoryError, category_book, category_merge
+from finance.insights import cash_flow
 from finance.models import Category
 from finance.splits import Part, splits_set
 from finance.tags import tag_totals, transaction_tags_set
@@ -33,7 +34,7 @@ def spend(account, amount, primary, detailed="", **kw):
 
 def totals(user):
     spending, top = selectors.spending_summary(user=user, today=dt.date.today())
-    flow = selectors.cash_flow(user=user, today=dt.date.today(), months=1)
+    flow = cash_flow(user=user, today=dt.date.today(), months=1)
     return spending, flow
 
 
@@ -125,7 +126,7 @@ def test_totals_group_under_the_top_level_category_by_its_name(alice, alice_clie
     food = cat(alice, "FOOD_AND_DRINK")
     alice_client.post(f"/categories/{food.public_id}/", {"name": "Eating", "kind": "spending"})
     _, top = selectors.spending_summary(user=alice, today=dt.date.today())
-    assert top == [
+    assert [{k: v for k, v in row.items() if k != "detail"} for row in top] == [
         {
             "category": "FOOD_AND_DRINK",
             "label": "Eating",

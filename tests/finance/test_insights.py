@@ -68,8 +68,8 @@ def test_its_query_count_does_not_grow_with_transactions(
 ):
     account = account_for(alice)
     add_transactions(account, 3)
-    # 7: the page's own reads plus the nav's unread alert count (one per page).
-    with django_assert_max_num_queries(7) as small:
+    # 8: the page's own reads, the home currency and the nav's unread alert count.
+    with django_assert_max_num_queries(8) as small:
         alice_client.get("/insights/")
     add_transactions(account, 200, start=dt.date.today() - dt.timedelta(days=3))
     with django_assert_max_num_queries(len(small.captured_queries)):

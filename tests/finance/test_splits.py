@@ -6,6 +6,7 @@ import pytest
 from banking.models import SyncOutbox, Transaction
 from banking.outbox import outbox_deliver
 from finance import selectors
+from finance.insights import cash_flow, monthly_spending_by_category
 from finance.models import SplitPart, TransactionMeta
 from finance.splits import Part, SplitError, splits_set
 from tests.factories import AccountFactory, SyncRunFactory, TransactionFactory
@@ -49,9 +50,9 @@ def test_a_split_counts_its_parts_in_every_total(alice, alice_client, costco):
     }
     spending, _ = selectors.spending_summary(user=alice, today=TODAY)
     assert spending[0]["this_month"] == Decimal("150.00")
-    flow = selectors.cash_flow(user=alice, today=TODAY, months=1)
+    flow = cash_flow(user=alice, today=TODAY, months=1)
     assert flow["USD"][0]["spending"] == Decimal("150.00")
-    monthly = selectors.monthly_spending_by_category(user=alice, today=TODAY, months=1)
+    monthly = monthly_spending_by_category(user=alice, today=TODAY, months=1)
     assert monthly["USD"]["categories"]["FOOD_AND_DRINK"] == [Decimal("100.00")]
 
 

@@ -6,6 +6,7 @@ import pytest
 from banking.models import SyncOutbox
 from banking.outbox import outbox_deliver
 from finance import selectors
+from finance.insights import cash_flow
 from finance.models import TransferLink
 from finance.transfers import transfers_match
 from tests.factories import AccountFactory, SyncRunFactory, TransactionFactory
@@ -53,7 +54,7 @@ def test_it_links_a_card_payment_with_its_arrival_and_leaves_both_out(alice, acc
     link = TransferLink.objects.get()
     assert (link.outflow, link.inflow, link.status) == (out, into, "matched")
     assert spending(alice) == Decimal("12.00")
-    assert selectors.cash_flow(user=alice, today=TODAY, months=1)["USD"][0]["income"] == 0
+    assert cash_flow(user=alice, today=TODAY, months=1)["USD"][0]["income"] == 0
 
 
 def test_matching_twice_links_once(alice, accounts):

@@ -49,8 +49,9 @@ def test_the_default_schedules_are_installed_once(beat_schedules):
         "config.beat_heartbeat",
         "finance.tasks.snapshots_carry_forward",
         "finance.tasks.alerts_beat",
+        "finance.tasks.rates_refresh",
     }
-    assert PeriodicTask.objects.count() == 12
+    assert PeriodicTask.objects.count() == 13
     # The once-a-day rows gave way to dispatchers that run every minute.
     assert not PeriodicTask.objects.get(name="Refresh all items daily").enabled
     assert not PeriodicTask.objects.get(name="Check item health daily").enabled

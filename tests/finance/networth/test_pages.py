@@ -127,7 +127,7 @@ def test_the_dashboard_sparkline_ends_at_the_dashboards_net_worth(alice_client, 
     )
     r = alice_client.get("/")
 
-    row = next(row for row in r.context["net_worth"] if row["currency"] == "USD")
+    row = next(row for row in r.context["net_worth_history"] if row["currency"] == "USD")
     assert row["net"] == Decimal("7800.00")
     assert row["last"] == row["net"]
     assert row["first"] == Decimal("800.00")

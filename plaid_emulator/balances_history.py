@@ -12,6 +12,7 @@ from collections import defaultdict
 from datetime import date, timedelta
 from decimal import Decimal
 
+from . import portfolio
 from .errors import PlaidError
 
 
@@ -40,7 +41,11 @@ def balances_history(item, account_id: str) -> dict:
     balance += sign * sum((v for d, v in per_day.items() if d < first.isoformat()), Decimal())
     while day <= item.today:
         balance += sign * per_day.get(day.isoformat(), Decimal())
-        days.append({"date": day.isoformat(), "current": str(balance)})
+        # A brokerage account is worth its holdings at the day's prices, as /accounts/get says.
+        current = (
+            _cents(Decimal(str(portfolio.value(a, day)))) if a["type"] == "investment" else balance
+        )
+        days.append({"date": day.isoformat(), "current": str(current)})
         day += timedelta(days=1)
     return {
         "item_id": item.item_id,

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 from . import recurring
 from .errors import PlaidError
 from .merchants import new_id
-from .product_api import _product, _wanted
+from .product_api import _product, wanted_accounts
 
 # Plaid calls a stream mature after three transactions on a cadence (two for annual ones).
 MATURE_AFTER = {"ANNUALLY": 2}
@@ -86,7 +86,7 @@ def transactions_recurring_get(emu, body):
         raise PlaidError("PRODUCT_NOT_READY")
     ids = {
         a["account_id"]
-        for a in _wanted(item, {"options": {"account_ids": body.get("account_ids")}})
+        for a in wanted_accounts(item, {"options": {"account_ids": body.get("account_ids")}})
     }
     inflow, outflow = [], []
     with emu.store.lock:

@@ -138,7 +138,10 @@ def item_backfill(*, item: PlaidItem, transaction_ids: list[int]) -> dict[int, i
     oldest_new = _oldest_new_posted(item, transaction_ids)
     if not oldest_new:
         return {}
-    accounts = list(Account.objects.filter(item=item))
+    # An investment account's value is its holdings at each day's prices, which no transaction
+    # history gives back (Plaid has no price history): its history starts with its first
+    # snapshot instead of being estimated.
+    accounts = list(Account.objects.filter(item=item).exclude(type="investment"))
     anchors = _anchors(accounts)
     due = [
         a
@@ -147,7 +150,7 @@ def item_backfill(*, item: PlaidItem, transaction_ids: list[int]) -> dict[int, i
     ]
     if not due:
         return {}
-    # Accounts without transactions (loans, brokerage) come along: their history is flat.
+    # Accounts without transactions (loans) come along: their history is flat.
     quiet = [a for a in accounts if a.pk in anchors and a.pk not in oldest_new]
     posted = Transaction.objects.filter(account__item=item, pending=False)
     start = posted.aggregate(first=Min("date"))["first"]

@@ -55,8 +55,12 @@ def test_the_backfilled_history_equals_the_banks_true_balances_on_every_day(
     # The credit union adds investment and loan accounts (owed balances, no transactions).
     item = link_and_sync(alice, institution_id)
 
-    accounts = list(Account.objects.filter(item=item))
+    accounts = list(Account.objects.filter(item=item).exclude(type="investment"))
     assert {a.type for a in accounts} >= {"depository", "credit"}
+    # A brokerage account's past is its holdings at past prices: never estimated.
+    assert not BalanceSnapshot.objects.filter(
+        account__item=item, account__type="investment", estimated=True
+    ).exists()
     for account in accounts:
         true = truth(emulator, account)
         ours = history(account)

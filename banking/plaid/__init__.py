@@ -7,12 +7,9 @@ from .client import (
     access_token_invalidate,
     accounts_get,
     institution_get,
-    investments_holdings_get,
-    investments_transactions_get,
     item_get,
     item_remove,
     item_webhook_update,
-    liabilities_get,
     link_token_create,
     public_token_exchange,
     sandbox_item_reset_login,
@@ -22,6 +19,12 @@ from .client import (
     webhook_verification_key_get,
 )
 from .errors import PlaidError
+from .products import (
+    investments_holdings_get,
+    investments_transactions_get,
+    liabilities_get,
+    transactions_recurring_get,
+)
 from .ratelimit import REDIS_DOWN, RateLimited, window_try
 
 __all__ = [
@@ -43,6 +46,7 @@ __all__ = [
     "public_token_exchange",
     "sandbox_item_reset_login",
     "sandbox_public_token_create",
+    "transactions_recurring_get",
     "transactions_refresh",
     "transactions_sync",
     "webhook_verification_key_get",

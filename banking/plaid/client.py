@@ -18,7 +18,6 @@ import json
 import logging
 import threading
 import time
-from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -317,55 +316,8 @@ def transactions_sync(item: PlaidItem, cursor: str | None, count: int = 500) -> 
     return data
 
 
-def transactions_recurring_get(item: PlaidItem) -> dict[str, Any]:
-    """Plaid's Recurring add-on: the item's inflow and outflow streams, amounts as Decimal."""
-    body = {"options": {"personal_finance_category_version": settings.PLAID_PFC_VERSION}}
-    data = _call("/transactions/recurring/get", body, item=item)
-    _require(data, ("inflow_streams", "outflow_streams"), "/transactions/recurring/get response")
-    for stream in data["inflow_streams"] + data["outflow_streams"]:
-        _require(
-            stream,
-            ("stream_id", "account_id", "frequency", "transaction_ids", "last_amount"),
-            "stream",
-        )
-        for key in ("average_amount", "last_amount"):
-            amount = dict(stream.get(key) or {})
-            amount["amount"] = _decimal(amount.get("amount"))
-            stream[key] = amount
-    return data
-
-
 def transactions_refresh(item: PlaidItem) -> None:
     _call("/transactions/refresh", {}, item=item)
-
-
-def liabilities_get(item: PlaidItem) -> dict[str, Any]:
-    data = _call("/liabilities/get", {}, item=item)
-    _require(data, ("accounts", "liabilities"), "/liabilities/get response")
-    return data
-
-
-def investments_holdings_get(item: PlaidItem) -> dict[str, Any]:
-    data = _call("/investments/holdings/get", {}, item=item)
-    _require(data, ("accounts", "holdings", "securities"), "/investments/holdings/get response")
-    return data
-
-
-def investments_transactions_get(
-    item: PlaidItem, start: date, end: date, *, offset: int = 0, count: int = 500
-) -> dict[str, Any]:
-    body = {"start_date": start.isoformat(), "end_date": end.isoformat()}
-    data = _call(
-        "/investments/transactions/get",
-        {**body, "options": {"offset": offset, "count": count}},
-        item=item,
-    )
-    _require(
-        data,
-        ("investment_transactions", "securities", "total_investment_transactions"),
-        "/investments/transactions/get response",
-    )
-    return data
 
 
 def webhook_verification_key_get(kid: str) -> dict[str, Any]:

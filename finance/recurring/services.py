@@ -17,8 +17,8 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from banking import plaid as plaid_client
 from banking.models import Account, PlaidItem, Transaction
-from banking.plaid import client as plaid_client
 from banking.plaid.errors import PlaidError
 
 from ..access import (

@@ -78,7 +78,7 @@ def test_dashboard_shows_the_overview_and_passes_axe(page, live_server, rich_mon
     assert page.get_by_role("heading", name="Dashboard").is_visible()
     assert page.get_by_text("First Gingham Credit Union needs you to sign in again.").is_visible()
     assert page.get_by_role("link", name="Reconnect First Gingham Credit Union").is_visible()
-    assert page.locator("#nw-title + .stat-value").inner_text() == "$5,839.75"
+    assert page.locator('[data-total="net-worth"]').inner_text() == "$5,839.75"
     assert axe_violations(page) == []
 
 

@@ -4,7 +4,7 @@ from decimal import Decimal
 import pytest
 
 from banking.models import Transaction
-from finance import selectors, taxonomy
+from finance import insights, selectors, taxonomy
 from finance.categories import CategoryError, category_book, category_merge
 from finance.insights import cash_flow
 from finance.models import Category
@@ -263,7 +263,7 @@ def test_merging_keeps_every_total_with_splits_tags_transfers_and_exclusions(ali
         spending, _ = selectors.spending_summary(user=alice, today=today)
         by_month = {
             currency: [sum(col) for col in zip(*data["categories"].values(), strict=True)]
-            for currency, data in selectors.monthly_spending_by_category(
+            for currency, data in insights.monthly_spending_by_category(
                 user=alice, today=today, months=12
             ).items()
         }
@@ -271,7 +271,7 @@ def test_merging_keeps_every_total_with_splits_tags_transfers_and_exclusions(ali
         body = b"".join(export.streaming_content).decode()
         return (
             spending,
-            selectors.cash_flow(user=alice, today=today, months=12),
+            cash_flow(user=alice, today=today, months=12),
             by_month,
             tag_totals(user=alice),
             body.count("\r\n"),

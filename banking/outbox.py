@@ -26,7 +26,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from config.tasks_util import BROKER_ERRORS
+from config.tasks_util import BROKER_ERRORS, bulk_queue
 
 from . import task_names as names
 from .models import PlaidItem, SyncOutbox, SyncPage, SyncRun, Transaction
@@ -91,7 +91,7 @@ def outbox_record(*, item: PlaidItem, run: SyncRun) -> SyncOutbox:
         modified=_our_ids(item, list(modified)),
         removed=list(removed),
     )
-    transaction.on_commit(partial(_send, row.pk))
+    transaction.on_commit(partial(_send, row.pk, bulk=run.trigger == SyncRun.Trigger.DAILY))
     return row
 
 
@@ -114,10 +114,15 @@ def _our_ids(item: PlaidItem, transaction_ids: list[str]) -> list[int]:
     return sorted(ids)
 
 
-def _send(outbox_id: int) -> None:
+def _send(outbox_id: int, *, bulk: bool = False) -> None:
+    # A daily sync's reactions wait their turn with the daily syncs: thousands of them on the
+    # user queue would put every Refresh click and webhook behind them.
+    routing = {"queue": bulk_queue()} if bulk else {}
     try:
         # By name: banking.tasks imports this module.
-        names.task(names.OUTBOX_DELIVER).apply_async(kwargs={"outbox_id": outbox_id}, retry=False)
+        names.task(names.OUTBOX_DELIVER).apply_async(
+            kwargs={"outbox_id": outbox_id}, retry=False, **routing
+        )
     except BROKER_ERRORS as exc:
         # The sweeper delivers it once the broker is back.
         logger.warning(
@@ -138,7 +143,7 @@ def outbox_deliver(*, outbox_id: int) -> str:
     )
     if not claimed:
         return "skipped"
-    row = SyncOutbox.objects.select_related("item").get(pk=outbox_id)
+    row = SyncOutbox.objects.select_related("item", "run").get(pk=outbox_id)
     mine = SyncOutbox.objects.filter(pk=outbox_id, claimed_at=now)
     for name, hook in list(_hooks.items()):
         try:

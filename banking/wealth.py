@@ -18,7 +18,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from config.tasks_util import BROKER_ERRORS
+from config.tasks_util import BROKER_ERRORS, bulk_queue
 
 from . import plaid as plaid_api
 from . import task_names as names
@@ -32,6 +32,7 @@ from .models import (
     PlaidItem,
     Security,
     SyncOutbox,
+    SyncRun,
 )
 from .outbox import outbox_hook_register
 from .sync import NO_SYNC_STATES
@@ -290,13 +291,17 @@ def item_wealth_refresh(item: PlaidItem, parts: list[str] | None = None) -> dict
     return done
 
 
-def wealth_refresh_request(item: PlaidItem, parts: list[str] | None = None) -> bool:
-    """Queue a refresh of the parts the item has; False when it has none of them."""
+def wealth_refresh_request(
+    item: PlaidItem, parts: list[str] | None = None, *, bulk: bool = False
+) -> bool:
+    """Queue a refresh of the parts the item has; False when it has none of them. bulk: on
+    the bulk queue (after a daily sync), behind no user's click."""
     wanted = [p for p in wealth_parts(item) if parts is None or p in parts]
     if not wanted:
         return False
+    routing = {"queue": bulk_queue()} if bulk else {}
     try:
-        names.task(names.WEALTH_REFRESH).apply_async((item.pk, wanted), retry=False)
+        names.task(names.WEALTH_REFRESH).apply_async((item.pk, wanted), retry=False, **routing)
     except BROKER_ERRORS:
         logger.warning("could not queue the wealth refresh of item %s", item.item_id)
         return False
@@ -306,7 +311,7 @@ def wealth_refresh_request(item: PlaidItem, parts: list[str] | None = None) -> b
 def wealth_on_sync(outbox: SyncOutbox) -> None:
     """After each committed sync: the item's liabilities and investments, in their own task
     (a slow Plaid call must not hold the outbox delivery)."""
-    wealth_refresh_request(outbox.item)
+    wealth_refresh_request(outbox.item, bulk=outbox.run.trigger == SyncRun.Trigger.DAILY)
 
 
 def wealth_hooks_register() -> None:

@@ -1,5 +1,6 @@
 """A real Celery worker (and beat) in another process, against Redis and the test database."""
 
+import json
 import time
 import uuid
 from contextlib import ExitStack
@@ -173,3 +174,27 @@ def test_a_click_is_served_while_the_bulk_queue_is_backed_up(
     with app.connection_or_acquire() as conn:
         assert conn.default_channel.client.llen(f"{worker_queue}-bulk") == 30
         conn.default_channel.client.delete(f"{worker_queue}-bulk")
+
+
+def queued_task_names(queue):
+    with app.connection_or_acquire() as conn:
+        messages = conn.default_channel.client.lrange(queue, 0, -1)
+    return [json.loads(m)["headers"]["task"] for m in messages]
+
+
+@pytest.mark.parametrize(
+    ("trigger", "lands_on_bulk"), [("daily", True), ("manual", False), ("webhook", False)]
+)
+def test_a_daily_syncs_reactions_queue_behind_daily_syncs_and_a_persons_do_not(
+    alice, emu, worker_queue, plaid_settings, trigger, lands_on_bulk
+):
+    made = emu("POST", "/emulator/items/bulk", {"count": 1, "days_requested": 1})["items"][0]
+    item = PlaidItem.objects.create(
+        user=alice, item_id=made["item_id"], access_token=made["access_token"]
+    )
+
+    sync.item_sync(item=item, trigger=trigger)  # in this process; no worker consumes the queues
+
+    bulk, user = (queued_task_names(q) for q in (f"{worker_queue}-bulk", worker_queue))
+    delivery = "banking.tasks.outbox_deliver"
+    assert (delivery in bulk, delivery in user) == (lands_on_bulk, not lands_on_bulk)

@@ -153,7 +153,7 @@ def test_the_daily_refresh_survives_a_killed_worker_and_redis_and_postgresql_res
         redis.restart()
         wait_for(lambda: done() >= ITEMS // 2, 60, "syncs after Redis restarted")
         pg.restart()
-        wait_for(lambda: done() >= ITEMS, 150, "every item synced")
+        wait_for(lambda: done() >= ITEMS, 300, "every item synced")
         stop.touch()
         coordinator.wait(timeout=60)
         # Whatever is still queued (requests re-dispatched while the first was queued) runs

@@ -102,6 +102,26 @@ def budget_kind(book: CategoryBook, budget: Budget) -> str:
     return book.live(category).kind if category else SPENDING
 
 
+def budgets_covering(book: CategoryBook, budgets: list[Budget], categories) -> list[Budget]:
+    """The budgets a row of one of these categories (None: uncategorised) counts towards:
+    the total budget for spending, and every budget whose category is it or above it."""
+    live = {
+        b.pk: book.live(book.by_pk[b.category_id]).pk
+        for b in budgets
+        if b.category_id and b.category_id in book.by_pk
+    }
+    trees = _subtrees(book, set(live.values()))
+    hit = set()
+    for category in categories:
+        if not book.counts(category):
+            continue
+        if category is None or category.kind == SPENDING:
+            hit.update(b.pk for b in budgets if b.category_id is None)
+        if category is not None:
+            hit.update(pk for pk, root in live.items() if category.pk in trees[root])
+    return [b for b in budgets if b.pk in hit]
+
+
 def _subtrees(book: CategoryBook, roots: set[int]) -> dict[int, set[int]]:
     """{category pk: it and everything under it} for the budgeted categories, from one pass
     over the tree (CategoryBook.subtree walks the whole tree per call)."""
@@ -184,11 +204,18 @@ def spent_by_month(
 
 
 def budget_lines(
-    *, user, month: dt.date, today: dt.date, book: CategoryBook | None = None
+    *,
+    user,
+    month: dt.date,
+    today: dt.date,
+    book: CategoryBook | None = None,
+    only: list[Budget] | None = None,
 ) -> list[BudgetLine]:
-    """Every budget active in `month` with what it had, spent and has left, and (for the
-    current month) where the pace so far ends."""
-    budgets = [b for b in access.budgets_visible(user) if b.start_month <= month]
+    """Every budget active in `month` (or those of `only`) with what it had, spent and has
+    left, and (for the current month) where the pace so far ends."""
+    if only is None:
+        only = list(access.budgets_visible(user))
+    budgets = [b for b in only if b.start_month <= month]
     if not budgets:
         return []
     book = book or category_book(user=user)

@@ -32,7 +32,7 @@ from ..models import AlertKind, Category, RecurringStream
 from ..selectors import month_start
 from ..templatetags.money import format_money
 from ..totals import CATEGORY_COLUMNS
-from .occurrences import occurrence_claim, occurrence_keys_taken
+from .occurrences import occurrence_claim, occurrence_keys_taken, occurrences_claim
 from .preferences import alert_preferences
 
 LEVELS = (100, 80)
@@ -85,20 +85,18 @@ def touches_any(outbox: SyncOutbox) -> bool:
 
 def dues_claim(*, user, dues: list[Due]) -> int:
     """Claim what was not told yet. The keys already taken are read in one query, so a sync
-    that brings no news costs no failed INSERT each; the INSERT stays the guarantee. One
-    transaction: one commit, and the emails are queued (on commit) once all are stored."""
+    that brings no news costs no failed INSERT; the INSERT (one for all the new keys) stays
+    the guarantee. One commit, and the emails are queued (on commit) once all are stored."""
     taken = occurrence_keys_taken(user=user, keys=[d.key for d in dues])
-    dues = [d for d in dues if d.key not in taken]
-    told = 0
-    if not dues:
-        return told
+    new = {d.key: d for d in dues if d.key not in taken}
+    claims = [
+        {"kind": d.kind, "key": d.key, "title": d.title, "body": d.body, "url": d.url}
+        for d in new.values()
+    ]
+    if not claims:
+        return 0
     with transaction.atomic():
-        for d in dues:
-            if occurrence_claim(
-                user=user, kind=d.kind, key=d.key, title=d.title, body=d.body, url=d.url
-            ):
-                told += 1
-    return told
+        return occurrences_claim(user=user, claims=claims)
 
 
 def _announced_rows(

@@ -12,6 +12,7 @@ from banking.models import Liability, SyncOutbox
 from banking.outbox import outbox_deliver
 from finance.alerts.digest import digests_send_due
 from finance.alerts.evaluate import price_alerts
+from finance.alerts.occurrences import occurrence_claim, occurrences_claim
 from finance.alerts.preferences import alert_preference_save
 from finance.hooks import alerts_run
 from finance.models import AlertKind, Occurrence, RecurringStream
@@ -162,3 +163,14 @@ def test_the_digest_lists_the_next_seven_days_bills_each_once(
     assert f"- {in_5:%a %d %b}: Platypus Card ··3333 (credit card), $35.00" in body
     assert "Gym" not in body and "Card autopay" not in body and "Bob's rent" not in body
     assert body.index("Streamly") < body.index("Platypus Card")
+
+
+def test_claims_made_together_skip_a_key_claimed_meanwhile_and_tell_the_rest_once(alice):
+    def claim(key):
+        return {"kind": AlertKind.LOW_BALANCE, "key": key, "title": key}
+
+    assert occurrence_claim(user=alice, **claim("balance:1:w1"))
+    assert occurrences_claim(user=alice, claims=[claim("balance:1:w1"), claim("balance:2:w1")]) == 1
+    assert occurrences_claim(user=alice, claims=[claim("balance:3:w1")]) == 1
+    keys = sorted(Occurrence.objects.filter(user=alice).values_list("key", flat=True))
+    assert keys == ["balance:1:w1", "balance:2:w1", "balance:3:w1"]

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.core.cache import cache
 from django.db.models import DateField, Q, Sum, Value
 from django.db.models.functions import TruncMonth
 
@@ -20,9 +22,12 @@ from ..meta import COUNTED
 from ..models import Budget, BudgetMonth, Category
 from ..selectors import add_months, month_start
 from ..totals import CATEGORY_COLUMNS, negative, positive, with_splits
+from ..versions import edits_version_key, synced_version_key
 
 ZERO = Decimal("0.00")
 SPENDING = Category.Kind.SPENDING
+# The dashboard card is cached under the versions that retire it; the TTL is a safety net.
+CARD_SECONDS = 60 * 60
 
 
 @dataclass
@@ -291,5 +296,26 @@ def budgets_closest(*, user, today: dt.date, top: int = 3) -> list[BudgetLine]:
     return sorted(lines, key=lambda x: -x.ratio)[:top]
 
 
+def budgets_version_key(user_id: int) -> str:
+    return f"finance:budgets:{user_id}"
+
+
+def budgets_edited(user_id: int) -> None:
+    """A budget changed: the cached dashboard card computed before is retired."""
+    cache.set(budgets_version_key(user_id), time.time_ns(), None)
+
+
 def budget_card_context(user) -> dict:
-    return {"budgets_closest": budgets_closest(user=user, today=user_today(user))}
+    """The card, cached per user and (their) day under the versions a change bumps: a
+    committed sync (finance.hooks), a category or rule edit, a budget change. With Redis down
+    it is computed each time."""
+    today = user_today(user)
+    keys = [edits_version_key(user.pk), synced_version_key(user.pk), budgets_version_key(user.pk)]
+    versions = cache.get_many(keys)
+    stamp = ":".join(str(versions.get(k, 0)) for k in keys)
+    key = f"finance:budget-card:{user.pk}:{today.isoformat()}:{stamp}"
+    lines = cache.get(key)
+    if lines is None:
+        lines = budgets_closest(user=user, today=today)
+        cache.set(key, lines, CARD_SECONDS)
+    return {"budgets_closest": lines}

@@ -15,6 +15,7 @@ Keys:
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -39,6 +40,7 @@ LEVELS = (100, 80)
 ID_CHUNK = 500
 # A touched row that is split: its parts may count anywhere, so every budget is read.
 SPLIT = ("split",)
+PRICE_NEWS_DAYS = 7
 
 
 @dataclass(frozen=True)
@@ -222,12 +224,14 @@ def balance_dues(*, user, item: PlaidItem, threshold: Decimal) -> list[Due]:
 
 
 def price_dues(*, user) -> list[Due]:
-    """Subscriptions whose last charge cost more than the fixed price before it, as the
-    recurring refresh (which runs before this hook) left them: tracked, live outflows only."""
+    """Subscriptions whose last charge, in the last PRICE_NEWS_DAYS, cost more than the fixed
+    price before it, as the recurring refresh (which runs before this hook) left them: tracked,
+    live outflows only. Older increases are history, not news (a bank linked today)."""
+    since = user_today(user) - dt.timedelta(days=PRICE_NEWS_DAYS)
     streams = (
         access.recurring_streams_visible(user)
         .filter(state=RecurringStream.State.TRACKED, is_active=True, previous_amount__gt=0)
-        .filter(last_amount__gt=F("previous_amount"))
+        .filter(last_amount__gt=F("previous_amount"), last_date__gte=since)
     )
     dues = []
     for s in streams:

@@ -174,3 +174,8 @@ def test_claims_made_together_skip_a_key_claimed_meanwhile_and_tell_the_rest_onc
     assert occurrences_claim(user=alice, claims=[claim("balance:3:w1")]) == 1
     keys = sorted(Occurrence.objects.filter(user=alice).values_list("key", flat=True))
     assert keys == ["balance:1:w1", "balance:2:w1", "balance:3:w1"]
+
+
+def test_an_increase_charged_weeks_ago_is_history_not_news(alice, checking):
+    bill(checking, "Streamly", TODAY - dt.timedelta(days=30), "12.99", previous="9.99")
+    assert price_alerts(checking.item) == 0

@@ -6,14 +6,16 @@ from decimal import Decimal
 
 import pytest
 from django.core import mail
+from django.test import Client
 
 from banking import sync
 from banking.models import Liability, SyncOutbox
 from banking.outbox import outbox_deliver
 from finance.alerts.digest import digests_send_due
+from finance.alerts.email import unsubscribe_token
 from finance.alerts.evaluate import price_alerts
 from finance.alerts.occurrences import occurrence_claim, occurrences_claim
-from finance.alerts.preferences import alert_preference_save
+from finance.alerts.preferences import alert_preference_save, alert_preferences
 from finance.hooks import alerts_run
 from finance.models import AlertKind, Occurrence, RecurringStream
 from tests import factories as f
@@ -179,3 +181,13 @@ def test_claims_made_together_skip_a_key_claimed_meanwhile_and_tell_the_rest_onc
 def test_an_increase_charged_weeks_ago_is_history_not_news(alice, checking):
     bill(checking, "Streamly", TODAY - dt.timedelta(days=30), "12.99", previous="9.99")
     assert price_alerts(checking.item) == 0
+
+
+def test_the_price_alert_has_its_own_switch_and_one_click_link(alice, alice_client):
+    page = alice_client.get("/notifications/settings/")
+    assert b"A subscription&#x27;s price goes up" in page.content
+    token = unsubscribe_token(user=alice, kind=AlertKind.PRICE_INCREASE)
+    anon = Client(enforce_csrf_checks=True)
+    assert anon.post(f"/notifications/unsubscribe/{token}/").status_code == 200
+    prefs = alert_preferences(user=alice)
+    assert not prefs[AlertKind.PRICE_INCREASE].enabled and prefs[AlertKind.BUDGET].enabled

@@ -16,10 +16,13 @@ from finance.alerts.email import unsubscribe_token
 from finance.alerts.evaluate import price_alerts
 from finance.alerts.occurrences import occurrence_claim, occurrences_claim
 from finance.alerts.preferences import alert_preference_save, alert_preferences
+from finance.budgets.services import budget_set
 from finance.hooks import alerts_run
 from finance.models import AlertKind, Occurrence, RecurringStream
 from tests import factories as f
 from tests.emulator_client import emulator_call
+
+from .conftest import announce, buy
 
 pytestmark = pytest.mark.django_db
 TODAY = dt.date.today()
@@ -191,3 +194,27 @@ def test_the_price_alert_has_its_own_switch_and_one_click_link(alice, alice_clie
     assert anon.post(f"/notifications/unsubscribe/{token}/").status_code == 200
     prefs = alert_preferences(user=alice)
     assert not prefs[AlertKind.PRICE_INCREASE].enabled and prefs[AlertKind.BUDGET].enabled
+
+
+def test_a_new_row_tells_the_budgets_it_counts_towards_and_only_those(
+    alice, checking, food_budget, django_capture_on_commit_callbacks
+):
+    month = TODAY.replace(day=1)
+    budget_set(user=alice, category=None, currency="USD", month=month, amount=Decimal("100"))
+    food = buy(checking, "30.00")
+    travel = buy(checking, "55.00", pfc_primary="TRAVEL", pfc_detailed="TRAVEL_FLIGHTS")
+    with django_capture_on_commit_callbacks(execute=True):
+        alerts_run(announce(checking.item, added=[travel.pk]))
+    # The total budget (85 of 100) is told; food (30 of 100) is not, and was not due.
+    assert [o.title for o in Occurrence.objects.filter(kind=AlertKind.BUDGET)] == [
+        "All spending: 85% of the budget used"
+    ]
+    more = buy(checking, "55.00")
+    with django_capture_on_commit_callbacks(execute=True):
+        alerts_run(announce(checking.item, added=[food.pk, more.pk]))
+    titles = sorted(o.title for o in Occurrence.objects.filter(kind=AlertKind.BUDGET))
+    assert titles == [
+        "All spending: 85% of the budget used",
+        "All spending: over budget ($140.00 of $100.00)",
+        "Food & drink: 85% of the budget used",
+    ]

@@ -2,15 +2,17 @@
 
     .venv/bin/python bench/alerts_bench.py          # DATABASE_URL, or a fresh SQLite file
 
-One emulator item with 100,000 transactions, its user with 50 budgets and every alert on.
-Then ROUNDS times: the emulator appends 500 transactions, the real sync writes them
-(banking.sync.item_sync; `apply_ms` is its write phase), and the alerts hook
-(finance.hooks.alerts_run) runs on that sync's announcement, timed on its own: budgets for the
-month when a new row is dated in it, large transactions among the new rows, balances, and the
-occurrences it claims (their emails are queued for a worker, as in production). The budgets
-part is also timed on its own every round. `alerts_overhead` = median hook time / median
-write time; `alerts_overhead_with_budgets` adds the budgets part as if every sync touched this
-month (the target, <= 0.2, is checked on that one).
+One emulator item with 100,000 transactions, its user with 50 budgets (none ever reached, so
+every touched one is read each time) and every alert on. Then ROUNDS times: the emulator
+appends 500 transactions, the real sync writes them (banking.sync.item_sync; `apply_ms` is its
+write phase), the new rows are dated today (untimed), and the alerts hook
+(finance.hooks.alerts_run) runs on that sync's announcement, timed on its own: the budgets the
+new rows count towards (those not yet told at 100% this month), large transactions among the
+new rows, balances, price increases, and the occurrences it claims (their emails are queued
+for a worker, as in production). `alerts_overhead` = median hook time / median write time,
+the issue's number (target <= 0.2), also written into sync.json. The full read of every
+budget (what a sync touching a split row costs, or the digest) is timed on its own every
+round: `full_budgets_overhead`.
 Writes bench/results/alerts.json.
 """
 
@@ -39,6 +41,9 @@ NEW_ROWS = 500
 BUDGETS = 50
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", 7))
 TARGET = 0.2
+# Budgets no sync reaches: a budget told at 100% this month is not read again, so budgets
+# that stay below 80% are the hook's costliest steady case (every touched one read).
+NEVER_REACHED = Decimal("10000000")
 
 
 def control(url: str, method: str, path: str, body=None) -> dict:
@@ -76,11 +81,9 @@ def budgets_create(user) -> int:
     book = category_book(user=user)
     month = dt.date.today().replace(day=1)
     spending = [c for c in book.categories if c.kind == Category.Kind.SPENDING][: BUDGETS - 1]
-    for i, category in enumerate(spending):
-        budget_set(
-            user=user, category=category, currency="USD", month=month, amount=Decimal(50 + i * 10)
-        )
-    budget_set(user=user, category=None, currency="USD", month=month, amount=Decimal("4000"))
+    for category in spending:
+        budget_set(user=user, category=category, currency="USD", month=month, amount=NEVER_REACHED)
+    budget_set(user=user, category=None, currency="USD", month=month, amount=NEVER_REACHED)
     return len(spending) + 1
 
 
@@ -89,6 +92,7 @@ def run(url: str) -> dict:
     from django.db import connection
 
     from accounts.models import User
+    from accounts.time_zone import user_today
     from banking import link, sync
     from banking import plaid as plaid_api
     from banking.models import SyncOutbox, Transaction
@@ -97,6 +101,7 @@ def run(url: str) -> dict:
     from finance.alerts.evaluate import budgets_check
     from finance.alerts.preferences import alert_preference_save
     from finance.models import AlertKind, Occurrence
+    from finance.selectors import month_start
 
     User.objects.filter(email="bench-alerts@example.com").delete()
     user = User.objects.create_user(email="bench-alerts@example.com", password="bench-pass-123")
@@ -122,17 +127,25 @@ def run(url: str) -> dict:
         with connection.cursor() as cursor:
             cursor.execute("VACUUM ANALYZE")
 
-    writes, hook_times, budget_times = [], [], []
+    writes, hook_times, budget_times, this_month = [], [], [], []
+    today = user_today(user)
+    month_first = month_start(today)
     for i in range(ROUNDS):
         control(url, "POST", f"/emulator/items/{item.item_id}/transactions", {"count": NEW_ROWS})
         sync_run = sync.item_sync(item=item, trigger="webhook")
         row = SyncOutbox.objects.select_related("item__user").get(run=sync_run)
         assert len(row.added) == NEW_ROWS, len(row.added)
+        # The emulator spreads volume rows over two years up to two days ago, so in a
+        # month's first days none is dated in it and the hook would read no budget at all.
+        # Dated today (after the timed write, before the timed hook), every one counts.
+        Transaction.objects.filter(pk__in=row.added).update(date=today, authorized_date=today)
+        this_month.append(
+            Transaction.objects.filter(pk__in=row.added, date__gte=month_first).count()
+        )
         started = time.perf_counter()
         hooks.alerts_run(row)
         hook_ms = (time.perf_counter() - started) * 1000
-        # The budgets are evaluated only when a new row is dated this month; time that part
-        # on its own too, so the worst case (every sync touching this month) is reported.
+        # Every budget read in full, as for a split row among the new ones: reported apart.
         started = time.perf_counter()
         budgets_check(user=user)
         budgets_ms = (time.perf_counter() - started) * 1000
@@ -157,10 +170,11 @@ def run(url: str) -> dict:
         "hook_median_ms": round(hook_ms, 1),
         "budgets_check_ms": [round(b, 1) for b in budget_times],
         "budgets_check_median_ms": round(budgets_ms, 1),
+        "new_rows_this_month": this_month,
         "alerts_overhead": round(hook_ms / write_ms, 3),
-        "alerts_overhead_with_budgets": round((hook_ms + budgets_ms) / write_ms, 3),
+        "full_budgets_overhead": round(budgets_ms / write_ms, 3),
         "target": TARGET,
-        "meets_target": (hook_ms + budgets_ms) / write_ms <= TARGET,
+        "meets_target": hook_ms / write_ms <= TARGET,
         "occurrences_claimed": Occurrence.objects.filter(user=user).count(),
     }
 
@@ -183,6 +197,13 @@ def main() -> int:
     path.write_text(json.dumps(result, indent=2) + "\n")
     print(json.dumps(result, indent=2))
     print(f"wrote {path.relative_to(ROOT)}")
+    if result["database"] == "postgresql":
+        # The issue reads the number in sync.json: set that one key, keep the sync bench's.
+        sync_path = ROOT / "bench" / "results" / "sync.json"
+        sync = json.loads(sync_path.read_text()) if sync_path.exists() else {}
+        sync["alerts_overhead"] = result["alerts_overhead"]
+        sync_path.write_text(json.dumps(sync, indent=2) + "\n")
+        print(f"alerts_overhead set in {sync_path.relative_to(ROOT)}")
     # A benchmark, not a test: exit non-zero only when asked (BENCH_STRICT=1).
     return 0 if result["meets_target"] or os.environ.get("BENCH_STRICT") != "1" else 1
 

@@ -9,8 +9,9 @@ from django.core.cache import cache
 from banking.health.status import item_notice_register
 from banking.models import SyncOutbox
 from banking.outbox import outbox_hook_register, removal_hook_register
+from banking.webhooks.announce import recurring_hook_register
 
-from .alerts.evaluate import alerts_for_sync, bank_notice
+from .alerts.evaluate import alerts_for_sync, bank_notice, price_alerts
 from .carry import carry_restore, carry_stash
 from .networth.hooks import networth_snapshot_run
 from .recurring.hooks import recurring_hooks_register
@@ -75,6 +76,8 @@ def hooks_register() -> None:
     outbox_hook_register("finance.splits_review", splits_review)
     outbox_hook_register("finance.spending_cache_retire", spending_cache_retire)
     recurring_hooks_register()
+    # After the recurring refresh registered just above: it reads the streams it left.
+    recurring_hook_register("finance.price_alerts", price_alerts)
     outbox_hook_register("finance.networth_snapshot", networth_snapshot_run)
     # Last: alerts read totals after the rules, transfers and splits have settled the rows.
     outbox_hook_register("finance.alerts_run", alerts_run)

@@ -1,5 +1,9 @@
 """The weekly digest: once per user per week of their own calendar, sent by beat
-(finance.tasks.alerts_beat), claimed like every other occurrence (key digest:<ISO week>)."""
+(finance.tasks.alerts_beat), claimed like every other occurrence (key digest:<ISO week>).
+
+Upcoming bills are the next seven days' tracked recurring outflows (finance.recurring) and the
+cards' and loans' payments due (finance.wealth), each bill once: a recurring loan payment due
+within SAME_BILL_DAYS of a liability's due date is that liability's payment."""
 
 from __future__ import annotations
 
@@ -14,11 +18,16 @@ from .. import access
 from ..budgets.report import budget_lines
 from ..meta import COUNTED
 from ..models import AlertKind, AlertSetting, Category
+from ..recurring.selectors import upcoming_bills
 from ..selectors import month_start
 from ..templatetags.money import format_money
+from ..wealth.selectors import payments_due
 from .occurrences import occurrence_claim
 
 BIGGEST = 5
+UPCOMING_DAYS = 7
+SAME_BILL_DAYS = 3
+LOAN_PAYMENTS = "LOAN_PAYMENTS"
 
 
 def digests_send_due(*, now: dt.datetime | None = None) -> int:
@@ -77,5 +86,31 @@ def digest_words(*, user, now: dt.datetime) -> dict:
             )
     else:
         lines.append("No money went out this week.")
+    bills = upcoming_lines(user=user, today=today)
+    if bills:
+        lines += ["", "Bills in the next 7 days:", *bills]
     _, week = user_week(user, now=now)
     return {"title": f"Your week in money ({week})", "body": "\n".join(lines)}
+
+
+def upcoming_lines(*, user, today: dt.date) -> list[str]:
+    """One line per bill due from today to UPCOMING_DAYS ahead (and overdue card or loan
+    payments), soonest first."""
+    due = payments_due(user, days=UPCOMING_DAYS, today=today)
+    bills = [
+        (p.due_date, not p.is_overdue, f"{p.name} ({p.kind.lower()})", p.amount, p.currency)
+        for p in due
+    ]
+    for s in upcoming_bills(user=user, today=today, days=UPCOMING_DAYS):
+        when = s.predicted_next_date
+        if s.pfc_primary == LOAN_PAYMENTS and any(
+            abs((when - p.due_date).days) <= SAME_BILL_DAYS for p in due
+        ):
+            continue
+        bills.append((when, True, s.label, s.last_amount, s.iso_currency_code or "USD"))
+    lines = []
+    for when, on_time, name, amount, currency in sorted(bills, key=lambda b: (b[1], b[0], b[2])):
+        money = format_money(amount, currency) if amount is not None else "amount not known"
+        late = "" if on_time else " (overdue)"
+        lines.append(f"- {when:%a %d %b}: {name}, {money}{late}")
+    return lines

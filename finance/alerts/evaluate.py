@@ -9,30 +9,38 @@ Keys:
   (`pending_transaction_id`), so a pending charge that posts under a new id is told once.
 - balance:<account>:<ISO week> — at most once a week per account while it stays low.
 - bank:<item>:<state>:<time of change> — banking changes an item's state once per change.
+- price:<stream>:<new amount> — a subscription's new price, once per stream per amount (a
+  price that goes up, back down and up again to the same amount is told once).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 
 from accounts.time_zone import user_today, user_week
 from banking.health.status import ItemNotice
 from banking.models import PlaidItem, SyncOutbox, Transaction
 
 from .. import access
-from ..budgets.report import BudgetLine, budget_lines
-from ..models import AlertKind, Category
+from ..budgets.report import BudgetLine, budget_lines, budgets_covering
+from ..categories import category_book
+from ..models import AlertKind, Category, RecurringStream
 from ..selectors import month_start
 from ..templatetags.money import format_money
-from .occurrences import occurrence_claim, occurrence_keys_taken
+from ..totals import CATEGORY_COLUMNS
+from .occurrences import occurrence_claim, occurrence_keys_taken, occurrences_claim
 from .preferences import alert_preferences
 
 LEVELS = (100, 80)
 ID_CHUNK = 500
+# A touched row that is split: its parts may count anywhere, so every budget is read.
+SPLIT = ("split",)
+PRICE_NEWS_DAYS = 7
 
 
 @dataclass(frozen=True)
@@ -47,65 +55,82 @@ class Due:
 
 
 def alerts_for_sync(outbox: SyncOutbox) -> int:
-    """Everything this sync may have to tell; returns how many occurrences it claimed."""
+    """Everything this sync may have to tell; returns how many occurrences it claimed. The
+    work follows the new rows: budgets are read only for the categories they touch."""
     user = outbox.item.user
     prefs = alert_preferences(user=user)
     large = prefs[AlertKind.LARGE_TRANSACTION]
+    budgets_on = prefs[AlertKind.BUDGET].enabled
     month = month_start(user_today(user))
-    touches, big = _announced_rows(
+    touched, big = _announced_rows(
         user,
         ids=[*outbox.added, *outbox.modified],
         added=set(outbox.added),
-        month=month,
+        month=month if budgets_on else None,
         threshold=large.threshold if large.enabled else None,
     )
     dues = [_large_due(t, large.threshold) for t in big]
-    if prefs[AlertKind.BUDGET].enabled and touches:
-        dues += budget_dues(user=user)
+    if budgets_on and touched:
+        dues += budget_dues(user=user, touched=touched)
     if prefs[AlertKind.LOW_BALANCE].enabled:
         dues += balance_dues(
             user=user, item=outbox.item, threshold=prefs[AlertKind.LOW_BALANCE].threshold
         )
+    if prefs[AlertKind.PRICE_INCREASE].enabled and touches_any(outbox):
+        dues += price_dues(user=user)
     return dues_claim(user=user, dues=dues)
+
+
+def touches_any(outbox: SyncOutbox) -> bool:
+    return bool(outbox.added or outbox.modified or outbox.removed)
 
 
 def dues_claim(*, user, dues: list[Due]) -> int:
     """Claim what was not told yet. The keys already taken are read in one query, so a sync
-    that brings no news costs no failed INSERT each; the INSERT stays the guarantee. One
-    transaction: one commit, and the emails are queued (on commit) once all are stored."""
+    that brings no news costs no failed INSERT; the INSERT (one for all the new keys) stays
+    the guarantee. One commit, and the emails are queued (on commit) once all are stored."""
     taken = occurrence_keys_taken(user=user, keys=[d.key for d in dues])
-    told = 0
+    new = {d.key: d for d in dues if d.key not in taken}
+    claims = [
+        {"kind": d.kind, "key": d.key, "title": d.title, "body": d.body, "url": d.url}
+        for d in new.values()
+    ]
+    if not claims:
+        return 0
     with transaction.atomic():
-        for d in dues:
-            if d.key not in taken and occurrence_claim(
-                user=user, kind=d.kind, key=d.key, title=d.title, body=d.body, url=d.url
-            ):
-                told += 1
-    return told
+        return occurrences_claim(user=user, claims=claims)
 
 
 def _announced_rows(
     user, *, ids: list[int], added: set[int], month, threshold: Decimal | None
-) -> tuple[bool, list[Transaction]]:
-    """(whether any announced row is dated in the user's current month, the added rows at or
-    above the threshold either way), in one read per chunk.
+) -> tuple[set[tuple], list[Transaction]]:
+    """(the category columns of the announced rows dated in the user's current month, with
+    SPLIT for a split row; the added rows at or above the threshold), read as plain tuples in
+    one query per chunk, the big rows in full after. No month: budgets are off.
 
     By primary key alone: the ids are the announcing item's own rows (banking.outbox) and the
     owner is checked on each row, because `user_id = ...` beside `id IN (...)` makes SQLite
     walk the user's whole (user, date) index. Rows older than this month cannot move its
     budgets, and removed rows only lower them."""
-    wanted = Q(date__gte=month)
+    if month is None and threshold is None:
+        return set(), []
+    wanted = Q(date__gte=month) if month is not None else Q(pk__in=())
     if threshold is not None:
         wanted |= Q(amount__gte=threshold) | Q(amount__lte=-threshold)
-    touches, big = False, []
+    touched: set[tuple] = set()
+    big_ids = []
+    columns = ("pk", "user_id", "date", "amount", "meta__split", *CATEGORY_COLUMNS)
     for start in range(0, len(ids), ID_CHUNK):
-        for t in Transaction.objects.filter(wanted, pk__in=ids[start : start + ID_CHUNK]):
-            if t.user_id != user.pk:
+        chunk = Transaction.objects.filter(wanted, pk__in=ids[start : start + ID_CHUNK])
+        for pk, owner, date, amount, split, *categories in chunk.values_list(*columns):
+            if owner != user.pk:
                 continue
-            touches = touches or t.date >= month
-            if threshold is not None and t.pk in added and abs(t.amount) >= threshold:
-                big.append(t)
-    return touches, big
+            if month is not None and date >= month:
+                touched.add(SPLIT if split else tuple(categories))
+            if threshold is not None and pk in added and abs(amount) >= threshold:
+                big_ids.append(pk)
+    big = list(Transaction.objects.filter(pk__in=big_ids).order_by("pk")) if big_ids else []
+    return touched, big
 
 
 def _large_due(t: Transaction, threshold: Decimal) -> Due:
@@ -123,19 +148,36 @@ def _large_due(t: Transaction, threshold: Decimal) -> Due:
     )
 
 
-def budget_dues(*, user) -> list[Due]:
+def budget_dues(*, user, touched: set[tuple] | None = None) -> list[Due]:
+    """This month's budget levels reached. With `touched` (the category columns of new rows)
+    only the budgets those rows count towards are read, and of them only those not yet told
+    at 100% this month: a sync that cannot change what is told reads no totals at all."""
     today = user_today(user)
     month = month_start(today)
+    budgets = list(access.budgets_visible(user).filter(start_month__lte=month))
+    if not budgets:
+        return []
+    book = category_book(user=user)
+    if touched is not None and SPLIT not in touched:
+        budgets = budgets_covering(book, budgets, {book.resolve(*c) for c in touched})
+        full = occurrence_keys_taken(user=user, keys=[_budget_key(b, month, 100) for b in budgets])
+        budgets = [b for b in budgets if _budget_key(b, month, 100) not in full]
+        if not budgets:
+            return []
     dues = []
-    for line in budget_lines(user=user, month=month, today=today):
+    for line in budget_lines(user=user, month=month, today=today, book=book, only=budgets):
         if line.kind != Category.Kind.SPENDING:
             continue
         # The exact share, not the rounded percent: 79.6% is not yet 80%.
         level = next((lv for lv in LEVELS if line.ratio * 100 >= lv), None)
         if level is not None:
-            key = f"budget:{line.budget.pk}:{month:%Y-%m}:{level}"
+            key = _budget_key(line.budget, month, level)
             dues.append(Due(kind=AlertKind.BUDGET, key=key, **_budget_words(line, level)))
     return dues
+
+
+def _budget_key(budget, month, level: int) -> str:
+    return f"budget:{budget.pk}:{month:%Y-%m}:{level}"
 
 
 def budgets_check(*, user) -> int:
@@ -179,6 +221,41 @@ def balance_dues(*, user, item: PlaidItem, threshold: Decimal) -> list[Due]:
             )
         )
     return dues
+
+
+def price_dues(*, user) -> list[Due]:
+    """Subscriptions whose last charge, in the last PRICE_NEWS_DAYS, cost more than the fixed
+    price before it, as the recurring refresh (which runs before this hook) left them: tracked,
+    live outflows only. Older increases are history, not news (a bank linked today)."""
+    since = user_today(user) - dt.timedelta(days=PRICE_NEWS_DAYS)
+    streams = (
+        access.recurring_streams_visible(user)
+        .filter(state=RecurringStream.State.TRACKED, is_active=True, previous_amount__gt=0)
+        .filter(last_amount__gt=F("previous_amount"), last_date__gte=since)
+    )
+    dues = []
+    for s in streams:
+        cur = s.iso_currency_code or "USD"
+        was, now = format_money(s.previous_amount, cur), format_money(s.last_amount, cur)
+        dues.append(
+            Due(
+                kind=AlertKind.PRICE_INCREASE,
+                key=f"price:{s.pk}:{s.last_amount}",
+                title=f"{s.label} now costs {now} (was {was})",
+                body=f"The last charge from {s.label}, on {s.last_date:%d %B %Y}, was {now}; "
+                f"before it, {was}.",
+                url="/recurring/",
+            )
+        )
+    return dues
+
+
+def price_alerts(item: PlaidItem) -> int:
+    """After Plaid says an item's streams changed (and the recurring refresh re-read them)."""
+    user = item.user
+    if not alert_preferences(user=user)[AlertKind.PRICE_INCREASE].enabled:
+        return 0
+    return dues_claim(user=user, dues=price_dues(user=user))
 
 
 def bank_notice(notice: ItemNotice) -> None:

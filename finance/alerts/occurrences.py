@@ -37,6 +37,38 @@ def occurrence_claim(
     return row
 
 
+def occurrences_claim(*, user, claims: list[dict]) -> int:
+    """Claim many at once (each dict: kind, key, title, body, url): one INSERT when none of
+    the keys is taken, which the caller has just read. When one was taken in between (a
+    concurrent evaluation), the INSERT fails as a whole and each is claimed on its own.
+    Returns how many this call claimed."""
+    if not claims:
+        return 0
+    try:
+        with transaction.atomic():
+            rows = Occurrence.objects.bulk_create(
+                [
+                    Occurrence(
+                        user=user,
+                        kind=c["kind"],
+                        key=c["key"][:200],
+                        title=c["title"][:300],
+                        body=c.get("body", ""),
+                        url=c.get("url", "")[:300],
+                    )
+                    for c in claims
+                ]
+            )
+    except IntegrityError:
+        return sum(1 for c in claims if occurrence_claim(user=user, **c))
+    ids = [row.pk for row in rows]
+    if user.email:
+        transaction.on_commit(partial(_emails_enqueue, ids))
+    else:
+        Occurrence.objects.filter(pk__in=ids).update(emailed_at=timezone.now())
+    return len(rows)
+
+
 def occurrence_keys_taken(*, user, keys: list[str]) -> set[str]:
     """Which of these keys were claimed already: one indexed read, so a sync that brings no
     news costs no failed INSERT per budget (the INSERT stays the guarantee)."""
@@ -56,6 +88,11 @@ def _email_enqueue(occurrence_id: int) -> None:
             "could not enqueue an alert email",
             extra={"occurrence_id": occurrence_id, "error": exc.__class__.__name__},
         )
+
+
+def _emails_enqueue(occurrence_ids: list[int]) -> None:
+    for occurrence_id in occurrence_ids:
+        _email_enqueue(occurrence_id)
 
 
 def notifications_for_user(*, user, limit: int = 100) -> list[Occurrence]:

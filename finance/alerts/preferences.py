@@ -35,6 +35,7 @@ DEFAULTS = {
     AlertKind.LOW_BALANCE: Preference(AlertKind.LOW_BALANCE, False, Decimal("100.00")),
     AlertKind.BANK: Preference(AlertKind.BANK, True, None),
     AlertKind.DIGEST: Preference(AlertKind.DIGEST, True, None),
+    AlertKind.PRICE_INCREASE: Preference(AlertKind.PRICE_INCREASE, True, None),
 }
 
 

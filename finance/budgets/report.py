@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.core.cache import cache
 from django.db.models import DateField, Q, Sum, Value
 from django.db.models.functions import TruncMonth
 
@@ -20,9 +22,12 @@ from ..meta import COUNTED
 from ..models import Budget, BudgetMonth, Category
 from ..selectors import add_months, month_start
 from ..totals import CATEGORY_COLUMNS, negative, positive, with_splits
+from ..versions import edits_version_key, synced_version_key
 
 ZERO = Decimal("0.00")
 SPENDING = Category.Kind.SPENDING
+# The dashboard card is cached under the versions that retire it; the TTL is a safety net.
+CARD_SECONDS = 60 * 60
 
 
 @dataclass
@@ -100,6 +105,26 @@ def amount_for(budget: Budget, plan: Plan, month: dt.date) -> Decimal | None:
 def budget_kind(book: CategoryBook, budget: Budget) -> str:
     category = book.by_pk.get(budget.category_id) if budget.category_id else None
     return book.live(category).kind if category else SPENDING
+
+
+def budgets_covering(book: CategoryBook, budgets: list[Budget], categories) -> list[Budget]:
+    """The budgets a row of one of these categories (None: uncategorised) counts towards:
+    the total budget for spending, and every budget whose category is it or above it."""
+    live = {
+        b.pk: book.live(book.by_pk[b.category_id]).pk
+        for b in budgets
+        if b.category_id and b.category_id in book.by_pk
+    }
+    trees = _subtrees(book, set(live.values()))
+    hit = set()
+    for category in categories:
+        if not book.counts(category):
+            continue
+        if category is None or category.kind == SPENDING:
+            hit.update(b.pk for b in budgets if b.category_id is None)
+        if category is not None:
+            hit.update(pk for pk, root in live.items() if category.pk in trees[root])
+    return [b for b in budgets if b.pk in hit]
 
 
 def _subtrees(book: CategoryBook, roots: set[int]) -> dict[int, set[int]]:
@@ -184,11 +209,18 @@ def spent_by_month(
 
 
 def budget_lines(
-    *, user, month: dt.date, today: dt.date, book: CategoryBook | None = None
+    *,
+    user,
+    month: dt.date,
+    today: dt.date,
+    book: CategoryBook | None = None,
+    only: list[Budget] | None = None,
 ) -> list[BudgetLine]:
-    """Every budget active in `month` with what it had, spent and has left, and (for the
-    current month) where the pace so far ends."""
-    budgets = [b for b in access.budgets_visible(user) if b.start_month <= month]
+    """Every budget active in `month` (or those of `only`) with what it had, spent and has
+    left, and (for the current month) where the pace so far ends."""
+    if only is None:
+        only = list(access.budgets_visible(user))
+    budgets = [b for b in only if b.start_month <= month]
     if not budgets:
         return []
     book = book or category_book(user=user)
@@ -264,5 +296,26 @@ def budgets_closest(*, user, today: dt.date, top: int = 3) -> list[BudgetLine]:
     return sorted(lines, key=lambda x: -x.ratio)[:top]
 
 
+def budgets_version_key(user_id: int) -> str:
+    return f"finance:budgets:{user_id}"
+
+
+def budgets_edited(user_id: int) -> None:
+    """A budget changed: the cached dashboard card computed before is retired."""
+    cache.set(budgets_version_key(user_id), time.time_ns(), None)
+
+
 def budget_card_context(user) -> dict:
-    return {"budgets_closest": budgets_closest(user=user, today=user_today(user))}
+    """The card, cached per user and (their) day under the versions a change bumps: a
+    committed sync (finance.hooks), a category or rule edit, a budget change. With Redis down
+    it is computed each time."""
+    today = user_today(user)
+    keys = [edits_version_key(user.pk), synced_version_key(user.pk), budgets_version_key(user.pk)]
+    versions = cache.get_many(keys)
+    stamp = ":".join(str(versions.get(k, 0)) for k in keys)
+    key = f"finance:budget-card:{user.pk}:{today.isoformat()}:{stamp}"
+    lines = cache.get(key)
+    if lines is None:
+        lines = budgets_closest(user=user, today=today)
+        cache.set(key, lines, CARD_SECONDS)
+    return {"budgets_closest": lines}

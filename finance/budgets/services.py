@@ -12,7 +12,7 @@ from .. import access
 from ..categories import category_book
 from ..models import Budget, BudgetMonth, Category
 from ..selectors import add_months
-from .report import amount_for, budget_plans, spent_by_month
+from .report import amount_for, budget_plans, budgets_edited, spent_by_month
 
 AVERAGE_MONTHS = 3
 
@@ -70,11 +70,13 @@ def budget_set(
         BudgetMonth.objects.update_or_create(
             budget=budget, month=month, defaults={"amount": amount}
         )
+        transaction.on_commit(lambda: budgets_edited(user.pk))
     return budget
 
 
 def budget_delete(*, user, budget: Budget) -> None:
     access.budgets_visible(user).filter(pk=budget.pk).delete()
+    budgets_edited(user.pk)
 
 
 def budgets_copy_last_month(*, user, month: dt.date) -> int:
@@ -93,6 +95,7 @@ def budgets_copy_last_month(*, user, month: dt.date) -> int:
                     budget=budget, month=month, defaults={"amount": before}
                 )
                 changed += 1
+        transaction.on_commit(lambda: budgets_edited(user.pk))
     return changed
 
 

@@ -10,6 +10,7 @@ class AlertKind(models.TextChoices):
     LOW_BALANCE = "low_balance", "An account's available balance below an amount"
     BANK = "bank", "A bank needs you to sign in again"
     DIGEST = "digest", "A weekly summary by email"
+    PRICE_INCREASE = "price_increase", "A subscription's price goes up"
 
 
 class AlertSetting(models.Model):

@@ -109,7 +109,7 @@ def build(size: int):
             city, region, category_override, notes, created_at, updated_at
         )
         SELECT {uuid}, {user.pk}, CASE n % {ACCOUNTS} {account} END, 'x-{size}-' || n,
-            ((n * 7919) % 40000 - 10000) / 100.0, 'USD', '', {day},
+            (((n % 40000) * 7919) % 40000 - 10000) / 100.0, 'USD', '', {day},
             'PURCHASE ' || (n % 997), 'Merchant ' || (n % 211), '', '', false, '',
             CASE n % {len(CATEGORIES)} {cases} END, '', '', 'online', '', '', '',
             CASE WHEN n % 50 = 0 THEN '=note, with "quotes"' ELSE '' END, {now}, {now}

@@ -12,7 +12,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from itertools import islice
 
-from django.db.models import QuerySet
+from django.db.models import QuerySet, Value
+from django.db.models.functions import Coalesce
 
 from banking.models import Holding
 from finance import access
@@ -41,7 +42,8 @@ class Kind:
 
     @property
     def header(self) -> list[str]:
-        return [c.name for c in self.columns + self.extra]
+        # "_" columns are read for the lookups (enrich) and never written.
+        return [c.name for c in self.columns + self.extra if not c.name.startswith("_")]
 
 
 def C(name: str, lookup: str, meaning: str) -> Column:
@@ -51,7 +53,11 @@ def C(name: str, lookup: str, meaning: str) -> Column:
 def _transactions(user) -> QuerySet:
     return (
         access.transactions_visible(user)
-        .annotate(effective_category=EFFECTIVE_CATEGORY)
+        # No meta row and an empty display name read the same: "".
+        .annotate(
+            effective_category=EFFECTIVE_CATEGORY,
+            display=Coalesce("meta__display_name", Value("")),
+        )
         .order_by("date", "id")
     )
 
@@ -137,7 +143,7 @@ KINDS: tuple[Kind, ...] = (
             C("bank_category", "pfc_primary", "Plaid's category code."),
             C("bank_category_detailed", "pfc_detailed", "Plaid's detailed category code."),
             C("notes", "notes", "Your notes."),
-            C("display_name", "meta__display_name", "The name a rule or you gave it, if any."),
+            C("display_name", "display", "The name a rule or you gave it, if any."),
             C("excluded", "meta__excluded", "Left out of totals."),
             C("transfer", "meta__transfer", "Marked as a transfer between your accounts."),
             C("split", "meta__split", "Split into parts (see split_parts)."),

@@ -210,3 +210,14 @@ def test_the_retention_task_has_a_beat_row_under_its_pinned_name():
 
 def test_a_signed_out_visitor_is_sent_to_sign_in(client):
     assert client.get("/settings/export/")["Location"].startswith("/accounts/login/")
+
+
+def test_the_account_page_links_to_the_export(alice_client):
+    assert 'href="/settings/export/"' in alice_client.get("/accounts/profile/").content.decode()
+
+
+def test_the_page_lists_only_the_users_own_exports(alice_client, alice, bob, organised):
+    mine, theirs = ready_export(alice), ready_export(bob)
+    page = alice_client.get("/settings/export/").content.decode()
+    assert str(mine.public_id) in page
+    assert str(theirs.public_id) not in page

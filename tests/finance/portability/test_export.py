@@ -221,3 +221,17 @@ def test_the_page_lists_only_the_users_own_exports(alice_client, alice, bob, org
     page = alice_client.get("/settings/export/").content.decode()
     assert str(mine.public_id) in page
     assert str(theirs.public_id) not in page
+
+
+def test_a_storage_failure_is_stored_on_the_row_and_shown(alice_client, alice, settings, tmp_path):
+    # A file where the media directory should be: the storage cannot write anything.
+    blocked = tmp_path / "not-a-directory"
+    blocked.write_text("")
+    settings.MEDIA_ROOT = blocked
+    row = DataExport.objects.create(user=alice, expires_at=timezone.now() + timedelta(hours=1))
+    assert data_export_build(export_id=row.pk) == "failed"
+    row.refresh_from_db()
+    assert (row.state, bool(row.error), row.file.name) == ("failed", True, "")
+    assert "it failed. Please try again." in alice_client.get("/settings/export/").content.decode()
+    # A second delivery of the same task does nothing.
+    assert data_export_build(export_id=row.pk) == "skipped"

@@ -1,5 +1,5 @@
 # The README's quick start is `make run` and `make test`; everything they need is set up here.
-.PHONY: run test smoke setup setup-dev lint bench bench-sync bench-webhooks bench-pages bench-emulator bench-scale bench-recurring bench-networth bench-alerts clean
+.PHONY: run test smoke setup setup-dev lint bench bench-sync bench-webhooks bench-pages bench-emulator bench-scale bench-recurring bench-networth bench-alerts bench-export clean
 
 run: setup
 	@scripts/ensure-redis.sh
@@ -25,7 +25,7 @@ lint: setup-dev
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
 
-bench: bench-emulator bench-sync bench-webhooks bench-pages bench-scale bench-recurring bench-networth bench-alerts
+bench: bench-emulator bench-sync bench-webhooks bench-pages bench-scale bench-recurring bench-networth bench-alerts bench-export
 
 bench-emulator: setup-dev
 	.venv/bin/python bench/emulator_bench.py
@@ -64,3 +64,8 @@ bench-alerts: setup-dev
 
 clean:
 	rm -rf var/test-db.sqlite3 test-artifacts .pytest_cache
+
+# The full data export at 10,000 and 1,000,000 transactions: time, ZIP size, RSS growth
+# (export.json, PostgreSQL).
+bench-export: setup-dev
+	scripts/with-postgres.sh .venv/bin/python bench/export_bench.py

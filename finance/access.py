@@ -22,6 +22,7 @@ from .models import (
     AlertSetting,
     Budget,
     Category,
+    DataExport,
     HomeCurrency,
     ManualAsset,
     Occurrence,
@@ -104,3 +105,7 @@ def liabilities_visible(user) -> QuerySet[Liability]:
 
 def home_currency_row(user) -> QuerySet[HomeCurrency]:
     return HomeCurrency.objects.filter(user_id=user.pk)
+
+
+def data_exports_visible(user) -> QuerySet[DataExport]:
+    return DataExport.objects.filter(user_id=user.pk)

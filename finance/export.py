@@ -8,8 +8,9 @@ much of Europe, tab, `|`) and then splits our cells wherever one occurs, quotes 
 only counts at the start of what it takes for a field), so `note;=1+2` would become a cell
 `=1+2`. So every text cell is quoted, a text cell starting with a formula character gets a
 leading apostrophe, and so does every piece a delimiter-like character would start
-(`note;'=1+2`): whichever way the line is split, no piece starts a formula. Numbers (amount)
-are written unquoted as exact decimals and never touched: -12.50 is a number.
+(`note;'=1+2`): whichever way the line is split, no piece starts a formula. A cell that
+already starts with an apostrophe gets one more, so `unneutralise` gives the text back exactly.
+Numbers (amount) are written unquoted as exact decimals and never touched: -12.50 is a number.
 """
 
 import csv
@@ -61,18 +62,36 @@ FIELDS = [
 # How many FIELDS come before the EXTRA_FIELDS (export_extra.with_extras adds their cells).
 BASE_COLUMNS = 15
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
+# A cell that already starts with an apostrophe gets one more, so the guard can be undone
+# exactly (unneutralise: the import reads text back unchanged).
+LEADING = (*FORMULA_STARTS, "'")
+# A blank may come before a formula character: " =1" is a formula too.
+LEADING_CHARS = frozenset([*LEADING, " "])
+DELIMITERS = frozenset(",;\t|\r\n")
 # A delimiter some spreadsheet might guess, then (after blanks or quotes) a formula character.
 SPLIT_FORMULA = re.compile(r"([,;\t|\r\n])(?=[ \"']*[=+\-@])")
+# An apostrophe neutralise put after a delimiter: the delimiter, the apostrophe, then what
+# SPLIT_FORMULA looked ahead for (apostrophes included, so an original one is kept).
+ADDED_AFTER_DELIMITER = re.compile(r"([,;\t|\r\n])'(?=[ \"']*[=+\-@])")
 CHUNK_SIZE = 2000
 
 
 def neutralise(text: str) -> str:
     if not text:
         return text
-    text = SPLIT_FORMULA.sub(r"\1'", text)
-    if text.lstrip(" ").startswith(FORMULA_STARTS):
+    # Most cells hold no delimiter and start with a letter: skip the regex for them.
+    if DELIMITERS.intersection(text):
+        text = SPLIT_FORMULA.sub(r"\1'", text)
+    if text[:1] in LEADING_CHARS and text.lstrip(" ").startswith(LEADING):
         return "'" + text
     return text
+
+
+def unneutralise(text: str) -> str:
+    """The text neutralise was given: one apostrophe less wherever it added one."""
+    if text.startswith("'") and text[1:].lstrip(" ").startswith(LEADING):
+        text = text[1:]
+    return ADDED_AFTER_DELIMITER.sub(r"\1", text)
 
 
 class _Echo:

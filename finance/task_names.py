@@ -8,6 +8,8 @@ ALERTS_BEAT = "finance.tasks.alerts_beat"
 SNAPSHOTS_CARRY_FORWARD = "finance.tasks.snapshots_carry_forward"
 RULE_APPLY_EXISTING = "finance.tasks.rule_apply_existing"
 RATES_REFRESH = "finance.tasks.rates_refresh"
+DATA_EXPORT_BUILD = "finance.tasks.data_export_build"
+DATA_EXPORTS_PURGE = "finance.tasks.data_exports_purge"
 
 
 def task(name: str) -> Task:

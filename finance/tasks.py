@@ -11,6 +11,7 @@ from .alerts import digest
 from .alerts.email import EMAIL_MAX_ATTEMPTS, EmailFailed, occurrence_email_send, occurrences_unsent
 from .currency import rates
 from .networth import snapshots
+from .portability import export as data_export
 from .rule_jobs import rule_apply_run
 
 # Kept importable here: the snapshot tests and beat's row name it.
@@ -61,3 +62,13 @@ def rule_apply_existing_task(rule_id: int) -> str:
 @shared_task(name=names.RATES_REFRESH)
 def rates_refresh() -> int | None:
     return rates.rates_refresh()
+
+
+@shared_task(name=names.DATA_EXPORT_BUILD, acks_late=True)
+def data_export_build(export_id: int) -> str:
+    return data_export.data_export_build(export_id=export_id)
+
+
+@shared_task(name=names.DATA_EXPORTS_PURGE)
+def data_exports_purge() -> int:
+    return data_export.data_exports_purge()

@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("finance.budgets.urls")),
     path("", include("finance.alerts.urls")),
     path("", include("finance.currency.urls")),
+    path("", include("finance.portability.urls")),
     path("dashboard/live/", views.dashboard_live, name="dashboard_live"),
     path("dashboard/accounts/", views.account_preferences, name="account_preferences"),
     path("transactions/", views.transaction_list, name="transaction_list"),

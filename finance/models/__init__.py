@@ -5,6 +5,7 @@ from .carry import PendingCarry
 from .categories import Category
 from .currency import ExchangeRate, HomeCurrency
 from .networth import BalanceSnapshot, ManualAsset, ManualValue
+from .portability import DataExport
 from .recurring import RecurringStream
 from .rules import Rule, TransactionMeta
 from .splits import SplitPart
@@ -19,6 +20,7 @@ __all__ = [
     "Budget",
     "BudgetMonth",
     "Category",
+    "DataExport",
     "ExchangeRate",
     "HomeCurrency",
     "ManualAsset",

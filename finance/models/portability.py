@@ -1,0 +1,32 @@
+"""A full data export: the ZIP a Celery task writes to storage, and how long it is kept."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+
+
+class DataExport(models.Model):
+    class State(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Being prepared"
+        READY = "ready", "Ready"
+        FAILED = "failed", "Failed"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    state = models.CharField(max_length=8, choices=State.choices, default=State.QUEUED)
+    # A name in the default storage (MEDIA_ROOT unless a django-storages backend is set).
+    file = models.FileField(upload_to="exports/", blank=True)
+    size = models.BigIntegerField(default=0)
+    error = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    # The download link stops working then; the retention task deletes the row and its file.
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"export {self.public_id} ({self.state})"

@@ -1,0 +1,49 @@
+import datetime as dt
+import io
+import zipfile
+from decimal import Decimal
+
+import pytest
+
+from finance import access
+from finance.budgets.services import budget_set
+from finance.models import Rule
+from finance.splits import Part, splits_set
+from finance.tags import transaction_tags_set
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    # Exports are files in the default storage: each test gets its own MEDIA_ROOT.
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def organised(alice, money):
+    """alice's money with tags, a split, a rule and a budget."""
+    transaction_tags_set(user=alice, transaction=money["groceries"], names=["family", "=1+2"])
+    splits_set(
+        user=alice,
+        transaction=money["flight"],
+        parts=[
+            Part(Decimal("300.00"), "TRAVEL", "ticket"),
+            Part(Decimal("89.99"), "FOOD_AND_DRINK", "-meals on board"),
+        ],
+    )
+    Rule.objects.create(
+        user=alice, name="Coffee", text_value="starbucks", set_category="FOOD_AND_DRINK"
+    )
+    food = access.categories_visible(alice).get(code="FOOD_AND_DRINK")
+    budget_set(
+        user=alice,
+        category=food,
+        currency="USD",
+        month=dt.date.today().replace(day=1),
+        amount=Decimal("250.00"),
+    )
+    return money
+
+
+def unzip(data: bytes) -> dict[str, bytes]:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return {name: archive.read(name) for name in archive.namelist()}

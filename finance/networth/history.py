@@ -45,7 +45,7 @@ class Line:
     asset_id: int | None = None
 
 
-def _account_line(a: Account) -> Line:
+def _account_line(a: Account, value: Decimal) -> Line:
     currency, official = row_currency(
         {
             "iso_currency_code": a.iso_currency_code,
@@ -60,15 +60,18 @@ def _account_line(a: Account) -> Line:
         currency=currency,
         official=official,
         is_liability=a.is_liability,
-        today=a.current_balance,
+        today=value,
         account_id=a.pk,
     )
 
 
-def lines_for(accounts: list[Account], manual: list[ManualAsset]) -> list[Line]:
-    """Accounts as the dashboard counts them (`in_totals` set by account_preferences_apply)."""
+def lines_for(
+    accounts: list[Account], manual: list[ManualAsset], holdings: dict[int, Decimal]
+) -> list[Line]:
+    """Accounts as the dashboard counts them (`in_totals` set by account_preferences_apply);
+    an investment account with holdings is worth their value (`holdings`, networth.holdings)."""
     lines = [
-        _account_line(a)
+        _account_line(a, holdings.get(a.pk, a.current_balance))
         for a in accounts
         if a.current_balance is not None and getattr(a, "in_totals", True)
     ]

@@ -11,6 +11,7 @@ from .. import access
 from ..currency import home_currency
 from ..selectors import accounts_for_user
 from .history import RANGES, first_day, lines_for, lines_load, networth_history, sample
+from .holdings import holdings_values
 
 SPARK_DAYS = 30
 SPARK_WIDTH, SPARK_HEIGHT = 120, 32
@@ -19,7 +20,8 @@ TABLE_ROWS = 60
 
 
 def _lines(user, accounts: list[Account]):
-    return lines_for(accounts, list(access.manual_assets_visible(user)))
+    holdings = holdings_values(access.holdings_visible(user), accounts)
+    return lines_for(accounts, list(access.manual_assets_visible(user)), holdings)
 
 
 def networth_page(*, user, range_key: str, today: dt.date) -> dict:

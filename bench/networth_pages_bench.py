@@ -13,6 +13,7 @@ bench/results/networth-pages.json.
 from __future__ import annotations
 
 import json
+import os
 import random
 import sys
 import time
@@ -76,6 +77,9 @@ def main() -> int:
             print(f"{page:18} small {small_ms:8.2f} ms   big {big_ms:9.2f} ms")
         out = {
             "database": vendor,
+            # The machine's 1-minute load average when the measurement ended: the absolute
+            # times follow it, the ratios (small and big alternating) much less.
+            "load_average_1min": round(os.getloadavg()[0], 1),
             "rounds": pb.ROUNDS,
             "networth_snapshots": "1 year vs 10 years, 20 accounts (small vs big)",
             "portfolio": {

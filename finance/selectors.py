@@ -74,25 +74,6 @@ def _account_row(account: Account) -> dict:
     }
 
 
-def net_worth(accounts: list[Account], *, home: str, day: dt.date) -> dict:
-    """Assets minus liabilities in the home currency, balances converted at `day` (today), each
-    currency's part kept in the totals' breakdown.
-
-    Plaid reports a credit or loan account's current balance as the positive amount owed.
-    """
-    counted = [
-        a for a in accounts if a.current_balance is not None and getattr(a, "in_totals", True)
-    ]
-    rows = RowTotals([_account_row(a) for a in counted], home=home, start=day, end=day)
-    totals = {"assets": rows.total(), "liabilities": rows.total(), "net": rows.total()}
-    for account in counted:
-        side = "liabilities" if account.is_liability else "assets"
-        sign = -1 if account.is_liability else 1
-        rows.add(totals[side], _account_row(account), account.current_balance)
-        rows.add(totals["net"], _account_row(account), sign * account.current_balance)
-    return {"currency": home, **totals} if counted else {}
-
-
 TYPE_LABELS = {
     "depository": "Cash",
     "credit": "Credit cards",

@@ -1,11 +1,13 @@
-"""Net worth over a period, per currency, from the daily snapshots and manual values.
+"""Net worth over a period, in the user's home currency, from the daily snapshots and manual
+values: the one net worth the dashboard's headline, its sparkline and /net-worth/ all show.
 
 Every account the dashboard counts (visible, in totals, with a balance) and every manual asset
 is a *line*; a line's value on a day is its latest row on or before that day (a day without a
-row carries the last one forward), and today's is the live value the dashboard shows, so the
-last point of every chart is the dashboard's net worth. Amounts in different currencies are
-never added together. An investment account is a line like any other: its current balance
-(Plaid's, or its holdings' value) is what its snapshots hold.
+row carries the last one forward), and today's is the live value. Each value is converted at
+its own day's rate (finance.currency); a value that cannot be converted (an unofficial code
+such as a crypto, a currency without a rate) is in no total and is named apart. An investment
+account is a line like any other: its current balance (Plaid's, or its holdings' value) is
+what its snapshots hold.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from django.db.models import OuterRef, Subquery
 
 from banking.models import Account
 
+from ..currency import Converter, HomeTotal, money_round
+from ..currency.rows import row_currency
 from ..models import BalanceSnapshot, ManualAsset, ManualValue
 from ..selectors import TYPE_LABELS
 
@@ -32,6 +36,7 @@ class Line:
     detail: str
     group: str
     currency: str
+    official: bool
     is_liability: bool
     today: Decimal
     # day -> (value, estimated); filled by lines_load for the period asked for.
@@ -40,19 +45,33 @@ class Line:
     asset_id: int | None = None
 
 
-def lines_for(accounts: list[Account], manual: list[ManualAsset]) -> list[Line]:
-    """Accounts as the dashboard counts them (`in_totals` set by account_preferences_apply)."""
+def _account_line(a: Account, value: Decimal) -> Line:
+    currency, official = row_currency(
+        {
+            "iso_currency_code": a.iso_currency_code,
+            "unofficial_currency_code": a.unofficial_currency_code,
+        }
+    )
+    return Line(
+        key=f"account-{a.public_id}",
+        label=getattr(a, "label", a.name),
+        detail=a.item.display_name,
+        group=TYPE_LABELS.get(a.type, a.type.title()),
+        currency=currency,
+        official=official,
+        is_liability=a.is_liability,
+        today=value,
+        account_id=a.pk,
+    )
+
+
+def lines_for(
+    accounts: list[Account], manual: list[ManualAsset], holdings: dict[int, Decimal]
+) -> list[Line]:
+    """Accounts as the dashboard counts them (`in_totals` set by account_preferences_apply);
+    an investment account with holdings is worth their value (`holdings`, networth.holdings)."""
     lines = [
-        Line(
-            key=f"account-{a.public_id}",
-            label=getattr(a, "label", a.name),
-            detail=a.item.display_name,
-            group=TYPE_LABELS.get(a.type, a.type.title()),
-            currency=a.currency or "USD",
-            is_liability=a.is_liability,
-            today=a.current_balance,
-            account_id=a.pk,
-        )
+        _account_line(a, holdings.get(a.pk, a.current_balance))
         for a in accounts
         if a.current_balance is not None and getattr(a, "in_totals", True)
     ]
@@ -63,6 +82,7 @@ def lines_for(accounts: list[Account], manual: list[ManualAsset]) -> list[Line]:
             detail="Added by you",
             group=m.get_category_display(),
             currency=m.currency,
+            official=True,
             is_liability=m.is_liability,
             today=m.value,
             asset_id=m.pk,
@@ -139,60 +159,98 @@ def _walk(line: Line, days: list[dt.date]) -> list[tuple[Decimal, bool] | None]:
     return out
 
 
-def networth_history(lines: list[Line], start: dt.date, today: dt.date) -> dict[str, dict]:
-    """{currency: {"points": [...], "lines": [...], "groups": [...]}}; a point is a day with
-    assets, liabilities, net and whether any value in it was estimated."""
+def _converter(lines: list[Line], home: str, start: dt.date, today: dt.date) -> Converter:
+    currencies = {ln.currency for ln in lines if ln.official and ln.currency}
+    # All in the home currency: no rates needed, no query.
+    return Converter(currencies | {home} if currencies - {home} else (), start, today)
+
+
+def _in_home(converter: Converter, line: Line, value: Decimal, day: dt.date, home: str):
+    """Unrounded, or None: an unofficial code (a crypto) or a day without a rate."""
+    if not (line.official and line.currency):
+        return None
+    return converter.convert(value, line.currency, home, day)
+
+
+def networth_history(lines: list[Line], start: dt.date, today: dt.date, home: str) -> dict | None:
+    """The one net worth, in the home currency: each line's value converted at each day's rate
+    and summed unrounded, each point rounded once (as HomeTotal does). Today's totals are the
+    HomeTotals the dashboard shows (assets, liabilities, net; with their per-currency
+    breakdown and anything that could not be converted, named), and the last point is made
+    from them, so the chart ends at the dashboard's figure. None when there is no line."""
+    if not lines:
+        return None
     days = [start + dt.timedelta(days=n) for n in range((today - start).days + 1)]
-    out: dict[str, dict] = {}
-    for currency in sorted({ln.currency for ln in lines}):
-        mine = [ln for ln in lines if ln.currency == currency]
-        assets = [ZERO] * len(days)
-        owed = [ZERO] * len(days)
-        estimated = [False] * len(days)
-        line_rows, groups = [], {}
-        for line in mine:
-            walked = _walk(line, days)
-            target = owed if line.is_liability else assets
-            for i, cell in enumerate(walked):
-                if cell is not None:
-                    target[i] += cell[0]
-                    estimated[i] = estimated[i] or cell[1]
-            first = next((c[0] for c in walked if c is not None), None)
-            row = _change(line.label, first, line.today)
-            row.update(key=line.key, detail=line.detail, group=line.group)
-            row["is_liability"] = line.is_liability
-            line_rows.append(row)
-            group = groups.setdefault(
-                (line.is_liability, line.group),
-                {"label": line.group, "is_liability": line.is_liability, "start": ZERO},
-            )
-            group["start"] += first or ZERO
-            group["end"] = group.get("end", ZERO) + line.today
-        points = [
-            {
-                "date": day,
-                "assets": assets[i],
-                "liabilities": owed[i],
-                "net": assets[i] - owed[i],
-                "estimated": estimated[i],
-            }
-            for i, day in enumerate(days)
-        ]
-        out[currency] = {
-            "currency": currency,
-            "points": points,
-            "change": _change("", points[0]["net"], points[-1]["net"]),
-            "lines": line_rows,
-            "groups": [
-                {**g, **_change(g["label"], g["start"], g["end"])}
-                for _, g in sorted(groups.items())
-            ],
+    converter = _converter(lines, home, start, today)
+    totals = {side: HomeTotal(home, converter) for side in ("assets", "liabilities", "net")}
+    assets = [ZERO] * len(days)
+    owed = [ZERO] * len(days)
+    estimated = [False] * len(days)
+    line_rows, groups = [], {}
+    for line in lines:
+        side = "liabilities" if line.is_liability else "assets"
+        sign = -1 if line.is_liability else 1
+        totals[side].add(line.today, line.currency, today, official=line.official)
+        totals["net"].add(sign * line.today, line.currency, today, official=line.official)
+        target = owed if line.is_liability else assets
+        first = None
+        for i, cell in enumerate(_walk(line, days)):
+            if cell is None:
+                continue
+            value = _in_home(converter, line, cell[0], days[i], home)
+            if value is None:
+                continue
+            first = value if first is None else first
+            target[i] += value
+            estimated[i] = estimated[i] or cell[1]
+        end = _in_home(converter, line, line.today, today, home)
+        row = _change(line.label, _rounded(first), _rounded(end))
+        row.update(key=line.key, detail=line.detail, group=line.group)
+        row.update(is_liability=line.is_liability, currency=line.currency, original=line.today)
+        row["converted"] = end is not None
+        line_rows.append(row)
+        if end is None:
+            continue  # not in any total; named apart with the unconverted parts
+        group = groups.setdefault(
+            (line.is_liability, line.group),
+            {"label": line.group, "is_liability": line.is_liability, "start": ZERO, "end": ZERO},
+        )
+        group["start"] += first or ZERO
+        group["end"] += end
+    points = [
+        {
+            "date": day,
+            "assets": money_round(assets[i]),
+            "liabilities": money_round(owed[i]),
+            "net": money_round(assets[i] - owed[i]),
+            "estimated": estimated[i],
         }
-    return out
+        for i, day in enumerate(days)
+    ]
+    points[-1].update(
+        assets=totals["assets"].amount,
+        liabilities=totals["liabilities"].amount,
+        net=totals["net"].amount,
+    )
+    return {
+        "currency": home,
+        "points": points,
+        "totals": totals,
+        "change": _change("", points[0]["net"], points[-1]["net"]),
+        "lines": line_rows,
+        "groups": [
+            {**g, **_change(g["label"], money_round(g["start"]), money_round(g["end"]))}
+            for _, g in sorted(groups.items())
+        ],
+    }
 
 
-def _change(label: str, start: Decimal | None, end: Decimal) -> dict:
-    if start is None:
+def _rounded(value: Decimal | None) -> Decimal | None:
+    return None if value is None else money_round(value)
+
+
+def _change(label: str, start: Decimal | None, end: Decimal | None) -> dict:
+    if start is None or end is None:
         return {"label": label, "start": None, "end": end, "change": None, "pct": None}
     pct = None
     if start:

@@ -8,8 +8,10 @@ from decimal import Decimal
 from banking.models import Account
 
 from .. import access
+from ..currency import home_currency
 from ..selectors import accounts_for_user
 from .history import RANGES, first_day, lines_for, lines_load, networth_history, sample
+from .holdings import holdings_values
 
 SPARK_DAYS = 30
 SPARK_WIDTH, SPARK_HEIGHT = 120, 32
@@ -18,54 +20,55 @@ TABLE_ROWS = 60
 
 
 def _lines(user, accounts: list[Account]):
-    return lines_for(accounts, list(access.manual_assets_visible(user)))
+    holdings = holdings_values(access.holdings_visible(user), accounts)
+    return lines_for(accounts, list(access.manual_assets_visible(user)), holdings)
 
 
 def networth_page(*, user, range_key: str, today: dt.date) -> dict:
+    home = home_currency(user)
     lines = _lines(user, accounts_for_user(user=user))
     days = RANGES[range_key]
     start = first_day(lines, today) if days is None else today - dt.timedelta(days=days - 1)
     lines_load(lines, start, today)
-    by_currency = networth_history(lines, start, today)
-    for block in by_currency.values():
+    block = networth_history(lines, start, today, home)
+    if block is not None:
         points = block["points"]
         chart = sample(points, CHART_POINTS)
         block["table"] = sample(points, TABLE_ROWS)[::-1]
         block["any_estimated"] = any(p["estimated"] for p in points)
         block["today"] = points[-1]
-        block["chart_id"] = f"networth-data-{block['currency']}"
         block["chart"] = {
-            "currency": block["currency"],
+            "currency": home,
             "labels": [p["date"].isoformat() for p in chart],
             "net": [str(p["net"]) for p in chart],
             "assets": [str(p["assets"]) for p in chart],
             "liabilities": [str(p["liabilities"]) for p in chart],
             "estimated": [p["estimated"] for p in chart],
         }
-    return {"blocks": list(by_currency.values()), "start": start, "lines": lines}
+    # "nw", not "block": Django templates name the block being rendered `block`.
+    return {"nw": block, "home": home, "start": start}
 
 
-def networth_card(*, user, accounts: list[Account], today: dt.date) -> list[dict]:
-    """The dashboard's net worth per currency with its last 30 days as a sparkline; the last
-    point is today's net worth, computed by the same code as the page."""
+def networth_card(*, user, accounts: list[Account], home: str, today: dt.date) -> dict:
+    """The dashboard's net worth (`net_worth`: assets, liabilities and net as HomeTotals, manual
+    assets included) and its last 30 days (`net_worth_spark`), computed by the same code as
+    the page: the sparkline's last point is the headline."""
     lines = _lines(user, accounts)
     start = today - dt.timedelta(days=SPARK_DAYS - 1)
     lines_load(lines, start, today)
-    rows = []
-    for block in networth_history(lines, start, today).values():
-        points = block["points"]
-        rows.append(
-            {
-                "currency": block["currency"],
-                "assets": points[-1]["assets"],
-                "liabilities": points[-1]["liabilities"],
-                "net": points[-1]["net"],
-                "spark": _polyline([p["net"] for p in points]),
-                "first": points[0]["net"],
-                "last": points[-1]["net"],
-            }
-        )
-    return rows
+    block = networth_history(lines, start, today, home)
+    if block is None:
+        return {"net_worth": {}, "net_worth_spark": None}
+    points = block["points"]
+    return {
+        "net_worth": {"currency": home, **block["totals"]},
+        "net_worth_spark": {
+            "currency": home,
+            "points": _polyline([p["net"] for p in points]),
+            "first": points[0]["net"],
+            "last": points[-1]["net"],
+        },
+    }
 
 
 def _polyline(values: list[Decimal]) -> str:

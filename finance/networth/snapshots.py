@@ -9,9 +9,10 @@ import datetime as dt
 from django.db.models import Q
 from django.utils import timezone
 
-from banking.models import Account, PlaidItem
+from banking.models import Account, Holding, PlaidItem
 
 from ..models import BalanceSnapshot
+from .holdings import holdings_values
 
 
 def _day_of(account: Account, fallback: dt.date) -> dt.date:
@@ -27,18 +28,22 @@ def snapshots_record(*, item: PlaidItem, today: dt.date | None = None) -> list[B
     Replaces a row beat carried forward or an estimate for the same day. Hidden and closed
     accounts are skipped: the bank no longer reports them, their history ends where it was."""
     today = today or timezone.localdate()
+    accounts = list(
+        Account.objects.filter(
+            item=item, current_balance__isnull=False, hidden=False, revoked=False
+        )
+    )
+    worth = holdings_values(Holding.objects.all(), accounts)
     rows = [
         BalanceSnapshot(
             account=account,
             date=_day_of(account, today),
-            current=account.current_balance,
+            current=worth.get(account.pk, account.current_balance),
             available=account.available_balance,
             currency=account.currency or "USD",
             estimated=False,
         )
-        for account in Account.objects.filter(
-            item=item, current_balance__isnull=False, hidden=False, revoked=False
-        )
+        for account in accounts
     ]
     return BalanceSnapshot.objects.bulk_create(
         rows,
@@ -63,23 +68,32 @@ def snapshots_carry_forward(*, today: dt.date | None = None) -> int:
             "available_balance",
             "iso_currency_code",
             "unofficial_currency_code",
+            "type",
         )
     )
     written = 0
-    batch: list[BalanceSnapshot] = []
+    chunk: list[Account] = []
     for account in accounts.iterator(chunk_size=1000):
-        batch.append(
-            BalanceSnapshot(
-                account_id=account.pk,
-                date=today,
-                current=account.current_balance,
-                available=account.available_balance,
-                currency=account.currency or "USD",
-            )
-        )
-        if len(batch) >= 1000:
-            written += len(BalanceSnapshot.objects.bulk_create(batch, ignore_conflicts=True))
-            batch = []
-    if batch:
-        written += len(BalanceSnapshot.objects.bulk_create(batch, ignore_conflicts=True))
+        chunk.append(account)
+        if len(chunk) >= 1000:
+            written += _carry(chunk, today)
+            chunk = []
+    if chunk:
+        written += _carry(chunk, today)
     return written
+
+
+def _carry(accounts: list[Account], today: dt.date) -> int:
+    # One holdings query per thousand accounts: investment accounts are worth their holdings.
+    worth = holdings_values(Holding.objects.all(), accounts)
+    rows = [
+        BalanceSnapshot(
+            account_id=account.pk,
+            date=today,
+            current=worth.get(account.pk, account.current_balance),
+            available=account.available_balance,
+            currency=account.currency or "USD",
+        )
+        for account in accounts
+    ]
+    return len(BalanceSnapshot.objects.bulk_create(rows, ignore_conflicts=True))

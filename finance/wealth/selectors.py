@@ -83,8 +83,9 @@ def _label(account: Account) -> str:
     return f"{account.name} ··{account.mask}" if account.mask else account.name
 
 
-def _shares(rows, whole: Decimal, label) -> list[Share]:
-    shares = [Share(label(r), r["total"]) for r in rows]
+def _shares(totals, whole: Decimal) -> list[Share]:
+    """(label, value) pairs as shares of `whole`, the largest first."""
+    shares = [Share(label, value) for label, value in totals]
     shares.sort(key=lambda s: (-s.value, s.label))
     for s in shares:
         s.pct = _pct(s.value, whole)
@@ -96,9 +97,18 @@ def _type_label(kind: str) -> str:
 
 
 def _rows(qs: QuerySet[Holding], currency: str, limit: int | None) -> list[HoldingRow]:
-    picked = qs.filter(cur=currency).select_related("security", "account").order_by("-value", "pk")
+    picked = qs.filter(cur=currency).order_by("-value", "pk")
+    if limit:
+        # The largest few picked on the holdings alone, then only those joined to their
+        # security and account: joining first would look up every holding's security.
+        top = list(picked.values_list("pk", flat=True)[:limit])
+        found = qs.filter(pk__in=top).select_related("security", "account")
+        by_pk = {h.pk: h for h in found}
+        holdings = [by_pk[pk] for pk in top]
+    else:
+        holdings = picked.select_related("security", "account").iterator(chunk_size=2000)
     out = []
-    for h in picked[:limit] if limit else picked.iterator(chunk_size=2000):
+    for h in holdings:
         gain = h.value - h.cost_basis if h.cost_basis is not None else None
         out.append(HoldingRow(h, _label(h.account), currency, gain, _pct(gain or 0, h.cost_basis)))
     return out
@@ -107,48 +117,74 @@ def _rows(qs: QuerySet[Holding], currency: str, limit: int | None) -> list[Holdi
 def portfolio(
     user, account: Account | None = None, limit: int | None = ROWS_SHOWN
 ) -> list[CurrencyPortfolio]:
-    """One portfolio per currency: totals and allocations over every holding (in the
-    database), and its `limit` largest holdings with their gains (all when None)."""
+    """One portfolio per currency: totals and allocations over every holding, and its `limit`
+    largest holdings with their gains (all when None).
+
+    One grouped query (currency, security type, account) gives every total and both
+    allocations: its rows number accounts x types, whatever the number of holdings, and the
+    holdings are read once instead of once per total."""
     qs = holdings_for(user, account)
     with_cost = Q(cost_basis__isnull=False)
-    out = []
-    totals = qs.values("cur").annotate(
+    groups = qs.values(
+        "cur", "security__type", "account_id", "account__name", "account__mask"
+    ).annotate(
         worth=Sum("value"),
         cost=Coalesce(Sum("cost_basis", filter=with_cost), ZERO),
         valued=Coalesce(Sum("value", filter=with_cost), ZERO),
         n=Count("pk"),
     )
-    for t in sorted(totals, key=lambda t: t["cur"]):
-        cur = t["cur"]
-        p = CurrencyPortfolio(cur, t["worth"], t["cost"], t["valued"] - t["cost"], count=t["n"])
+    by_currency: dict[str, dict] = {}
+    for g in groups.order_by():
+        acc = by_currency.setdefault(g["cur"], {"rows": [], "types": {}, "accounts": {}})
+        acc["rows"].append(g)
+        kind = _type_label(g["security__type"] or "")
+        acc["types"][kind] = acc["types"].get(kind, Decimal(0)) + g["worth"]
+        label = _label(Account(name=g["account__name"], mask=g["account__mask"]))
+        key = (g["account_id"], label)
+        acc["accounts"][key] = acc["accounts"].get(key, Decimal(0)) + g["worth"]
+    out = []
+    for cur in sorted(by_currency):
+        acc = by_currency[cur]
+        rows = acc["rows"]
+        value = sum((r["worth"] for r in rows), Decimal(0))
+        cost = sum((r["cost"] for r in rows), Decimal(0))
+        valued = sum((r["valued"] for r in rows), Decimal(0))
+        p = CurrencyPortfolio(cur, value, cost, valued - cost, count=sum(r["n"] for r in rows))
         p.gain_pct = _pct(p.gain, p.cost)
-        mine = qs.filter(cur=cur)
-        types = mine.values("security__type").annotate(total=Sum("value"))
-        p.by_type = _shares(types, p.value, lambda r: _type_label(r["security__type"]))
-        accounts = mine.values("account__name", "account__mask").annotate(total=Sum("value"))
-        p.by_account = _shares(
-            accounts,
-            p.value,
-            lambda r: _label(Account(name=r["account__name"], mask=r["account__mask"])),
-        )
+        p.by_type = _shares(acc["types"].items(), p.value)
+        p.by_account = _shares(((label, v) for (_, label), v in acc["accounts"].items()), p.value)
         p.rows = _rows(qs, cur, limit)
         out.append(p)
     return out
 
 
+# The newest investment transactions are looked for in the last month, then the last year,
+# then everywhere: a window holding `limit` rows holds the newest `limit` (every row outside it
+# is older), so a busy user's page reads a month of rows and a quiet one's a few rows of years.
+NEWEST_WINDOWS = (31, 366, None)
+
+
 def investment_transactions_for(
-    user, account: Account | None = None, limit: int = 50
+    user, account: Account | None = None, limit: int = 50, accounts: list[Account] | None = None
 ) -> list[InvestmentTransaction]:
-    """The newest `limit` across the accounts. Each account's newest keys come from its
-    (account, -date) index, the overall newest are picked here and only those are loaded, so
-    the cost follows the number of accounts, not of rows."""
-    accounts = [account] if account is not None else list(investment_accounts(user))
+    """The newest `limit` across the accounts, in one query per window through each account's
+    (account, -date) index: the cost follows the rows in the window, not the years of history
+    nor one query per account."""
+    if account is not None:
+        accounts = [account]
+    elif accounts is None:
+        accounts = list(investment_accounts(user))
+    if not accounts:
+        return []
     visible = access.investment_transactions_visible(user)
-    keys: list[tuple] = []
-    for a in accounts:
-        keys += visible.filter(account=a).order_by("-date", "-pk").values_list("date", "pk")[:limit]
-    newest = [pk for _, pk in sorted(keys, reverse=True)[:limit]]
-    rows = visible.filter(pk__in=newest).select_related("security", "account")
+    newest = visible.filter(account__in=accounts).order_by("-date", "-pk")
+    today = timezone.localdate()
+    for days in NEWEST_WINDOWS:
+        window = newest if days is None else newest.filter(date__gte=today - timedelta(days=days))
+        keys = list(window.values_list("pk", flat=True)[:limit])
+        if len(keys) == limit:
+            break
+    rows = visible.filter(pk__in=keys).select_related("security", "account")
     return sorted(rows, key=lambda t: (t.date, t.pk), reverse=True)
 
 

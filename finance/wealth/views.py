@@ -38,12 +38,15 @@ def _account(request):
 def portfolio(request):
     account = _account(request)
     every = request.GET.get("all") == "1"
+    accounts = list(selectors.investment_accounts(request.user).order_by("name", "pk"))
     context = {
         "portfolios": selectors.portfolio(
             request.user, account, limit=None if every else selectors.ROWS_SHOWN
         ),
-        "investment_transactions": selectors.investment_transactions_for(request.user, account),
-        "accounts": selectors.investment_accounts(request.user).order_by("name", "pk"),
+        "investment_transactions": selectors.investment_transactions_for(
+            request.user, account, accounts=accounts
+        ),
+        "accounts": accounts,
         "account": account,
     }
     return render(request, "finance/wealth/portfolio.html", context)

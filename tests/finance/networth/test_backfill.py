@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from banking import link, sync
 from banking import plaid as plaid_api
-from banking.models import Account, SyncOutbox
+from banking.models import Account, SyncOutbox, Transaction
 from banking.outbox import outbox_deliver
 from finance.models import BalanceSnapshot
 from finance.networth.backfill import item_backfill
@@ -146,3 +146,26 @@ def test_a_hidden_account_keeps_its_history(alice, plaid_settings, emulator):
     snapshots_record(item=item)
 
     assert BalanceSnapshot.objects.filter(account=account).count() == count
+
+
+def test_pending_purchases_at_the_first_sync_are_left_out_as_plaid_leaves_them_out(
+    alice, plaid_settings, emulator
+):
+    item = link.item_link(
+        user=alice,
+        public_token=plaid_api.sandbox_public_token_create(
+            "ins_109508", username="user_transactions_dynamic", password="any"
+        ),
+        metadata=None,
+    )
+    # Three pending purchases arrive before the first sync (and an older amount changes).
+    plaid_api.transactions_refresh(item)
+    sync.item_sync(item=item, trigger="initial")
+    deliver_all()
+
+    pending = {t.account_id for t in Transaction.objects.filter(account__item=item, pending=True)}
+    assert pending
+    for account in Account.objects.filter(pk__in=pending):
+        true, ours = truth(emulator, account), history(account)
+        assert len(ours) > 30
+        assert {day: ours[day] for day in ours} == {day: true[day] for day in ours}, account.name

@@ -21,7 +21,7 @@ def browser():
 
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
-def test_the_charts_last_point_is_the_dashboards_net_worth(
+def test_the_charts_last_point_is_the_dashboards_net_worth_headline(
     browser, live_server, alice, linked_item, viewport
 ):
     sync.item_sync(item=linked_item, trigger="initial")
@@ -35,8 +35,9 @@ def test_the_charts_last_point_is_the_dashboards_net_worth(
     name = "desktop" if viewport == DESKTOP else "phone"
 
     page.goto(live_server.url + "/")
+    dashboard_net = Decimal(page.locator('[data-total="net-worth"]').get_attribute("data-net"))
     sparkline = page.locator("svg.sparkline[data-currency=USD]")
-    dashboard_net = Decimal(sparkline.get_attribute("data-last"))
+    assert Decimal(sparkline.get_attribute("data-last")) == dashboard_net
     assert sparkline.is_visible()
     assert "Net worth over the last 30 days" in sparkline.get_attribute("aria-label")
 

@@ -7,7 +7,13 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from finance.models import AccountPreference, BalanceSnapshot, ManualAsset, ManualValue
+from finance.models import (
+    AccountPreference,
+    BalanceSnapshot,
+    ExchangeRate,
+    ManualAsset,
+    ManualValue,
+)
 from finance.networth.manual import manual_asset_create
 from tests.factories import AccountFactory, PlaidItemFactory
 
@@ -46,28 +52,48 @@ def books(alice):
     return {"today": today, "checking": checking, "card": card, "euros": euros}
 
 
-def usd(response):
-    return next(b for b in response.context["blocks"] if b["currency"] == "USD")
+def block(response):
+    return response.context["nw"]
 
 
-def test_it_shows_net_worth_over_the_period_per_currency(alice_client, books):
+def euro_rates(today, usd_per_euro="1.25"):
+    """USD per euro on a day before the period and today (the ECB quotes per euro)."""
+    for day in (today - dt.timedelta(days=400), today):
+        ExchangeRate.objects.create(date=day, currency="USD", rate=Decimal(usd_per_euro))
+
+
+def test_it_shows_one_net_worth_over_the_period_in_the_home_currency(alice_client, books):
+    euro_rates(books["today"])
+
     r = alice_client.get("/net-worth/?range=1m")
 
     assert r.status_code == 200
-    block = usd(r)
-    points = block["points"]
+    points = block(r)["points"]
+    assert block(r)["currency"] == "USD"
     assert len(points) == 30
-    assert points[0]["net"] == Decimal("800.00")  # 900 - 100
-    assert points[-1]["net"] == Decimal("800.00")  # 1000 - 200 today
+    assert points[0]["net"] == Decimal("800.00")  # 900 - 100 (no euro row yet)
     assert points[-2]["net"] == Decimal("850.00")
-    assert block["change"]["change"] == Decimal("0.00")
-    assert [b["currency"] for b in r.context["blocks"]] == ["EUR", "USD"]
-    eur = r.context["blocks"][0]
-    assert eur["points"][-1]["net"] == Decimal("50.00")
+    assert points[-1]["net"] == Decimal("862.50")  # 1000 - 200 + 50 EUR at 1.25 today
+    assert block(r)["change"]["change"] == Decimal("62.50")
+    html = r.content.decode()
+    assert "By currency" in html and "€50.00 = $62.50" in html
+
+
+def test_a_balance_without_a_rate_is_named_apart_and_in_no_total(alice_client, books):
+    r = alice_client.get("/net-worth/?range=1m")
+
+    assert block(r)["points"][-1]["net"] == Decimal("800.00")
+    assert block(r)["points"][0]["net"] == Decimal("800.00")
+    net = block(r)["totals"]["net"]
+    assert [(p.currency, p.missing) for p in net.unconverted] == [("EUR", Decimal("50.00"))]
+    html = r.content.decode()
+    assert "Not in net worth: €50.00, no exchange rate to USD for that day." in html
+    euros = next(ln for ln in block(r)["lines"] if ln["label"] == "Euro savings")
+    assert (euros["end"], euros["converted"]) == (None, False)
 
 
 def test_it_marks_estimated_days(alice_client, books):
-    points = usd(alice_client.get("/net-worth/?range=1m"))["points"]
+    points = block(alice_client.get("/net-worth/?range=1m"))["points"]
 
     assert points[0]["estimated"] is True
     assert points[-1]["estimated"] is False
@@ -79,21 +105,26 @@ def test_it_shows_the_change_in_money_and_percent(alice_client, books):
         account=books["checking"], date=books["today"] - dt.timedelta(days=29)
     ).update(current=Decimal("500.00"))
 
-    change = usd(alice_client.get("/net-worth/?range=1m"))["change"]
+    change = block(alice_client.get("/net-worth/?range=1m"))["change"]
 
     assert change["change"] == Decimal("400.00")
     assert change["pct"] == Decimal("100.0")
 
 
 def test_it_groups_by_type_and_by_account(alice_client, books):
-    block = usd(alice_client.get("/net-worth/?range=3m"))
-    groups = {g["label"]: g for g in block["groups"]}
-    lines = {ln["label"]: ln for ln in block["lines"]}
+    euro_rates(books["today"], "2")
+    r = alice_client.get("/net-worth/?range=3m")
+    groups = {g["label"]: g for g in block(r)["groups"]}
+    lines = {ln["label"]: ln for ln in block(r)["lines"]}
 
-    assert groups["Cash"]["end"] == Decimal("1000.00")
+    assert groups["Cash"]["end"] == Decimal("1100.00")  # 1000 USD + 50 EUR at 2 USD
     assert groups["Credit cards"]["is_liability"] is True
     assert lines["Checking"]["start"] == Decimal("900.00")
     assert lines["Card"]["change"] == Decimal("100.00")
+    assert (lines["Euro savings"]["end"], lines["Euro savings"]["original"]) == (
+        Decimal("100.00"),
+        Decimal("50.00"),
+    )
 
 
 def test_an_account_left_out_of_totals_or_hidden_is_left_out(alice_client, books):
@@ -103,8 +134,9 @@ def test_an_account_left_out_of_totals_or_hidden_is_left_out(alice_client, books
 
     r = alice_client.get("/net-worth/?range=1m")
 
-    assert [b["currency"] for b in r.context["blocks"]] == ["USD"]
-    assert usd(r)["points"][-1]["net"] == Decimal("1000.00")
+    assert [ln["label"] for ln in block(r)["lines"]] == ["Checking"]
+    assert block(r)["points"][-1]["net"] == Decimal("1000.00")
+    assert block(r)["totals"]["net"].unconverted == []
 
 
 def test_every_range_and_a_bad_one_answer(alice_client, books):
@@ -112,28 +144,37 @@ def test_every_range_and_a_bad_one_answer(alice_client, books):
         assert alice_client.get(f"/net-worth/?range={key}").status_code == 200
     r = alice_client.get("/net-worth/?range=forever")
     assert r.status_code == 200 and r.context["range_key"] == "1y"
-    assert len(usd(alice_client.get("/net-worth/?range=all"))["points"]) == 40
+    assert len(block(alice_client.get("/net-worth/?range=all"))["points"]) == 40
 
 
-def test_the_dashboard_sparkline_ends_at_the_dashboards_net_worth(alice_client, books):
+def test_the_dashboard_the_sparkline_and_the_chart_show_one_net_worth(alice_client, books):
+    """Home currency, manual assets in, hidden accounts out, other currencies converted."""
+    euro_rates(books["today"])
+    hidden = AccountFactory(item=books["checking"].item, current_balance=Decimal("99.00"))
+    hidden.hidden = True
+    hidden.save()
     manual_asset_create(
         user=books["checking"].item.user,
         name="Car",
         kind="asset",
         category="vehicle",
-        currency="USD",
-        value=Decimal("7000.00"),
+        currency="EUR",
+        value=Decimal("4000.00"),
         on=books["today"] - dt.timedelta(days=3),
     )
     r = alice_client.get("/")
 
-    row = next(row for row in r.context["net_worth_history"] if row["currency"] == "USD")
-    assert row["net"] == Decimal("7800.00")
-    assert row["last"] == row["net"]
-    assert row["first"] == Decimal("800.00")
-    page = usd(alice_client.get("/net-worth/?range=1m"))
-    assert page["points"][-1]["net"] == row["net"]
-    assert f'data-last="{row["net"]}"' in r.content.decode()
+    headline = r.context["net_worth"]["net"].amount
+    assert headline == Decimal("5862.50")  # 1000 - 200 + (50 + 4000) EUR at 1.25
+    spark = r.context["net_worth_spark"]
+    assert (spark["currency"], spark["last"]) == ("USD", headline)
+    assert spark["first"] == Decimal("800.00")
+    html = r.content.decode()
+    assert f'data-net="{headline}"' in html and f'data-last="{headline}"' in html
+    page = alice_client.get("/net-worth/?range=1m")
+    assert block(page)["points"][-1]["net"] == headline
+    assert block(page)["chart"]["net"][-1] == str(headline)
+    assert f'data-net-today="{headline}"' in page.content.decode()
 
 
 def test_the_page_needs_a_login(client):
@@ -146,7 +187,8 @@ def test_a_new_user_sees_how_to_start(alice_client):
 
 
 def test_bob_sees_none_of_alices_net_worth(bob_client, books):
-    assert bob_client.get("/net-worth/").context["blocks"] == []
+    assert bob_client.get("/net-worth/").context["nw"] is None
+    assert bob_client.get("/").context.get("net_worth_spark") is None
 
 
 def test_its_query_count_does_not_grow_with_history(
@@ -184,7 +226,7 @@ def test_alice_adds_a_house_and_it_counts_in_net_worth(alice_client, alice):
     assert (house.currency, house.value) == ("USD", Decimal("350000.00"))
     assert ManualValue.objects.filter(asset=house).count() == 1
     r = alice_client.get("/net-worth/?range=1m")
-    assert usd(r)["points"][-1]["net"] == Decimal("350000.00")
+    assert block(r)["points"][-1]["net"] == Decimal("350000.00")
 
 
 def test_a_private_loan_is_owed(alice_client, alice):
@@ -198,7 +240,7 @@ def test_a_private_loan_is_owed(alice_client, alice):
             "value": "1200",
         },
     )
-    assert usd(alice_client.get("/net-worth/"))["today"]["liabilities"] == Decimal("1200.00")
+    assert block(alice_client.get("/net-worth/"))["today"]["liabilities"] == Decimal("1200.00")
 
 
 def test_bad_input_is_refused_and_changes_nothing(alice_client, alice):
@@ -232,7 +274,7 @@ def test_updating_the_value_keeps_the_history(alice_client, alice):
     assert r.status_code == 302
     car.refresh_from_db()
     assert car.value == Decimal("8000.00")
-    points = usd(alice_client.get("/net-worth/?range=1m"))["points"]
+    points = block(alice_client.get("/net-worth/?range=1m"))["points"]
     assert [p["net"] for p in points[-12:-9]] == [0, Decimal("9000.00"), Decimal("9000.00")]
     assert points[-3]["net"] == Decimal("8000.00")
 

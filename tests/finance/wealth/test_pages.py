@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from banking.models import Holding, InvestmentTransaction, Liability, Security
-from finance.wealth.selectors import payments_due, portfolio
+from finance.wealth.selectors import investment_transactions_for, payments_due, portfolio
 from tests import factories as f
 from tests.reauth import recently_authenticated
 
@@ -233,3 +233,36 @@ def test_the_page_lists_the_largest_holdings_but_totals_them_all(alice, invested
     (p,) = portfolio(alice, limit=2)
     assert (p.count, len(p.rows), p.value) == (3, 2, Decimal("1550.00"))
     assert [r.holding.value for r in p.rows] == [Decimal("1100.00"), Decimal("250.00")]
+
+
+def test_the_activity_is_the_newest_across_accounts_however_old(alice, bob, invested):
+    brokerage, k401 = invested
+    InvestmentTransaction.objects.all().delete()
+    for account, days in (
+        (brokerage, 400),
+        (brokerage, 100),
+        (brokerage, 5),
+        (k401, 2),
+        (k401, 40),
+    ):
+        InvestmentTransaction.objects.create(
+            account=account,
+            investment_transaction_id=f"it-{account.pk}-{days}",
+            date=TODAY - timedelta(days=days),
+            name=f"{days} days ago",
+            type="cash",
+            subtype="dividend",
+            quantity=0,
+            price=0,
+            amount=Decimal("-1.00"),
+            iso_currency_code="USD",
+        )
+
+    def ages(**kw):
+        return [(TODAY - t.date).days for t in investment_transactions_for(alice, **kw)]
+
+    assert ages(limit=2) == [2, 5]  # the last month holds them
+    assert ages(limit=3) == [2, 5, 40]  # the last year does
+    assert ages(limit=10) == [2, 5, 40, 100, 400]  # every year
+    assert ages(account=brokerage, limit=2) == [5, 100]
+    assert investment_transactions_for(bob) == []

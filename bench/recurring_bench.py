@@ -11,11 +11,16 @@ Writes bench/results/recurring.json:
 - scale: `detect_s` for one user with 100,000 transactions (median of ROUNDS), the peak Python
   memory of one run, and `ratio`: detect_s over a baseline measured in the same run (one pass
   that groups the same rows by account and merchant, the floor any detector pays).
+  `incremental_detect_s`: the post-sync refresh for a sync of the SYNC_ROWS newest rows: the
+  groups they touch, re-read as the database query would (account, direction, a name word)
+  and re-detected; `incremental_equals_full` checks its streams against the full run's.
+  Both are in memory: the database read is in neither.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import statistics
 import sys
 import time
@@ -28,12 +33,20 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from finance.recurring.detect import Row, detect, merchant_key, normalise  # noqa: E402
+from finance.recurring.detect import (  # noqa: E402
+    Row,
+    detect,
+    detect_groups,
+    group_key,
+    merchant_key,
+    normalise,
+)
 from plaid_emulator.server import EmulatorServer  # noqa: E402
 
 SEED = 7_301_973  # used by no test
 ITEMS, DAYS = 20, 730
 SCALE_TRANSACTIONS = 100_000
+SYNC_ROWS = 500
 ROUNDS = 3
 TARGETS = {"precision": 0.9, "recall": 0.9, "next_date_mae_days": 2.0}
 CREDS = {"client_id": "emulator-client-id", "secret": "emulator-secret"}
@@ -174,6 +187,29 @@ def baseline(rows: list[Row]) -> int:
     return len(groups)
 
 
+def candidates(rows: list[Row], keys: set[str]) -> list[Row]:
+    """What services._groups_rows asks the database for: per account and direction, the rows
+    whose name or merchant contains the longest word of a touched group's name."""
+    wanted: dict[tuple[int, bool], re.Pattern] = {}
+    words: dict[tuple[int, bool], set[str]] = {}
+    for key in keys:
+        _, account, direction, name = key.split(":", 3)
+        words.setdefault((int(account), direction == "out"), set()).add(max(name.split(), key=len))
+    for where, ws in words.items():
+        wanted[where] = re.compile("(" + "|".join(sorted(ws)) + ")", re.IGNORECASE)
+    out = []
+    for r in rows:
+        pattern = wanted.get((r.account_id, r.amount > 0)) if r.amount else None
+        if pattern and (pattern.search(r.name) or pattern.search(r.merchant_name)):
+            out.append(r)
+    return out
+
+
+def incremental(rows: list[Row], sync: list[Row], due: set[str], today: date) -> list:
+    keys = {k for r in sync if (k := group_key(r)) is not None} | due
+    return detect_groups(candidates(rows, keys), today, keys)
+
+
 def timed(fn, *args) -> float:
     started = time.perf_counter()
     fn(*args)
@@ -190,6 +226,15 @@ def scale(emulator) -> dict:
     tracemalloc.stop()
     detect_s = statistics.median(detect_runs)
     base_s = statistics.median(base_runs)
+    # A sync of the SYNC_ROWS newest rows: the touched groups, and the live streams whose date
+    # passed, re-detected from the rows the database query would return.
+    sync = sorted(rows, key=lambda r: (r.date, r.pk))[-SYNC_ROWS:]
+    due = {s.key for s in streams if s.is_active and s.predicted_next_date < today}
+    inc_runs = [timed(incremental, rows, sync, due, today) for _ in range(ROUNDS)]
+    inc = incremental(rows, sync, due, today)
+    touched = {k for r in sync if (k := group_key(r)) is not None} | due
+    # The same streams, field for field, as the full run found for those groups.
+    same = {s.key: s for s in inc} == {s.key: s for s in streams if s.key in touched}
     return {
         "transactions": len(rows),
         "streams_found": len(streams),
@@ -197,6 +242,13 @@ def scale(emulator) -> dict:
         "baseline_group_s": round(base_s, 3),
         "ratio": round(detect_s / base_s, 2),
         "detect_peak_mb": round(peak / 2**20, 1),
+        "sync_rows": SYNC_ROWS,
+        "touched_groups": len(touched),
+        "rows_reread": len(candidates(rows, touched)),
+        "streams_redetected": len(inc),
+        "incremental_detect_s": round(statistics.median(inc_runs), 3),
+        "incremental_ratio": round(statistics.median(inc_runs) / detect_s, 3),
+        "incremental_equals_full": same,
     }
 
 

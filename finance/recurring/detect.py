@@ -238,18 +238,40 @@ def stream_from(key: str, rows: list[Row], today: date) -> FoundStream | None:
     )
 
 
-def _account_streams(rows: list[Row], today: date) -> Iterator[FoundStream]:
-    groups: dict[tuple[str, bool], list[Row]] = {}
-    for r in rows:
-        if r.amount:
-            groups.setdefault((merchant_key(r.name, r.merchant_name), r.amount > 0), []).append(r)
-    for (name, outflow), members in groups.items():
-        if not name or len(members) < 2:
+def group_key(r: Row) -> str | None:
+    """The stream key of the row's group (account, direction, normalised merchant), or None
+    for a row no stream can hold (no amount, no name)."""
+    name = merchant_key(r.name, r.merchant_name)
+    if not name or not r.amount:
+        return None
+    return f"d:{r.account_id}:{'out' if r.amount > 0 else 'in'}:{name}"[:200]
+
+
+def _streams_of(groups: dict[str, list[Row]], today: date) -> Iterator[FoundStream]:
+    for key, members in groups.items():
+        if len(members) < 2:
             continue
-        key = f"d:{members[0].account_id}:{'out' if outflow else 'in'}:{name}"[:200]
         found = stream_from(key, members, today)
         if found is not None:
             yield found
+
+
+def _account_streams(rows: list[Row], today: date) -> Iterator[FoundStream]:
+    groups: dict[str, list[Row]] = {}
+    for r in rows:
+        if (key := group_key(r)) is not None:
+            groups.setdefault(key, []).append(r)
+    return _streams_of(groups, today)
+
+
+def detect_groups(rows: Iterable[Row], today: date, keys: set[str]) -> list[FoundStream]:
+    """The streams of only these groups: what detect() finds for them, from any superset of
+    their rows (the rest is skipped)."""
+    groups: dict[str, list[Row]] = {}
+    for r in rows:
+        if (key := group_key(r)) in keys:
+            groups.setdefault(key, []).append(r)
+    return list(_streams_of(groups, today))
 
 
 def detect(rows: Iterable[Row], today: date) -> list[FoundStream]:

@@ -8,9 +8,14 @@ from .services import recurring_refresh
 
 
 def recurring_run(outbox: SyncOutbox) -> None:
-    """Idempotent: a refresh over the same transactions writes the same streams."""
+    """Idempotent: a refresh over the same transactions writes the same streams. The detector
+    re-reads only the groups of the rows this sync changed."""
     if outbox.added or outbox.modified or outbox.removed:
-        recurring_refresh(user=outbox.item.user, item=outbox.item)
+        recurring_refresh(
+            user=outbox.item.user,
+            item=outbox.item,
+            changed=(list(outbox.added), list(outbox.modified), list(outbox.removed)),
+        )
 
 
 def recurring_webhook(item: PlaidItem) -> None:

@@ -8,13 +8,15 @@ same rows, links and dates, so a hook delivered twice changes nothing more.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date
 from decimal import Decimal
+from functools import partial
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from banking import plaid as plaid_client
@@ -28,33 +30,71 @@ from ..access import (
     transactions_visible,
 )
 from ..models import RecurringStream
-from .detect import Row, detect
+from .detect import Row, detect, detect_groups, group_key
 from .streams import FREQUENCIES, FoundStream, fixed_previous
 
 logger = logging.getLogger(__name__)
+# Streams a source found, and the scope of stored streams they replace.
+Found = tuple[list[FoundStream], Q]
 State = RecurringStream.State
 # SQLite allows 999 parameters a statement.
 ID_CHUNK = 500
+ROW_COLUMNS = (
+    "id",
+    "account_id",
+    "date",
+    "amount",
+    "name",
+    "merchant_name",
+    "iso_currency_code",
+    "logo_url",
+    "pfc_primary",
+)
+
+
+def _rows(qs) -> Iterable[Row]:
+    rows = qs.order_by("account_id", "date", "id").values_list(*ROW_COLUMNS)
+    return (Row(*r) for r in rows.iterator(chunk_size=2000))
 
 
 def _detected(user, today: date) -> list[FoundStream]:
-    rows = (
-        transactions_visible(user)
-        .order_by("account_id", "date", "id")
-        .values_list(
-            "id",
-            "account_id",
-            "date",
-            "amount",
-            "name",
-            "merchant_name",
-            "iso_currency_code",
-            "logo_url",
-            "pfc_primary",
+    return detect(_rows(transactions_visible(user)), today)
+
+
+def _groups_rows(user, keys: set[str]):
+    """A superset of the rows of these groups, read without the rest of the user's history:
+    per account and direction, the rows whose name or merchant contains the longest word of
+    one of the groups' names (a group's rows all do: its name is made of their words)."""
+    wanted: dict[tuple[int, str], set[str]] = {}
+    for key in keys:
+        _, account, direction, name = key.split(":", 3)
+        wanted.setdefault((int(account), direction), set()).add(max(name.split(), key=len))
+    match = Q(pk__in=[])
+    for (account, direction), words in wanted.items():
+        pattern = "(" + "|".join(sorted(words)) + ")"
+        sign = {"amount__gt": 0} if direction == "out" else {"amount__lt": 0}
+        match |= Q(account_id=account, **sign) & (
+            Q(name__iregex=pattern) | Q(merchant_name__iregex=pattern)
         )
-        .iterator(chunk_size=2000)
+    return transactions_visible(user).filter(match)
+
+
+def _touched_keys(user, touched: list[int], modified: list[int], today: date) -> set[str]:
+    """The groups a sync's rows can change: the groups they are in now, the streams a
+    modified row was in before, and the live streams whose expected date has passed (the
+    only ones a later `today` changes)."""
+    keys: set[str] = set()
+    for start in range(0, len(touched), ID_CHUNK):
+        rows = _rows(transactions_visible(user).filter(pk__in=touched[start : start + ID_CHUNK]))
+        keys.update(k for r in rows if (k := group_key(r)) is not None)
+    streams = recurring_streams_visible(user).filter(source="detector")
+    for start in range(0, len(modified), ID_CHUNK):
+        chunk = modified[start : start + ID_CHUNK]
+        keys.update(streams.filter(transactions__in=chunk).values_list("key", flat=True))
+    keys.update(
+        streams.filter(is_active=True, predicted_next_date__lt=today).values_list("key", flat=True)
     )
-    return detect((Row(*r) for r in rows), today)
+    return {k for k in keys if k.startswith("d:")}
 
 
 def _plaid_stream(raw: dict, accounts: dict[str, int], txns: dict[str, tuple]) -> FoundStream:
@@ -86,8 +126,7 @@ def _plaid_stream(raw: dict, accounts: dict[str, int], txns: dict[str, tuple]) -
     )
 
 
-def _from_plaid(item: PlaidItem) -> list[FoundStream]:
-    data = plaid_client.transactions_recurring_get(item)
+def _from_plaid(item: PlaidItem, data: dict) -> Found:
     accounts = dict(Account.objects.filter(item=item).values_list("account_id", "pk"))
     streams = [
         s
@@ -101,20 +140,22 @@ def _from_plaid(item: PlaidItem) -> list[FoundStream]:
             account__item=item, transaction_id__in=ids[start : start + ID_CHUNK]
         ).values_list("pk", "transaction_id", "date", "amount", "logo_url")
         txns.update({r[1]: (r[0], r[2], r[3], r[4]) for r in rows})
-    return [_plaid_stream(s, accounts, txns) for s in streams]
+    found = [_plaid_stream(s, accounts, txns) for s in streams]
+    return found, Q(account_id__in=list(accounts.values()))
 
 
-def _store(user, found: list[FoundStream], account_pks: Iterable[int], source: str) -> int:
-    """Write `found` over the user's streams on these accounts. A stream no longer found is
-    deleted, unless the user named or classified it: then it stays, marked ended."""
+def _store(user, find: Callable[[], Found], source: str) -> int:
+    """`find` gives streams and the scope they answer for: write them over the user's streams
+    in that scope. A stream no longer found is deleted, unless the user named or classified
+    it: then it stays, marked ended."""
     with transaction.atomic():
         # One refresh per user at a time: two items' syncs finishing together would both
-        # insert the same new stream.
+        # insert the same new stream. The transactions are read only once the lock is held:
+        # a refresh that read them before waiting would write what it saw over the newer
+        # streams of the refresh it waited for (a webhook's refresh racing the sync's).
         get_user_model().objects.select_for_update().filter(pk=user.pk).first()
-        existing = {
-            s.key: s
-            for s in recurring_streams_visible(user).filter(account_id__in=list(account_pks))
-        }
+        found, scope = find()
+        existing = {s.key: s for s in recurring_streams_visible(user).filter(scope)}
         for f in found:
             fields = {
                 "account_id": f.account_id,
@@ -152,24 +193,49 @@ def _store(user, found: list[FoundStream], account_pks: Iterable[int], source: s
     return len(found)
 
 
-def recurring_refresh(*, user, item: PlaidItem | None = None, today: date | None = None) -> int:
+def _detect_all(user, today: date) -> Found:
+    accounts = list(accounts_visible(user).values_list("pk", flat=True))
+    return _detected(user, today), Q(account_id__in=accounts)
+
+
+def _detect_groups(user, touched: list[int], modified: list[int], today: date) -> Found:
+    keys = _touched_keys(user, touched, modified, today)
+    found = detect_groups(_rows(_groups_rows(user, keys)), today, keys) if keys else []
+    return found, Q(source="detector", key__in=sorted(keys))
+
+
+def recurring_refresh(
+    *,
+    user,
+    item: PlaidItem | None = None,
+    today: date | None = None,
+    changed: tuple[list[int], list[int], list[str]] | None = None,
+) -> int:
     """Re-read the user's streams from the configured source. With Plaid's product only the
-    given item (or every item of the user) is asked; the detector always reads them all."""
+    given item (or every item of the user) is asked. The detector reads everything, or, given
+    a sync's `changed` rows (added and modified pks, removed ids), only the groups those rows
+    touch, with the same result. A removal, or a user without detector streams yet, reads
+    everything: a removed row's group cannot be known any more."""
     today = today or timezone.localdate()
     if settings.RECURRING_SOURCE == "detector":
-        accounts = accounts_visible(user).values_list("pk", flat=True)
-        return _store(user, _detected(user, today), list(accounts), "detector")
+        incremental = changed is not None and not changed[2]
+        if incremental and recurring_streams_visible(user).filter(source="detector").exists():
+            added, modified, _ = changed
+            touched = [*added, *modified]
+            return _store(
+                user, partial(_detect_groups, user, touched, list(modified), today), "detector"
+            )
+        return _store(user, partial(_detect_all, user, today), "detector")
     items = [item] if item is not None else list(items_visible(user))
     count = 0
     for it in items:
         try:
-            found = _from_plaid(it)
+            data = plaid_client.transactions_recurring_get(it)
         except PlaidError as exc:
             # The streams stay as they were; the next sync or webhook tries again.
             logger.warning("recurring refresh failed: %s item=%s", exc.error_code, it.item_id)
             continue
-        accounts = Account.objects.filter(item=it).values_list("pk", flat=True)
-        count += _store(user, found, list(accounts), "plaid")
+        count += _store(user, partial(_from_plaid, it, data), "plaid")
     return count
 
 

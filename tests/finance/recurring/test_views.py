@@ -182,3 +182,15 @@ def test_alices_bills_never_reach_bobs_dashboard(bob_client, bob, hulu):
     AccountFactory(item=PlaidItemFactory(user=bob))
     page = bob_client.get("/").content.decode()
     assert "No bills expected in the next 30 days." in page and "Hulu" not in page
+
+
+def test_it_shows_each_streams_logo_frequency_next_date_and_status(alice_client, hulu):
+    RecurringStream.objects.filter(pk=hulu.pk).update(
+        logo_url="https://plaid-merchant-logos.plaid.com/hulu.png"
+    )
+    page = alice_client.get("/recurring/").content.decode()
+    assert '<img src="https://plaid-merchant-logos.plaid.com/hulu.png"' in page
+    next_date = hulu.predicted_next_date
+    assert f'<td data-label="Next" class="nowrap">{next_date:%-d %b %Y}</td>' in page
+    assert '<td data-label="How often">Monthly</td>' in page
+    assert '<td data-label="Status">Established</td>' in page

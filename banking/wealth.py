@@ -120,6 +120,24 @@ def _accounts(item: PlaidItem) -> dict[str, Account]:
     return {a.account_id: a for a in Account.objects.filter(item=item)}
 
 
+def _balances_store(item: PlaidItem, raws: list[dict[str, Any]]) -> None:
+    """The balances these products report with their accounts: a brokerage account's value
+    moves with prices and a loan's with its payments, on days /transactions/sync reports
+    nothing for them."""
+    now = timezone.now()
+    for raw in raws:
+        balances = raw.get("balances") or {}
+        if balances.get("current") is None:
+            continue
+        Account.objects.filter(item=item, account_id=raw.get("account_id")).update(
+            current_balance=balances.get("current"),
+            available_balance=balances.get("available"),
+            limit=balances.get("limit"),
+            balances_updated_at=now,
+            updated_at=now,
+        )
+
+
 def item_liabilities_refresh(item: PlaidItem) -> int:
     data = plaid_api.liabilities_get(item)
     accounts = _accounts(item)
@@ -133,6 +151,7 @@ def item_liabilities_refresh(item: PlaidItem) -> int:
                 common["last_payment_date"] = _date(raw.get("last_payment_date"))
                 rows[account.pk] = {**common, **shape(raw)}
     with transaction.atomic():
+        _balances_store(item, data["accounts"])
         for account_pk, fields in rows.items():
             Liability.objects.update_or_create(account_id=account_pk, defaults=fields)
         Liability.objects.filter(account__item=item).exclude(account_id__in=rows).delete()
@@ -164,6 +183,7 @@ def item_holdings_refresh(item: PlaidItem) -> date | None:
     accounts = _accounts(item)
     as_of = [d for d in (_date(h.get("institution_price_as_of")) for h in data["holdings"]) if d]
     with transaction.atomic():
+        _balances_store(item, data["accounts"])
         securities = _securities(data["securities"])
         kept = []
         for raw in data["holdings"]:

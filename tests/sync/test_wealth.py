@@ -84,12 +84,16 @@ def test_it_fetches_only_the_recent_window_once_it_has_history(
 ):
     wealth.item_wealth_refresh(wealth_item)
     count = InvestmentTransaction.objects.count()
+    stored_newest = InvestmentTransaction.objects.order_by("-date").first().date
     _advance(emu, wealth_item, 30)
     recorded_calls()
     wealth.item_wealth_refresh(wealth_item, [wealth.HOLDINGS, wealth.INVESTMENT_TRANSACTIONS])
     asked = [c for c in recorded_calls() if c["path"] == "/investments/transactions/get"]
     start = date.fromisoformat(asked[0]["request"]["start_date"])
-    assert start >= date.today() - timedelta(days=31)
+    # From a little before the newest stored row (whatever day of the month that fell on), not
+    # Plaid's 24 months again.
+    assert start == stored_newest - timedelta(days=wealth.OVERLAP_DAYS)
+    assert start >= date.today() - timedelta(days=wealth.OVERLAP_DAYS + 31)
     assert InvestmentTransaction.objects.count() > count
     newest = InvestmentTransaction.objects.order_by("-date").first()
     assert newest.date > date.today()  # the institution's clock ran ahead 30 days
@@ -110,6 +114,21 @@ def test_advancing_moves_prices_pays_a_dividend_and_lowers_the_loans(wealth_item
     assert InvestmentTransaction.objects.filter(date__gt=last, subtype="dividend").exists()
     for lb in Liability.objects.exclude(kind="credit").select_related("account"):
         assert lb.account.current_balance < owed[lb.account_id]
+
+
+def test_a_brokerage_accounts_balance_follows_its_holdings_without_a_sync(wealth_item, emu):
+    sync.item_sync(item=wealth_item, trigger="initial")
+    wealth.item_wealth_refresh(wealth_item)
+    _advance(emu, wealth_item, 30)
+
+    wealth.item_wealth_refresh(wealth_item, [wealth.HOLDINGS])  # prices moved; no sync ran
+
+    accounts = {h.account for h in Holding.objects.select_related("account")}
+    assert accounts
+    for account in accounts:
+        account.refresh_from_db()
+        total = sum(h.value for h in account.holdings.all())
+        assert abs(total - account.current_balance) <= Decimal("0.05")
 
 
 def test_a_committed_sync_queues_the_refresh_for_an_item_with_the_products(wealth_item):

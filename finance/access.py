@@ -156,3 +156,11 @@ def household_membership(user) -> QuerySet[Membership]:
 def household_audits_visible(user) -> QuerySet[TransactionAudit]:
     # Who changed my shared transactions: shown to their owner only.
     return TransactionAudit.objects.filter(transaction__user_id=user.pk)
+
+
+def account_ids_editable_shared(user) -> QuerySet:
+    """Ids of the accounts whose transactions the edit page accepts from this user."""
+    return Account.objects.filter(
+        Q(item__user_id=user.pk)
+        | Q(pk__in=_shared_account_ids(user, levels=(AccountShare.Level.EDIT,)))
+    ).values_list("pk", flat=True)

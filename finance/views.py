@@ -239,13 +239,15 @@ def transaction_edit(request, public_id):
     )
     # On a shared account the owner's categories apply, whoever edits.
     book = category_book(user=txn.user)
+    # Read before validation: a ModelForm writes the new values onto the instance.
+    before = {"category_override": txn.category_override, "notes": txn.notes}
     form = TransactionEditForm(request.POST or None, instance=txn, category_choices=book.choices())
     if request.method == "POST":
         if form.is_valid():
             shared_edit_audit(
                 transaction=txn,
                 actor=request.user,
-                changes=_changes(txn, form.cleaned_data, book),
+                changes=_changes(before, form.cleaned_data, book),
             )
             transaction_annotate(
                 transaction=txn,
@@ -267,14 +269,16 @@ def transaction_edit(request, public_id):
     )
 
 
-def _changes(txn, data, book) -> list[str]:
+def _changes(before, data, book) -> list[str]:
     """What an edit changes, in words, for the audit of a shared transaction."""
     out = []
-    if data["category_override"] != txn.category_override:
-        before = book.label(txn.category_override) if txn.category_override else "the bank's"
-        after = book.label(data["category_override"]) if data["category_override"] else "the bank's"
-        out.append(f"category {before} → {after}")
-    if data["notes"] != txn.notes:
+    old, new = before["category_override"], data["category_override"]
+    if new != old:
+        out.append(
+            f"category {book.label(old) if old else 'as the bank'} → "
+            f"{book.label(new) if new else 'as the bank'}"
+        )
+    if data["notes"] != before["notes"]:
         out.append("notes")
     return out
 

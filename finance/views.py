@@ -47,7 +47,7 @@ def _dashboard_context(user, household: bool = False) -> dict:
     # Bank connections stay the viewer's own in both views.
     connections = selectors.connections_for_user(user=user)
     if not connections and not household:
-        return {"connections": []}
+        return {"connections": [], "in_household": household_of(user) is not None}
     accounts = selectors.accounts_for_user(user=user, household=household)
     home = home_currency(user)
     if household:

@@ -2,12 +2,19 @@
 
 Every finance selector and view starts from these functions and never filters by owner on its
 own, so sharing (households) is a change here and nowhere else. Today both answers are "your
-own". The owner filter is on the user id itself: transactions carry a denormalised `user`
+own"; with `household=True` the accounts and transactions a user's household shares are
+added, and `transaction_editable_shared` opens edit-shared rows to the one edit page. Bank
+connections (items) are the owner's alone, always, with or without a household.
+
+Nothing here is cached: every call reads the membership and share rows as they are now, so a
+member who leaves or is removed, or an account made private, is gone from the next request.
+
+The owner filter is on the user id itself: transactions carry a denormalised `user`
 column so the list pages walk the (user, -date, -id) index, and the month totals the covering
 (user, date) index; a join through the item would lose both plans.
 """
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from banking.models import (
     Account,
@@ -19,36 +26,72 @@ from banking.models import (
 )
 
 from .models import (
+    AccountShare,
     AlertSetting,
     Budget,
     Category,
     DataExport,
     HomeCurrency,
     ManualAsset,
+    Membership,
     Occurrence,
     PendingCarry,
     RecurringStream,
     Rule,
     Tag,
+    TransactionAudit,
     TransferLink,
 )
 
 
 def items_visible(user) -> QuerySet[PlaidItem]:
+    # Never widened by a household: refresh, reconnect, remove and status are the owner's.
     return PlaidItem.objects.filter(user_id=user.pk)
 
 
-def accounts_visible(user) -> QuerySet[Account]:
-    return Account.objects.filter(item__user_id=user.pk)
+def household_member_ids(user) -> QuerySet:
+    """The user ids of everyone in the user's household, the user included (none without)."""
+    return Membership.objects.filter(household__memberships__user_id=user.pk).values("user_id")
 
 
-def transactions_visible(user) -> QuerySet[Transaction]:
-    return Transaction.objects.filter(user_id=user.pk)
+def _shared_account_ids(user, levels=(AccountShare.Level.VIEW, AccountShare.Level.EDIT)):
+    """Accounts the user's fellow members share with their household at one of `levels`."""
+    return AccountShare.objects.filter(
+        level__in=levels, account__item__user_id__in=household_member_ids(user)
+    ).values("account_id")
+
+
+def accounts_visible(user, *, household: bool = False) -> QuerySet[Account]:
+    if not household:
+        return Account.objects.filter(item__user_id=user.pk)
+    return Account.objects.filter(Q(item__user_id=user.pk) | Q(pk__in=_shared_account_ids(user)))
+
+
+def transactions_visible(user, *, household: bool = False) -> QuerySet[Transaction]:
+    if not household:
+        return Transaction.objects.filter(user_id=user.pk)
+    return Transaction.objects.filter(
+        Q(user_id=user.pk) | Q(account_id__in=_shared_account_ids(user))
+    )
 
 
 def transactions_editable(user) -> QuerySet[Transaction]:
-    # The same rows as visible today; a shared (read-only) account will differ.
+    # The user's own rows: what rules, merges, carries, tags, splits and transfers may write.
     return Transaction.objects.filter(user_id=user.pk)
+
+
+def transaction_editable_shared(user) -> QuerySet[Transaction]:
+    """Own rows plus those on accounts shared for editing: the transaction edit page
+    (category and notes, in the owner's categories) is the one place that writes them."""
+    return Transaction.objects.filter(
+        Q(user_id=user.pk)
+        | Q(account_id__in=_shared_account_ids(user, levels=(AccountShare.Level.EDIT,)))
+    )
+
+
+def account_shares_editable(user) -> QuerySet[AccountShare]:
+    # Only an account's owner decides how it is shared.
+    return AccountShare.objects.filter(account__item__user_id=user.pk)
 
 
 def categories_visible(user) -> QuerySet[Category]:
@@ -109,3 +152,20 @@ def home_currency_row(user) -> QuerySet[HomeCurrency]:
 
 def data_exports_visible(user) -> QuerySet[DataExport]:
     return DataExport.objects.filter(user_id=user.pk)
+
+
+def household_membership(user) -> QuerySet[Membership]:
+    return Membership.objects.filter(user_id=user.pk)
+
+
+def household_audits_visible(user) -> QuerySet[TransactionAudit]:
+    # Who changed my shared transactions: shown to their owner only.
+    return TransactionAudit.objects.filter(transaction__user_id=user.pk)
+
+
+def account_ids_editable_shared(user) -> QuerySet:
+    """Ids of the accounts whose transactions the edit page accepts from this user."""
+    return Account.objects.filter(
+        Q(item__user_id=user.pk)
+        | Q(pk__in=_shared_account_ids(user, levels=(AccountShare.Level.EDIT,)))
+    ).values_list("pk", flat=True)

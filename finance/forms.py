@@ -100,14 +100,14 @@ class TransactionFilterForm(forms.Form):
         ),
     )
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, household=False, **kwargs):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         # Kept for the query: the list filters by the same tree it offered.
         self.book = category_book(user=user)
         self.fields["category"].choices = [("", "All categories"), *self.book.choices()]
         self.fields["account"].queryset = (
-            access.accounts_visible(user)
+            access.accounts_visible(user, household=household)
             .select_related("item__institution")
             .order_by("item__created_at", "type", "name")
         )

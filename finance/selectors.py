@@ -54,11 +54,12 @@ def connections_for_user(*, user) -> list[PlaidItem]:
     )
 
 
-def accounts_for_user(*, user) -> list[Account]:
-    """In the user's order, each with `label` (their name for it) and `in_totals`."""
+def accounts_for_user(*, user, household: bool = False) -> list[Account]:
+    """In the user's order, each with `label` (their name for it) and `in_totals`. With
+    `household`, the accounts the user's household shares come too (the owner's names)."""
     return account_preferences_apply(
         list(
-            access.accounts_visible(user)
+            access.accounts_visible(user, household=household)
             .visible()
             .exclude(item__status=PlaidItem.Status.REMOVING)
             .select_related("item__institution", "preference")
@@ -114,7 +115,7 @@ def balances_by_type(accounts: list[Account], *, home: str, day: dt.date) -> lis
 
 
 def spending_summary(
-    *, user, today: dt.date, top: int = 5, home: str | None = None
+    *, user, today: dt.date, top: int = 5, home: str | None = None, household: bool = False
 ) -> tuple[list[dict], list[dict]]:
     """(spending, top categories this month) in the home currency, from one scan of two
     months; amounts converted at their transactions' dates. Empty lists: nothing spent.
@@ -129,7 +130,7 @@ def spending_summary(
     same_day_last = _safe_day(last_start, today.day)
     book = category_book(user=user)
     rows = (
-        access.transactions_visible(user)
+        access.transactions_visible(user, household=household)
         .filter(COUNTED, amount__gt=0, date__gte=last_start, date__lte=today)
         .annotate(
             period=Case(
@@ -232,9 +233,9 @@ def _safe_day(first: dt.date, day: int) -> dt.date:
     return first.replace(day=min(day, last.day))
 
 
-def recent_transactions(*, user, limit: int = 8) -> list[Transaction]:
+def recent_transactions(*, user, limit: int = 8, household: bool = False) -> list[Transaction]:
     return list(
-        access.transactions_visible(user)
+        access.transactions_visible(user, household=household)
         .select_related("account__item__institution")
         .order_by("-date", "-id")[:limit]
     )
@@ -243,9 +244,14 @@ def recent_transactions(*, user, limit: int = 8) -> list[Transaction]:
 # ---- The transaction list ------------------------------------------------------------------------
 
 
-def transactions_filtered(*, user, filters: dict, book: CategoryBook | None = None):
-    """The user's transactions narrowed by a cleaned TransactionFilterForm."""
-    qs = access.transactions_visible(user).annotate(effective_category=EFFECTIVE_CATEGORY)
+def transactions_filtered(
+    *, user, filters: dict, book: CategoryBook | None = None, household: bool = False
+):
+    """The user's transactions (and their household's shared ones with `household`) narrowed
+    by a cleaned TransactionFilterForm."""
+    qs = access.transactions_visible(user, household=household).annotate(
+        effective_category=EFFECTIVE_CATEGORY
+    )
     if filters.get("category"):
         book = book or category_book(user=user)
         if filters["category"] in book.by_code:

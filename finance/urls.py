@@ -71,4 +71,5 @@ urlpatterns = [
     path("", include("finance.recurring.urls")),
     path("", include("finance.networth.urls")),
     path("", include("finance.wealth.urls")),
+    path("", include("finance.households.urls")),
 ]

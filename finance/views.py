@@ -25,6 +25,7 @@ from .categories import category_book
 from .currency import home_currency
 from .export import transaction_csv
 from .forms import AccountPreferenceForm, TransactionEditForm, TransactionFilterForm
+from .households.services import household_of, shared_edit_audit
 from .insights import HOME, cash_flow, monthly_spending_by_category
 from .networth.selectors import networth_card
 from .pagination import SORTS, BadCursor, ForeignCursor, list_scope, transaction_page
@@ -36,17 +37,32 @@ from .transfers import transfer_candidates
 PAGE_SIZE = 50
 
 
-def _dashboard_context(user) -> dict:
+def _household_view(request) -> bool:
+    """The "mine / household" switch: ?view=household, only for a member of a household."""
+    return request.GET.get("view") == "household" and household_of(request.user) is not None
+
+
+def _dashboard_context(user, household: bool = False) -> dict:
     today = timezone.localdate()
+    # Bank connections stay the viewer's own in both views.
     connections = selectors.connections_for_user(user=user)
-    if not connections:
-        return {"connections": []}
-    accounts = selectors.accounts_for_user(user=user)
+    if not connections and not household:
+        return {"connections": [], "in_household": household_of(user) is not None}
+    accounts = selectors.accounts_for_user(user=user, household=household)
     home = home_currency(user)
-    spending, top_categories = selectors.spending_summary_cached(
-        user=user, today=today, connections=connections, home=home
-    )
+    if household:
+        # Not cached: the cache is keyed on one user's data, and a share or a membership
+        # that ends must be gone from the next load.
+        spending, top_categories = selectors.spending_summary(
+            user=user, today=today, home=home, household=True
+        )
+    else:
+        spending, top_categories = selectors.spending_summary_cached(
+            user=user, today=today, connections=connections, home=home
+        )
     return {
+        "household": household,
+        "in_household": household or household_of(user) is not None,
         "connections": connections,
         "activity": live.activity_summary(connections),
         "home": home,
@@ -54,7 +70,7 @@ def _dashboard_context(user) -> dict:
         **networth_card(user=user, accounts=accounts, home=home, today=today),
         "spending": spending,
         "top_categories": top_categories,
-        "recent": selectors.recent_transactions(user=user),
+        "recent": selectors.recent_transactions(user=user, household=household),
         **dashboard_recurring(user, today),
         "today": today,
         "back_to": "/",
@@ -65,14 +81,15 @@ def _dashboard_context(user) -> dict:
 @login_required
 @require_GET
 def dashboard(request):
-    return render(request, "finance/dashboard.html", _dashboard_context(request.user))
+    context = _dashboard_context(request.user, _household_view(request))
+    return render(request, "finance/dashboard.html", context)
 
 
 @login_required
 @require_GET
 def dashboard_live(request):
-    context = _dashboard_context(request.user)
-    if not context["connections"]:
+    context = _dashboard_context(request.user, _household_view(request))
+    if not context["connections"] and not context.get("household"):
         # The last bank went away in another tab: the whole page changes, not a region.
         return HttpResponseClientRefresh()
     return live_fragment(render(request, "finance/_dashboard_live.html", context))
@@ -113,16 +130,22 @@ def account_preferences(request):
 
 def _filtered(request):
     """(form, queryset or None). An invalid form gives no rows, with its errors shown."""
-    form = TransactionFilterForm(request.GET or None, user=request.user)
+    household = _household_view(request)
+    data = request.GET.copy()
+    data.pop("view", None)
+    form = TransactionFilterForm(data or None, user=request.user, household=household)
     if form.is_bound and not form.is_valid():
         return form, None
     filters = form.cleaned_data if form.is_bound else {}
-    return form, selectors.transactions_filtered(user=request.user, filters=filters, book=form.book)
+    return form, selectors.transactions_filtered(
+        user=request.user, filters=filters, book=form.book, household=household
+    )
 
 
 @login_required
 @require_GET
 def transaction_list(request):
+    household = _household_view(request)
     form, qs = _filtered(request)
     page = None
     count_limit = settings.TRANSACTION_COUNT_LIMIT
@@ -159,6 +182,11 @@ def transaction_list(request):
             instance=Transaction(), category_choices=form.fields["category"].choices[1:]
         ),
         "has_accounts": form.fields["account"].queryset.exists(),
+        "household": household,
+        "editable_accounts": set(access.account_ids_editable_shared(request.user))
+        if household
+        else (),
+        "in_household": household_of(request.user) is not None,
         # "More filters" starts open when one of them is in use or has an error.
         "more_filters_open": bool(form.errors)
         or any(request.GET.get(name) for name in form.fields if name not in ("q", "sort")),
@@ -203,13 +231,23 @@ def _wants_json(request) -> bool:
 @login_required
 @require_http_methods(["GET", "POST"])
 def transaction_edit(request, public_id):
+    # Own rows and rows on accounts shared for editing; view-only sharing is 404 here.
     txn = get_object_or_404(
-        access.transactions_editable(request.user).select_related("account"), public_id=public_id
+        access.transaction_editable_shared(request.user).select_related("account", "user"),
+        public_id=public_id,
     )
-    book = category_book(user=request.user)
+    # On a shared account the owner's categories apply, whoever edits.
+    book = category_book(user=txn.user)
+    # Read before validation: a ModelForm writes the new values onto the instance.
+    before = {"category_override": txn.category_override, "notes": txn.notes}
     form = TransactionEditForm(request.POST or None, instance=txn, category_choices=book.choices())
     if request.method == "POST":
         if form.is_valid():
+            shared_edit_audit(
+                transaction=txn,
+                actor=request.user,
+                changes=_changes(before, form.cleaned_data, book),
+            )
             transaction_annotate(
                 transaction=txn,
                 category_override=form.cleaned_data["category_override"],
@@ -222,10 +260,26 @@ def transaction_edit(request, public_id):
         if _wants_json(request):
             return JsonResponse({"ok": False, "errors": form.errors.get_json_data()}, status=400)
     context = {"txn": txn, "form": form, "next": _safe_next(request), "tags": tag_names(txn)}
-    context["transfer_candidates"] = transfer_candidates(user=request.user, txn=txn)
+    mine = txn.user_id == request.user.pk
+    context["shared_from"] = None if mine else txn.user.email
+    context["transfer_candidates"] = transfer_candidates(user=request.user, txn=txn) if mine else []
     return render(
         request, "finance/transactions/edit.html", context, status=400 if form.errors else 200
     )
+
+
+def _changes(before, data, book) -> list[str]:
+    """What an edit changes, in words, for the audit of a shared transaction."""
+    out = []
+    old, new = before["category_override"], data["category_override"]
+    if new != old:
+        out.append(
+            f"category {book.label(old) if old else 'as the bank'} → "
+            f"{book.label(new) if new else 'as the bank'}"
+        )
+    if data["notes"] != before["notes"]:
+        out.append("notes")
+    return out
 
 
 def _edit_payload(txn, book) -> dict:

@@ -4,6 +4,7 @@ from .budgets import Budget, BudgetMonth
 from .carry import PendingCarry
 from .categories import Category
 from .currency import ExchangeRate, HomeCurrency
+from .households import AccountShare, Household, Invitation, Membership, TransactionAudit
 from .networth import BalanceSnapshot, ManualAsset, ManualValue
 from .portability import DataExport
 from .recurring import RecurringStream
@@ -13,6 +14,7 @@ from .tags import Tag, TransactionTag
 from .transfers import TransferLink
 
 __all__ = [
+    "AccountShare",
     "AccountPreference",
     "AlertKind",
     "AlertSetting",
@@ -23,14 +25,18 @@ __all__ = [
     "DataExport",
     "ExchangeRate",
     "HomeCurrency",
+    "Household",
+    "Invitation",
     "ManualAsset",
     "ManualValue",
+    "Membership",
     "Occurrence",
     "PendingCarry",
     "RecurringStream",
     "Rule",
     "SplitPart",
     "Tag",
+    "TransactionAudit",
     "TransactionMeta",
     "TransactionTag",
     "TransferLink",

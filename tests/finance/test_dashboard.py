@@ -75,9 +75,9 @@ def test_its_query_count_does_not_grow_with_transactions(
     with django_assert_max_num_queries(small):
         alice_client.get("/")
     # A repeat visit: cached totals, plus the cards' own reads (net-worth history, budgets,
-    # upcoming bills and the payments due merged into them), the home currency and the nav's
-    # unread count.
-    with django_assert_max_num_queries(14):
+    # upcoming bills and the payments due merged into them), the home currency, the nav's
+    # unread count and whether to offer the mine / household switch.
+    with django_assert_max_num_queries(15):
         alice_client.get("/")
 
 

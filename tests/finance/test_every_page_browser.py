@@ -101,6 +101,7 @@ def signed_in_pages(money) -> list[str]:
         "/insights/",
         "/recurring/",
         "/budgets/",
+        "/household/",
         "/notifications/",
         "/notifications/settings/",
         "/investments/",

@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('banking', '0010_wealth'),
-        ('finance', '0016_rates_refresh_schedule'),
+        ('finance', '0018_data_exports'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -15,11 +15,15 @@ def transaction_annotate(*, transaction: Transaction, category_override: str, no
     # An UPDATE of just these columns, not instance.save(): a sync running at the same moment
     # may be rewriting the bank's fields on this row, and a full save from this (older) copy
     # would put the old amount or name back.
+    # What the row holds now, from the database: a ModelForm has already written the new
+    # values onto the instance, which would make every edit look like no change.
+    stored = Transaction.objects.filter(pk=transaction.pk).values_list("category_override", "notes")
+    old_category, old_notes = stored.get()
     changed = {
         field
         for field, old, new in (
-            ("category", transaction.category_override, category_override),
-            ("notes", transaction.notes, notes),
+            ("category", old_category, category_override),
+            ("notes", old_notes, notes),
         )
         if old != new
     }

@@ -132,6 +132,18 @@ def test_it_never_overrides_what_the_user_set_by_hand(alice, alice_client, accou
     assert (fresh(legacy).category_override, fresh(legacy).notes) == ("MEDICAL", "rule")
 
 
+def test_a_category_changed_by_hand_over_a_rules_choice_stays(alice, alice_client, account):
+    t = txn(account)
+    make_rule(alice, text_value="amazon", set_category="TRAVEL")
+    rules_apply(user=alice, transaction_ids=[t.pk])
+    assert fresh(t).category_override == "TRAVEL"
+
+    alice_client.post(f"/transactions/{t.public_id}/", {"category_override": "MEDICAL"})
+    rules_apply(user=alice, transaction_ids=[t.pk])
+
+    assert fresh(t).category_override == "MEDICAL"
+
+
 def test_a_rule_may_change_what_an_earlier_rule_run_set(alice, account):
     t = txn(account)
     rule = make_rule(alice, text_value="amazon", set_category="TRAVEL")

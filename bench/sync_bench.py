@@ -411,7 +411,9 @@ def run_bench(url: str) -> None:
     name = "sync.json" if vendor == "postgresql" else f"sync-{vendor}.json"
     out = ROOT / "bench" / "results" / name
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(result, indent=2) + "\n")
+    # Merge: keys another run or tool added to the file are kept, this run's keys replace theirs.
+    previous = json.loads(out.read_text()) if out.exists() else {}
+    out.write_text(json.dumps({**previous, **result}, indent=2) + "\n")
 
     print(f"\n{'phase':<34}{'seconds':>10}{'rows/s':>12}")
     print(f"{'ours: fetch (emulator+parse+stage)':<34}{fetch_s:>10.2f}{count / fetch_s:>12,.0f}")

@@ -315,6 +315,11 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rss-child", type=int)
     parser.add_argument("--emulator-url")
+    parser.add_argument(
+        "--rules-only",
+        action="store_true",
+        help="the sync without and with rules only (same run); the baseline is the file's",
+    )
     args = parser.parse_args()
     if args.rss_child:
         child_rss(args.emulator_url, args.rss_child)
@@ -326,12 +331,54 @@ def main() -> None:
         host="127.0.0.1", port=0, client_id="emulator-client-id", secret="emulator-secret", seed=1
     ).start()
     try:
-        run_bench(srv.url)
+        run_bench(srv.url, rules_only_run=args.rules_only)
     finally:
         srv.stop()
 
 
-def run_bench(url: str) -> None:
+def rules_result(ruled: dict, plain_tps: float, baseline_tps: float) -> dict:
+    ruled_tps = ruled["count"] / ruled["rules_s"]
+    return {
+        "rules": 50,
+        "rules_write_tps": round(ruled_tps),
+        "rules_overhead": round(ruled_tps / plain_tps, 3),
+        "speedup_vs_baseline_with_rules": round(ruled_tps / baseline_tps, 2),
+        "rows_changed_by_rules": ruled["ruled_rows"],
+        "apply_existing_s": round(ruled["apply_existing_s"], 3),
+        "apply_existing_matched": ruled["apply_existing_matched"],
+        "apply_existing_peak_python_mb": round(ruled["apply_existing_peak_python_mb"], 1),
+    }
+
+
+def results_path(vendor: str) -> Path:
+    name = "sync.json" if vendor == "postgresql" else f"sync-{vendor}.json"
+    return ROOT / "bench" / "results" / name
+
+
+def results_write(out: Path, result: dict) -> None:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    # Merge: keys another run or tool added to the file are kept, this run's keys replace theirs.
+    previous = json.loads(out.read_text()) if out.exists() else {}
+    out.write_text(json.dumps({**previous, **result}, indent=2) + "\n")
+
+
+def rules_only(url: str, vendor: str, plain_tps: float) -> None:
+    """Without and with rules, in this run; the baseline rate is the last full run's."""
+    out = results_path(vendor)
+    baseline_tps = json.loads(out.read_text())["baseline_tps"]
+    result = rules_result(rules_phase(url), plain_tps, baseline_tps)
+    result["rules_plain_tps"] = round(plain_tps)
+    result["rules_note"] = (
+        "rules-only run (--rules-only): rules_overhead compares with the sync without rules "
+        "measured in the same run; speedup_vs_baseline_with_rules divides by baseline_tps of "
+        "the last full run"
+    )
+    results_write(out, result)
+    print(json.dumps(result, indent=2))
+    print(f"wrote {out.relative_to(ROOT)}")
+
+
+def run_bench(url: str, rules_only_run: bool = False) -> None:
     setup_django(url)
     from django.core.management import call_command
     from django.db import connection
@@ -353,6 +400,9 @@ def run_bench(url: str) -> None:
 
     # Without rules: the write plus today's hooks (everything in item_sync but the fetch).
     plain_s = total_s - fetch_s
+    if rules_only_run:
+        rules_only(url, vendor, count / plain_s)
+        return
     ruled = rules_phase(url)
 
     pages = prefetch(item)
@@ -388,30 +438,19 @@ def run_bench(url: str) -> None:
         "baseline_s": round(base_s, 3),
         "baseline_tps": round(rows / base_s),
         "speedup_vs_baseline": round((rows / base_s and (count / write_s) / (rows / base_s)), 2),
-        "rules": 50,
-        "rules_write_tps": round(ruled["count"] / ruled["rules_s"]),
-        "rules_overhead": round((ruled["count"] / ruled["rules_s"]) / (count / plain_s), 3),
-        "speedup_vs_baseline_with_rules": round(
-            (ruled["count"] / ruled["rules_s"]) / (rows / base_s), 2
-        ),
-        "rows_changed_by_rules": ruled["ruled_rows"],
-        "apply_existing_s": round(ruled["apply_existing_s"], 3),
-        "apply_existing_matched": ruled["apply_existing_matched"],
-        "apply_existing_peak_python_mb": round(ruled["apply_existing_peak_python_mb"], 1),
         "rss_small_transactions": SMALL,
         "rss_peak_small_mb": round(rss[SMALL]["peak_kb"] / 1024, 1),
         "rss_peak_big_mb": round(rss[N]["peak_kb"] / 1024, 1),
         "rss_growth_mb": round(rss_growth_mb, 1),
         "rate_limiter": "off (Plaid's 50/min per item would make 200 pages take >= 4 min)",
     }
+    result.update(rules_result(ruled, count / plain_s, rows / base_s))
     if copy_s is not None:
         result["copy_s"] = round(copy_s, 3)
         result["copy_tps"] = round(rows / copy_s)
         result["fraction_of_copy"] = round((count / write_s) / (rows / copy_s), 3)
-    name = "sync.json" if vendor == "postgresql" else f"sync-{vendor}.json"
-    out = ROOT / "bench" / "results" / name
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(result, indent=2) + "\n")
+    out = results_path(vendor)
+    results_write(out, result)
 
     print(f"\n{'phase':<34}{'seconds':>10}{'rows/s':>12}")
     print(f"{'ours: fetch (emulator+parse+stage)':<34}{fetch_s:>10.2f}{count / fetch_s:>12,.0f}")

@@ -1,6 +1,6 @@
 """The one door to Plaid. No other module imports `plaid`.
 
-Every call goes through `_call`, which:
+Every call goes through `call`, which:
 - builds (and caches) the plaid-python client from settings read at call time;
 - refuses to send an access token whose environment prefix does not match PLAID_ENV;
 - stops calling Plaid while the circuit breaker is open (banking.plaid.circuit);
@@ -10,6 +10,8 @@ Every call goes through `_call`, which:
 - converts SDK and network errors into `PlaidError`;
 - records a PlaidApiCall row (endpoint, item, request_id, status, error code, duration; never a
   token).
+`call`, `require_keys` and `to_decimal` are this module's public API for the other endpoint
+modules of this package (products.py), which read Plaid's answers as JSON without plaid-python.
 """
 
 from __future__ import annotations
@@ -128,7 +130,9 @@ def _error_from_api_exception(exc: plaid.ApiException) -> PlaidError:
 # The request body carries the access token, the raw answer may carry one (an exchange, an
 # invalidation): an error report of a failing call shows neither, whatever reporter renders it.
 @sensitive_variables("body", "raw", "data")
-def _call(endpoint: str, body: dict[str, Any], *, item: PlaidItem | None = None) -> dict[str, Any]:
+def call(endpoint: str, body: dict[str, Any], *, item: PlaidItem | None = None) -> dict[str, Any]:
+    """POST `body` to `endpoint` (with the item's access token when `item` is given) and return
+    the answer as a dict; every failure is a PlaidError."""
     if circuit_is_open():
         raise PlaidError(
             "CIRCUIT_OPEN",
@@ -198,28 +202,30 @@ def _call(endpoint: str, body: dict[str, Any], *, item: PlaidItem | None = None)
 
 
 # --- Conversions --------------------------------------------------------------------------------
-def _decimal(value: object) -> Decimal | None:
+def to_decimal(value: object) -> Decimal | None:
+    """A JSON number (or None) from Plaid as a Decimal (or None)."""
     # Decimal(str(x)), not Decimal(x): 72.1 must become Decimal("72.1"), not 72.099999….
     return None if value is None else Decimal(str(value))
 
 
-def _require(obj: dict[str, Any], keys: tuple[str, ...], what: str) -> None:
+def require_keys(obj: dict[str, Any], keys: tuple[str, ...], what: str) -> None:
+    """PlaidError INVALID_RESPONSE naming the missing keys when `obj` lacks any of `keys`."""
     missing = [key for key in keys if key not in obj]
     if missing:
         raise PlaidError("INVALID_RESPONSE", f"{what} lacks {', '.join(missing)}")
 
 
 def _account(raw: dict[str, Any]) -> dict[str, Any]:
-    _require(raw, ("account_id", "balances", "name", "type"), "account")
+    require_keys(raw, ("account_id", "balances", "name", "type"), "account")
     balances = dict(raw["balances"] or {})
     for key in ("available", "current", "limit"):
-        balances[key] = _decimal(balances.get(key))
+        balances[key] = to_decimal(balances.get(key))
     return {**raw, "balances": balances}
 
 
 def _transaction(raw: dict[str, Any]) -> dict[str, Any]:
-    _require(raw, ("transaction_id", "account_id", "amount", "date", "name", "pending"), "txn")
-    return {**raw, "amount": _decimal(raw["amount"])}
+    require_keys(raw, ("transaction_id", "account_id", "amount", "date", "name", "pending"), "txn")
+    return {**raw, "amount": to_decimal(raw["amount"])}
 
 
 # --- Endpoints ----------------------------------------------------------------------------------
@@ -245,13 +251,13 @@ def link_token_create(
         webhook = plaid_config.webhook_url()
         if webhook:
             body["webhook"] = webhook
-        data = _call("/link/token/create", body)
+        data = call("/link/token/create", body)
     else:
         # Update mode: the item's access token and no products (Plaid's rule).
         if account_selection:
             body["update"] = {"account_selection_enabled": True}
-        data = _call("/link/token/create", body, item=item)
-    _require(data, ("link_token", "expiration"), "/link/token/create response")
+        data = call("/link/token/create", body, item=item)
+    require_keys(data, ("link_token", "expiration"), "/link/token/create response")
     return {"link_token": data["link_token"], "expiration": data["expiration"]}
 
 
@@ -259,29 +265,29 @@ def link_token_create(
 def public_token_exchange(public_token: str) -> dict[str, str]:
     if not isinstance(public_token, str) or not 0 < len(public_token) <= 200:
         raise PlaidError("INVALID_PUBLIC_TOKEN", "malformed public token", retryable=False)
-    data = _call("/item/public_token/exchange", {"public_token": public_token})
-    _require(data, ("access_token", "item_id"), "/item/public_token/exchange response")
+    data = call("/item/public_token/exchange", {"public_token": public_token})
+    require_keys(data, ("access_token", "item_id"), "/item/public_token/exchange response")
     return {"access_token": data["access_token"], "item_id": data["item_id"]}
 
 
 def item_get(item: PlaidItem) -> dict[str, Any]:
-    data = _call("/item/get", {}, item=item)
-    _require(data, ("item",), "/item/get response")
+    data = call("/item/get", {}, item=item)
+    require_keys(data, ("item",), "/item/get response")
     return data
 
 
 def item_remove(item: PlaidItem) -> None:
-    _call("/item/remove", {}, item=item)
+    call("/item/remove", {}, item=item)
 
 
 def accounts_get(item: PlaidItem) -> list[dict[str, Any]]:
-    data = _call("/accounts/get", {}, item=item)
-    _require(data, ("accounts",), "/accounts/get response")
+    data = call("/accounts/get", {}, item=item)
+    require_keys(data, ("accounts",), "/accounts/get response")
     return [_account(a) for a in data["accounts"]]
 
 
 def institution_get(institution_id: str) -> dict[str, Any]:
-    data = _call(
+    data = call(
         "/institutions/get_by_id",
         {
             "institution_id": institution_id,
@@ -289,7 +295,7 @@ def institution_get(institution_id: str) -> dict[str, Any]:
             "options": {"include_optional_metadata": True},
         },
     )
-    _require(data, ("institution",), "/institutions/get_by_id response")
+    require_keys(data, ("institution",), "/institutions/get_by_id response")
     return data["institution"]
 
 
@@ -302,14 +308,14 @@ def transactions_sync(item: PlaidItem, cursor: str | None, count: int = 500) -> 
     }
     if cursor:
         body["cursor"] = cursor
-    data = _call("/transactions/sync", body, item=item)
-    _require(
+    data = call("/transactions/sync", body, item=item)
+    require_keys(
         data,
         ("added", "modified", "removed", "next_cursor", "has_more", "accounts"),
         "/transactions/sync response",
     )
     for removed in data["removed"]:
-        _require(removed, ("transaction_id",), "removed transaction")
+        require_keys(removed, ("transaction_id",), "removed transaction")
     data["added"] = [_transaction(t) for t in data["added"]]
     data["modified"] = [_transaction(t) for t in data["modified"]]
     data["accounts"] = [_account(a) for a in data["accounts"]]
@@ -317,23 +323,23 @@ def transactions_sync(item: PlaidItem, cursor: str | None, count: int = 500) -> 
 
 
 def transactions_refresh(item: PlaidItem) -> None:
-    _call("/transactions/refresh", {}, item=item)
+    call("/transactions/refresh", {}, item=item)
 
 
 def webhook_verification_key_get(kid: str) -> dict[str, Any]:
-    data = _call("/webhook_verification_key/get", {"key_id": kid})
-    _require(data, ("key",), "/webhook_verification_key/get response")
+    data = call("/webhook_verification_key/get", {"key_id": kid})
+    require_keys(data, ("key",), "/webhook_verification_key/get response")
     return data["key"]
 
 
 def item_webhook_update(item: PlaidItem, url: str | None) -> dict[str, Any]:
-    return _call("/item/webhook/update", {"webhook": url}, item=item)
+    return call("/item/webhook/update", {"webhook": url}, item=item)
 
 
 @sensitive_variables("data")
 def access_token_invalidate(item: PlaidItem) -> str:
-    data = _call("/item/access_token/invalidate", {}, item=item)
-    _require(data, ("new_access_token",), "/item/access_token/invalidate response")
+    data = call("/item/access_token/invalidate", {}, item=item)
+    require_keys(data, ("new_access_token",), "/item/access_token/invalidate response")
     return data["new_access_token"]
 
 
@@ -367,10 +373,10 @@ def sandbox_public_token_create(
     }
     if options:
         body["options"] = options
-    data = _call("/sandbox/public_token/create", body)
+    data = call("/sandbox/public_token/create", body)
     return data["public_token"]
 
 
 def sandbox_item_reset_login(item: PlaidItem) -> None:
     _sandbox_only("/sandbox/item/reset_login")
-    _call("/sandbox/item/reset_login", {}, item=item)
+    call("/sandbox/item/reset_login", {}, item=item)

@@ -130,7 +130,8 @@ def test_a_card_payment_is_matched_as_a_transfer_and_leaves_the_dashboard(page, 
     deliver_all()
     assert TransferLink.objects.get().status == "matched"
     page.goto(f"{live_server.url}/")
-    assert page.locator(".stat-value", has_text="$20.00").count() >= 1
+    # Only the $20 purchase: neither half of the $300 card payment is spending.
+    assert page.locator('[data-total="spent-this-month"]').inner_text() == "$20.00"
     page.goto(f"{live_server.url}/transfers/")
     page.get_by_role("button", name="Confirm").click()
     page.wait_for_url(re.compile(r"/transfers/$"))
@@ -148,7 +149,12 @@ def test_merging_two_categories_keeps_every_total(page, live_server, alice):
         spending, _ = selectors.spending_summary(user=alice, today=today)
         return spending, cash_flow(user=alice, today=today, months=12)
 
-    before = totals()
+    def shown():
+        page.goto(f"{live_server.url}/")
+        return page.locator('[data-total="spent-this-month"]').inner_text()
+
+    before, shown_before = totals(), shown()
+    assert shown_before == "$55.00"
     source = Category.objects.get(user=alice, code="ENTERTAINMENT")
     target = Category.objects.get(user=alice, code="FOOD_AND_DRINK")
     page.goto(f"{live_server.url}/categories/{source.public_id}/")
@@ -157,3 +163,4 @@ def test_merging_two_categories_keeps_every_total(page, live_server, alice):
     page.wait_for_url(re.compile(r"/categories/$"))
     assert Category.objects.get(pk=source.pk).merged_into_id == target.pk
     assert totals() == before
+    assert shown() == shown_before

@@ -79,3 +79,64 @@ def test_a_webhook_status_change_reaches_an_open_bank_page(page, site, linked_it
     )
     page.locator("#bank-live .badge", has_text="Needs you to sign in again").wait_for()
     assert page.evaluate("window.stillTheSamePage") is True
+
+
+def test_the_dashboards_refresh_now_ends_with_up_to_date(
+    linked_item, page, site, start_worker, settings
+):
+    # linked_item comes first: its first sync ran inside the exchange, before the queue moved.
+    settings.LIVE_POLL_IDLE_SECONDS = 2
+    PlaidItem.objects.filter(pk=linked_item.pk).update(last_successful_sync_at=timezone.now())
+    SyncRun.objects.create(item=linked_item, trigger="initial", outcome="success")
+    start_worker()
+    page.goto(site.url + "/")
+    page.locator('#dashboard-live[data-live-phase="idle"]').wait_for()
+
+    with page.expect_navigation():
+        page.get_by_role("button", name="Refresh now").click()
+    page.evaluate("window.stillTheSamePage = true")
+
+    # The end state only: "Updating…" may come and go before any check could see it.
+    page.locator('#dashboard-live[data-live-phase="idle"]').get_by_text("Up to date.").wait_for(
+        timeout=60_000
+    )
+    assert SyncRun.objects.get(item=linked_item, trigger="manual").outcome == "success"
+    assert page.evaluate("window.stillTheSamePage") is True
+
+
+def test_a_hidden_tab_asks_for_nothing_and_catches_up_when_shown(page, site, linked_item, settings):
+    settings.LIVE_POLL_IDLE_SECONDS = 1
+    PlaidItem.objects.filter(pk=linked_item.pk).update(last_successful_sync_at=timezone.now())
+    page.goto(site.url + f"/banks/{linked_item.public_id}/")
+    page.evaluate(
+        """() => {
+          window.livePolls = 0;
+          document.addEventListener("htmx:beforeRequest", (e) => {
+            if (e.target.closest("[data-live]")) window.livePolls += 1;
+          });
+        }"""
+    )
+    page.wait_for_function("() => window.livePolls >= 1")  # it polls every second while shown
+
+    # What a browser does when the tab goes to the background; counted in the same tick.
+    hidden_at = page.evaluate(
+        """() => {
+          Object.defineProperty(document, "hidden", {configurable: true, get: () => true});
+          Object.defineProperty(document, "visibilityState",
+                                {configurable: true, get: () => "hidden"});
+          document.dispatchEvent(new Event("visibilitychange"));
+          return window.livePolls;
+        }"""
+    )
+    # Nothing at all while hidden, however slow the machine: three whole intervals.
+    page.wait_for_timeout(3_000)
+    assert page.evaluate("window.livePolls") == hidden_at
+
+    page.evaluate(
+        """() => {
+          delete document.hidden;
+          delete document.visibilityState;
+          document.dispatchEvent(new Event("visibilitychange"));
+        }"""
+    )
+    page.wait_for_function("(n) => window.livePolls > n", arg=hidden_at)

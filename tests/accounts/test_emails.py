@@ -132,7 +132,7 @@ def test_a_password_change_notice_is_branded_and_links_the_security_page(client,
 
 # allauth mails this after commit, from inside the request: a real commit, not a test's rollback.
 @pytest.mark.django_db(transaction=True)
-def test_turning_on_an_authenticator_app_sends_a_branded_notice(client, alice):
+def test_turning_on_an_authenticator_app_sends_a_branded_notice(client, alice, mfa_tolerance):
     verify_email(alice)
     signed_in_recently(client, alice)
     client.get("/accounts/2fa/totp/activate/")

@@ -27,13 +27,19 @@ class EmailSite:
 
 
 class AccountAdapter(DefaultAccountAdapter):
-    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
-        super().send_mail(template_prefix, email, {"current_site": EmailSite(), **context})
-
     def render_mail(self, template_prefix, email, context, headers=None):
+        # Our name and address for every email, whatever host the request arrived on. Each
+        # email has its own text and HTML template (templates/account/email, mfa/email), the
+        # HTML ones on templates/email/base.html.
+        context = {
+            **context,
+            "current_site": EmailSite(),
+            "site_name": settings.SITE_NAME,
+            "site_url": settings.SITE_URL,
+        }
         msg = super().render_mail(template_prefix, email, context, headers=headers)
-        # Every email gets an HTML part: one layout around the text part's own words, so the
-        # two never say different things.
+        # A text-only template (one allauth adds in a later version) still gets an HTML part:
+        # the layout around the text part's own words, so the two never say different things.
         if isinstance(msg, EmailMultiAlternatives) and not msg.alternatives:
             html = render_to_string(
                 "email/layout.html",

@@ -5,11 +5,11 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
-from django.core.mail import mail_admins
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from config.mail import admins_mail_send
 
 from . import plaid as plaid_api
 from . import task_names
@@ -63,11 +63,10 @@ def _removal_postpone(item: PlaidItem, exc: plaid_api.PlaidError) -> None:
         # Waiting has not helped: a person has to look (keys, environment). Told once; the
         # sweeper goes on trying daily.
         logger.error("item %s could not be removed at Plaid: %s", item.item_id, exc.error_code)
-        mail_admins(
-            "A bank connection could not be removed at Plaid",
-            f"Item {item.item_id} (pk {item.pk}) is still at Plaid after {attempts} attempts: "
+        admins_mail_send(
+            subject="A bank connection could not be removed at Plaid",
+            body=f"Item {item.item_id} (pk {item.pk}) is still at Plaid after {attempts} attempts: "
             f"{exc.error_code}. It keeps being billed until removed.",
-            fail_silently=True,
         )
     if attempts >= REMOVAL_MAX_ATTEMPTS:
         return

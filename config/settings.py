@@ -253,7 +253,8 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SITE_URL.startswith("https") else "http"
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
-ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
+EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "  # mail_admins: operators see the site, not "[Django]"
+ACCOUNT_EMAIL_SUBJECT_PREFIX = EMAIL_SUBJECT_PREFIX
 # Behind a reverse proxy every request comes from the proxy: TRUSTED_PROXY_COUNT is how many
 # proxies of ours append to X-Forwarded-For (0: none, use the peer address). config.client_ip
 # applies it for every throttle; allauth gets the same number.

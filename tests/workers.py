@@ -3,11 +3,14 @@
 import os
 import subprocess
 import sys
-from contextlib import contextmanager
+import uuid
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 from django.conf import settings
 from django.db import connection
+
+from config.celery import app
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -58,3 +61,40 @@ def celery_process(*args: str, env: dict, log_path: Path):
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
+
+
+@contextmanager
+def worker_starter(*, emulator_url: str, log_dir: Path, prefix: str = "test", **env: str):
+    """Point this process's tasks at a queue of its own (and "<queue>-bulk"), and yield
+    `start(*celery_args, queues=...)`, which starts a worker on them (queues=None: no -Q, both
+    queues, as `make run` does) and returns its process. Every worker stops when the block ends.
+    """
+    queue = f"{prefix}-{uuid.uuid4().hex[:8]}"
+    old = app.conf.task_default_queue, app.conf.task_always_eager
+    app.conf.task_default_queue, app.conf.task_always_eager = queue, False
+    try:
+        with ExitStack() as stack:
+
+            def start(*extra: str, queues=(queue, f"{queue}-bulk")):
+                args = ["worker", *(["-Q", ",".join(queues)] if queues else []), "--pool=solo"]
+                return stack.enter_context(
+                    celery_process(
+                        *args,
+                        "--without-gossip",
+                        "--without-mingle",
+                        "-l",
+                        "info",
+                        *extra,
+                        env=worker_env(
+                            CELERY_TASK_DEFAULT_QUEUE=queue, PLAID_EMULATOR_URL=emulator_url, **env
+                        ),
+                        log_path=log_dir / f"worker-{uuid.uuid4().hex[:6]}.log",
+                    )
+                )
+
+            start.queue = queue
+            yield start
+    finally:
+        app.conf.task_default_queue, app.conf.task_always_eager = old
+        # The workers wrote through their own connections; ours may hold a stale snapshot.
+        connection.close()

@@ -81,10 +81,12 @@ def item_send_reauth_reminder(*, item: PlaidItem) -> None:
         "bank": item.display_name,
         "reconnect_url": settings.SITE_URL + reverse("bank_reconnect", args=[item.public_id]),
         "site_url": settings.SITE_URL,
+        "site_name": settings.SITE_NAME,
     }
     subject = render_to_string("banking/email/admin_reauth_reminder_subject.txt", context)
     body = render_to_string("banking/email/admin_reauth_reminder.txt", context)
-    site_mail_send(subject=subject, body=body, recipient_list=[item.user.email])
+    html = render_to_string("banking/email/admin_reauth_reminder.html", context)
+    site_mail_send(subject=subject, body=body, html=html, recipient_list=[item.user.email])
 
 
 class PlaidItemAdmin(StaffAccessLogging, admin.ModelAdmin):

@@ -11,7 +11,8 @@ import logging
 
 from django.conf import settings
 from django.core.cache import cache
-from django.core.mail import mail_admins
+
+from config.mail import admins_mail_send
 
 from ..models import PlaidItem
 from .errors import PlaidError
@@ -39,11 +40,10 @@ def _trip_circuit(reason: str) -> None:
         return
     logger.error("plaid circuit breaker opened: %s", reason)
     try:
-        mail_admins(
-            "Plaid calls stopped: configuration problem",
-            f"{reason}\n\nCalls to Plaid are paused for {ttl // 60} minutes. Check PLAID_ENV, "
+        admins_mail_send(
+            subject="Plaid calls stopped: configuration problem",
+            body=f"{reason}\n\nCalls to Plaid are paused for {ttl // 60} minutes. Check PLAID_ENV, "
             "PLAID_CLIENT_ID and PLAID_SECRET, then run `python manage.py plaid_check`.",
-            fail_silently=True,
         )
     except Exception:  # an alert must never hide the original error
         logger.exception("could not mail admins about the plaid circuit breaker")

@@ -28,8 +28,10 @@ def page(live_server):
 
 
 def submit(page):
-    page.locator("main button[type=submit]").first.click()
-    page.wait_for_load_state()
+    # Waits for the answer's page: after a bare click the old page may still be the one shown
+    # (and the server may not have read the form yet).
+    with page.expect_navigation():
+        page.locator("main button[type=submit]").first.click()
 
 
 def log_in(page, base):

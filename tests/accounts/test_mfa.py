@@ -107,7 +107,9 @@ def test_staff_without_mfa_may_use_the_admin_when_not_required(client, staff, se
     assert client.get("/admin/").status_code == 200
 
 
-def test_staff_with_totp_reach_the_admin_after_the_code_step(client, staff_with_totp, settings):
+def test_staff_with_totp_reach_the_admin_after_the_code_step(
+    client, staff_with_totp, mfa_tolerance, settings
+):
     settings.MFA_REQUIRED_FOR_STAFF = True
     response = client.post(
         "/accounts/login/?next=/admin/",

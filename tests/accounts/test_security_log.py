@@ -69,7 +69,7 @@ def test_a_password_change_is_logged_and_emailed(client, alice):
         {"oldpassword": "alice-pass-123", "password1": new, "password2": new},
     )
     assert "password_changed" in kinds(alice)
-    assert any("Your password has been changed" in m.body for m in mail.outbox)
+    assert any("Your password was changed." in m.body for m in mail.outbox)
 
 
 def test_sign_out_everywhere_ends_every_session(alice):

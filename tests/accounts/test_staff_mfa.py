@@ -68,7 +68,7 @@ def test_enrolment_asks_for_the_password_and_is_logged_and_emailed(client, staff
 
 
 @pytest.mark.django_db(transaction=True)
-def test_turning_mfa_off_asks_for_the_password_again_and_is_logged(client, alice):
+def test_turning_mfa_off_asks_for_the_password_again_and_is_logged(client, alice, mfa_tolerance):
     from allauth.mfa.totp.internal.auth import TOTP
 
     from .conftest import verify_email

@@ -1,5 +1,6 @@
 """Staff users and a little of every kind of row, for rendering every admin page."""
 
+import time
 from decimal import Decimal
 from types import SimpleNamespace
 
@@ -55,7 +56,13 @@ def superuser(django_user_model):
 def pass_mfa(client, user):
     """Signed in, then through allauth's MFA step in this session, as the admin requires."""
     client.force_login(user)
-    response = client.post("/accounts/2fa/reauthenticate/", {"code": totp_code(TOTP_SECRET)})
+    for _ in range(2):
+        period = int(time.time()) // 30
+        response = client.post("/accounts/2fa/reauthenticate/", {"code": totp_code(TOTP_SECRET)})
+        # A code made at the very end of its 30 s period may be checked in the next one (a
+        # busy machine), where it no longer counts: then once more with the new period's code.
+        if response.status_code == 302 or int(time.time()) // 30 == period:
+            break
     assert response.status_code == 302, response.content.decode()[:2000]
     return client
 

@@ -97,3 +97,15 @@ def test_a_sync_shows_on_the_dashboard_at_once(alice_client, money):
     PlaidItem.objects.filter(pk=money["good"].pk).update(transactions_cursor="next-cursor")
     after = alice_client.get("/").context["spending"][0]["this_month"]
     assert after == before + Decimal("100.00")
+
+
+def test_the_dashboard_draws_a_transaction_as_the_transactions_page_does(alice_client, money):
+    coffee = money["coffee"]
+    bank = coffee.account.item.display_name
+    for url in ("/", "/transactions/"):
+        body = alice_client.get(url).content.decode()
+        # One row design: the same stacking table, the name, then the account and its bank.
+        assert 'class="table table-stack txn-table"' in body, url
+        row = body[body.index(f'<span class="txn-name">{coffee.merchant_name}</span>') :]
+        meta = row[row.index('<span class="txn-meta">') : row.index("</td>")]
+        assert coffee.account.name in meta and bank in meta, url

@@ -165,6 +165,13 @@ def test_it_starts_another_list_at_its_first_page_when_given_a_cursor_from_this_
     assert "belongs to another search or sort order" in r.content.decode()
 
 
+def test_a_page_link_that_no_longer_works_says_so_and_shows_the_first_page(alice_client, money):
+    r = alice_client.get("/transactions/?after=garbage")
+
+    assert len(r.context["page"].rows) == 5
+    assert "That page link no longer works, so here is the first page." in r.content.decode()
+
+
 @pytest.mark.parametrize(
     "url",
     [

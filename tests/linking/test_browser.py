@@ -9,14 +9,21 @@ import pytest
 
 from banking import plaid as plaid_api
 from banking.models import PlaidItem
-from tests.browser import launch_chromium, watched_page
+from tests.browser import (
+    LINK_FRAME,
+    launch_chromium,
+    link_choose,
+    link_finish,
+    link_open,
+    link_sign_in,
+    watched_page,
+)
 
 from .conftest import emulator_items
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "linking"
-LINK = "#plaid-link-iframe"
 
 
 @pytest.fixture(scope="module")
@@ -41,36 +48,12 @@ def shot(page, name):
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
-def start_link(page, site):
-    page.goto(site.url + "/link/")
-    page.click("[data-link-open]")
-    return page.frame_locator(LINK)
-
-
-def choose_bank(link, name):
-    link.locator("#search").fill(name.split()[0])
-    link.locator(".inst", has_text=name).click()
-
-
-def log_in(link, username="user_good", password="pass_good"):
-    link.locator("#username").fill(username)
-    link.locator("#password").fill(password)
-    link.locator("button[type=submit]").click()
-
-
-def finish(link, page):
-    link.get_by_role("button", name="Continue").click()  # accounts (all selected)
-    link.get_by_role("heading", name="Success").wait_for()
-    link.get_by_role("button", name="Continue").click()  # hand-off to onSuccess
-    page.wait_for_url(lambda url: "/link/" not in url and "oauth-callback" not in url)
-
-
 def test_it_links_first_platypus_bank_with_credentials(page, site, alice):
-    link = start_link(page, site)
-    choose_bank(link, "First Platypus Bank")
-    log_in(link)
+    link = link_open(page, site.url)
+    link_choose(link, "First Platypus Bank")
+    link_sign_in(link)
     shot(page, "01-link-accounts")
-    finish(link, page)
+    link_finish(link, page)
     item = PlaidItem.objects.get(user=alice)
     assert item.institution.name == "First Platypus Bank"
     page.goto(site.url + "/banks/")
@@ -81,33 +64,33 @@ def test_it_links_first_platypus_bank_with_credentials(page, site, alice):
 
 
 def test_it_links_the_mfa_bank(page, site, alice):
-    link = start_link(page, site)
-    choose_bank(link, "First Gingham")
-    log_in(link)
+    link = link_open(page, site.url)
+    link_choose(link, "First Gingham")
+    link_sign_in(link)
     link.locator("#code").fill("1234")
     link.locator("button[type=submit]").click()
-    finish(link, page)
+    link_finish(link, page)
     assert PlaidItem.objects.get(user=alice).institution.institution_id == "ins_109509"
 
 
 def test_it_shows_a_clear_error_for_a_wrong_password(page, site):
-    link = start_link(page, site)
-    choose_bank(link, "First Platypus Bank")
-    log_in(link, password="wrong")
+    link = link_open(page, site.url)
+    link_choose(link, "First Platypus Bank")
+    link_sign_in(link, password="wrong")
     link.locator("#link-alert.on").wait_for()
     assert not PlaidItem.objects.exists()
 
 
 def test_it_links_the_oauth_bank_through_the_redirect(page, site, alice):
-    link = start_link(page, site)
-    choose_bank(link, "Platypus OAuth Bank")
+    link = link_open(page, site.url)
+    link_choose(link, "Platypus OAuth Bank")
     link.get_by_role("button", name="Continue").click()
     # The whole window goes to the bank's consent page, then back to /oauth-callback.
     page.get_by_role("button", name="Authorize").click()
     page.wait_for_url("**/oauth-callback?oauth_state_id=*")
     shot(page, "03-oauth-return")
-    link = page.frame_locator(LINK)
-    finish(link, page)
+    link = page.frame_locator(LINK_FRAME)
+    link_finish(link, page)
     item = PlaidItem.objects.get(user=alice)
     assert item.institution.institution_id == "ins_127287"
 
@@ -122,8 +105,8 @@ def test_it_reconnects_after_a_login_reset(page, site, linked_item):
     shot(page, "04-needs-reconnect")
     page.get_by_role("link", name="Reconnect").click()
     page.click("[data-link-open]")
-    link = page.frame_locator(LINK)
-    log_in(link)
+    link = page.frame_locator(LINK_FRAME)
+    link_sign_in(link)
     link.get_by_role("heading", name="Success").wait_for()
     link.get_by_role("button", name="Continue").click()
     page.wait_for_url(f"**/banks/{linked_item.public_id}/")

@@ -6,13 +6,20 @@ from pathlib import Path
 import pytest
 
 from banking.models import PlaidItem
-from tests.browser import axe_violations, launch_chromium, watched_page
+from tests.browser import (
+    LINK_FRAME,
+    axe_violations,
+    launch_chromium,
+    link_choose,
+    link_open,
+    link_sign_in,
+    watched_page,
+)
 from tests.emulator_client import add_fault
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "linking"
-LINK = "#plaid-link-iframe"
 NOTICE = "[data-link-error]"
 
 
@@ -34,16 +41,13 @@ def page(browser, site, alice, emulator):
 def open_link_in_one_click(page, site):
     page.goto(site.url + "/banks/")
     page.get_by_role("link", name="Connect a bank").first.click()
-    return page.frame_locator(LINK)
+    return page.frame_locator(LINK_FRAME)
 
 
 def test_a_bank_that_is_down_gets_a_notice_with_next_steps(page, site):
     link = open_link_in_one_click(page, site)
-    link.locator("#search").fill("First")
-    link.locator(".inst", has_text="First Platypus Bank").click()
-    link.locator("#username").fill("user_good")
-    link.locator("#password").fill("error_INSTITUTION_DOWN")
-    link.locator("button[type=submit]").click()
+    link_choose(link, "First Platypus Bank")
+    link_sign_in(link, password="error_INSTITUTION_DOWN")
     link.locator("#link-alert.on").wait_for()
     link.get_by_role("button", name="Close").click()
 
@@ -68,8 +72,7 @@ def test_closing_link_says_nothing_was_connected(page, site):
 
 def test_a_rate_limited_start_says_to_wait(page, site, emulator):
     add_fault(emulator, "/link/token/create", "RATE_LIMIT_EXCEEDED")
-    page.goto(site.url + "/link/")
-    page.click("[data-link-open]")
+    link_open(page, site.url)
 
     notice = page.locator(f"{NOTICE}.banner-error")
     notice.wait_for()

@@ -5,22 +5,18 @@ same page, with no reload.
 Every step waits for a state; none asserts a transient state at a fixed instant.
 """
 
-import uuid
-from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from banking.models import PlaidItem, SyncRun, Transaction
-from tests.browser import launch_chromium, watched_page
-from tests.workers import celery_process, worker_env
+from tests.browser import launch_chromium, link_bank, watched_page
+from tests.workers import worker_starter
 
 pytestmark = [pytest.mark.browser, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "linking"
-LINK = "#plaid-link-iframe"
 RECENT = "#dashboard-live .txn-name"
 
 
@@ -31,43 +27,14 @@ def browser():
 
 
 @pytest.fixture
-def worker_queue():
-    """Tasks published by this test (and its live server) go to a queue only our worker reads."""
-    from config.celery import app
-
-    queue = f"test-live-{uuid.uuid4().hex[:8]}"
-    old = app.conf.task_default_queue, app.conf.task_always_eager
-    app.conf.task_default_queue, app.conf.task_always_eager = queue, False
-    yield queue
-    app.conf.task_default_queue, app.conf.task_always_eager = old
-
-
-@pytest.fixture
-def start_worker(worker_queue, emulator, tmp_path):
-    with ExitStack() as stack:
-
-        def start():
-            env = worker_env(
-                CELERY_TASK_DEFAULT_QUEUE=worker_queue, PLAID_EMULATOR_URL=emulator.url
-            )
-            args = ["worker", "-Q", worker_queue, "--pool=solo", "--without-gossip"]
-            stack.enter_context(
-                celery_process(
-                    *args,
-                    "--without-mingle",
-                    "-l",
-                    "info",
-                    env=env,
-                    log_path=tmp_path / "worker.log",
-                )
-            )
-
+def start_worker(emulator, tmp_path):
+    # Tasks published by this test (and its live server) go to a queue only our worker reads.
+    with worker_starter(emulator_url=emulator.url, log_dir=tmp_path, prefix="test-live") as start:
         yield start
-    connection.close()
 
 
 @pytest.fixture
-def page(browser, site, alice, emulator, worker_queue):
+def page(browser, site, alice, emulator, start_worker):
     favicon = f"{emulator.url}/favicon.ico"
     with watched_page(
         browser, user=alice, url=site.url, ignore=lambda e: "status of 404" in e and favicon in e
@@ -75,25 +42,10 @@ def page(browser, site, alice, emulator, worker_queue):
         yield page
 
 
-def link_first_platypus(page, site):
-    page.goto(site.url + "/link/")
-    page.click("[data-link-open]")
-    link = page.frame_locator(LINK)
-    link.locator("#search").fill("First")
-    link.locator(".inst", has_text="First Platypus Bank").click()
-    link.locator("#username").fill("user_good")
-    link.locator("#password").fill("pass_good")
-    link.locator("button[type=submit]").click()
-    link.get_by_role("button", name="Continue").click()
-    link.get_by_role("heading", name="Success").wait_for()
-    link.get_by_role("button", name="Continue").click()
-    page.wait_for_url(site.url + "/")
-
-
 def test_the_dashboard_fills_in_without_a_reload_once_the_import_commits(
     page, site, alice, start_worker
 ):
-    link_first_platypus(page, site)
+    link_bank(page, site.url)
     # Queued, and no worker yet: the page says so rather than "no transactions".
     page.get_by_text("Importing your transactions from First Platypus Bank…").wait_for()
     assert page.locator(RECENT).count() == 0
@@ -127,3 +79,64 @@ def test_a_webhook_status_change_reaches_an_open_bank_page(page, site, linked_it
     )
     page.locator("#bank-live .badge", has_text="Needs you to sign in again").wait_for()
     assert page.evaluate("window.stillTheSamePage") is True
+
+
+def test_the_dashboards_refresh_now_ends_with_up_to_date(
+    linked_item, page, site, start_worker, settings
+):
+    # linked_item comes first: its first sync ran inside the exchange, before the queue moved.
+    settings.LIVE_POLL_IDLE_SECONDS = 2
+    PlaidItem.objects.filter(pk=linked_item.pk).update(last_successful_sync_at=timezone.now())
+    SyncRun.objects.create(item=linked_item, trigger="initial", outcome="success")
+    start_worker()
+    page.goto(site.url + "/")
+    page.locator('#dashboard-live[data-live-phase="idle"]').wait_for()
+
+    with page.expect_navigation():
+        page.get_by_role("button", name="Refresh now").click()
+    page.evaluate("window.stillTheSamePage = true")
+
+    # The end state only: "Updating…" may come and go before any check could see it.
+    page.locator('#dashboard-live[data-live-phase="idle"]').get_by_text("Up to date.").wait_for(
+        timeout=60_000
+    )
+    assert SyncRun.objects.get(item=linked_item, trigger="manual").outcome == "success"
+    assert page.evaluate("window.stillTheSamePage") is True
+
+
+def test_a_hidden_tab_asks_for_nothing_and_catches_up_when_shown(page, site, linked_item, settings):
+    settings.LIVE_POLL_IDLE_SECONDS = 1
+    PlaidItem.objects.filter(pk=linked_item.pk).update(last_successful_sync_at=timezone.now())
+    page.goto(site.url + f"/banks/{linked_item.public_id}/")
+    page.evaluate(
+        """() => {
+          window.livePolls = 0;
+          document.addEventListener("htmx:beforeRequest", (e) => {
+            if (e.target.closest("[data-live]")) window.livePolls += 1;
+          });
+        }"""
+    )
+    page.wait_for_function("() => window.livePolls >= 1")  # it polls every second while shown
+
+    # What a browser does when the tab goes to the background; counted in the same tick.
+    hidden_at = page.evaluate(
+        """() => {
+          Object.defineProperty(document, "hidden", {configurable: true, get: () => true});
+          Object.defineProperty(document, "visibilityState",
+                                {configurable: true, get: () => "hidden"});
+          document.dispatchEvent(new Event("visibilitychange"));
+          return window.livePolls;
+        }"""
+    )
+    # Nothing at all while hidden, however slow the machine: three whole intervals.
+    page.wait_for_timeout(3_000)
+    assert page.evaluate("window.livePolls") == hidden_at
+
+    page.evaluate(
+        """() => {
+          delete document.hidden;
+          delete document.visibilityState;
+          document.dispatchEvent(new Event("visibilitychange"));
+        }"""
+    )
+    page.wait_for_function("(n) => window.livePolls > n", arg=hidden_at)

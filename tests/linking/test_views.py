@@ -32,6 +32,11 @@ def test_it_shows_the_connect_page(alice_client, plaid_settings, emulator):
     assert (emulator.url + "/link/v2/stable/link-initialize.js").encode() in response.content
 
 
+def test_the_connect_page_gives_the_test_banks_credentials(alice_client, plaid_settings, emulator):
+    body = alice_client.get("/link/").content.decode()
+    assert "sign in with <code>user_good</code> / <code>pass_good</code>" in body
+
+
 def test_it_asks_anonymous_users_to_log_in(client):
     response = client.get("/link/")
     assert response.status_code == 302

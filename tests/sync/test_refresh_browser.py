@@ -5,7 +5,6 @@ the answer in); the emulator's latency makes that request take a while, which a 
 states does not mind.
 """
 
-import time
 from pathlib import Path
 
 import pytest
@@ -48,7 +47,6 @@ def test_it_shows_the_new_run_after_refresh_now_without_a_manual_reload(
     assert page.locator(".sync-run").count() == 1
     slow_down_syncs(emulator, 1500)
 
-    started = time.monotonic()
     page.evaluate("window.stillTheSamePage = true")
     page.get_by_role("button", name="Refresh now").click()
     # Only end states are waited for: "requested" and "updating" may come and go faster than
@@ -61,7 +59,6 @@ def test_it_shows_the_new_run_after_refresh_now_without_a_manual_reload(
     assert page.evaluate("window.stillTheSamePage") is True
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "refresh-done.png"), full_page=True)
-    assert time.monotonic() - started < 15
     run = SyncRun.objects.get(trigger="manual")
     assert run.outcome == "success"
 

@@ -2,12 +2,9 @@
 
 import json
 import time
-import uuid
-from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from banking import dispatch, link, sync, tasks
@@ -15,7 +12,7 @@ from banking import plaid as plaid_api
 from banking.models import PlaidItem, SyncOutbox, SyncRun
 from config.celery import app
 from tests.emulator_client import emulator_call
-from tests.workers import celery_process, worker_env
+from tests.workers import worker_starter
 
 from .conftest import emulator_truth, our_rows
 
@@ -24,44 +21,20 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
-def worker_queue():
-    """Tasks published by this test go to a queue only our worker consumes."""
-
-    queue = f"test-sync-{uuid.uuid4().hex[:8]}"
-    old = app.conf.task_default_queue, app.conf.task_always_eager
-    app.conf.task_default_queue, app.conf.task_always_eager = queue, False
-    yield queue
-    app.conf.task_default_queue, app.conf.task_always_eager = old
+def start_worker(plaid_settings, emulator, tmp_path):
+    with worker_starter(
+        emulator_url=emulator.url,
+        log_dir=tmp_path,
+        prefix="test-sync",
+        SYNC_RETRY_BASE_SECONDS="0.2",
+    ) as start:
+        yield start
 
 
 @pytest.fixture
-def start_worker(worker_queue, plaid_settings, emulator, tmp_path):
-    with ExitStack() as stack:
-
-        def start(*extra, queues=(worker_queue, f"{worker_queue}-bulk")):
-            env = worker_env(
-                CELERY_TASK_DEFAULT_QUEUE=worker_queue,
-                PLAID_EMULATOR_URL=emulator.url,
-                SYNC_RETRY_BASE_SECONDS="0.2",
-            )
-            # queues=None: no -Q, as `make run` starts its one worker (both queues).
-            args = ["worker", *(["-Q", ",".join(queues)] if queues else []), "--pool=solo"]
-            log_path = tmp_path / f"worker-{uuid.uuid4().hex[:6]}.log"
-            return stack.enter_context(
-                celery_process(
-                    *args,
-                    "--without-gossip",
-                    "--without-mingle",
-                    "-l",
-                    "info",
-                    *extra,
-                    env=env,
-                    log_path=log_path,
-                )
-            )
-
-        yield start
-    connection.close()
+def worker_queue(start_worker):
+    """Tasks published by this test go to a queue only our worker consumes."""
+    return start_worker.queue
 
 
 def wait_for(predicate, timeout=60, what="condition", logs=None):

@@ -10,10 +10,9 @@ import pytest
 
 from banking.models import PlaidItem, WebhookEvent
 from finance.models import RecurringStream
-from tests.browser import axe_violations, launch_chromium, watched_page
+from tests.browser import axe_violations, launch_chromium, link_bank, watched_page
 from tests.emulator_client import emulator_call
 from tests.finance.test_browser import PHONE
-from tests.linking.test_live_browser import link_first_platypus
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -56,7 +55,7 @@ def test_a_linked_bank_shows_its_subscriptions_and_a_price_increase_after_the_we
     browser, site, alice, emulator
 ):
     with watched_page(browser, user=alice, url=site.url, ignore=_ignore) as page:
-        link_first_platypus(page, site)
+        link_bank(page, site.url)
         page.get_by_role("heading", name="Upcoming bills, next 30 days").wait_for()
         assert page.locator(".js-upcoming").count() > 0
 

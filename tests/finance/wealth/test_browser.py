@@ -12,14 +12,13 @@ from pathlib import Path
 import pytest
 
 from banking.models import PlaidItem
-from tests.browser import axe_violations, launch_chromium, watched_page
+from tests.browser import axe_violations, launch_chromium, link_bank, watched_page
 from tests.emulator_client import emulator_call
 from tests.finance.test_every_page_browser import OVERFLOW
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts" / "wealth"
-LINK = "#plaid-link-iframe"
 PHONE = {"width": 390, "height": 844}
 
 
@@ -32,22 +31,6 @@ def browser():
 def shot(page, name):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-
-
-def link_credit_union(page, site):
-    page.goto(site.url + "/link/")
-    page.click("[data-link-open]")
-    link = page.frame_locator(LINK)
-    link.locator("#search").fill("Tattersall")
-    link.locator(".inst", has_text="Tattersall Federal Credit Union").click()
-    link.locator("#username").fill("user_good")
-    link.locator("#password").fill("pass_good")
-    link.locator("button[type=submit]").click()
-    link.get_by_role("button", name="Continue").click()
-    link.get_by_role("heading", name="Success").wait_for()
-    link.get_by_role("button", name="Continue").click()
-    # The exchange syncs and fetches the investments inside the request (eager tasks).
-    page.wait_for_url(lambda url: "/link/" not in url, timeout=60_000)
 
 
 def texts(page, selector):
@@ -71,7 +54,7 @@ def test_it_follows_holdings_and_loans_over_30_days(browser, site, alice, emulat
     with watched_page(
         browser, user=alice, url=site.url, ignore=lambda e: "status of 404" in e and favicon in e
     ) as page:
-        link_credit_union(page, site)
+        link_bank(page, site.url, "Tattersall Federal Credit Union")
         item = PlaidItem.objects.get(user=alice)
         assert {"investments", "liabilities"} <= set(item.products)
 

@@ -63,11 +63,14 @@ def invitation_create(*, household: Household, invited_by, email: str) -> Invita
         "inviter": invited_by.email,
         "link": invitation_url(invitation),
         "days": INVITATION_MAX_AGE.days,
+        "site_name": settings.SITE_NAME,
+        "site_url": settings.SITE_URL,
     }
     transaction.on_commit(
         lambda: site_mail_send(
             subject=f"{invited_by.email} invites you to share a household",
             body=render_to_string("finance/households/invitation_email.txt", context),
+            html=render_to_string("finance/households/invitation_email.html", context),
             recipient_list=[email],
         )
     )

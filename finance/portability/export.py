@@ -136,9 +136,11 @@ def _email(row: DataExport) -> None:
         "link": f"{settings.SITE_URL}{download_path(row)}",
         "expires_at": row.expires_at,
         "site_name": settings.SITE_NAME,
+        "site_url": settings.SITE_URL,
     }
     site_mail_send(
         subject="Your data export is ready",
         body=render_to_string("finance/portability/email/export_ready.txt", context),
+        html=render_to_string("finance/portability/email/export_ready.html", context),
         recipient_list=[row.user.email],
     )

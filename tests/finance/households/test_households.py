@@ -21,7 +21,10 @@ def _invite(client, email):
         response = client.post("/household/invite/", {"email": email})
     assert response.status_code == 302
     [message] = [m for m in mail.outbox if email.lower() in m.to]
-    return re.search(r"http://\S+/household/join/(\S+)/", message.body).group(1)
+    token = re.search(r"http://\S+/household/join/(\S+)/", message.body).group(1)
+    [(html, kind)] = message.alternatives
+    assert kind == "text/html" and f"/household/join/{token}/" in html and "Ledgerline" in html
+    return token
 
 
 def test_a_user_creates_a_household_and_becomes_its_owner(alice_client, alice):

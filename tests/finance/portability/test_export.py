@@ -141,6 +141,8 @@ def test_it_builds_the_export_emails_the_link_and_shows_it(
     link = f"/settings/export/{row.public_id}/download/?t="
     [email] = mail.outbox
     assert email.to == ["alice@example.com"] and link in email.body
+    [(html, kind)] = email.alternatives
+    assert kind == "text/html" and "Download my data" in html
     response = alice_client.get(link_of(alice_client, row))
     assert response.status_code == 200
     assert response["Content-Disposition"].startswith('attachment; filename="ledgerline-export-')

@@ -65,7 +65,12 @@ class RuleForm(forms.ModelForm):
             "mark_transfer": "Mark as a transfer between my accounts",
             "exclude": "Leave out of totals",
         }
-        widgets = {"date_from": DateInput(), "date_to": DateInput()}
+        widgets = {
+            "date_from": DateInput(),
+            "date_to": DateInput(),
+            # Read as "When the [name] [contains] [text]": no visible label of its own.
+            "text_op": forms.Select(attrs={"aria-label": "How the text matches"}),
+        }
 
     def __init__(self, *args, user, category_choices, **kwargs):
         kwargs.setdefault("label_suffix", "")

@@ -50,8 +50,9 @@ def test_the_default_schedules_are_installed_once(beat_schedules):
         "finance.tasks.snapshots_carry_forward",
         "finance.tasks.alerts_beat",
         "finance.tasks.rates_refresh",
+        "finance.tasks.data_exports_purge",
     }
-    assert PeriodicTask.objects.count() == 13
+    assert PeriodicTask.objects.count() == 14
     # The once-a-day rows gave way to dispatchers that run every minute.
     assert not PeriodicTask.objects.get(name="Refresh all items daily").enabled
     assert not PeriodicTask.objects.get(name="Check item health daily").enabled

@@ -6,12 +6,14 @@ from decimal import Decimal
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from finance.households.services import account_share_set, household_create, household_leave
 from finance.models import (
     Budget,
     BudgetMonth,
     Category,
+    DataExport,
     ManualAsset,
     Membership,
     RecurringStream,
@@ -95,8 +97,11 @@ def banks(alice, bob, home):
         average_amount=Decimal("42.10"),
         last_amount=Decimal("42.10"),
     )
+    export = DataExport.objects.create(
+        user=alice, state="ready", expires_at=timezone.now() + dt.timedelta(hours=24)
+    )
     objects = [item, checking, card, savings, groceries, gift, out, category, budget, rule, tag]
-    objects += [transfer, asset, stream, home, alice, bob]
+    objects += [transfer, asset, stream, export, home, alice, bob]
     return {
         # Every id alice's URLs could take (bob's is for removing him from her household).
         "ids": [str(o.public_id) for o in objects],
@@ -106,4 +111,5 @@ def banks(alice, bob, home):
         "savings": savings,
         "groceries": groceries,
         "gift": gift,
+        "export": export,
     }

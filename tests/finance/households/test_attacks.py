@@ -10,6 +10,8 @@ import pytest
 from django.apps import apps
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from finance.portability.export import download_path
+
 from .conftest import client_for
 
 # Signed tokens, not ids: the invitation tests and the unsubscribe tests attack those.
@@ -82,6 +84,8 @@ def test_alice_reaches_her_own_object_through_every_url(route, alice, bob, banks
     reached = False
     for public_id in banks["ids"]:
         url = _fill(route, public_id)
+        if url == download_path(banks["export"]).partition("?")[0]:
+            url = download_path(banks["export"])  # hers with its signature; attacked without
         try:
             response = client.get(url)
             if response.status_code == 405:

@@ -69,7 +69,7 @@ class RuleForm(forms.ModelForm):
             "date_from": DateInput(),
             "date_to": DateInput(),
             # Read as "When the [name] [contains] [text]": no visible label of its own.
-            "text_op": forms.Select(attrs={"aria-label": "How the text matches"}),
+            "text_op": forms.Select(attrs={"aria-label": "How it matches"}),
         }
 
     def __init__(self, *args, user, category_choices, **kwargs):

@@ -36,6 +36,7 @@ from .models import (
 )
 from .outbox import outbox_hook_register
 from .sync import NO_SYNC_STATES
+from .sync.apply import account_balance_fields
 
 logger = logging.getLogger(__name__)
 
@@ -126,15 +127,10 @@ def _balances_store(item: PlaidItem, raws: list[dict[str, Any]]) -> None:
     nothing for them."""
     now = timezone.now()
     for raw in raws:
-        balances = raw.get("balances") or {}
-        if balances.get("current") is None:
+        if (raw.get("balances") or {}).get("current") is None:
             continue
         Account.objects.filter(item=item, account_id=raw.get("account_id")).update(
-            current_balance=balances.get("current"),
-            available_balance=balances.get("available"),
-            limit=balances.get("limit"),
-            balances_updated_at=now,
-            updated_at=now,
+            **account_balance_fields(raw, now)
         )
 
 

@@ -83,10 +83,7 @@ def transactions_editable(user) -> QuerySet[Transaction]:
 def transaction_editable_shared(user) -> QuerySet[Transaction]:
     """Own rows plus those on accounts shared for editing: the transaction edit page
     (category and notes, in the owner's categories) is the one place that writes them."""
-    return Transaction.objects.filter(
-        Q(user_id=user.pk)
-        | Q(account_id__in=_shared_account_ids(user, levels=(AccountShare.Level.EDIT,)))
-    )
+    return Transaction.objects.filter(account_id__in=account_ids_editable_shared(user))
 
 
 def account_shares_editable(user) -> QuerySet[AccountShare]:

@@ -70,22 +70,27 @@ INSERT_FIELDS = [
 ]
 
 
+def account_balance_fields(raw: dict[str, Any], now: datetime) -> dict[str, Any]:
+    """An Account's balance columns from a Plaid account object (any product's answer)."""
+    balances = raw.get("balances") or {}
+    return {
+        "current_balance": balances.get("current"),
+        "available_balance": balances.get("available"),
+        "limit": balances.get("limit"),
+        "iso_currency_code": balances.get("iso_currency_code") or "",
+        "unofficial_currency_code": balances.get("unofficial_currency_code") or "",
+        "balances_updated_at": now,
+        "updated_at": now,
+    }
+
+
 def apply_accounts(
     item: PlaidItem, accounts: dict[str, dict[str, Any]], now: datetime
 ) -> dict[str, int]:
     """Upsert the accounts the pages mention (balances included); {account_id: pk}."""
     existing = {a.account_id: a for a in Account.objects.filter(item=item)}
     for account_id, raw in accounts.items():
-        balances = raw.get("balances") or {}
-        fields = {
-            "current_balance": balances.get("current"),
-            "available_balance": balances.get("available"),
-            "limit": balances.get("limit"),
-            "iso_currency_code": balances.get("iso_currency_code") or "",
-            "unofficial_currency_code": balances.get("unofficial_currency_code") or "",
-            "balances_updated_at": now,
-            "updated_at": now,
-        }
+        fields = account_balance_fields(raw, now)
         if account_id in existing:
             Account.objects.filter(pk=existing[account_id].pk).update(**fields)
         elif not Account.objects.filter(account_id=account_id).exists():

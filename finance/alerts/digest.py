@@ -20,6 +20,7 @@ from ..meta import COUNTED
 from ..models import AlertKind, AlertSetting, Category
 from ..recurring.selectors import upcoming_bills
 from ..selectors import month_start
+from ..templatetags.currency import part_money
 from ..templatetags.money import format_money
 from ..wealth.selectors import payments_due
 from .occurrences import occurrence_claim
@@ -67,9 +68,15 @@ def digest_words(*, user, now: dt.datetime) -> dict:
     if budgets:
         lines.append("Budgets this month:")
         for b in budgets:
+            # Spending that could not be converted is named, never added.
+            apart = "".join(
+                f"; not counted: {part_money(p.missing, p) or 'an amount'}"
+                f" (not convertible to {b.currency})"
+                for p in b.unconverted
+            )
             lines.append(
                 f"- {b.label}: {format_money(b.spent, b.currency)} of "
-                f"{format_money(b.available, b.currency)} ({b.percent}%)"
+                f"{format_money(b.available, b.currency)} ({b.percent}%){apart}"
             )
         lines.append("")
     biggest = list(

@@ -9,13 +9,12 @@ CATEGORY_TOTAL = "__total__"
 
 class BudgetAddForm(forms.Form):
     category = forms.ChoiceField(label="Category")
-    currency = forms.ChoiceField(label="Currency")
     amount = forms.DecimalField(
         label="Amount per month", min_value=0, max_digits=14, decimal_places=2
     )
     rollover = forms.BooleanField(label="Carry what is left into next month", required=False)
 
-    def __init__(self, *args, categories, currencies: list[str], **kwargs):
+    def __init__(self, *args, categories, **kwargs):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.categories = {
@@ -29,7 +28,6 @@ class BudgetAddForm(forms.Form):
         self.fields["category"].choices = [(CATEGORY_TOTAL, "All spending (a total budget)")] + [
             (key, c.name) for key, c in self.categories.items()
         ]
-        self.fields["currency"].choices = [(c, c) for c in currencies]
 
     def clean_category(self):
         value = self.cleaned_data["category"]

@@ -1,5 +1,6 @@
 """Reading budgets against what was spent: one grouped query over the months a report needs,
-resolved through the user's CategoryBook like every other total (finance.totals)."""
+resolved through the user's CategoryBook like every other total (finance.totals), converted
+into each budget's (home) currency at each transaction's date (budgets/spending.py)."""
 
 from __future__ import annotations
 
@@ -11,18 +12,16 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.cache import cache
-from django.db.models import DateField, Q, Sum, Value
-from django.db.models.functions import TruncMonth
 
 from accounts.time_zone import user_today
 
 from .. import access
 from ..categories import CategoryBook, category_book
-from ..meta import COUNTED
+from ..currency import HomeTotal
 from ..models import Budget, BudgetMonth, Category
 from ..selectors import add_months, month_start
-from ..totals import CATEGORY_COLUMNS, negative, positive, with_splits
-from ..versions import edits_version_key, synced_version_key
+from ..versions import RATES_VERSION_KEY, edits_version_key, synced_version_key
+from .spending import budget_kind, spent_by_month, subtrees
 
 ZERO = Decimal("0.00")
 SPENDING = Category.Kind.SPENDING
@@ -41,6 +40,12 @@ class BudgetLine:
     spent: Decimal = ZERO
     projection: Decimal | None = None
     months_spent: dict = field(default_factory=dict)
+    # What `spent` is made of per currency, and what could not be converted (shown apart).
+    spent_detail: HomeTotal | None = None
+
+    @property
+    def unconverted(self) -> list:
+        return self.spent_detail.unconverted if self.spent_detail else []
 
     @property
     def available(self) -> Decimal:
@@ -102,11 +107,6 @@ def amount_for(budget: Budget, plan: Plan, month: dt.date) -> Decimal | None:
     return amount
 
 
-def budget_kind(book: CategoryBook, budget: Budget) -> str:
-    category = book.by_pk.get(budget.category_id) if budget.category_id else None
-    return book.live(category).kind if category else SPENDING
-
-
 def budgets_covering(book: CategoryBook, budgets: list[Budget], categories) -> list[Budget]:
     """The budgets a row of one of these categories (None: uncategorised) counts towards:
     the total budget for spending, and every budget whose category is it or above it."""
@@ -115,7 +115,7 @@ def budgets_covering(book: CategoryBook, budgets: list[Budget], categories) -> l
         for b in budgets
         if b.category_id and b.category_id in book.by_pk
     }
-    trees = _subtrees(book, set(live.values()))
+    trees = subtrees(book, set(live.values()))
     hit = set()
     for category in categories:
         if not book.counts(category):
@@ -127,87 +127,6 @@ def budgets_covering(book: CategoryBook, budgets: list[Budget], categories) -> l
     return [b for b in budgets if b.pk in hit]
 
 
-def _subtrees(book: CategoryBook, roots: set[int]) -> dict[int, set[int]]:
-    """{category pk: it and everything under it} for the budgeted categories, from one pass
-    over the tree (CategoryBook.subtree walks the whole tree per call)."""
-    children: dict[int, list[int]] = defaultdict(list)
-    for c in book.categories:
-        if c.parent_id is not None and c.merged_into_id is None:
-            children[c.parent_id].append(c.pk)
-    out = {}
-    for root in roots:
-        seen, stack = {root}, [root]
-        while stack:
-            for child in children[stack.pop()]:
-                if child not in seen:
-                    seen.add(child)
-                    stack.append(child)
-        out[root] = seen
-    return out
-
-
-def spent_by_month(
-    *, user, book: CategoryBook, budgets: list[Budget], first: dt.date, last: dt.date
-) -> dict[tuple[int, dt.date], Decimal]:
-    """{(budget pk, month): spent} for months first..last (month starts); income budgets count
-    money in, every other budget money out."""
-    end = add_months(last, 1) - dt.timedelta(days=1)
-    # One month (no rollover) needs no month column: a constant spares the database a
-    # truncation per row (a Python function per row on SQLite).
-    month_column = Value(first, output_field=DateField()) if first == last else TruncMonth("date")
-    rows = (
-        access.transactions_visible(user)
-        .filter(COUNTED, date__gte=first, date__lte=end)
-        .annotate(month=month_column)
-        .values("iso_currency_code", "month", *CATEGORY_COLUMNS)
-        .annotate(
-            out=Sum("amount", filter=Q(amount__gt=0)), into=Sum("amount", filter=Q(amount__lt=0))
-        )
-        .order_by()
-    )
-    rows = with_splits(
-        rows,
-        user=user,
-        start=first,
-        end=end,
-        keys=lambda r: {"month": month_start(r["date"])},
-        totals={"out": positive, "into": negative},
-        memo=book.memo,
-    )
-    live = {
-        b.pk: book.live(book.by_pk[b.category_id]).pk
-        for b in budgets
-        if b.category_id and b.category_id in book.by_pk
-    }
-    trees = _subtrees(book, set(live.values()))
-    covers = {pk: trees[root] for pk, root in live.items()}
-    kinds = {b.pk: budget_kind(book, b) for b in budgets}
-    by_currency: dict[str, list[Budget]] = defaultdict(list)
-    for b in budgets:
-        by_currency[b.currency].append(b)
-    spent: dict[tuple[int, dt.date], Decimal] = defaultdict(lambda: ZERO)
-    for r in rows:
-        candidates = by_currency.get(r["iso_currency_code"] or "USD")
-        if not candidates:
-            continue
-        category = book.resolve(*(r[c] for c in CATEGORY_COLUMNS))
-        if not book.counts(category):
-            continue
-        month = r["month"].date() if isinstance(r["month"], dt.datetime) else r["month"]
-        kind = category.kind if category else SPENDING
-        for b in candidates:
-            if b.category_id is None:
-                if kind != SPENDING:
-                    continue
-            elif category is None or category.pk not in covers.get(b.pk, ()):
-                continue
-            if kinds[b.pk] == Category.Kind.INCOME:
-                spent[(b.pk, month)] -= r["into"] or ZERO
-            else:
-                spent[(b.pk, month)] += r["out"] or ZERO
-    return spent
-
-
 def budget_lines(
     *,
     user,
@@ -215,9 +134,12 @@ def budget_lines(
     today: dt.date,
     book: CategoryBook | None = None,
     only: list[Budget] | None = None,
+    household: bool = False,
 ) -> list[BudgetLine]:
     """Every budget active in `month` (or those of `only`) with what it had, spent and has
-    left, and (for the current month) where the pace so far ends."""
+    left, and (for the current month) where the pace so far ends. Each month's spending is
+    rounded to cents once (a rollover carries the rounded figures). With `household`, the
+    spending on accounts the household shares counts too."""
     if only is None:
         only = list(access.budgets_visible(user))
     budgets = [b for b in only if b.start_month <= month]
@@ -227,7 +149,9 @@ def budget_lines(
     plans = budget_plans(budgets)
     rolling = [b.start_month for b in budgets if b.rollover]
     first = min([month, *rolling])
-    spent = spent_by_month(user=user, book=book, budgets=budgets, first=first, last=month)
+    spent = spent_by_month(
+        user=user, book=book, budgets=budgets, first=first, last=month, household=household
+    )
     lines = []
     for b in budgets:
         plan = plans[b.pk]
@@ -236,7 +160,7 @@ def budget_lines(
         if b.rollover:
             m = b.start_month
             while m < month:
-                carried = (amount_for(b, plan, m) or ZERO) + carried - spent[(b.pk, m)]
+                carried = (amount_for(b, plan, m) or ZERO) + carried - spent[(b.pk, m)].amount
                 m = add_months(m, 1)
         category = book.by_pk.get(b.category_id) if b.category_id else None
         label = book.live(category).name if category else "All spending"
@@ -247,7 +171,8 @@ def budget_lines(
             currency=b.currency,
             budgeted=budgeted,
             carried=carried,
-            spent=spent[(b.pk, month)],
+            spent=spent[(b.pk, month)].amount,
+            spent_detail=spent[(b.pk, month)],
         )
         line.projection = _projection(line.spent, month, today)
         lines.append(line)
@@ -310,7 +235,12 @@ def budget_card_context(user) -> dict:
     committed sync (finance.hooks), a category or rule edit, a budget change. With Redis down
     it is computed each time."""
     today = user_today(user)
-    keys = [edits_version_key(user.pk), synced_version_key(user.pk), budgets_version_key(user.pk)]
+    keys = [
+        edits_version_key(user.pk),
+        synced_version_key(user.pk),
+        budgets_version_key(user.pk),
+        RATES_VERSION_KEY,
+    ]
     versions = cache.get_many(keys)
     stamp = ":".join(str(versions.get(k, 0)) for k in keys)
     key = f"finance:budget-card:{user.pk}:{today.isoformat()}:{stamp}"

@@ -12,7 +12,8 @@ from .. import access
 from ..categories import category_book
 from ..models import Budget, BudgetMonth, Category
 from ..selectors import add_months
-from .report import amount_for, budget_plans, budgets_edited, spent_by_month
+from .report import amount_for, budget_plans, budgets_edited
+from .spending import spent_by_month
 
 AVERAGE_MONTHS = 3
 
@@ -101,7 +102,8 @@ def budgets_copy_last_month(*, user, month: dt.date) -> int:
 
 def budgets_from_average(*, user, month: dt.date) -> int:
     """Every category budget's amount for `month` on becomes what was spent on average over
-    the three months before it, rounded to a whole unit. Returns how many were set."""
+    the three months before it (converted into the budget's currency at each transaction's
+    date), rounded to a whole unit, half up. Returns how many were set."""
     book = category_book(user=user)
     budgets = list(
         access.budgets_visible(user).filter(category__isnull=False).select_related("category")
@@ -114,8 +116,9 @@ def budgets_from_average(*, user, month: dt.date) -> int:
     )
     with transaction.atomic():
         for budget in budgets:
+            # Unrounded converted sums, rounded once below.
             total = sum(
-                (spent[(budget.pk, add_months(first, i))] for i in range(AVERAGE_MONTHS)),
+                (spent[(budget.pk, add_months(first, i))].exact for i in range(AVERAGE_MONTHS)),
                 Decimal("0"),
             )
             average = (total / AVERAGE_MONTHS).quantize(Decimal("1"), ROUND_HALF_UP)

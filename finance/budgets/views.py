@@ -12,6 +12,8 @@ from accounts.time_zone import user_today
 
 from .. import access
 from ..categories import category_book
+from ..currency import home_currency
+from ..households.services import household_of
 from ..selectors import add_months, month_start
 from .forms import BudgetAddForm, BudgetAmountForm
 from .report import budget_lines, totals_per_kind
@@ -43,17 +45,15 @@ def _back(month: dt.date) -> HttpResponseRedirect:
     return HttpResponseRedirect(f"/budgets/?month={month:%Y-%m}")
 
 
-def _currencies(user) -> list[str]:
-    found = {a.currency or "USD" for a in access.accounts_visible(user).only("iso_currency_code")}
-    return sorted(found or {"USD"})
-
-
 def _page(request, *, month: dt.date, today: dt.date, add_form=None, status=200):
-    book = category_book(user=request.user)
-    lines = budget_lines(user=request.user, month=month, today=today, book=book)
-    add_form = add_form or BudgetAddForm(
-        categories=access.categories_visible(request.user), currencies=_currencies(request.user)
-    )
+    user = request.user
+    # The "mine / household" switch (as on the dashboard): the viewer's own budgets over the
+    # spending of every account they can see, their own and those their household shares.
+    in_household = household_of(user) is not None
+    household = in_household and request.GET.get("view") == "household"
+    book = category_book(user=user)
+    lines = budget_lines(user=user, month=month, today=today, book=book, household=household)
+    add_form = add_form or BudgetAddForm(categories=access.categories_visible(user))
     context = {
         "month": month,
         "previous": add_months(month, -1),
@@ -62,6 +62,9 @@ def _page(request, *, month: dt.date, today: dt.date, add_form=None, status=200)
         "lines": lines,
         "totals": totals_per_kind(lines),
         "add_form": add_form,
+        "home": home_currency(user),
+        "household": household,
+        "in_household": in_household,
     }
     return render(request, "finance/budgets/page.html", context, status=status)
 
@@ -78,14 +81,16 @@ def budget_page(request):
 def budget_add(request):
     today = user_today(request.user)
     month = _month_from_post(request, today)
-    form = BudgetAddForm(
-        request.POST,
-        categories=access.categories_visible(request.user),
-        currencies=_currencies(request.user),
-    )
+    form = BudgetAddForm(request.POST, categories=access.categories_visible(request.user))
     if form.is_valid():
         try:
-            budget_set(user=request.user, month=month, **form.cleaned_data)
+            # Budgets are planned in the home currency; spending converts into it.
+            budget_set(
+                user=request.user,
+                month=month,
+                currency=home_currency(request.user),
+                **form.cleaned_data,
+            )
         except BudgetError as exc:
             form.add_error("category", str(exc))
         else:

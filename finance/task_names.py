@@ -4,6 +4,7 @@ from celery import current_app
 from celery.app.task import Task
 
 ALERT_EMAIL_SEND = "finance.tasks.alert_email_send"
+ALERT_EMAILS_SEND = "finance.tasks.alert_emails_send"
 ALERTS_BEAT = "finance.tasks.alerts_beat"
 SNAPSHOTS_CARRY_FORWARD = "finance.tasks.snapshots_carry_forward"
 RULE_APPLY_EXISTING = "finance.tasks.rule_apply_existing"

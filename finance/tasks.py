@@ -9,6 +9,7 @@ from celery import Task, shared_task
 from . import task_names as names
 from .alerts import digest
 from .alerts.email import EMAIL_MAX_ATTEMPTS, EmailFailed, occurrence_email_send, occurrences_unsent
+from .alerts.occurrences import occurrence_emails_enqueue
 from .currency import rates
 from .networth import snapshots
 from .portability import export as data_export
@@ -34,6 +35,11 @@ def alert_email_send(self: Task, occurrence_id: int) -> str:
             countdown=ceiling / 2 + random.uniform(0, ceiling / 2),
             max_retries=EMAIL_MAX_ATTEMPTS,
         ) from None
+
+
+@shared_task(name=names.ALERT_EMAILS_SEND, acks_late=True)
+def alert_emails_send(occurrence_ids: list[int]) -> int:
+    return occurrence_emails_enqueue(occurrence_ids=occurrence_ids)
 
 
 @shared_task(name=names.ALERTS_BEAT)

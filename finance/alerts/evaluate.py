@@ -105,31 +105,36 @@ def _announced_rows(
     user, *, ids: list[int], added: set[int], month, threshold: Decimal | None
 ) -> tuple[set[tuple], list[Transaction]]:
     """(the category columns of the announced rows dated in the user's current month, with
-    SPLIT for a split row; the added rows at or above the threshold), read as plain tuples in
-    one query per chunk, the big rows in full after. No month: budgets are off.
+    SPLIT for a split row; the added rows at or above the threshold). No month: budgets are
+    off. The database does the sorting out: the first read returns each distinct category
+    combination once (a few dozen rows, not one per new transaction), the second only the
+    big new rows.
 
     By primary key alone: the ids are the announcing item's own rows (banking.outbox) and the
     owner is checked on each row, because `user_id = ...` beside `id IN (...)` makes SQLite
     walk the user's whole (user, date) index. Rows older than this month cannot move its
     budgets, and removed rows only lower them."""
-    if month is None and threshold is None:
-        return set(), []
-    wanted = Q(date__gte=month) if month is not None else Q(pk__in=())
-    if threshold is not None:
-        wanted |= Q(amount__gte=threshold) | Q(amount__lte=-threshold)
     touched: set[tuple] = set()
-    big_ids = []
-    columns = ("pk", "user_id", "date", "amount", "meta__split", *CATEGORY_COLUMNS)
+    big: list[Transaction] = []
+    columns = ("user_id", "meta__split", *CATEGORY_COLUMNS)
+    large = Q(amount__gte=threshold) | Q(amount__lte=-threshold) if threshold is not None else None
+    new = [pk for pk in ids if pk in added]
     for start in range(0, len(ids), ID_CHUNK):
-        chunk = Transaction.objects.filter(wanted, pk__in=ids[start : start + ID_CHUNK])
-        for pk, owner, date, amount, split, *categories in chunk.values_list(*columns):
-            if owner != user.pk:
-                continue
-            if month is not None and date >= month:
-                touched.add(SPLIT if split else tuple(categories))
-            if threshold is not None and pk in added and abs(amount) >= threshold:
-                big_ids.append(pk)
-    big = list(Transaction.objects.filter(pk__in=big_ids).order_by("pk")) if big_ids else []
+        chunk = ids[start : start + ID_CHUNK]
+        if month is not None:
+            rows = (
+                Transaction.objects.filter(pk__in=chunk, date__gte=month)
+                .values_list(*columns)
+                .distinct()
+                .order_by()
+            )
+            for owner, split, *categories in rows:
+                if owner == user.pk:
+                    touched.add(SPLIT if split else tuple(categories))
+    if large is not None:
+        for start in range(0, len(new), ID_CHUNK):
+            rows = Transaction.objects.filter(large, pk__in=new[start : start + ID_CHUNK])
+            big += [t for t in rows.order_by("pk") if t.user_id == user.pk]
     return touched, big
 
 
@@ -202,7 +207,9 @@ def _budget_words(line: BudgetLine, level: int) -> dict:
 def balance_dues(*, user, item: PlaidItem, threshold: Decimal) -> list[Due]:
     _, week = user_week(user)
     dues = []
-    for account in access.accounts_visible(user).filter(item=item, type="depository").visible():
+    accounts = access.accounts_visible(user).filter(item=item, type="depository").visible()
+    # The item's name comes with the rows: one query, however many accounts are low.
+    for account in accounts.select_related("item__institution"):
         balance = account.available_balance
         if balance is None:
             balance = account.current_balance
@@ -214,7 +221,7 @@ def balance_dues(*, user, item: PlaidItem, threshold: Decimal) -> list[Due]:
                 key=f"balance:{account.pk}:{week}",
                 title=f"{account.name} is down to {format_money(balance, account.currency)}",
                 body=(
-                    f"The available balance of {account.name} at {item.display_name} is "
+                    f"The available balance of {account.name} at {account.item.display_name} is "
                     f"below {format_money(threshold, account.currency)}."
                 ),
                 url="/",

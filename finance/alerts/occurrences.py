@@ -91,8 +91,27 @@ def _email_enqueue(occurrence_id: int) -> None:
 
 
 def _emails_enqueue(occurrence_ids: list[int]) -> None:
+    """Several claimed at once: one message, which a worker fans out into one send task per
+    email (each retried on its own), so the hook that claimed them pays for one enqueue."""
+    if len(occurrence_ids) == 1:
+        _email_enqueue(occurrence_ids[0])
+        return
+    try:
+        names.task(names.ALERT_EMAILS_SEND).apply_async(
+            kwargs={"occurrence_ids": occurrence_ids}, retry=False
+        )
+    except BROKER_ERRORS as exc:
+        logger.warning(
+            "could not enqueue alert emails",
+            extra={"occurrences": len(occurrence_ids), "error": exc.__class__.__name__},
+        )
+
+
+def occurrence_emails_enqueue(*, occurrence_ids: list[int]) -> int:
+    """The fan-out (finance.tasks.alert_emails_send): one send task per email."""
     for occurrence_id in occurrence_ids:
         _email_enqueue(occurrence_id)
+    return len(occurrence_ids)
 
 
 def notifications_for_user(*, user, limit: int = 100) -> list[Occurrence]:

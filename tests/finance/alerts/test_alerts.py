@@ -207,3 +207,26 @@ def test_a_claimed_key_is_never_claimed_again(alice):
 
     assert occurrence_claim(user=alice, kind="budget", key="budget:1:2026-12:80", title="x")
     assert occurrence_claim(user=alice, kind="budget", key="budget:1:2026-12:80", title="x") is None
+
+
+def test_several_alerts_of_one_sync_are_each_emailed_once(
+    alice, checking, food_budget, django_capture_on_commit_callbacks
+):
+    """One sync brings a large transaction that also blows the budget and a low balance:
+    three alerts claimed together (one message to the queue), three emails, and a second
+    delivery adds nothing."""
+    alert_preference_save(
+        user=alice, kind=AlertKind.LARGE_TRANSACTION, enabled=True, threshold=Decimal("300")
+    )
+    alert_preference_save(
+        user=alice, kind=AlertKind.LOW_BALANCE, enabled=True, threshold=Decimal("2000")
+    )
+    t = buy(checking, "320.00", merchant_name="Caterer")
+    deliver_twice(checking.item, django_capture_on_commit_callbacks, added=[t.pk])
+    assert sorted(Occurrence.objects.values_list("kind", flat=True)) == [
+        "budget",
+        "large_transaction",
+        "low_balance",
+    ]
+    assert len(mail.outbox) == 3
+    assert not Occurrence.objects.filter(emailed_at__isnull=True).exists()

@@ -48,6 +48,13 @@ class BudgetLine:
         return self.spent_detail.unconverted if self.spent_detail else []
 
     @property
+    def has_breakdown(self) -> bool:
+        """Anything but the budget's own currency: the page shows the parts (rendering the
+        breakdown for every plain line would cost a template per line)."""
+        detail = self.spent_detail
+        return bool(detail) and (detail.mixed or bool(detail.unconverted))
+
+    @property
     def available(self) -> Decimal:
         return self.budgeted + self.carried
 

@@ -14,9 +14,12 @@ class BudgetAddForm(forms.Form):
     )
     rollover = forms.BooleanField(label="Carry what is left into next month", required=False)
 
-    def __init__(self, *args, categories, **kwargs):
+    def __init__(self, *args, categories, budgeted=frozenset(), **kwargs):
+        """`budgeted`: the pks of the categories that have a budget already (None for the
+        total budget): one budget per category, whatever its currency."""
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
+        self.budgeted = budgeted
         self.categories = {
             str(c.public_id): c
             for c in categories.filter(
@@ -31,7 +34,11 @@ class BudgetAddForm(forms.Form):
 
     def clean_category(self):
         value = self.cleaned_data["category"]
-        return None if value == CATEGORY_TOTAL else self.categories[value]
+        category = None if value == CATEGORY_TOTAL else self.categories[value]
+        if (category.pk if category else None) in self.budgeted:
+            what = f"a budget for {category.name}" if category else "a total budget"
+            raise forms.ValidationError(f"You already have {what}; edit it.")
+        return category
 
 
 class BudgetAmountForm(forms.Form):

@@ -31,8 +31,8 @@ def budget_set(
     amount: Decimal,
     rollover: bool | None = None,
 ) -> Budget:
-    """The budget's amount from `month` on (until a later change). Creates the budget when it
-    does not exist; an earlier month moves its start back."""
+    """The budget's amount from `month` on (until a later change). Creates the budget (in
+    `currency`) when the category has none; an earlier month moves its start back."""
     if amount < 0:
         raise BudgetError("A budget cannot be below zero.")
     if category is not None and category.kind not in (
@@ -43,11 +43,12 @@ def budget_set(
     with transaction.atomic():
         try:
             with transaction.atomic():
+                # One budget per category (and one total), whatever its currency.
                 budget, created = access.budgets_visible(user).get_or_create(
                     category=category,
-                    currency=currency,
                     defaults={
                         "user": user,
+                        "currency": currency,
                         "start_month": month,
                         "rollover": bool(rollover),
                     },
@@ -55,7 +56,7 @@ def budget_set(
         except IntegrityError:
             # A concurrent request created it first: change that one.
             budget, created = (
-                access.budgets_visible(user).get(category=category, currency=currency),
+                access.budgets_visible(user).get(category=category),
                 False,
             )
         budget = access.budgets_visible(user).select_for_update().get(pk=budget.pk)

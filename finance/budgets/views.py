@@ -81,7 +81,11 @@ def budget_page(request):
 def budget_add(request):
     today = user_today(request.user)
     month = _month_from_post(request, today)
-    form = BudgetAddForm(request.POST, categories=access.categories_visible(request.user))
+    form = BudgetAddForm(
+        request.POST,
+        categories=access.categories_visible(request.user),
+        budgeted=set(access.budgets_visible(request.user).values_list("category_id", flat=True)),
+    )
     if form.is_valid():
         try:
             # Budgets are planned in the home currency; spending converts into it.

@@ -5,9 +5,10 @@ from django.db import models
 
 
 class Budget(models.Model):
-    """A monthly plan for one category (or, with no category, for all spending) in one
-    currency. Amounts are BudgetMonth rows: a month's amount is the latest row at or before it,
-    so changing a month changes it and every later month until the next change."""
+    """A monthly plan for one category (or, with no category, for all spending): one per
+    category and one total per user, in the currency it was made in. Amounts are BudgetMonth
+    rows: a month's amount is the latest row at or before it, so changing a month changes it
+    and every later month until the next change."""
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     user = models.ForeignKey(
@@ -16,8 +17,7 @@ class Budget(models.Model):
     category = models.ForeignKey(
         "finance.Category", null=True, blank=True, on_delete=models.CASCADE, related_name="budgets"
     )
-    # Transactions count in the currency of their account: a budget in one currency never
-    # adds another's amounts.
+    # The home currency when the budget was made; spending in any currency converts into it.
     currency = models.CharField(max_length=3, default="USD")
     start_month = models.DateField()
     # What is left (or overspent) at a month's end moves into the next month.
@@ -26,13 +26,11 @@ class Budget(models.Model):
 
     class Meta:
         constraints = [
+            models.UniqueConstraint(fields=["user", "category"], name="budget_user_category"),
             models.UniqueConstraint(
-                fields=["user", "category", "currency"], name="budget_user_category_currency"
-            ),
-            models.UniqueConstraint(
-                fields=["user", "currency"],
+                fields=["user"],
                 condition=models.Q(category__isnull=True),
-                name="budget_user_total_currency",
+                name="budget_user_total",
             ),
         ]
 

@@ -139,3 +139,27 @@ def test_a_new_budget_is_planned_in_the_home_currency(alice, alice_client, banks
     assert Budget.objects.get(user=alice).currency == "GBP"
     page = alice_client.get("/budgets/?month=2026-12").content.decode()
     assert "Budgets are in GBP" in page
+
+
+def test_after_the_home_currency_changes_a_second_budget_for_a_category_is_refused(
+    alice, alice_client, banks, food
+):
+    budget_set(user=alice, category=food, currency="USD", month=DEC, amount=Decimal("100"))
+    budget_set(user=alice, category=None, currency="USD", month=DEC, amount=Decimal("900"))
+    home_currency_set(user=alice, code="GBP")
+    refused = {}
+    for category in (str(food.public_id), "__total__"):
+        r = alice_client.post(
+            "/budgets/add/", {"category": category, "amount": "80", "month": "2026-12"}
+        )
+        assert r.status_code == 400
+        refused[category] = r.content.decode()
+    assert (
+        "You already have a budget for Food &amp; drink; edit it." in refused[str(food.public_id)]
+    )
+    assert "You already have a total budget; edit it." in refused["__total__"]
+    assert sorted(Budget.objects.values_list("currency", flat=True)) == ["USD", "USD"]
+    assert sorted(BudgetMonth.objects.values_list("amount", flat=True)) == [
+        Decimal("100.00"),
+        Decimal("900.00"),
+    ]

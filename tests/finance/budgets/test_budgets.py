@@ -12,7 +12,7 @@ from finance.budgets.services import (
     budgets_from_average,
 )
 from finance.categories import category_book
-from finance.models import Budget, TransactionMeta
+from finance.models import Budget, ExchangeRate, TransactionMeta
 from finance.splits import Part, splits_set
 from tests.factories import AccountFactory, TransactionFactory
 
@@ -64,10 +64,12 @@ def test_it_counts_a_category_and_its_children_against_its_budget(alice, account
     assert line.projection == Decimal("372.00")
 
 
-def test_transfers_excluded_rows_and_other_currencies_do_not_count(alice, account, book):
+def test_transfers_and_excluded_rows_do_not_count_and_euros_count_converted(alice, account, book):
+    # 1.10 dollars per euro on December 1st: 40 euros on the 10th are 44 dollars.
+    ExchangeRate.objects.create(date=DEC, currency="USD", rate=Decimal("1.1000"))
     budget_set(user=alice, category=None, currency="USD", month=DEC, amount=Decimal("500"))
     spend(account, "10.00")
-    moved = spend(account, "200.00", primary="TRANSFER_OUT")
+    spend(account, "200.00", primary="TRANSFER_OUT")
     left_out = spend(account, "70.00")
     TransactionMeta.objects.create(transaction=left_out, user=alice, excluded=True)
     marked = spend(account, "30.00")
@@ -75,8 +77,18 @@ def test_transfers_excluded_rows_and_other_currencies_do_not_count(alice, accoun
     euros = AccountFactory(item=account.item, iso_currency_code="EUR")
     spend(euros, "40.00", iso_currency_code="EUR")
     [line] = budget_lines(user=alice, month=DEC, today=MID_DEC)
+    assert line.spent == Decimal("54.00")
+    assert line.unconverted == []
+
+
+def test_spending_in_a_currency_with_no_rate_is_kept_apart_not_counted(alice, account, book):
+    budget_set(user=alice, category=None, currency="USD", month=DEC, amount=Decimal("500"))
+    spend(account, "10.00")
+    euros = AccountFactory(item=account.item, iso_currency_code="EUR")
+    spend(euros, "40.00", iso_currency_code="EUR")
+    [line] = budget_lines(user=alice, month=DEC, today=MID_DEC)
     assert line.spent == Decimal("10.00")
-    assert moved.amount == Decimal("200.00")
+    assert [(p.currency, p.missing) for p in line.unconverted] == [("EUR", Decimal("40.00"))]
 
 
 def test_split_parts_count_in_their_own_categories(alice, account, book):

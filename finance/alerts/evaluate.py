@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F
 
 from accounts.time_zone import user_today, user_week
 from banking.health.status import ItemNotice
@@ -28,7 +28,7 @@ from banking.models import PlaidItem, SyncOutbox, Transaction
 
 from .. import access
 from ..budgets.report import BudgetLine, budget_lines, budgets_covering
-from ..categories import category_book
+from ..categories import CategoryBook, category_book
 from ..models import AlertKind, Category, RecurringStream
 from ..selectors import month_start
 from ..templatetags.money import format_money
@@ -56,12 +56,16 @@ class Due:
 
 def alerts_for_sync(outbox: SyncOutbox) -> int:
     """Everything this sync may have to tell; returns how many occurrences it claimed. The
-    work follows the new rows: budgets are read only for the categories they touch."""
+    work follows the new rows: budgets are read only for the categories they touch. The keys
+    already taken (the budgets' levels, the big rows, the balances, the prices) are read in
+    one query before the budgets' spending, which is read only for budgets not yet told at
+    100% this month."""
     user = outbox.item.user
     prefs = alert_preferences(user=user)
     large = prefs[AlertKind.LARGE_TRANSACTION]
     budgets_on = prefs[AlertKind.BUDGET].enabled
-    month = month_start(user_today(user))
+    today = user_today(user)
+    month = month_start(today)
     touched, big = _announced_rows(
         user,
         ids=[*outbox.added, *outbox.modified],
@@ -70,26 +74,34 @@ def alerts_for_sync(outbox: SyncOutbox) -> int:
         threshold=large.threshold if large.enabled else None,
     )
     dues = [_large_due(t, large.threshold) for t in big]
-    if budgets_on and touched:
-        dues += budget_dues(user=user, touched=touched)
     if prefs[AlertKind.LOW_BALANCE].enabled:
         dues += balance_dues(
             user=user, item=outbox.item, threshold=prefs[AlertKind.LOW_BALANCE].threshold
         )
     if prefs[AlertKind.PRICE_INCREASE].enabled and touches_any(outbox):
         dues += price_dues(user=user)
-    return dues_claim(user=user, dues=dues)
+    budgets, book = [], None
+    if budgets_on and touched:
+        budgets, book = _budgets_touched(user=user, month=month, touched=touched)
+    budget_keys = [_budget_key(b, month, level) for b in budgets for level in LEVELS]
+    taken = occurrence_keys_taken(user=user, keys=[*budget_keys, *(d.key for d in dues)])
+    budgets = [b for b in budgets if _budget_key(b, month, 100) not in taken]
+    if budgets:
+        dues += _budget_levels(user=user, month=month, today=today, book=book, budgets=budgets)
+    return dues_claim(user=user, dues=dues, taken=taken)
 
 
 def touches_any(outbox: SyncOutbox) -> bool:
     return bool(outbox.added or outbox.modified or outbox.removed)
 
 
-def dues_claim(*, user, dues: list[Due]) -> int:
-    """Claim what was not told yet. The keys already taken are read in one query, so a sync
-    that brings no news costs no failed INSERT; the INSERT (one for all the new keys) stays
-    the guarantee. One commit, and the emails are queued (on commit) once all are stored."""
-    taken = occurrence_keys_taken(user=user, keys=[d.key for d in dues])
+def dues_claim(*, user, dues: list[Due], taken: set[str] | None = None) -> int:
+    """Claim what was not told yet. The keys already taken are read in one query (or given,
+    read by the caller), so a sync that brings no news costs no failed INSERT; the INSERT (one
+    for all the new keys) stays the guarantee. One commit, and the emails are queued (on
+    commit) once all are stored."""
+    if taken is None:
+        taken = occurrence_keys_taken(user=user, keys=[d.key for d in dues])
     new = {d.key: d for d in dues if d.key not in taken}
     claims = [
         {"kind": d.kind, "key": d.key, "title": d.title, "body": d.body, "url": d.url}
@@ -106,35 +118,31 @@ def _announced_rows(
 ) -> tuple[set[tuple], list[Transaction]]:
     """(the category columns of the announced rows dated in the user's current month, with
     SPLIT for a split row; the added rows at or above the threshold). No month: budgets are
-    off. The database does the sorting out: the first read returns each distinct category
-    combination once (a few dozen rows, not one per new transaction), the second only the
-    big new rows.
+    off. One read of a few columns per announced row (sorted out here: a DISTINCT costs the
+    database a sort of text columns), then the big new rows, if any, by primary key.
 
     By primary key alone: the ids are the announcing item's own rows (banking.outbox) and the
     owner is checked on each row, because `user_id = ...` beside `id IN (...)` makes SQLite
     walk the user's whole (user, date) index. Rows older than this month cannot move its
     budgets, and removed rows only lower them."""
     touched: set[tuple] = set()
-    big: list[Transaction] = []
-    columns = ("user_id", "meta__split", *CATEGORY_COLUMNS)
-    large = Q(amount__gte=threshold) | Q(amount__lte=-threshold) if threshold is not None else None
-    new = [pk for pk in ids if pk in added]
+    big_ids: list[int] = []
+    if month is None and threshold is None:
+        return touched, []
+    columns = ("pk", "user_id", "date", "amount", "meta__split", *CATEGORY_COLUMNS)
     for start in range(0, len(ids), ID_CHUNK):
         chunk = ids[start : start + ID_CHUNK]
-        if month is not None:
-            rows = (
-                Transaction.objects.filter(pk__in=chunk, date__gte=month)
-                .values_list(*columns)
-                .distinct()
-                .order_by()
-            )
-            for owner, split, *categories in rows:
-                if owner == user.pk:
-                    touched.add(SPLIT if split else tuple(categories))
-    if large is not None:
-        for start in range(0, len(new), ID_CHUNK):
-            rows = Transaction.objects.filter(large, pk__in=new[start : start + ID_CHUNK])
-            big += [t for t in rows.order_by("pk") if t.user_id == user.pk]
+        rows = Transaction.objects.filter(pk__in=chunk).values_list(*columns).order_by()
+        for pk, owner, day, amount, split, *categories in rows:
+            if owner != user.pk:
+                continue
+            if month is not None and day >= month:
+                touched.add(SPLIT if split else tuple(categories))
+            if threshold is not None and pk in added and abs(amount) >= threshold:
+                big_ids.append(pk)
+    big: list[Transaction] = []
+    for start in range(0, len(big_ids), ID_CHUNK):
+        big += Transaction.objects.filter(pk__in=big_ids[start : start + ID_CHUNK]).order_by("pk")
     return touched, big
 
 
@@ -159,16 +167,31 @@ def budget_dues(*, user, touched: set[tuple] | None = None) -> list[Due]:
     at 100% this month: a sync that cannot change what is told reads no totals at all."""
     today = user_today(user)
     month = month_start(today)
-    budgets = list(access.budgets_visible(user).filter(start_month__lte=month))
-    if not budgets:
-        return []
-    book = category_book(user=user)
-    if touched is not None and SPLIT not in touched:
-        budgets = budgets_covering(book, budgets, {book.resolve(*c) for c in touched})
+    if touched is None:
+        budgets = list(access.budgets_visible(user).filter(start_month__lte=month))
+        book = category_book(user=user) if budgets else None
+    else:
+        budgets, book = _budgets_touched(user=user, month=month, touched=touched)
         full = occurrence_keys_taken(user=user, keys=[_budget_key(b, month, 100) for b in budgets])
         budgets = [b for b in budgets if _budget_key(b, month, 100) not in full]
-        if not budgets:
-            return []
+    if not budgets:
+        return []
+    return _budget_levels(user=user, month=month, today=today, book=book, budgets=budgets)
+
+
+def _budgets_touched(*, user, month, touched: set[tuple]) -> tuple[list, CategoryBook | None]:
+    """The budgets running this month that rows of these category columns count towards (all
+    of them when a split row is among them), with the book that resolved them."""
+    budgets = list(access.budgets_visible(user).filter(start_month__lte=month))
+    if not budgets:
+        return [], None
+    book = category_book(user=user)
+    if SPLIT not in touched:
+        budgets = budgets_covering(book, budgets, {book.resolve(*c) for c in touched})
+    return budgets, book
+
+
+def _budget_levels(*, user, month, today, book, budgets) -> list[Due]:
     dues = []
     for line in budget_lines(user=user, month=month, today=today, book=book, only=budgets):
         if line.kind != Category.Kind.SPENDING:

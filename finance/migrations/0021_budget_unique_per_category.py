@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("finance", "0100_budgets_one_per_category"),
+        ("finance", "0020_budgets_one_per_category"),
     ]
 
     operations = [

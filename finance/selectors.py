@@ -20,8 +20,9 @@ from .account_preferences import account_preferences_apply
 from .categories import CategoryBook, category_book
 from .currency import HomeTotal, home_currency
 from .currency.rows import CURRENCY_COLUMNS, RowTotals, conversion_day
+from .households.totals import TotalsScope
 from .meta import COUNTED
-from .totals import CATEGORY_COLUMNS, counted_root, positive, with_splits
+from .totals import CATEGORY_COLUMNS, positive
 from .versions import RATES_VERSION_KEY, edits_version_key, synced_version_key
 
 ZERO = Decimal("0.00")
@@ -129,6 +130,7 @@ def spending_summary(
     last_start = add_months(this_start, -1)
     same_day_last = _safe_day(last_start, today.day)
     book = category_book(user=user)
+    scope = TotalsScope(user=user, book=book, household=household)
     rows = (
         access.transactions_visible(user, household=household)
         .filter(COUNTED, amount__gt=0, date__gte=last_start, date__lte=today)
@@ -140,7 +142,7 @@ def spending_summary(
             ),
             day=conversion_day(home),
         )
-        .values(*CURRENCY_COLUMNS, *CATEGORY_COLUMNS, "period", "day")
+        .values(*CURRENCY_COLUMNS, *CATEGORY_COLUMNS, "period", "day", *scope.values)
         .annotate(total=Sum("amount"))
         .order_by()
     )
@@ -151,14 +153,12 @@ def spending_summary(
         late = "last_to_date" if row["date"] <= same_day_last else "last_rest"
         return {"period": late, "day": row["date"]}
 
-    rows = with_splits(
-        rows, user=user, start=last_start, end=today, keys=period, totals={"total": positive}
-    )
+    rows = scope.rows(rows, start=last_start, end=today, keys=period, totals={"total": positive})
     convert = RowTotals(rows, home=home, start=last_start, end=today)
     sums = {name: convert.total() for name in ("this", "last_to_date", "last_month")}
     categories: dict[str, HomeTotal] = {}
     for r in rows:
-        code = counted_root(book, r)
+        code = scope.root(r)
         if code is None:
             continue
         convert.add(sums["last_month" if r["period"] != "this" else "this"], r, r["total"])
@@ -187,7 +187,7 @@ def spending_summary(
     top_categories = [
         {
             "category": code,
-            "label": book.label(code),
+            "label": scope.label(code),
             "currency": home,
             "total": total.amount,
             "detail": total,

@@ -316,10 +316,10 @@ def insights(request):
         months = 12
     book = category_book(user=user)
     home = home_currency(user)
-    by_category = monthly_spending_by_category(
-        user=user, today=today, months=months, book=book, home=home
-    )
-    flow = cash_flow(user=user, today=today, months=months, book=book, home=home)
+    household = _household_view(request)
+    totals = {"today": today, "months": months, "book": book, "home": home}
+    by_category = monthly_spending_by_category(user=user, household=household, **totals)
+    flow = cash_flow(user=user, household=household, **totals)
     # Everything in the home currency leads; each currency as spent is one click away.
     currencies = sorted((set(by_category) | set(flow)) - {HOME})
     view = request.GET.get("currency")
@@ -363,6 +363,8 @@ def insights(request):
         "cash": cash,
         "chart_data": chart_data,
         "this_month": today.replace(day=1),
+        "household": household,
+        "in_household": household or household_of(user) is not None,
     }
     return render(request, "finance/insights.html", context)
 

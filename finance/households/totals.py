@@ -53,8 +53,9 @@ class TotalsScope:
                 rows, user=self.user, start=start, end=end, keys=keys, totals=totals, memo=memo
             )
         out = list(rows)
-        adjustments = split_adjustments(
-            user=self.user, start=start, end=end, memo=memo, household=True
+        # A copy: the memo's list is shared with the request's other totals.
+        adjustments = list(
+            split_adjustments(user=self.user, start=start, end=end, memo=memo, household=True)
         )
         for pair in household_transfer_pairs(user=self.user, start=start, end=end):
             adjustments += [_taken_out(t) for t in pair if start <= t.date <= end]

@@ -131,8 +131,12 @@ def carries_visible(user) -> QuerySet[PendingCarry]:
     return PendingCarry.objects.filter(user_id=user.pk)
 
 
-def holdings_visible(user) -> QuerySet[Holding]:
-    return Holding.objects.filter(account__item__user_id=user.pk)
+def holdings_visible(user, *, household: bool = False) -> QuerySet[Holding]:
+    if not household:
+        return Holding.objects.filter(account__item__user_id=user.pk)
+    return Holding.objects.filter(
+        Q(account__item__user_id=user.pk) | Q(account_id__in=_shared_account_ids(user))
+    )
 
 
 def investment_transactions_visible(user) -> QuerySet[InvestmentTransaction]:

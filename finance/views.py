@@ -25,7 +25,7 @@ from .categories import category_book
 from .currency import home_currency
 from .export import transaction_csv
 from .forms import AccountPreferenceForm, TransactionEditForm, TransactionFilterForm
-from .households.services import household_of, shared_edit_audit
+from .households.services import household_of, household_view_asked, shared_edit_audit
 from .insights import HOME, cash_flow, monthly_spending_by_category
 from .networth.selectors import networth_card
 from .pagination import SORTS, BadCursor, ForeignCursor, list_scope, transaction_page
@@ -35,11 +35,6 @@ from .transaction_edits import transaction_annotate
 from .transfers import transfer_candidates
 
 PAGE_SIZE = 50
-
-
-def _household_view(request) -> bool:
-    """The "mine / household" switch: ?view=household, only for a member of a household."""
-    return request.GET.get("view") == "household" and household_of(request.user) is not None
 
 
 def _dashboard_context(user, household: bool = False) -> dict:
@@ -67,7 +62,7 @@ def _dashboard_context(user, household: bool = False) -> dict:
         "activity": live.activity_summary(connections),
         "home": home,
         "balance_groups": selectors.balances_by_type(accounts, home=home, day=today),
-        **networth_card(user=user, accounts=accounts, home=home, today=today),
+        **networth_card(user=user, accounts=accounts, home=home, today=today, household=household),
         "spending": spending,
         "top_categories": top_categories,
         "recent": selectors.recent_transactions(user=user, household=household),
@@ -81,14 +76,14 @@ def _dashboard_context(user, household: bool = False) -> dict:
 @login_required
 @require_GET
 def dashboard(request):
-    context = _dashboard_context(request.user, _household_view(request))
+    context = _dashboard_context(request.user, household_view_asked(request))
     return render(request, "finance/dashboard.html", context)
 
 
 @login_required
 @require_GET
 def dashboard_live(request):
-    context = _dashboard_context(request.user, _household_view(request))
+    context = _dashboard_context(request.user, household_view_asked(request))
     if not context["connections"] and not context.get("household"):
         # The last bank went away in another tab: the whole page changes, not a region.
         return HttpResponseClientRefresh()
@@ -130,7 +125,7 @@ def account_preferences(request):
 
 def _filtered(request):
     """(form, queryset or None). An invalid form gives no rows, with its errors shown."""
-    household = _household_view(request)
+    household = household_view_asked(request)
     data = request.GET.copy()
     data.pop("view", None)
     form = TransactionFilterForm(data or None, user=request.user, household=household)
@@ -145,7 +140,7 @@ def _filtered(request):
 @login_required
 @require_GET
 def transaction_list(request):
-    household = _household_view(request)
+    household = household_view_asked(request)
     form, qs = _filtered(request)
     page = None
     count_limit = settings.TRANSACTION_COUNT_LIMIT
@@ -316,7 +311,7 @@ def insights(request):
         months = 12
     book = category_book(user=user)
     home = home_currency(user)
-    household = _household_view(request)
+    household = household_view_asked(request)
     totals = {"today": today, "months": months, "book": book, "home": home}
     by_category = monthly_spending_by_category(user=user, household=household, **totals)
     flow = cash_flow(user=user, household=household, **totals)

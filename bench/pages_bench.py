@@ -27,6 +27,7 @@ import statistics
 import sys
 import time
 import tracemalloc
+import uuid
 from decimal import Decimal
 from pathlib import Path
 
@@ -425,10 +426,48 @@ def explain(client: Client, urls: list[str]) -> None:
             print("\n".join("    " + line for line in plan[:14]))
 
 
+def crowd_add(copies: int) -> int:
+    """Other people's rows, copied `copies` times from the tables' own (PostgreSQL only): a
+    household is a sliver of a real table, and a plan that walks everyone's rows by date looks
+    fine only while it is not. Returns the rows added."""
+    from django.contrib.auth import get_user_model
+
+    from banking.models import Account, Transaction
+
+    owner = get_user_model().objects.create_user(email="crowd@bench.example", password="x")
+    source = Account.objects.filter(item__user__email="big@bench.example").first()
+    item = source.item
+    item.pk, item.public_id, item.user = None, uuid.uuid4(), owner
+    item.item_id = "bench-item-crowd"
+    item.save()
+    account = Account.objects.create(item=item, account_id="bench-crowd-0", name="Crowd")
+    fields = [f.column for f in Transaction._meta.concrete_fields if f.column != "id"]
+    chosen = {
+        "public_id": "gen_random_uuid()",
+        "transaction_id": "t.transaction_id || '-crowd-' || g",
+        "user_id": str(owner.pk),
+        "account_id": str(account.pk),
+    }
+    select = ", ".join(chosen.get(c, f't."{c}"') for c in fields)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO banking_transaction ({', '.join(fields)}) SELECT {select} "
+            "FROM banking_transaction t CROSS JOIN generate_series(1, %s) g "
+            "WHERE t.user_id <> %s",
+            [copies, owner.pk],
+        )
+        return cursor.rowcount
+
+
 def households_only(rnd: random.Random, vendor: str) -> int:
-    """Only the household pages, merged into the pages.json of the last full run."""
+    """Only the household pages, merged into the pages.json of the last full run. With
+    BENCH_CROWD=<copies> (PostgreSQL), the table also holds that many copies of everyone's
+    rows under another user, and nothing is written."""
     big = make_user("big@bench.example", BIG, rnd)
     viewer = make_household(rnd)
+    crowd = int(os.environ.get("BENCH_CROWD", "0"))
+    if crowd:
+        print(f"crowd: {crowd_add(crowd)} other rows")
     if vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("VACUUM ANALYZE")
@@ -438,6 +477,8 @@ def households_only(rnd: random.Random, vendor: str) -> int:
         urls = dict.fromkeys(url + "?view=household" for url, _ in HOUSEHOLD_PAGES.values())
         explain(client, list(urls))
     results = household_results(big, viewer)
+    if crowd:
+        return 0
     path = ROOT / "bench" / "results" / "pages.json"
     out = json.loads(path.read_text()) if path.exists() else {"database": vendor, "pages": {}}
     if out.get("database") != vendor:

@@ -22,6 +22,7 @@ from .currency import HomeTotal, home_currency
 from .currency.rows import CURRENCY_COLUMNS, RowTotals, conversion_day
 from .households.totals import TotalsScope
 from .meta import COUNTED
+from .pagination import rows_in_order
 from .totals import CATEGORY_COLUMNS, positive
 from .versions import RATES_VERSION_KEY, edits_version_key, synced_version_key
 
@@ -234,10 +235,13 @@ def _safe_day(first: dt.date, day: int) -> dt.date:
 
 
 def recent_transactions(*, user, limit: int = 8, household: bool = False) -> list[Transaction]:
-    return list(
-        access.transactions_visible(user, household=household)
-        .select_related("account__item__institution")
-        .order_by("-date", "-id")[:limit]
+    return rows_in_order(
+        access.transactions_visible(user, household=household).select_related(
+            "account__item__institution"
+        ),
+        order=["-date", "-id"],
+        limit=limit,
+        parts=access.transaction_parts(user, household=household),
     )
 
 

@@ -28,7 +28,14 @@ from .forms import AccountPreferenceForm, TransactionEditForm, TransactionFilter
 from .households.services import household_of, household_view_asked, shared_edit_audit
 from .insights import HOME, cash_flow, monthly_spending_by_category
 from .networth.selectors import networth_card
-from .pagination import SORTS, BadCursor, ForeignCursor, list_scope, transaction_page
+from .pagination import (
+    SORTS,
+    BadCursor,
+    ForeignCursor,
+    list_count,
+    list_scope,
+    transaction_page,
+)
 from .recurring.selectors import dashboard_recurring
 from .tags import tag_names
 from .transaction_edits import transaction_annotate
@@ -142,12 +149,13 @@ def _filtered(request):
 def transaction_list(request):
     household = household_view_asked(request)
     form, qs = _filtered(request)
-    page = None
+    page, parts = None, None
     count_limit = settings.TRANSACTION_COUNT_LIMIT
     if qs is not None:
         data = form.cleaned_data if form.is_bound else {}
         sort = data.get("sort") or "newest"
         scope = list_scope(request.GET)
+        parts = access.transaction_parts(request.user, household=household)
         try:
             # Cursors are read raw: a garbled one or one from another list restarts at page one.
             page = transaction_page(
@@ -157,6 +165,7 @@ def transaction_list(request):
                 before=request.GET.get("before", "")[:80],
                 size=PAGE_SIZE,
                 scope=scope,
+                parts=parts,
             )
         except ForeignCursor:
             messages.info(
@@ -164,12 +173,12 @@ def transaction_list(request):
                 "That page link belongs to another search or sort order, "
                 "so here is the first page of this one.",
             )
-            page = transaction_page(qs, sort=sort, size=PAGE_SIZE, scope=scope)
+            page = transaction_page(qs, sort=sort, size=PAGE_SIZE, scope=scope, parts=parts)
         except BadCursor:
             messages.info(request, "That page link no longer works, so here is the first page.")
-            page = transaction_page(qs, sort=sort, size=PAGE_SIZE, scope=scope)
+            page = transaction_page(qs, sort=sort, size=PAGE_SIZE, scope=scope, parts=parts)
     context = {
-        "result_count": None if qs is None else qs.order_by()[: count_limit + 1].count(),
+        "result_count": None if qs is None else list_count(qs, limit=count_limit, parts=parts),
         "count_limit": count_limit,
         "form": form,
         "page": page,

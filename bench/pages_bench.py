@@ -415,15 +415,40 @@ def explain(client: Client, urls: list[str]) -> None:
                 for _ in response.streaming_content:
                     pass
         print(f"==== {url}: {len(ctx)} queries")
-        for q in ctx.captured_queries:
-            sql = q["sql"]
-            if not sql.lstrip().upper().startswith("SELECT"):
-                continue
-            with connection.cursor() as cursor:
-                cursor.execute("EXPLAIN (ANALYZE, BUFFERS OFF) " + sql)
-                plan = [row[0] for row in cursor.fetchall()]
-            print(f"[{float(q['time']) * 1000:.2f} ms in Django] {sql[:300]}")
-            print("\n".join("    " + line for line in plan[:14]))
+        explain_captured(ctx)
+
+
+def explain_captured(ctx, lines: int = 14) -> None:
+    for q in ctx.captured_queries:
+        sql = q["sql"]
+        if not sql.lstrip().upper().startswith(("SELECT", "(SELECT")):
+            continue
+        with connection.cursor() as cursor:
+            cursor.execute("EXPLAIN (ANALYZE, BUFFERS OFF) " + sql)
+            plan = [row[0] for row in cursor.fetchall()]
+        print(f"[{float(q['time']) * 1000:.2f} ms in Django] {sql[:300]}")
+        print("\n".join("    " + line for line in plan[:lines]))
+
+
+def household_plans(viewer) -> None:
+    """The household list's first page read two ways: the one OR of transactions_visible
+    (before) and the per-part merge the pages use (after)."""
+    from django.test.utils import CaptureQueriesContext
+
+    from finance import access
+    from finance.pagination import rows_in_order
+
+    qs = access.transactions_visible(viewer, household=True)
+    order = ["-date", "-id"]
+    with CaptureQueriesContext(connection) as before:
+        list(qs.order_by(*order)[:51])
+    parts = access.transaction_parts(viewer, household=True)
+    with CaptureQueriesContext(connection) as after:
+        rows_in_order(qs, order=order, limit=51, parts=parts)
+    print("==== household first page, before: one OR")
+    explain_captured(before, 40)
+    print("==== household first page, after: per-part index walks, merged")
+    explain_captured(after, 40)
 
 
 def crowd_add(copies: int) -> int:
@@ -472,6 +497,7 @@ def households_only(rnd: random.Random, vendor: str) -> int:
         with connection.cursor() as cursor:
             cursor.execute("VACUUM ANALYZE")
     if "--explain" in sys.argv:
+        household_plans(viewer)
         client = Client()
         client.force_login(viewer)
         urls = dict.fromkeys(url + "?view=household" for url, _ in HOUSEHOLD_PAGES.values())

@@ -8,7 +8,6 @@ from collections import defaultdict
 from django.db.models import Q, Sum
 from django.db.models.functions import TruncMonth
 
-from . import access
 from .categories import CategoryBook, category_book
 from .currency import HomeTotal, home_currency
 from .currency.rows import CURRENCY_COLUMNS, RowTotals, conversion_day, row_code
@@ -43,14 +42,15 @@ def monthly_spending_by_category(
     month_list = [add_months(first, i) for i in range(months)]
     book = book or category_book(user=user)
     scope = TotalsScope(user=user, book=book, household=household)
-    rows = (
-        access.transactions_visible(user, household=household)
-        .filter(COUNTED, amount__gt=0, date__gte=first, date__lte=today)
+    rows = [
+        row
+        for part in scope.visible_parts()
+        for row in part.filter(COUNTED, amount__gt=0, date__gte=first, date__lte=today)
         .annotate(month=TruncMonth("date"), day=conversion_day(home))
         .values(*CURRENCY_COLUMNS, "month", "day", *CATEGORY_COLUMNS, *scope.values)
         .annotate(total=Sum("amount"))
         .order_by()
-    )
+    ]
     rows = scope.rows(
         rows,
         start=first,
@@ -108,9 +108,10 @@ def cash_flow(
     month_list = [add_months(first, i) for i in range(months)]
     book = book or category_book(user=user)
     scope = TotalsScope(user=user, book=book, household=household)
-    rows = (
-        access.transactions_visible(user, household=household)
-        .filter(COUNTED, date__gte=first, date__lte=today)
+    rows = [
+        row
+        for part in scope.visible_parts()
+        for row in part.filter(COUNTED, date__gte=first, date__lte=today)
         .annotate(month=TruncMonth("date"), day=conversion_day(home))
         .values(*CURRENCY_COLUMNS, "month", "day", *CATEGORY_COLUMNS, *scope.values)
         .annotate(
@@ -118,7 +119,7 @@ def cash_flow(
             income=Sum("amount", filter=Q(amount__lt=0)),
         )
         .order_by()
-    )
+    ]
     rows = scope.rows(
         rows,
         start=first,

@@ -132,9 +132,10 @@ def spending_summary(
     same_day_last = _safe_day(last_start, today.day)
     book = category_book(user=user)
     scope = TotalsScope(user=user, book=book, household=household)
-    rows = (
-        access.transactions_visible(user, household=household)
-        .filter(COUNTED, amount__gt=0, date__gte=last_start, date__lte=today)
+    rows = [
+        row
+        for part in scope.visible_parts()
+        for row in part.filter(COUNTED, amount__gt=0, date__gte=last_start, date__lte=today)
         .annotate(
             period=Case(
                 When(date__gte=this_start, then=Value("this")),
@@ -146,7 +147,7 @@ def spending_summary(
         .values(*CURRENCY_COLUMNS, *CATEGORY_COLUMNS, "period", "day", *scope.values)
         .annotate(total=Sum("amount"))
         .order_by()
-    )
+    ]
 
     def period(row: dict) -> dict:
         if row["date"] >= this_start:

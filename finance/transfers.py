@@ -215,14 +215,22 @@ def household_transfer_pairs(
             "pfc_primary",
         )
     )
-    hinted = list(
-        visible.filter(
-            pfc_primary__in=HINT_PRIMARIES, date__gte=start - window, date__lte=end + window
-        ).order_by("date", "pk")
+    # Part by part (access.transaction_parts), each on its own index: one OR would read
+    # every user's rows of the period through the date index.
+    parts = [visible.filter(p) for p in access.transaction_parts(user, household=True)]
+    hinted = sorted(
+        (
+            t
+            for part in parts
+            for t in part.filter(
+                pfc_primary__in=HINT_PRIMARIES, date__gte=start - window, date__lte=end + window
+            )
+        ),
+        key=lambda t: (t.date, t.pk),
     )
     if not hinted:
         return []
-    candidates = _candidates_among(visible, hinted)
+    candidates = _candidates_among(parts, hinted)
     taken: set[int] = set()
     pairs = []
     for t in hinted:
@@ -243,14 +251,14 @@ def household_transfer_pairs(
     return pairs
 
 
-def _candidates_among(visible, rows: list[Transaction]) -> dict[tuple, list[Transaction]]:
+def _candidates_among(parts: list, rows: list[Transaction]) -> dict[tuple, list[Transaction]]:
     window = dt.timedelta(days=WINDOW_DAYS)
-    found = visible.filter(
-        amount__in={-t.amount for t in rows},
-        date__gte=min(t.date for t in rows) - window,
-        date__lte=max(t.date for t in rows) + window,
-    )
     by_key: dict[tuple, list[Transaction]] = defaultdict(list)
-    for c in found:
-        by_key[(c.amount, c.iso_currency_code)].append(c)
+    for part in parts:
+        for c in part.filter(
+            amount__in={-t.amount for t in rows},
+            date__gte=min(t.date for t in rows) - window,
+            date__lte=max(t.date for t in rows) + window,
+        ):
+            by_key[(c.amount, c.iso_currency_code)].append(c)
     return by_key

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 
+from .. import access
 from ..categories import CategoryBook, category_book
 from ..splits import split_adjustments
 from ..totals import CATEGORY_COLUMNS, ZERO, counted_root, with_splits
@@ -25,6 +26,16 @@ class TotalsScope:
         # A grouped query adds these columns: in the household view, whose row it is.
         self.values: tuple[str, ...] = ("user_id",) if household else ()
         self._books = {user.pk: book}
+
+    def visible_parts(self) -> list:
+        """The rows this view totals, as querysets that each read one index in the household
+        view (access.transaction_parts): a grouped total runs once per part and its rows are
+        summed in Python, as they are anyway. One OR would read every user's rows of the
+        period through the date index."""
+        qs = access.transactions_visible(self.user, household=self.household)
+        if not self.household:
+            return [qs]
+        return [qs.filter(part) for part in access.transaction_parts(self.user, household=True)]
 
     def book_for(self, row: dict) -> CategoryBook:
         owner_id = row.get("user_id", self.user.pk)

@@ -85,7 +85,7 @@ def transaction_parts(user, *, household: bool = False) -> list[Q]:
     if not household:
         return own
     shared = (
-        AccountShare.objects.filter(account_id__in=_shared_account_ids(user))
+        _shared_account_ids(user)
         .exclude(account__item__user_id=user.pk)
         .order_by("account_id")
         .values_list("account_id", flat=True)

@@ -230,6 +230,38 @@ def spending_summary_cached(*, user, today: dt.date, connections: list[PlaidItem
     return value
 
 
+def household_spending_cached(*, user, today: dt.date, home: str):
+    """spending_summary(household=True), cached as the user's own is (spending_summary_cached),
+    under a key that also names every account the view reads with its bank's sync state, and
+    every owner's versions: a share or a membership that ends, a member's sync or edit, each
+    changes the key, so nothing shared outlives its sharing by one request."""
+    accounts = list(
+        access.accounts_visible(user, household=True)
+        .order_by("pk")
+        .values_list(
+            "pk",
+            "item__user_id",
+            "item_id",
+            "item__status",
+            "item__transactions_cursor",
+            "item__last_successful_sync_at",
+        )
+    )
+    owners = sorted({a[1] for a in accounts} | {user.pk})
+    keys = [k for o in owners for k in (edits_version_key(o), synced_version_key(o))]
+    keys.append(RATES_VERSION_KEY)
+    versions = cache.get_many(keys)
+    stamp = hashlib.sha256(
+        repr((accounts, [versions.get(k, 0) for k in keys])).encode()
+    ).hexdigest()[:24]
+    key = f"finance:spending:household:{user.pk}:{today.isoformat()}:{home}:{stamp}"
+    value = cache.get(key)
+    if value is None:
+        value = spending_summary(user=user, today=today, home=home, household=True)
+        cache.set(key, value, SPENDING_CACHE_SECONDS)
+    return value
+
+
 def _safe_day(first: dt.date, day: int) -> dt.date:
     last = add_months(first, 1) - dt.timedelta(days=1)
     return first.replace(day=min(day, last.day))

@@ -53,10 +53,8 @@ def _dashboard_context(user, household: bool = False) -> dict:
     accounts = selectors.accounts_for_user(user=user, household=household)
     home = home_currency(user)
     if household:
-        # Not cached: the cache is keyed on one user's data, and a share or a membership
-        # that ends must be gone from the next load.
-        spending, top_categories = selectors.spending_summary(
-            user=user, today=today, home=home, household=True
+        spending, top_categories = selectors.household_spending_cached(
+            user=user, today=today, home=home
         )
     else:
         spending, top_categories = selectors.spending_summary_cached(

@@ -214,3 +214,19 @@ def test_the_household_view_is_in_the_viewers_home_currency_to_the_cent(alice, b
     assert dashboard.context["home"] == "GBP"
     assert dashboard_spent(dashboard) == Decimal("48.20")
     assert this_month_categories(insights) == {"FOOD_AND_DRINK": Decimal("48.20")}
+
+
+def test_the_household_dashboards_cached_totals_follow_a_members_edit_and_an_ended_share(
+    alice, bob, accounts
+):
+    Category.objects.create(user=alice, code="custom_dog", name="Dog")
+    food = TransactionFactory(account=accounts["alice_checking"], amount=Decimal("30.00"))
+    bob_client = client_for(bob)
+    assert dashboard_spent(bob_client.get("/?view=household")) == Decimal("30.00")
+
+    client_for(alice).post(f"/transactions/{food.public_id}/", {"category_override": "custom_dog"})
+    top = client_for(bob).get("/?view=household").context["top_categories"]
+    assert [(c["category"], c["label"]) for c in top] == [("custom_dog", "Dog")]
+
+    account_share_set(user=alice, account=accounts["alice_checking"], level="private")
+    assert bob_client.get("/?view=household").context["spending"] == []

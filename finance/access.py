@@ -88,9 +88,11 @@ def transaction_parts(user, *, household: bool = False) -> list[Q]:
         _shared_account_ids(user)
         .exclude(account__item__user_id=user.pk)
         .order_by("account_id")
-        .values_list("account_id", flat=True)
+        .values_list("account_id", "account__item__user_id")
     )
-    return own + [Q(account_id=pk) for pk in shared]
+    # The owner too (every row carries its account's owner): a total by category can then
+    # read the owner's (user, pfc_primary, date) index, a list the account's.
+    return own + [Q(user_id=owner_id, account_id=pk) for pk, owner_id in shared]
 
 
 def transactions_editable(user) -> QuerySet[Transaction]:

@@ -9,6 +9,9 @@ through Django's test client, so the whole stack but no network), plus the CSV e
 Python memory for both users, and the dashboard of a user with 100,000 transactions in three
 currencies (converted to USD) against the single-currency user of the same size
 (dashboard_3_currencies, cached; dashboard_3_currencies_cold, after new data).
+Households: the household view (?view=household) of a member whose partner shares all three of
+their accounts, 50,000 transactions each, against the single user with 100,000 (household_*).
+`--households` measures only those and merges them into an existing pages.json.
 
 It creates its own throwaway database (test_<name>) and drops it at the end.
 """
@@ -24,6 +27,7 @@ import statistics
 import sys
 import time
 import tracemalloc
+import uuid
 from decimal import Decimal
 from pathlib import Path
 
@@ -262,6 +266,69 @@ def add_investments(user, size: str, rnd: random.Random) -> None:
     InvestmentTransaction.objects.bulk_create(rows, batch_size=5000)
 
 
+HOUSEHOLD_EACH = BIG // 2
+HOUSEHOLD_PAGES = {
+    # A repeat visit (month totals cached) and the first load after new data, for both.
+    "household_dashboard": ("/", False),
+    "household_dashboard_after_new_data": ("/", True),
+    "household_transactions": ("/transactions/", False),
+}
+
+
+def make_household(rnd: random.Random):
+    """Two members with HOUSEHOLD_EACH transactions each; the second shares every account with
+    the household for viewing. Returns the first (the viewer)."""
+    from banking.models import Account
+    from finance.households.services import account_share_set, household_create
+    from finance.models import Membership
+
+    viewer = make_user("hh-viewer@bench.example", HOUSEHOLD_EACH, rnd)
+    partner = make_user("hh-partner@bench.example", HOUSEHOLD_EACH, rnd)
+    household = household_create(user=viewer, name="Bench household")
+    Membership.objects.create(household=household, user=partner)
+    for account in Account.objects.filter(item__user=partner):
+        account_share_set(user=partner, account=account, level="view")
+    return viewer
+
+
+def household_medians(single_client, single_user, viewer_client, viewer, url: str, cold: bool):
+    """Median ms of the single user's page and the viewer's household view of it, alternating."""
+    runs = {"single": [], "household": []}
+    household_url = url + ("&" if "?" in url else "?") + "view=household"
+    for i in range(WARMUP + ROUNDS):
+        single = timed(single_client, url, False, single_user if cold else None)
+        household = timed(viewer_client, household_url, False, viewer if cold else None)
+        if i >= WARMUP:
+            runs["single"].append(single)
+            runs["household"].append(household)
+    return statistics.median(runs["single"]), statistics.median(runs["household"])
+
+
+def household_results(single_user, viewer) -> dict:
+    clients = {}
+    for label, user in (("single", single_user), ("viewer", viewer)):
+        clients[label] = Client()
+        clients[label].force_login(user)
+    results = {}
+    for page, (url, cold) in HOUSEHOLD_PAGES.items():
+        single_ms, household_ms = household_medians(
+            clients["single"], single_user, clients["viewer"], viewer, url, cold
+        )
+        results[page] = {
+            "url": url + "?view=household",
+            "transactions": f"2 members x {HOUSEHOLD_EACH} vs 1 user x {BIG}",
+            "single_ms": round(single_ms, 2),
+            "household_ms": round(household_ms, 2),
+            "ratio": round(household_ms / single_ms, 2),
+            "meets_target": household_ms / single_ms <= TARGET_RATIO,
+        }
+        print(
+            f"{page:13} single {single_ms:8.2f} ms   household {household_ms:9.2f} ms   "
+            f"ratio {household_ms / single_ms:6.2f}"
+        )
+    return results
+
+
 def timed(client: Client, url: str, stream: bool = False, cold_user=None) -> float:
     if cold_user is not None:
         # Retire the dashboard's cached month totals (what an edit or a sync does), so this
@@ -346,15 +413,104 @@ def explain(client: Client, urls: list[str]) -> None:
                 for _ in response.streaming_content:
                     pass
         print(f"==== {url}: {len(ctx)} queries")
-        for q in ctx.captured_queries:
-            sql = q["sql"]
-            if not sql.lstrip().upper().startswith("SELECT"):
-                continue
-            with connection.cursor() as cursor:
-                cursor.execute("EXPLAIN (ANALYZE, BUFFERS OFF) " + sql)
-                plan = [row[0] for row in cursor.fetchall()]
-            print(f"[{float(q['time']) * 1000:.2f} ms in Django] {sql[:300]}")
-            print("\n".join("    " + line for line in plan[:14]))
+        explain_captured(ctx)
+
+
+def explain_captured(ctx, lines: int = 14) -> None:
+    for q in ctx.captured_queries:
+        sql = q["sql"]
+        if not sql.lstrip().upper().startswith(("SELECT", "(SELECT")):
+            continue
+        with connection.cursor() as cursor:
+            cursor.execute("EXPLAIN (ANALYZE, BUFFERS OFF) " + sql)
+            plan = [row[0] for row in cursor.fetchall()]
+        print(f"[{float(q['time']) * 1000:.2f} ms in Django] {sql[:300]}")
+        print("\n".join("    " + line for line in plan[:lines]))
+
+
+def household_plans(viewer) -> None:
+    """The household list's first page read two ways: the one OR of transactions_visible
+    (before) and the per-part merge the pages use (after)."""
+    from django.test.utils import CaptureQueriesContext
+
+    from finance import access
+    from finance.pagination import rows_in_order
+
+    qs = access.transactions_visible(viewer, household=True)
+    order = ["-date", "-id"]
+    with CaptureQueriesContext(connection) as before:
+        list(qs.order_by(*order)[:51])
+    parts = access.transaction_parts(viewer, household=True)
+    with CaptureQueriesContext(connection) as after:
+        rows_in_order(qs, order=order, limit=51, parts=parts)
+    print("==== household first page, before: one OR")
+    explain_captured(before, 40)
+    print("==== household first page, after: per-part index walks, merged")
+    explain_captured(after, 40)
+
+
+def crowd_add(copies: int) -> int:
+    """Other people's rows, copied `copies` times from the tables' own (PostgreSQL only): a
+    household is a sliver of a real table, and a plan that walks everyone's rows by date looks
+    fine only while it is not. Returns the rows added."""
+    from django.contrib.auth import get_user_model
+
+    from banking.models import Account, Transaction
+
+    owner = get_user_model().objects.create_user(email="crowd@bench.example", password="x")
+    source = Account.objects.filter(item__user__email="big@bench.example").first()
+    item = source.item
+    item.pk, item.public_id, item.user = None, uuid.uuid4(), owner
+    item.item_id = "bench-item-crowd"
+    item.save()
+    account = Account.objects.create(item=item, account_id="bench-crowd-0", name="Crowd")
+    fields = [f.column for f in Transaction._meta.concrete_fields if f.column != "id"]
+    chosen = {
+        "public_id": "gen_random_uuid()",
+        "transaction_id": "t.transaction_id || '-crowd-' || g",
+        "user_id": str(owner.pk),
+        "account_id": str(account.pk),
+    }
+    select = ", ".join(chosen.get(c, f't."{c}"') for c in fields)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO banking_transaction ({', '.join(fields)}) SELECT {select} "
+            "FROM banking_transaction t CROSS JOIN generate_series(1, %s) g "
+            "WHERE t.user_id <> %s",
+            [copies, owner.pk],
+        )
+        return cursor.rowcount
+
+
+def households_only(rnd: random.Random, vendor: str) -> int:
+    """Only the household pages, merged into the pages.json of the last full run. With
+    BENCH_CROWD=<copies> (PostgreSQL), the table also holds that many copies of everyone's
+    rows under another user, and nothing is written."""
+    big = make_user("big@bench.example", BIG, rnd)
+    viewer = make_household(rnd)
+    crowd = int(os.environ.get("BENCH_CROWD", "0"))
+    if crowd:
+        print(f"crowd: {crowd_add(crowd)} other rows")
+    if vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE")
+    if "--explain" in sys.argv:
+        household_plans(viewer)
+        client = Client()
+        client.force_login(viewer)
+        urls = dict.fromkeys(url + "?view=household" for url, _ in HOUSEHOLD_PAGES.values())
+        explain(client, list(urls))
+    results = household_results(big, viewer)
+    if crowd:
+        return 0
+    path = ROOT / "bench" / "results" / "pages.json"
+    out = json.loads(path.read_text()) if path.exists() else {"database": vendor, "pages": {}}
+    if out.get("database") != vendor:
+        print(f"note: pages.json holds {out.get('database')} numbers; these are {vendor}")
+    out["pages"].update(results)
+    path.write_text(json.dumps(out, indent=2) + "\n")
+    print(f"wrote {path.relative_to(ROOT)} (household keys, {vendor})")
+    return 0
 
 
 class _NoMigrations:
@@ -381,6 +537,8 @@ def main() -> int:
         with connection.schema_editor() as editor:
             search_indexes.create(None, editor)
         rnd = random.Random(20240601)
+        if "--households" in sys.argv:
+            return households_only(rnd, vendor)
         t0 = time.perf_counter()
         small = make_user("small@bench.example", SMALL, rnd)
         big = make_user("big@bench.example", BIG, rnd)
@@ -391,6 +549,7 @@ def main() -> int:
         add_investments(small, "small", rnd)
         add_investments(big, "big", rnd)
         multi = make_user("multi@bench.example", BIG, rnd, currencies=("USD", "GBP", "EUR"))
+        viewer = make_household(rnd)
         load_s = time.perf_counter() - t0
         for user in (small, big):
             budgets_create(user)
@@ -458,6 +617,7 @@ def main() -> int:
                 f"three {r['three_currencies_ms']:9.2f} ms   ratio {r['ratio']:6.2f}"
             )
 
+        results.update(household_results(big, viewer))
         for page, (url, stream) in pages.items():
             if stream:
                 reauthenticate(clients)

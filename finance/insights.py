@@ -1,5 +1,6 @@
 """The insights page's totals: monthly spending by category and cash flow, per currency as
-spent and converted to the home currency at each transaction's date."""
+spent and converted to the home currency at each transaction's date. With `household`, the
+household view (finance.households.totals: the owners' categories, members' transfers out)."""
 
 import datetime as dt
 from collections import defaultdict
@@ -7,13 +8,13 @@ from collections import defaultdict
 from django.db.models import Q, Sum
 from django.db.models.functions import TruncMonth
 
-from . import access
 from .categories import CategoryBook, category_book
 from .currency import HomeTotal, home_currency
 from .currency.rows import CURRENCY_COLUMNS, RowTotals, conversion_day, row_code
+from .households.totals import TotalsScope
 from .meta import COUNTED
 from .selectors import ZERO, add_months, month_start
-from .totals import CATEGORY_COLUMNS, counted_root, negative, positive, with_splits
+from .totals import CATEGORY_COLUMNS, negative, positive
 
 # The key of the converted view next to the per-currency ones in the insights' results.
 HOME = "home"
@@ -31,6 +32,7 @@ def monthly_spending_by_category(
     months: int = 12,
     book: CategoryBook | None = None,
     home: str | None = None,
+    household: bool = False,
 ) -> dict:
     """{currency: {"months": [date, ...], "categories": {code: [Decimal per month]}}} per
     currency as spent, plus HOME: the same in the home currency (converted at each day's rate)
@@ -39,17 +41,18 @@ def monthly_spending_by_category(
     first = add_months(month_start(today), -(months - 1))
     month_list = [add_months(first, i) for i in range(months)]
     book = book or category_book(user=user)
-    rows = (
-        access.transactions_visible(user)
-        .filter(COUNTED, amount__gt=0, date__gte=first, date__lte=today)
+    scope = TotalsScope(user=user, book=book, household=household)
+    rows = [
+        row
+        for part in scope.visible_parts()
+        for row in part.filter(COUNTED, amount__gt=0, date__gte=first, date__lte=today)
         .annotate(month=TruncMonth("date"), day=conversion_day(home))
-        .values(*CURRENCY_COLUMNS, "month", "day", *CATEGORY_COLUMNS)
+        .values(*CURRENCY_COLUMNS, "month", "day", *CATEGORY_COLUMNS, *scope.values)
         .annotate(total=Sum("amount"))
         .order_by()
-    )
-    rows = with_splits(
+    ]
+    rows = scope.rows(
         rows,
-        user=user,
         start=first,
         end=today,
         keys=lambda r: {"month": month_start(r["date"]), "day": r["date"]},
@@ -61,7 +64,7 @@ def monthly_spending_by_category(
     everything = convert.total()
     out: dict[str, dict] = {}
     for r in rows:
-        code = counted_root(book, r)
+        code = scope.root(r)
         if code is None:
             continue
         cur = out.setdefault(
@@ -84,7 +87,7 @@ def monthly_spending_by_category(
     for cur in out.values():
         # Largest categories first: the stack and the table read in the same order.
         cur["categories"] = dict(sorted(cur["categories"].items(), key=lambda kv: -sum(kv[1])))
-        cur["labels"] = {code: book.label(code) for code in cur["categories"]}
+        cur["labels"] = {code: scope.label(code) for code in cur["categories"]}
     return out
 
 
@@ -95,6 +98,7 @@ def cash_flow(
     months: int = 12,
     book: CategoryBook | None = None,
     home: str | None = None,
+    household: bool = False,
 ) -> dict:
     """{currency: [{"month", "income", "spending", "net"}, ...]} per currency as spent, plus
     HOME: the same in the home currency, each month with the CurrencyParts nobody could convert
@@ -103,20 +107,21 @@ def cash_flow(
     first = add_months(month_start(today), -(months - 1))
     month_list = [add_months(first, i) for i in range(months)]
     book = book or category_book(user=user)
-    rows = (
-        access.transactions_visible(user)
-        .filter(COUNTED, date__gte=first, date__lte=today)
+    scope = TotalsScope(user=user, book=book, household=household)
+    rows = [
+        row
+        for part in scope.visible_parts()
+        for row in part.filter(COUNTED, date__gte=first, date__lte=today)
         .annotate(month=TruncMonth("date"), day=conversion_day(home))
-        .values(*CURRENCY_COLUMNS, "month", "day", *CATEGORY_COLUMNS)
+        .values(*CURRENCY_COLUMNS, "month", "day", *CATEGORY_COLUMNS, *scope.values)
         .annotate(
             spending=Sum("amount", filter=Q(amount__gt=0)),
             income=Sum("amount", filter=Q(amount__lt=0)),
         )
         .order_by()
-    )
-    rows = with_splits(
+    ]
+    rows = scope.rows(
         rows,
-        user=user,
         start=first,
         end=today,
         keys=lambda r: {"month": month_start(r["date"]), "day": r["date"]},
@@ -127,7 +132,7 @@ def cash_flow(
     converted = [{"income": convert.total(), "spending": convert.total()} for _ in month_list]
     out: dict[str, list] = {}
     for r in rows:
-        if counted_root(book, r) is None:
+        if scope.root(r) is None:
             continue
         cur = out.setdefault(
             row_code(r),

@@ -20,8 +20,10 @@ from .account_preferences import account_preferences_apply
 from .categories import CategoryBook, category_book
 from .currency import HomeTotal, home_currency
 from .currency.rows import CURRENCY_COLUMNS, RowTotals, conversion_day
+from .households.totals import TotalsScope
 from .meta import COUNTED
-from .totals import CATEGORY_COLUMNS, counted_root, positive, with_splits
+from .pagination import rows_in_order
+from .totals import CATEGORY_COLUMNS, positive
 from .versions import RATES_VERSION_KEY, edits_version_key, synced_version_key
 
 ZERO = Decimal("0.00")
@@ -129,9 +131,11 @@ def spending_summary(
     last_start = add_months(this_start, -1)
     same_day_last = _safe_day(last_start, today.day)
     book = category_book(user=user)
-    rows = (
-        access.transactions_visible(user, household=household)
-        .filter(COUNTED, amount__gt=0, date__gte=last_start, date__lte=today)
+    scope = TotalsScope(user=user, book=book, household=household)
+    rows = [
+        row
+        for part in scope.visible_parts()
+        for row in part.filter(COUNTED, amount__gt=0, date__gte=last_start, date__lte=today)
         .annotate(
             period=Case(
                 When(date__gte=this_start, then=Value("this")),
@@ -140,10 +144,10 @@ def spending_summary(
             ),
             day=conversion_day(home),
         )
-        .values(*CURRENCY_COLUMNS, *CATEGORY_COLUMNS, "period", "day")
+        .values(*CURRENCY_COLUMNS, *CATEGORY_COLUMNS, "period", "day", *scope.values)
         .annotate(total=Sum("amount"))
         .order_by()
-    )
+    ]
 
     def period(row: dict) -> dict:
         if row["date"] >= this_start:
@@ -151,14 +155,12 @@ def spending_summary(
         late = "last_to_date" if row["date"] <= same_day_last else "last_rest"
         return {"period": late, "day": row["date"]}
 
-    rows = with_splits(
-        rows, user=user, start=last_start, end=today, keys=period, totals={"total": positive}
-    )
+    rows = scope.rows(rows, start=last_start, end=today, keys=period, totals={"total": positive})
     convert = RowTotals(rows, home=home, start=last_start, end=today)
     sums = {name: convert.total() for name in ("this", "last_to_date", "last_month")}
     categories: dict[str, HomeTotal] = {}
     for r in rows:
-        code = counted_root(book, r)
+        code = scope.root(r)
         if code is None:
             continue
         convert.add(sums["last_month" if r["period"] != "this" else "this"], r, r["total"])
@@ -187,7 +189,7 @@ def spending_summary(
     top_categories = [
         {
             "category": code,
-            "label": book.label(code),
+            "label": scope.label(code),
             "currency": home,
             "total": total.amount,
             "detail": total,
@@ -228,16 +230,51 @@ def spending_summary_cached(*, user, today: dt.date, connections: list[PlaidItem
     return value
 
 
+def household_spending_cached(*, user, today: dt.date, home: str):
+    """spending_summary(household=True), cached as the user's own is (spending_summary_cached),
+    under a key that also names every account the view reads with its bank's sync state, and
+    every owner's versions: a share or a membership that ends, a member's sync or edit, each
+    changes the key, so nothing shared outlives its sharing by one request."""
+    accounts = list(
+        access.accounts_visible(user, household=True)
+        .order_by("pk")
+        .values_list(
+            "pk",
+            "item__user_id",
+            "item_id",
+            "item__status",
+            "item__transactions_cursor",
+            "item__last_successful_sync_at",
+        )
+    )
+    owners = sorted({a[1] for a in accounts} | {user.pk})
+    keys = [k for o in owners for k in (edits_version_key(o), synced_version_key(o))]
+    keys.append(RATES_VERSION_KEY)
+    versions = cache.get_many(keys)
+    stamp = hashlib.sha256(
+        repr((accounts, [versions.get(k, 0) for k in keys])).encode()
+    ).hexdigest()[:24]
+    key = f"finance:spending:household:{user.pk}:{today.isoformat()}:{home}:{stamp}"
+    value = cache.get(key)
+    if value is None:
+        value = spending_summary(user=user, today=today, home=home, household=True)
+        cache.set(key, value, SPENDING_CACHE_SECONDS)
+    return value
+
+
 def _safe_day(first: dt.date, day: int) -> dt.date:
     last = add_months(first, 1) - dt.timedelta(days=1)
     return first.replace(day=min(day, last.day))
 
 
 def recent_transactions(*, user, limit: int = 8, household: bool = False) -> list[Transaction]:
-    return list(
-        access.transactions_visible(user, household=household)
-        .select_related("account__item__institution")
-        .order_by("-date", "-id")[:limit]
+    return rows_in_order(
+        access.transactions_visible(user, household=household).select_related(
+            "account__item__institution"
+        ),
+        order=["-date", "-id"],
+        limit=limit,
+        parts=access.transaction_parts(user, household=household),
     )
 
 

@@ -95,17 +95,19 @@ def splits_check_resync(*, user, transaction_ids: Iterable[int]) -> int:
 
 
 def split_adjustments(
-    *, user, start: dt.date, end: dt.date, memo: dict | None = None
+    *, user, start: dt.date, end: dt.date, memo: dict | None = None, household: bool = False
 ) -> list[dict]:
     """Rows that turn a total over whole transactions into one over parts: for every counted,
     healthy split parent dated in [start, end], the parent with weight -1 and each part with
     weight +1. Each row has the columns totals group by, `date`, the signed `amount` (for the
     caller's own in/out filter) and `weight`. `memo` (a request's CategoryBook.memo) lets
-    two totals over the same months share one query."""
-    if memo is not None and (start, end) in memo:
-        return memo[(start, end)]
+    two totals over the same months share one query. With `household`, the splits on rows the
+    household shares come too, each row with its owner's `user_id` (whose categories apply)."""
+    key = (start, end, household)
+    if memo is not None and key in memo:
+        return memo[key]
     parents = (
-        access.transactions_visible(user)
+        access.transactions_visible(user, household=household)
         .filter(COUNTED, meta__split=True, meta__split_review=False)
         .filter(date__gte=start, date__lte=end)
     )
@@ -118,6 +120,7 @@ def split_adjustments(
             "pfc_detailed": t.pfc_detailed,
             "pfc_primary": t.pfc_primary,
             "date": t.date,
+            "user_id": t.user_id,
         }
         if part.position == 0:
             rows.append(
@@ -132,5 +135,5 @@ def split_adjustments(
             }
         )
     if memo is not None:
-        memo[(start, end)] = rows
+        memo[key] = rows
     return rows

@@ -22,6 +22,7 @@ from banking.models import Transaction
 
 from . import access
 from .batching import id_batches, rows_with_ids
+from .meta import COUNTED
 from .models import TransactionMeta, TransferLink
 
 WINDOW_DAYS = 4
@@ -180,3 +181,84 @@ def transfer_candidates(*, user, txn: Transaction, limit: int = 20) -> list[Tran
 def link_restore(*, user, outflow: Transaction, inflow: Transaction, status: str) -> None:
     """A link whose pending side was replaced by its posted successor, made again."""
     _link(user, outflow, inflow, status)
+
+
+# ---- Between members ---------------------------------------------------------------------------
+# Money from alice's shared checking into bob's shared savings is a transfer only for the
+# household: in alice's "mine" view it is real money out, in bob's real money in, so no link is
+# written (links are one user's). The household totals pair such halves when they read them,
+# from the sharing as it is at that moment: a share that ends takes its pairs with it.
+
+
+def household_transfer_pairs(
+    *, user, start: dt.date, end: dt.date
+) -> list[tuple[Transaction, Transaction]]:
+    """(outflow, inflow) pairs between two different members' rows the user's household view
+    shows, one side dated in [start, end]: opposite amounts in one currency on two accounts
+    within WINDOW_DAYS, at least one side hinted as a transfer, neither already in a total-free
+    state (linked, excluded). Nearest date first, then lowest id, so every read pairs alike."""
+    window = dt.timedelta(days=WINDOW_DAYS)
+    visible = (
+        access.transactions_visible(user, household=True)
+        .filter(COUNTED, pending=False)
+        .exclude(amount=0)
+        .only(
+            "pk",
+            "user_id",
+            "account_id",
+            "amount",
+            "iso_currency_code",
+            "unofficial_currency_code",
+            "date",
+            "category_override",
+            "pfc_detailed",
+            "pfc_primary",
+        )
+    )
+    # Part by part (access.transaction_parts), each on its own index: one OR would read
+    # every user's rows of the period through the date index.
+    parts = [visible.filter(p) for p in access.transaction_parts(user, household=True)]
+    hinted = sorted(
+        (
+            t
+            for part in parts
+            for t in part.filter(
+                pfc_primary__in=HINT_PRIMARIES, date__gte=start - window, date__lte=end + window
+            )
+        ),
+        key=lambda t: (t.date, t.pk),
+    )
+    if not hinted:
+        return []
+    candidates = _candidates_among(parts, hinted)
+    taken: set[int] = set()
+    pairs = []
+    for t in hinted:
+        if t.pk in taken:
+            continue
+        others = [
+            c
+            for c in candidates.get((-t.amount, t.iso_currency_code), [])
+            if c.user_id != t.user_id and c.pk not in taken
+        ]
+        other = _counterpart(t, others, taken, set())
+        if other is None:
+            continue
+        outflow, inflow = (t, other) if t.amount > 0 else (other, t)
+        if start <= outflow.date <= end or start <= inflow.date <= end:
+            pairs.append((outflow, inflow))
+        taken.update((t.pk, other.pk))
+    return pairs
+
+
+def _candidates_among(parts: list, rows: list[Transaction]) -> dict[tuple, list[Transaction]]:
+    window = dt.timedelta(days=WINDOW_DAYS)
+    by_key: dict[tuple, list[Transaction]] = defaultdict(list)
+    for part in parts:
+        for c in part.filter(
+            amount__in={-t.amount for t in rows},
+            date__gte=min(t.date for t in rows) - window,
+            date__lte=max(t.date for t in rows) + window,
+        ):
+            by_key[(c.amount, c.iso_currency_code)].append(c)
+    return by_key

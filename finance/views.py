@@ -25,21 +25,23 @@ from .categories import category_book
 from .currency import home_currency
 from .export import transaction_csv
 from .forms import AccountPreferenceForm, TransactionEditForm, TransactionFilterForm
-from .households.services import household_of, shared_edit_audit
+from .households.services import household_of, household_view_asked, shared_edit_audit
 from .insights import HOME, cash_flow, monthly_spending_by_category
 from .networth.selectors import networth_card
-from .pagination import SORTS, BadCursor, ForeignCursor, list_scope, transaction_page
+from .pagination import (
+    SORTS,
+    BadCursor,
+    ForeignCursor,
+    list_count,
+    list_scope,
+    transaction_page,
+)
 from .recurring.selectors import dashboard_recurring
 from .tags import tag_names
 from .transaction_edits import transaction_annotate
 from .transfers import transfer_candidates
 
 PAGE_SIZE = 50
-
-
-def _household_view(request) -> bool:
-    """The "mine / household" switch: ?view=household, only for a member of a household."""
-    return request.GET.get("view") == "household" and household_of(request.user) is not None
 
 
 def _dashboard_context(user, household: bool = False) -> dict:
@@ -51,10 +53,8 @@ def _dashboard_context(user, household: bool = False) -> dict:
     accounts = selectors.accounts_for_user(user=user, household=household)
     home = home_currency(user)
     if household:
-        # Not cached: the cache is keyed on one user's data, and a share or a membership
-        # that ends must be gone from the next load.
-        spending, top_categories = selectors.spending_summary(
-            user=user, today=today, home=home, household=True
+        spending, top_categories = selectors.household_spending_cached(
+            user=user, today=today, home=home
         )
     else:
         spending, top_categories = selectors.spending_summary_cached(
@@ -67,7 +67,7 @@ def _dashboard_context(user, household: bool = False) -> dict:
         "activity": live.activity_summary(connections),
         "home": home,
         "balance_groups": selectors.balances_by_type(accounts, home=home, day=today),
-        **networth_card(user=user, accounts=accounts, home=home, today=today),
+        **networth_card(user=user, accounts=accounts, home=home, today=today, household=household),
         "spending": spending,
         "top_categories": top_categories,
         "recent": selectors.recent_transactions(user=user, household=household),
@@ -81,14 +81,14 @@ def _dashboard_context(user, household: bool = False) -> dict:
 @login_required
 @require_GET
 def dashboard(request):
-    context = _dashboard_context(request.user, _household_view(request))
+    context = _dashboard_context(request.user, household_view_asked(request))
     return render(request, "finance/dashboard.html", context)
 
 
 @login_required
 @require_GET
 def dashboard_live(request):
-    context = _dashboard_context(request.user, _household_view(request))
+    context = _dashboard_context(request.user, household_view_asked(request))
     if not context["connections"] and not context.get("household"):
         # The last bank went away in another tab: the whole page changes, not a region.
         return HttpResponseClientRefresh()
@@ -130,7 +130,7 @@ def account_preferences(request):
 
 def _filtered(request):
     """(form, queryset or None). An invalid form gives no rows, with its errors shown."""
-    household = _household_view(request)
+    household = household_view_asked(request)
     data = request.GET.copy()
     data.pop("view", None)
     form = TransactionFilterForm(data or None, user=request.user, household=household)
@@ -145,14 +145,15 @@ def _filtered(request):
 @login_required
 @require_GET
 def transaction_list(request):
-    household = _household_view(request)
+    household = household_view_asked(request)
     form, qs = _filtered(request)
-    page = None
+    page, parts = None, None
     count_limit = settings.TRANSACTION_COUNT_LIMIT
     if qs is not None:
         data = form.cleaned_data if form.is_bound else {}
         sort = data.get("sort") or "newest"
         scope = list_scope(request.GET)
+        parts = access.transaction_parts(request.user, household=household)
         try:
             # Cursors are read raw: a garbled one or one from another list restarts at page one.
             page = transaction_page(
@@ -162,6 +163,7 @@ def transaction_list(request):
                 before=request.GET.get("before", "")[:80],
                 size=PAGE_SIZE,
                 scope=scope,
+                parts=parts,
             )
         except ForeignCursor:
             messages.info(
@@ -169,12 +171,12 @@ def transaction_list(request):
                 "That page link belongs to another search or sort order, "
                 "so here is the first page of this one.",
             )
-            page = transaction_page(qs, sort=sort, size=PAGE_SIZE, scope=scope)
+            page = transaction_page(qs, sort=sort, size=PAGE_SIZE, scope=scope, parts=parts)
         except BadCursor:
             messages.info(request, "That page link no longer works, so here is the first page.")
-            page = transaction_page(qs, sort=sort, size=PAGE_SIZE, scope=scope)
+            page = transaction_page(qs, sort=sort, size=PAGE_SIZE, scope=scope, parts=parts)
     context = {
-        "result_count": None if qs is None else qs.order_by()[: count_limit + 1].count(),
+        "result_count": None if qs is None else list_count(qs, limit=count_limit, parts=parts),
         "count_limit": count_limit,
         "form": form,
         "page": page,
@@ -316,10 +318,10 @@ def insights(request):
         months = 12
     book = category_book(user=user)
     home = home_currency(user)
-    by_category = monthly_spending_by_category(
-        user=user, today=today, months=months, book=book, home=home
-    )
-    flow = cash_flow(user=user, today=today, months=months, book=book, home=home)
+    household = household_view_asked(request)
+    totals = {"today": today, "months": months, "book": book, "home": home}
+    by_category = monthly_spending_by_category(user=user, household=household, **totals)
+    flow = cash_flow(user=user, household=household, **totals)
     # Everything in the home currency leads; each currency as spent is one click away.
     currencies = sorted((set(by_category) | set(flow)) - {HOME})
     view = request.GET.get("currency")
@@ -363,6 +365,8 @@ def insights(request):
         "cash": cash,
         "chart_data": chart_data,
         "this_month": today.replace(day=1),
+        "household": household,
+        "in_household": household or household_of(user) is not None,
     }
     return render(request, "finance/insights.html", context)
 

@@ -34,6 +34,11 @@ def household_of(user) -> Household | None:
     return membership.household if membership else None
 
 
+def household_view_asked(request) -> bool:
+    """The pages' "mine / household" switch: ?view=household, only for a household member."""
+    return request.GET.get("view") == "household" and household_of(request.user) is not None
+
+
 def household_create(*, user, name: str) -> Household:
     name = name.strip() or "Our household"
     try:

@@ -19,14 +19,17 @@ CHART_POINTS = 400
 TABLE_ROWS = 60
 
 
-def _lines(user, accounts: list[Account]):
-    holdings = holdings_values(access.holdings_visible(user), accounts)
+def _lines(user, accounts: list[Account], household: bool = False):
+    # Manual assets stay their owner's: only bank accounts are shared.
+    holdings = holdings_values(access.holdings_visible(user, household=household), accounts)
     return lines_for(accounts, list(access.manual_assets_visible(user)), holdings)
 
 
-def networth_page(*, user, range_key: str, today: dt.date) -> dict:
+def networth_page(*, user, range_key: str, today: dt.date, household: bool = False) -> dict:
+    """With `household`, the accounts shared with the user count too, in the user's home
+    currency (the user's own manual assets, none of the members')."""
     home = home_currency(user)
-    lines = _lines(user, accounts_for_user(user=user))
+    lines = _lines(user, accounts_for_user(user=user, household=household), household)
     days = RANGES[range_key]
     start = first_day(lines, today) if days is None else today - dt.timedelta(days=days - 1)
     lines_load(lines, start, today)
@@ -49,11 +52,13 @@ def networth_page(*, user, range_key: str, today: dt.date) -> dict:
     return {"nw": block, "home": home, "start": start}
 
 
-def networth_card(*, user, accounts: list[Account], home: str, today: dt.date) -> dict:
+def networth_card(
+    *, user, accounts: list[Account], home: str, today: dt.date, household: bool = False
+) -> dict:
     """The dashboard's net worth (`net_worth`: assets, liabilities and net as HomeTotals, manual
     assets included) and its last 30 days (`net_worth_spark`), computed by the same code as
     the page: the sparkline's last point is the headline."""
-    lines = _lines(user, accounts)
+    lines = _lines(user, accounts, household)
     start = today - dt.timedelta(days=SPARK_DAYS - 1)
     lines_load(lines, start, today)
     block = networth_history(lines, start, today, home)

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from .. import access
+from ..households.services import household_of, household_view_asked
 from .forms import ManualAssetForm, ManualRenameForm, ManualValueForm
 from .history import RANGES
 from .manual import manual_asset_create, manual_asset_delete, manual_asset_rename, manual_value_set
@@ -22,8 +23,16 @@ def networth(request):
     range_key = request.GET.get("range", DEFAULT_RANGE)
     if range_key not in RANGES:
         range_key = DEFAULT_RANGE
-    context = networth_page(user=request.user, range_key=range_key, today=timezone.localdate())
-    context.update(range_key=range_key, ranges=RANGE_LABELS.items())
+    household = household_view_asked(request)
+    context = networth_page(
+        user=request.user, range_key=range_key, today=timezone.localdate(), household=household
+    )
+    context.update(
+        range_key=range_key,
+        ranges=RANGE_LABELS.items(),
+        household=household,
+        in_household=household or household_of(request.user) is not None,
+    )
     return render(request, "finance/networth/page.html", context)
 
 

@@ -68,8 +68,9 @@ def test_its_query_count_does_not_grow_with_transactions(
 ):
     account = account_for(alice)
     add_transactions(account, 3)
-    # 8: the page's own reads, the home currency and the nav's unread alert count.
-    with django_assert_max_num_queries(8) as small:
+    # 9: the page's own reads, the home currency, the nav's unread alert count and the
+    # household membership (whether to offer the "mine / household" switch).
+    with django_assert_max_num_queries(9) as small:
         alice_client.get("/insights/")
     add_transactions(account, 200, start=dt.date.today() - dt.timedelta(days=3))
     with django_assert_max_num_queries(len(small.captured_queries)):

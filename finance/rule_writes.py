@@ -93,10 +93,15 @@ def metas_write(*, user_id: int, rows: list[MetaRow]) -> None:
     names = ", ".join(columns)
     key = columns[0]
     updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in _names(meta, META_UPDATED))
-    values = [
-        (pk, user_id, name, excluded, transfer, False, False, None, False, "[]", json.dumps(fields))
-        for pk, name, excluded, transfer, fields in rows
-    ]
+    # A handful of distinct field lists across a batch: each is encoded once.
+    encoded: dict[tuple[str, ...], str] = {}
+    values = []
+    for pk, name, excluded, transfer, fields in rows:
+        text = encoded.get(tuple(fields))
+        if text is None:
+            text = encoded[tuple(fields)] = json.dumps(fields)
+        defaults = (False, False, None, False, "[]")
+        values.append((pk, user_id, name, excluded, transfer, *defaults, text))
     upsert = f"ON CONFLICT ({key}) DO UPDATE SET {updates}"
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor != "postgresql":

@@ -1,0 +1,82 @@
+"""Rules applied while the sync writes: new rows are inserted already categorised.
+
+Run after the sync, the rules would UPDATE most rows of a first sync right after their INSERT,
+rewriting every index of the transactions table twice. Registered as a row preparer
+(banking.sync.prewrite, from FinanceConfig.ready through finance.hooks), the same plan
+(finance.rules.row_plan) fills category and notes into the rows the sync inserts, and writes
+their meta columns and tags in the same transaction.
+
+The outbox hook (rules_after_sync) stays the idempotent safety net: when the announcement says
+rules with the stamp of the user's current rules prepared the added rows, it runs over the
+modified rows and the added ones that were not prepared only; when the rules changed between
+the write and the hook, or the row was written by a sync without preparers, over all of them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import get_user_model
+
+from banking.models import SyncOutbox
+
+from .rule_engine import RuleSet
+from .rule_writes import MetaRow
+from .rules import ROW_FIELDS, row_plan, rules_active, rules_apply, rules_write
+
+PREPARER = "finance.rules"
+# A row the sync is about to insert has nothing finance wrote yet.
+_FRESH = {field: None for field in ROW_FIELDS if field.startswith("meta__")}
+
+
+class RulesPreparer:
+    def __init__(self, user, rules: RuleSet):
+        self.user = user
+        self.rules = rules
+        self.stamp = rules.stamp
+        # The page being written: what to write once its rows have pks.
+        self._metas: dict[str, MetaRow] = {}
+        self._tags: dict[str, list[str]] = {}
+
+    def prepare(self, rows: list[dict[str, Any]]) -> dict[str, tuple[str, str]]:
+        filled: dict[str, tuple[str, str]] = {}
+        self._metas, self._tags = {}, {}
+        for view in rows:
+            t_id = view["transaction_id"]
+            row = {**view, **_FRESH, "pk": t_id, "category_override": "", "notes": ""}
+            bank_row, meta_row, tags, _ = row_plan(self.rules, row)
+            # Every row is the preparer's, even one the rules leave alone: it was decided.
+            filled[t_id] = bank_row[1:] if bank_row else ("", "")
+            if meta_row:
+                self._metas[t_id] = meta_row
+            if tags:
+                self._tags[t_id] = tags
+        return filled
+
+    def inserted(self, pks: dict[str, int]) -> None:
+        metas = [(pks[t_id], *m[1:]) for t_id, m in self._metas.items() if t_id in pks]
+        tags = {pks[t_id]: names for t_id, names in self._tags.items() if t_id in pks}
+        rules_write(self.user, [], metas, tags)
+        self._metas, self._tags = {}, {}
+
+
+def rules_preparer(user_id: int) -> RulesPreparer | None:
+    user = get_user_model().objects.filter(pk=user_id).first()
+    if user is None:
+        return None
+    rules = rules_active(user=user)
+    return RulesPreparer(user, rules) if rules else None
+
+
+def rules_after_sync(outbox: SyncOutbox) -> None:
+    """The user's rules over every added or modified transaction the sync did not already run
+    them on. Idempotent: the outcome is a function of the bank's fields and the rules, written
+    only where it differs."""
+    ids = [*outbox.added, *outbox.modified]
+    if not ids:
+        return
+    user = outbox.item.user
+    done = (outbox.prepared or {}).get(PREPARER)
+    if done and done.get("stamp") == rules_active(user=user).stamp:
+        ids = [*outbox.modified, *done.get("unprepared", [])]
+    rules_apply(user=user, transaction_ids=ids)

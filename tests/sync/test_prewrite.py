@@ -6,12 +6,35 @@ import pytest
 from banking import sync
 from banking.models import SyncOutbox, Transaction
 from banking.outbox import outbox_deliver
+from banking.sync.prewrite import prewrite_hook_register
 from finance.models import Rule, TransactionMeta, TransactionTag
 from finance.rule_prewrite import PREPARER, rules_after_sync
 from finance.rules import rules_apply
 from finance.transaction_edits import transaction_annotate
 
 pytestmark = pytest.mark.django_db
+
+NOTING = "tests.noting_preparer"
+
+
+@pytest.fixture
+def noting_preparer():
+    """A preparer that notes every row it sees and records the pks it is told about."""
+    told: dict[str, int] = {}
+
+    class Noting:
+        stamp = "v1"
+
+        def prepare(self, rows):
+            return {r["transaction_id"]: ("", "noted") for r in rows}
+
+        def inserted(self, pks):
+            told.update(pks)
+
+    prewrite_hook_register(NOTING, lambda user_id: Noting())
+    yield told
+    # The registry has no removal: the name stays, preparing nothing, for the rest of the run.
+    prewrite_hook_register(NOTING, lambda user_id: None)
 
 
 @pytest.fixture
@@ -135,3 +158,34 @@ def test_a_sync_for_a_user_without_rules_records_no_preparation(linked_item):
 
     assert SyncOutbox.objects.get().prepared == {}
     assert not Transaction.objects.exclude(category_override="").exists()
+
+
+def test_a_preparers_values_go_into_the_rows_the_sync_inserts(linked_item, noting_preparer):
+    sync.item_sync(item=linked_item, trigger="initial")
+
+    rows = Transaction.objects.filter(account__item=linked_item)
+    fresh = rows.filter(pending_transaction_id="")
+    assert noting_preparer == dict(fresh.values_list("transaction_id", "pk"))
+    assert set(fresh.values_list("notes", flat=True)) == {"noted"}
+    successors = rows.exclude(pending_transaction_id="")
+    assert not successors.filter(notes="noted").exists()
+    assert SyncOutbox.objects.get().prepared[NOTING] == {
+        "stamp": "v1",
+        "unprepared": sorted(successors.values_list("pk", flat=True)),
+    }
+
+
+def test_a_preparer_never_rewrites_a_row_that_already_exists(linked_item, noting_preparer, emu):
+    sync.item_sync(item=linked_item, trigger="initial")
+    kept = Transaction.objects.filter(account__item=linked_item, pending=False).first()
+    transaction_annotate(transaction=kept, category_override="", notes="mine")
+    noting_preparer.clear()
+    emu("POST", f"/emulator/items/{linked_item.item_id}/advance", {"days": 3})
+
+    run = sync.item_sync(item=linked_item, trigger="webhook")
+
+    kept.refresh_from_db()
+    assert kept.notes == "mine"
+    announced = SyncOutbox.objects.get(run=run)
+    assert not set(noting_preparer.values()) & set(announced.modified)
+    assert set(noting_preparer.values()) <= set(announced.added)

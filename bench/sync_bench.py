@@ -357,6 +357,7 @@ def rules_result(ruled: dict, plain_tps: float, baseline_tps: float) -> dict:
     ruled_tps = ruled["count"] / ruled["rules_s"]
     return {
         "rules": 50,
+        "rules_plain_tps": round(plain_tps),
         "rules_write_tps": round(ruled_tps),
         "rules_overhead": round(ruled_tps / plain_tps, 3),
         "speedup_vs_baseline_with_rules": round(ruled_tps / baseline_tps, 2),
@@ -407,11 +408,31 @@ def rules_only(url: str, vendor: str, item, plain_tps: float) -> None:
     ruled = rules_phase(url)
     rows, base_s = baseline_measure(item)
     result = rules_result(ruled, plain_tps, rows / base_s)
-    result["rules_plain_tps"] = round(plain_tps)
     result.update(baseline_keys(rows, base_s))
     results_write(out, result)
     print(json.dumps(result, indent=2))
     print(f"wrote {out.relative_to(ROOT)}")
+
+
+def rss_children(url: str) -> dict[int, dict]:
+    """Peak RSS of a whole sync of a SMALL and of an N-row item, each in its own process.
+    Run before this process grows: on Linux a child's ru_maxrss starts at its parent's RSS at
+    the fork (the emulator's items live in this process), which would hide the children's own."""
+    rss = {}
+    for total in (SMALL, N):
+        out = (
+            subprocess.run(
+                [sys.executable, __file__, "--rss-child", str(total), "--emulator-url", url],
+                check=True,
+                capture_output=True,
+                text=True,
+                env=os.environ,
+            )
+            .stdout.strip()
+            .splitlines()[-1]
+        )
+        rss[total] = json.loads(out)
+    return rss
 
 
 def run_bench(url: str, rules_only_run: bool = False) -> None:
@@ -424,6 +445,7 @@ def run_bench(url: str, rules_only_run: bool = False) -> None:
 
     call_command("migrate", verbosity=0)
     vendor = connection.vendor
+    rss = {} if rules_only_run else rss_children(url)
     print(f"database: {vendor}; building an emulator item with {N:,} transactions…", flush=True)
     item = make_item(url, "bench-sync@example.com", N)
 
@@ -446,21 +468,6 @@ def run_bench(url: str, rules_only_run: bool = False) -> None:
     base_rows, base_s = baseline_measure(item, pages)
     base_tps = base_rows / base_s
     copy_s = copy_floor(item, pages)
-
-    rss = {}
-    for total in (SMALL, N):
-        out = (
-            subprocess.run(
-                [sys.executable, __file__, "--rss-child", str(total), "--emulator-url", url],
-                check=True,
-                capture_output=True,
-                text=True,
-                env=os.environ,
-            )
-            .stdout.strip()
-            .splitlines()[-1]
-        )
-        rss[total] = json.loads(out)
     rss_growth_mb = (rss[N]["peak_kb"] - rss[SMALL]["peak_kb"]) / 1024
 
     result = {

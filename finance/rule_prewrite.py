@@ -20,6 +20,7 @@ from django.contrib.auth import get_user_model
 
 from banking.models import SyncOutbox
 
+from .batching import batch_size
 from .rule_engine import RuleSet
 from .rule_writes import MetaRow
 from .rules import ROW_FIELDS, row_plan, rules_active, rules_apply, rules_write
@@ -37,6 +38,10 @@ class RulesPreparer:
         # The page being written: what to write once its rows have pks.
         self._metas: dict[str, MetaRow] = {}
         self._tags: dict[str, list[str]] = {}
+        # Inserted rows' meta columns and tags, written a batch at a time: per page, the
+        # statements' own cost outweighs their rows'.
+        self._held_metas: list[MetaRow] = []
+        self._held_tags: dict[int, list[str]] = {}
 
     def prepare(self, rows: list[dict[str, Any]]) -> dict[str, tuple[str, str]]:
         filled: dict[str, tuple[str, str]] = {}
@@ -54,10 +59,19 @@ class RulesPreparer:
         return filled
 
     def inserted(self, pks: dict[str, int]) -> None:
-        metas = [(pks[t_id], *m[1:]) for t_id, m in self._metas.items() if t_id in pks]
-        tags = {pks[t_id]: names for t_id, names in self._tags.items() if t_id in pks}
-        rules_write(self.user, [], metas, tags)
+        self._held_metas.extend(
+            (pks[t_id], *m[1:]) for t_id, m in self._metas.items() if t_id in pks
+        )
+        self._held_tags.update(
+            (pks[t_id], names) for t_id, names in self._tags.items() if t_id in pks
+        )
         self._metas, self._tags = {}, {}
+        if len(self._held_metas) + len(self._held_tags) >= batch_size():
+            self.finish()
+
+    def finish(self) -> None:
+        rules_write(self.user, [], self._held_metas, self._held_tags)
+        self._held_metas, self._held_tags = [], {}
 
 
 def rules_preparer(user_id: int) -> RulesPreparer | None:

@@ -187,6 +187,7 @@ def apply_staged(
             # One page in memory at a time, whatever the item's history size.
             payload = SyncPage.objects.filter(pk=page_id).values_list("payload", flat=True).get()
             apply_page(item, json.loads(payload), account_pks, carried, counts, prewrite)
+        prewrite.finish()
         outbox_record(item=item, run=run, prepared=prewrite.record if prewrite else None)
         SyncPage.objects.filter(run=run).delete()
         run_finish(run, SyncRun.Outcome.SUCCESS, counts=counts)

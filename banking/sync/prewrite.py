@@ -10,6 +10,8 @@ is started once per apply transaction for the item's user and sees every page be
   (a sync never overwrites those columns), and is left to the outbox hooks.
 - inserted(pks) is told the pks of the rows it prepared that were INSERTed, still inside the
   apply transaction, to write its own tables for them.
+- finish() is called once after the last page, still inside the transaction (to write what it
+  held back to write in fewer statements).
 - stamp names what it applied (a rules version): the outbox row records it with the added rows
   that were not prepared, so the hook that runs afterwards (the idempotent safety net) can skip
   the prepared rows when nothing changed in between, and run over everything when it did.
@@ -27,6 +29,8 @@ class RowPreparer(Protocol):
     def prepare(self, rows: list[dict[str, Any]]) -> dict[str, tuple[str, str]]: ...
 
     def inserted(self, pks: dict[str, int]) -> None: ...
+
+    def finish(self) -> None: ...
 
 
 PreparerStart = Callable[[int], "RowPreparer | None"]
@@ -72,6 +76,10 @@ class PrewriteRun:
             # Written again by a later page (added, then modified in the same sync): what was
             # prepared from the first version may no longer hold.
             done.difference_update(updated.values())
+
+    def finish(self) -> None:
+        for preparer in self.active.values():
+            preparer.finish()
 
     def record(self, added: list[int]) -> dict[str, dict[str, Any]]:
         """What the outbox row keeps: per preparer, its stamp and the added rows it did not

@@ -31,6 +31,9 @@ def noting_preparer():
         def inserted(self, pks):
             told.update(pks)
 
+        def finish(self):
+            pass
+
     prewrite_hook_register(NOTING, lambda user_id: Noting())
     yield told
     # The registry has no removal: the name stays, preparing nothing, for the rest of the run.

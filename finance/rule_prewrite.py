@@ -23,11 +23,9 @@ from banking.models import SyncOutbox
 from .batching import batch_size
 from .rule_engine import RuleSet
 from .rule_writes import MetaRow
-from .rules import ROW_FIELDS, row_plan, rules_active, rules_apply, rules_write
+from .rules import rules_active, rules_apply, rules_write
 
 PREPARER = "finance.rules"
-# A row the sync is about to insert has nothing finance wrote yet.
-_FRESH = {field: None for field in ROW_FIELDS if field.startswith("meta__")}
 
 
 class RulesPreparer:
@@ -36,7 +34,7 @@ class RulesPreparer:
         self.rules = rules
         self.stamp = rules.stamp
         # The page being written: what to write once its rows have pks.
-        self._metas: dict[str, MetaRow] = {}
+        self._metas: dict[str, tuple[str, bool, bool, list[str]]] = {}
         self._tags: dict[str, list[str]] = {}
         # Inserted rows' meta columns and tags, written a batch at a time: per page, the
         # statements' own cost outweighs their rows'.
@@ -44,24 +42,34 @@ class RulesPreparer:
         self._held_tags: dict[int, list[str]] = {}
 
     def prepare(self, rows: list[dict[str, Any]]) -> dict[str, tuple[str, str]]:
+        """rules.row_plan for rows that have nothing on them yet (nothing set by hand, by a
+        rule or before rules): every field the rules set is written, and rule_fields names
+        them all. tests/sync/test_prewrite.py checks that a full row_plan pass agrees."""
         filled: dict[str, tuple[str, str]] = {}
         self._metas, self._tags = {}, {}
-        for view in rows:
-            t_id = view["transaction_id"]
-            row = {**view, **_FRESH, "pk": t_id, "category_override": "", "notes": ""}
-            bank_row, meta_row, tags, _ = row_plan(self.rules, row)
-            # Every row is the preparer's, even one the rules leave alone: it was decided.
-            filled[t_id] = bank_row[1:] if bank_row else ("", "")
-            if meta_row:
-                self._metas[t_id] = meta_row
+        outcome = self.rules.outcome
+        for row in rows:
+            t_id = row["transaction_id"]
+            out = outcome(row)
+            if not out:
+                # Decided too: the rules leave this row alone.
+                filled[t_id] = ("", "")
+                continue
+            tags = out.pop("tags", None)
             if tags:
                 self._tags[t_id] = tags
+            filled[t_id] = (out.get("category", ""), out.get("notes", ""))
+            if out:
+                self._metas[t_id] = (
+                    out.get("display_name", ""),
+                    out.get("excluded", False),
+                    out.get("transfer", False),
+                    sorted(out),
+                )
         return filled
 
     def inserted(self, pks: dict[str, int]) -> None:
-        self._held_metas.extend(
-            (pks[t_id], *m[1:]) for t_id, m in self._metas.items() if t_id in pks
-        )
+        self._held_metas.extend((pks[t_id], *m) for t_id, m in self._metas.items() if t_id in pks)
         self._held_tags.update(
             (pks[t_id], names) for t_id, names in self._tags.items() if t_id in pks
         )

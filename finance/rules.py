@@ -22,8 +22,8 @@ from . import access
 from .batching import batch_size, id_batches, rows_with_ids
 from .models import Category, Rule
 from .rule_engine import RuleMatcher, RuleSet, rule_prefilter
-from .rule_writes import BankRow, MetaRow, bank_fields_write, metas_write
-from .tags import tags_add
+from .rule_writes import BankRow, MetaRow, bank_fields_write, metas_write, tag_links_write
+from .tags import tags_ensure
 
 PREVIEW_LIMIT = 50
 ROW_FIELDS = (
@@ -106,7 +106,15 @@ def rules_write(
     with transaction.atomic():
         bank_fields_write(user_id=user.pk, rows=bank_rows)
         if new_tags:
-            tags_add(user=user, by_transaction=new_tags)
+            names = sorted({n for wanted in new_tags.values() for n in wanted})
+            tags = {t.name.casefold(): t.pk for t in tags_ensure(user=user, names=names)}
+            links = {
+                (pk, tags[n.casefold()])
+                for pk, wanted in new_tags.items()
+                for n in wanted
+                if n.casefold() in tags
+            }
+            tag_links_write(rows=sorted(links))
         metas_write(user_id=user.pk, rows=meta_rows)
 
 

@@ -21,6 +21,7 @@ import logging
 from collections.abc import Callable
 from datetime import timedelta
 from functools import partial
+from typing import Any
 
 from django.db import transaction
 from django.db.models import F, Q
@@ -63,9 +64,15 @@ def removal_hooks_run(transaction_pks: list[int]) -> None:
         fn(transaction_pks)
 
 
-def outbox_record(*, item: PlaidItem, run: SyncRun) -> SyncOutbox:
+def outbox_record(
+    *,
+    item: PlaidItem,
+    run: SyncRun,
+    prepared: Callable[[list[int]], dict[str, Any]] | None = None,
+) -> SyncOutbox:
     """Announce the run's staged pages, already applied; call inside the apply transaction,
-    before the pages are deleted."""
+    before the pages are deleted. `prepared(added_ids)` says what the row preparers
+    (banking.sync.prewrite) did while the pages were written."""
     added: dict[str, None] = {}
     modified: dict[str, None] = {}
     removed: dict[str, None] = {}
@@ -84,12 +91,14 @@ def outbox_record(*, item: PlaidItem, run: SyncRun) -> SyncOutbox:
         for row in page["modified"]:
             if row["transaction_id"] not in added:
                 modified[row["transaction_id"]] = None
+    added_ids = _our_ids(item, list(added))
     row = SyncOutbox.objects.create(
         item=item,
         run=run,
-        added=_our_ids(item, list(added)),
+        added=added_ids,
         modified=_our_ids(item, list(modified)),
         removed=list(removed),
+        prepared=prepared(added_ids) if prepared else {},
     )
     transaction.on_commit(partial(_send, row.pk, bulk=run.trigger == SyncRun.Trigger.DAILY))
     return row

@@ -9,13 +9,14 @@ from django.core.cache import cache
 from banking.health.status import item_notice_register
 from banking.models import SyncOutbox
 from banking.outbox import outbox_hook_register, removal_hook_register
+from banking.sync.prewrite import prewrite_hook_register
 from banking.webhooks.announce import recurring_hook_register
 
 from .alerts.evaluate import alerts_for_sync, bank_notice, price_alerts
 from .carry import carry_restore, carry_stash
 from .networth.hooks import networth_snapshot_run
 from .recurring.hooks import recurring_hooks_register
-from .rules import rules_apply
+from .rule_prewrite import PREPARER, rules_after_sync, rules_preparer
 from .selectors import synced_version_key
 from .splits import splits_check_resync
 from .transfers import transfers_match
@@ -37,14 +38,6 @@ def carry_run(outbox: SyncOutbox) -> None:
     """Posted successors of removed pending rows take back what finance had on them."""
     if outbox.added:
         carry_restore(user=outbox.item.user, transaction_ids=outbox.added)
-
-
-def rules_run(outbox: SyncOutbox) -> None:
-    """The user's rules over every added or modified transaction. Idempotent: the outcome is
-    a function of the bank's fields and the rules, written only where it differs."""
-    ids = [*outbox.added, *outbox.modified]
-    if ids:
-        rules_apply(user=outbox.item.user, transaction_ids=ids)
 
 
 def splits_review(outbox: SyncOutbox) -> None:
@@ -71,7 +64,9 @@ def hooks_register() -> None:
     removal_hook_register("finance.carry_stash", carry_stash)
     # Carried first: the fields the user set travel with it, and rules respect them.
     outbox_hook_register("finance.carry_run", carry_run)
-    outbox_hook_register("finance.rules_run", rules_run)
+    # Rules run as the sync writes new rows; the hook is their safety net (finance.rule_prewrite).
+    prewrite_hook_register(PREPARER, rules_preparer)
+    outbox_hook_register("finance.rules_run", rules_after_sync)
     outbox_hook_register("finance.transfers_run", transfers_run)
     outbox_hook_register("finance.splits_review", splits_review)
     outbox_hook_register("finance.spending_cache_retire", spending_cache_retire)

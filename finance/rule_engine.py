@@ -10,6 +10,7 @@ text condition, then check the cheap conditions (amount, sign, date, account, ca
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from decimal import Decimal
 
@@ -23,6 +24,28 @@ logger = logging.getLogger(__name__)
 
 # A user's pattern runs against bank text we do not control: a pathological one gives up.
 REGEX_TIMEOUT_SECONDS = 0.05
+# What a rule run depends on: a change to any of these makes the rules' stamp change.
+STAMPED_FIELDS = (
+    "pk",
+    "position",
+    "stop_here",
+    "text_field",
+    "text_op",
+    "text_value",
+    "amount_min",
+    "amount_max",
+    "sign",
+    "account_id",
+    "plaid_category",
+    "date_from",
+    "date_to",
+    "set_category",
+    "set_display_name",
+    "add_tags",
+    "set_notes",
+    "mark_transfer",
+    "exclude",
+)
 # Distinct (merchant, description) pairs remembered in one run; beyond it the memo restarts,
 # so memory stays bounded whatever the history holds.
 TEXT_MEMO_SIZE = 50_000
@@ -110,6 +133,12 @@ class RuleSet:
 
     def __bool__(self) -> bool:
         return bool(self.matchers)
+
+    @property
+    def stamp(self) -> str:
+        """A digest of the enabled rules in their order: equal stamps, equal outcomes."""
+        content = [[str(getattr(m.rule, f)) for f in STAMPED_FIELDS] for m in self.matchers]
+        return hashlib.sha256(repr(content).encode()).hexdigest()[:32]
 
     def _candidates(self, merchant: str, name: str) -> tuple[int, ...]:
         """Positions of the rules whose text condition holds (or that have none), in order."""

@@ -19,7 +19,7 @@ from django.db import connection, transaction
 from banking.db import column
 from banking.models import Transaction
 
-from .models import TransactionMeta
+from .models import TransactionMeta, TransactionTag
 
 # (transaction pk, category_override, notes): the whole new value of both columns.
 BankRow = tuple[int, str, str]
@@ -93,10 +93,15 @@ def metas_write(*, user_id: int, rows: list[MetaRow]) -> None:
     names = ", ".join(columns)
     key = columns[0]
     updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in _names(meta, META_UPDATED))
-    values = [
-        (pk, user_id, name, excluded, transfer, False, False, None, False, "[]", json.dumps(fields))
-        for pk, name, excluded, transfer, fields in rows
-    ]
+    # A handful of distinct field lists across a batch: each is encoded once.
+    encoded: dict[tuple[str, ...], str] = {}
+    values = []
+    for pk, name, excluded, transfer, fields in rows:
+        text = encoded.get(tuple(fields))
+        if text is None:
+            text = encoded[tuple(fields)] = json.dumps(fields)
+        defaults = (False, False, None, False, "[]")
+        values.append((pk, user_id, name, excluded, transfer, *defaults, text))
     upsert = f"ON CONFLICT ({key}) DO UPDATE SET {updates}"
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor != "postgresql":
@@ -115,3 +120,32 @@ def metas_write(*, user_id: int, rows: list[MetaRow]) -> None:
                 cp.write_row(row)
         cursor.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM rules_meta {upsert}")  # noqa: S608
         cursor.execute("TRUNCATE rules_meta")
+
+
+def tag_links_write(*, rows: list[tuple[int, int]]) -> None:
+    """Link (transaction pk, tag pk) pairs; a pair already linked stays as it is."""
+    if not rows:
+        return
+    meta = TransactionTag._meta
+    table = connection.ops.quote_name(meta.db_table)
+    names = ", ".join(_names(meta, ["transaction", "tag"]))
+    conflict = "ON CONFLICT DO NOTHING"
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor != "postgresql":
+            cursor.executemany(
+                f"INSERT INTO {table} ({names}) VALUES (%s, %s) {conflict}",  # noqa: S608
+                rows,
+            )
+            return
+        cursor.execute(
+            "CREATE TEMPORARY TABLE IF NOT EXISTS rules_tags "
+            "(transaction_id bigint, tag_id bigint) ON COMMIT DELETE ROWS"
+        )
+        with cursor.cursor.copy("COPY rules_tags (transaction_id, tag_id) FROM STDIN") as cp:
+            for row in rows:
+                cp.write_row(row)
+        cursor.execute(
+            f"INSERT INTO {table} ({names}) SELECT transaction_id, tag_id FROM rules_tags "  # noqa: S608
+            f"{conflict}"
+        )
+        cursor.execute("TRUNCATE rules_tags")

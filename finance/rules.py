@@ -22,8 +22,8 @@ from . import access
 from .batching import batch_size, id_batches, rows_with_ids
 from .models import Category, Rule
 from .rule_engine import RuleMatcher, RuleSet, rule_prefilter
-from .rule_writes import BankRow, MetaRow, bank_fields_write, metas_write
-from .tags import tags_add
+from .rule_writes import BankRow, MetaRow, bank_fields_write, metas_write, tag_links_write
+from .tags import tags_ensure
 
 PREVIEW_LIMIT = 50
 ROW_FIELDS = (
@@ -61,46 +61,78 @@ def _protected(row: dict) -> set[str]:
     return user_fields
 
 
+Plan = tuple[BankRow | None, MetaRow | None, list[str], bool]
+
+
+def row_plan(rules: RuleSet, row: dict) -> Plan:
+    """What the rules write for one row (a ROW_FIELDS dict): its new (category, notes) and
+    meta columns, each None when unchanged, the tags to add, and whether the rules touched it."""
+    out = rules.outcome(row)
+    if not out:
+        return None, None, [], False
+    tags = out.pop("tags", [])
+    protected = _protected(row)
+    applied = {f: v for f, v in out.items() if f not in protected}
+    if not applied:
+        return None, None, tags, bool(tags)
+    bank_row = meta_row = None
+    category = applied.get("category", row["category_override"])
+    notes = applied.get("notes", row["notes"])
+    if (category, notes) != (row["category_override"], row["notes"]):
+        bank_row = (row["pk"], category, notes)
+    old_rule_fields = sorted(row["meta__rule_fields"] or ())
+    rule_fields = sorted(set(old_rule_fields) | set(applied))
+    current = (
+        row["meta__display_name"] or "",
+        bool(row["meta__excluded"]),
+        bool(row["meta__transfer"]),
+    )
+    wanted = (
+        applied.get("display_name", current[0]),
+        applied.get("excluded", current[1]),
+        applied.get("transfer", current[2]),
+    )
+    if wanted != current or rule_fields != old_rule_fields:
+        meta_row = (row["pk"], *wanted, rule_fields)
+    return bank_row, meta_row, tags, True
+
+
+def rules_write(
+    user,
+    bank_rows: list[BankRow],
+    meta_rows: list[MetaRow],
+    new_tags: dict[int, list[str]],
+) -> None:
+    with transaction.atomic():
+        bank_fields_write(user_id=user.pk, rows=bank_rows)
+        if new_tags:
+            names = sorted({n for wanted in new_tags.values() for n in wanted})
+            tags = {t.name.casefold(): t.pk for t in tags_ensure(user=user, names=names)}
+            links = {
+                (pk, tags[n.casefold()])
+                for pk, wanted in new_tags.items()
+                for n in wanted
+                if n.casefold() in tags
+            }
+            tag_links_write(rows=sorted(links))
+        metas_write(user_id=user.pk, rows=meta_rows)
+
+
 def _apply_rows(user, rules: RuleSet, rows: list[dict]) -> int:
     bank_rows: list[BankRow] = []
     meta_rows: list[MetaRow] = []
     new_tags: dict[int, list[str]] = {}
     changed = 0
     for row in rows:
-        out = rules.outcome(row)
-        if not out:
-            continue
-        if out.get("tags"):
-            new_tags[row["pk"]] = out.pop("tags")
-        protected = _protected(row)
-        applied = {f: v for f, v in out.items() if f not in protected}
-        if not applied:
-            changed += row["pk"] in new_tags
-            continue
-        category = applied.get("category", row["category_override"])
-        notes = applied.get("notes", row["notes"])
-        if (category, notes) != (row["category_override"], row["notes"]):
-            bank_rows.append((row["pk"], category, notes))
-        old_rule_fields = sorted(row["meta__rule_fields"] or ())
-        rule_fields = sorted(set(old_rule_fields) | set(applied))
-        current = (
-            row["meta__display_name"] or "",
-            bool(row["meta__excluded"]),
-            bool(row["meta__transfer"]),
-        )
-        wanted = (
-            applied.get("display_name", current[0]),
-            applied.get("excluded", current[1]),
-            applied.get("transfer", current[2]),
-        )
-        if wanted != current or rule_fields != old_rule_fields:
-            meta_rows.append((row["pk"], *wanted, rule_fields))
-        changed += 1
-    with transaction.atomic():
-        bank_fields_write(user_id=user.pk, rows=bank_rows)
-        if new_tags:
-            tags_add(user=user, by_transaction=new_tags)
-        metas_write(user_id=user.pk, rows=meta_rows)
+        bank_row, meta_row, tags, touched = row_plan(rules, row)
+        if tags:
+            new_tags[row["pk"]] = tags
+        if bank_row:
+            bank_rows.append(bank_row)
+        if meta_row:
+            meta_rows.append(meta_row)
+        changed += touched
+    rules_write(user, bank_rows, meta_rows, new_tags)
     return changed
 
 

@@ -16,6 +16,9 @@ class SyncOutbox(models.Model):
     added = models.JSONField(default=list)
     modified = models.JSONField(default=list)
     removed = models.JSONField(default=list)
+    # What the row preparers (banking.sync.prewrite) did while the rows were written:
+    # {name: {"stamp": ..., "unprepared": [added ids they did not prepare]}}.
+    prepared = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     # Set while one worker delivers the row; a claim older than the lease is abandoned.
     claimed_at = models.DateTimeField(null=True, blank=True)

@@ -30,6 +30,7 @@ from ..db import column
 from ..models import Account, PlaidItem, SyncPage, SyncRun, Transaction
 from ..outbox import outbox_record, removal_hooks_run
 from .errors import SyncAborted
+from .prewrite import PrewriteRun
 from .runs import run_finish
 
 logger = logging.getLogger(__name__)
@@ -113,6 +114,7 @@ def apply_page(
     account_pks: dict[str, int],
     carried: dict[str, tuple[str, str]],
     counts: dict[str, int],
+    prewrite: PrewriteRun | None = None,
 ) -> None:
     """Apply one staged page. `carried` holds the user fields of rows removed earlier in this
     update, for posted transactions that arrive on a later page than their pending one."""
@@ -131,7 +133,7 @@ def apply_page(
     }
     if pending_ids:
         _remember_user_fields(mine.filter(transaction_id__in=pending_ids), carried)
-    upsert(item, list(rows.values()), account_pks)
+    upsert(item, list(rows.values()), account_pks, prewrite)
     for r in rows.values():
         source = carried.pop(r["pending_transaction_id"], None) if not r["pending"] else None
         if source:
@@ -176,6 +178,7 @@ def apply_staged(
         if not moved:
             raise SyncAborted("the cursor moved during the sync")
         account_pks = apply_accounts(item, accounts, now)
+        prewrite = PrewriteRun(item.user_id)
         carried: dict[str, tuple[str, str]] = {}
         page_ids = list(
             SyncPage.objects.filter(run=run).order_by("seq").values_list("pk", flat=True)
@@ -183,8 +186,9 @@ def apply_staged(
         for page_id in page_ids:
             # One page in memory at a time, whatever the item's history size.
             payload = SyncPage.objects.filter(pk=page_id).values_list("payload", flat=True).get()
-            apply_page(item, json.loads(payload), account_pks, carried, counts)
-        outbox_record(item=item, run=run)
+            apply_page(item, json.loads(payload), account_pks, carried, counts, prewrite)
+        prewrite.finish()
+        outbox_record(item=item, run=run, prepared=prewrite.record if prewrite else None)
         SyncPage.objects.filter(run=run).delete()
         run_finish(run, SyncRun.Outcome.SUCCESS, counts=counts)
     item.transactions_cursor = cursor
@@ -218,10 +222,47 @@ def _sql(rows_per_statement: int) -> str:
     )
 
 
-def upsert(item: PlaidItem, rows: list[dict[str, Any]], account_pks: dict[str, int]) -> None:
+def _prepared(
+    rows: list[dict[str, Any]], account_pks: dict[str, int], prewrite: PrewriteRun
+) -> tuple[dict[str, dict[str, tuple[str, str]]], dict[str, tuple[str, str]]]:
+    """What the preparers fill in on this page: per preparer, and merged (a later one wins)."""
+    views = [
+        {
+            "transaction_id": r["transaction_id"],
+            "account_id": account_pks[r["account_id"]],
+            "amount": Decimal(r["amount"]),
+            "date": date.fromisoformat(r["date"]),
+            "name": r["name"],
+            "merchant_name": r["merchant_name"],
+            "pfc_primary": r["pfc_primary"],
+            "pfc_detailed": r["pfc_detailed"],
+        }
+        for r in rows
+        # A posted row that replaces a pending one takes over what the user set on that one
+        # (the carry below, and finance's own); its preparation waits for the outbox hooks.
+        if r["account_id"] in account_pks and not r["pending_transaction_id"]
+    ]
+    by_preparer = prewrite.prepare(views)
+    merged: dict[str, tuple[str, str]] = {}
+    for filled in by_preparer.values():
+        merged.update(filled)
+    return by_preparer, merged
+
+
+def upsert(
+    item: PlaidItem,
+    rows: list[dict[str, Any]],
+    account_pks: dict[str, int],
+    prewrite: PrewriteRun | None = None,
+) -> None:
     ops = connection.ops
     now = ops.adapt_datetimefield_value(timezone.now())
     native_uuid = connection.features.has_native_uuid_field
+    by_preparer: dict[str, dict[str, tuple[str, str]]] = {}
+    filled: dict[str, tuple[str, str]] = {}
+    if prewrite:
+        by_preparer, filled = _prepared(rows, account_pks, prewrite)
+    unfilled = ("", "")
     values = []
     for r in rows:
         account_pk = account_pks.get(r["account_id"])
@@ -255,8 +296,7 @@ def upsert(item: PlaidItem, rows: list[dict[str, Any]], account_pks: dict[str, i
                 r["payment_channel"],
                 r["city"],
                 r["region"],
-                "",
-                "",
+                *filled.get(r["transaction_id"], unfilled),
                 now,
                 now,
             )
@@ -265,19 +305,48 @@ def upsert(item: PlaidItem, rows: list[dict[str, Any]], account_pks: dict[str, i
         return
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            _upsert_postgresql(cursor, values)
-        elif connection.vendor == "sqlite":
-            # One prepared single-row statement run many times: SQLite's executemany loop is in
-            # C and there is no network round trip to save.
-            cursor.executemany(_sql(1), values)
+            written = _upsert_postgresql(cursor, values, returning=bool(prewrite))
         else:
-            cursor.execute(_sql(len(values)), [v for row in values for v in row])
+            existing = _existing(item, values) if prewrite else set()
+            if connection.vendor == "sqlite":
+                # One prepared single-row statement run many times: SQLite's executemany loop
+                # is in C and there is no network round trip to save.
+                cursor.executemany(_sql(1), values)
+            else:
+                cursor.execute(_sql(len(values)), [v for row in values for v in row])
+            written = _written(item, values, existing) if prewrite else []
+    if prewrite:
+        inserted = {t_id: pk for pk, t_id, new in written if new}
+        updated = {t_id: pk for pk, t_id, new in written if not new}
+        prewrite.written(by_preparer, inserted, updated)
 
 
-def _upsert_postgresql(cursor: CursorWrapper, values: list[tuple[Any, ...]]) -> None:
+def _existing(item: PlaidItem, values: list[tuple[Any, ...]]) -> set[str]:
+    # A page is at most PAGE_SIZE rows: one statement within SQLite's 999 parameters.
+    return set(
+        Transaction.objects.filter(transaction_id__in=[v[3] for v in values]).values_list(
+            "transaction_id", flat=True
+        )
+    )
+
+
+def _written(
+    item: PlaidItem, values: list[tuple[Any, ...]], existing: set[str]
+) -> list[tuple[int, str, bool]]:
+    found = Transaction.objects.filter(transaction_id__in=[v[3] for v in values]).values_list(
+        "pk", "transaction_id"
+    )
+    return [(pk, t_id, t_id not in existing) for pk, t_id in found]
+
+
+def _upsert_postgresql(
+    cursor: CursorWrapper, values: list[tuple[Any, ...]], *, returning: bool = False
+) -> list[tuple[int, str, bool]]:
     """COPY the page into a session-local temporary table, then one INSERT .. SELECT .. ON
     CONFLICT. A 13,000-parameter VALUES statement spends most of its time in the driver's
-    query parsing; COPY is PostgreSQL's fast path and the upsert then runs inside the server."""
+    query parsing; COPY is PostgreSQL's fast path and the upsert then runs inside the server.
+    With `returning`: (pk, transaction_id, inserted) of every row written; `xmax = 0` holds for
+    a row this statement inserted, not for one it updated."""
     qn = connection.ops.quote_name
     meta = Transaction._meta
     table = qn(meta.db_table)
@@ -292,8 +361,12 @@ def _upsert_postgresql(cursor: CursorWrapper, values: list[tuple[Any, ...]]) -> 
     with cursor.cursor.copy(f"COPY sync_upsert ({columns}) FROM STDIN") as copy:
         for row in values:
             copy.write_row(row)
+    pk, t_id = qn(column(meta, "id")), qn(column(meta, "transaction_id"))
+    tail = f" RETURNING {pk}, {t_id}, (xmax = 0)" if returning else ""
     cursor.execute(
         f"INSERT INTO {table} ({columns}) SELECT {columns} FROM sync_upsert "  # noqa: S608
-        f"ON CONFLICT ({qn('transaction_id')}) DO UPDATE SET {updates}"
+        f"ON CONFLICT ({qn('transaction_id')}) DO UPDATE SET {updates}{tail}"
     )
+    written = cursor.fetchall() if returning else []
     cursor.execute("TRUNCATE sync_upsert")
+    return written

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from itertools import islice
 
 from django.db.models import QuerySet, Value
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, NullIf
 
 from banking.models import Holding
 from finance import access
@@ -62,6 +62,14 @@ def _transactions(user) -> QuerySet:
     )
 
 
+def _bank(prefix: str = ""):
+    # A manual (imported) connection carries its bank's name itself; a Plaid one, through
+    # its institution.
+    return Coalesce(
+        NullIf(f"{prefix}manual_name", Value("")), f"{prefix}institution__name", Value("")
+    )
+
+
 def _tags(chunk: list[dict]) -> None:
     ids = [row["_pk"] for row in chunk]
     names: dict[int, list[str]] = {}
@@ -82,10 +90,13 @@ KINDS: tuple[Kind, ...] = (
     Kind(
         "bank_connections",
         "Each bank you linked through Plaid (no access token or sync cursor is exported).",
-        lambda user: access.items_visible(user).order_by("created_at", "id"),
+        lambda user: (
+            access.items_visible(user).annotate(bank_name=_bank()).order_by("created_at", "id")
+        ),
         (
             C("id", "public_id", "This connection's id; accounts.bank_connection refers to it."),
-            C("bank", "institution__name", "The bank's name."),
+            C("kind", "kind", "plaid (linked) or manual (imported from a file, never synced)."),
+            C("bank", "bank_name", "The bank's name."),
             C("institution_id", "institution__institution_id", "Plaid's id for the bank."),
             C("status", "status", "healthy, login_required, revoked, error, ..."),
             C("error_code", "error_code", "Plaid's last error code, if any."),
@@ -98,11 +109,15 @@ KINDS: tuple[Kind, ...] = (
     Kind(
         "accounts",
         "Each account at your banks.",
-        lambda user: access.accounts_visible(user).order_by("created_at", "id"),
+        lambda user: (
+            access.accounts_visible(user)
+            .annotate(bank_name=_bank("item__"))
+            .order_by("created_at", "id")
+        ),
         (
             C("id", "public_id", "This account's id; other files' account columns refer to it."),
             C("bank_connection", "item__public_id", "bank_connections.id of its bank."),
-            C("bank", "item__institution__name", "The bank's name."),
+            C("bank", "bank_name", "The bank's name."),
             C("name", "name", "The account's name."),
             C("official_name", "official_name", "The bank's official product name."),
             C("mask", "mask", "Last digits of the account number."),
@@ -164,6 +179,17 @@ KINDS: tuple[Kind, ...] = (
             C("amount", "amount", "The part's amount. " + AMOUNT_SIGN),
             C("category", "category", "The part's category code."),
             C("notes", "notes", "The part's notes."),
+        ),
+    ),
+    Kind(
+        "transfers",
+        "Transfer pairs: money out of one of your accounts and into another; while a pair is "
+        "not undone neither side counts in any total.",
+        lambda user: access.transfers_visible(user).order_by("created_at", "id"),
+        (
+            C("outflow", "outflow__public_id", "transactions.id of the money out."),
+            C("inflow", "inflow__public_id", "transactions.id of the money in."),
+            C("status", "status", "matched (found automatically), confirmed or undone."),
         ),
     ),
     Kind(

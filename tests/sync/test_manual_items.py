@@ -11,7 +11,7 @@ from banking.models import PlaidApiCall, PlaidItem, WebhookEvent
 from banking.sync import service as sync
 from banking.sync.errors import SyncNotAllowed
 from banking.webhooks.handle import webhook_event_dispatch
-from tests.factories import AccountFactory
+from tests.factories import AccountFactory, TransactionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -96,6 +96,15 @@ def test_the_bank_list_shows_it_as_imported(alice_client, manual):
     assert "Imported (manual)" in html
     assert "Old Bank" in html
     assert "Imported Checking" in html
+    assert "Never synced: imported from a file" in html
+
+
+def test_the_dashboard_says_it_is_imported_and_offers_no_refresh(alice_client, alice, manual):
+    TransactionFactory(account=manual.accounts.get(), user=alice)
+    html = alice_client.get("/").content.decode()
+    assert "Imported (manual)" in html
+    assert "Not updated yet" not in html
+    assert f"/banks/{manual.public_id}/refresh/" not in html
 
 
 def test_its_page_offers_no_refresh_or_reconnect(alice_client, manual):

@@ -12,7 +12,18 @@ from django.utils import timezone
 
 from banking.models import Account, PlaidItem, Transaction
 from finance import access, task_names
-from finance.models import Category, DataExport, DataImport, SplitPart, TransferLink
+from finance.categories import category_merge
+from finance.models import (
+    BalanceSnapshot,
+    Category,
+    DataExport,
+    DataImport,
+    ManualAsset,
+    ManualValue,
+    SplitPart,
+    Tag,
+    TransferLink,
+)
 from finance.portability.export import data_export_build
 from finance.portability.importer import data_import_run
 from finance.tags import transaction_tags_set
@@ -112,6 +123,22 @@ def test_the_import_exports_the_same_files_as_the_original_apart_from_ids(
 ):
     money = organised
     transfer_link(user=alice, first=money["to_savings"], second=money["salary"])
+    today = timezone.localdate()
+    for days, current in ((2, "1100.50"), (1, "1250.00")):
+        BalanceSnapshot.objects.create(
+            account=money["checking"],
+            date=today - timedelta(days=days),
+            current=Decimal(current),
+            currency="USD",
+            estimated=days == 2,
+        )
+    house = ManualAsset.objects.create(
+        user=alice, name="Flat", kind="asset", category="property", currency="GBP", value=9
+    )
+    ManualValue.objects.create(asset=house, date=today, value=Decimal("250000.00"))
+    coffee = access.categories_visible(alice).get(code="FOOD_AND_DRINK_COFFEE")
+    category_merge(source=coffee, target=access.categories_visible(alice).get(code="TRAVEL"))
+    access.categories_visible(alice).filter(code="RENT_AND_UTILITIES").update(hidden=True)
     original = export_zip(alice)
     upload(carol_client, original, django_capture_on_commit_callbacks)
     assert the_import(carol).state == "done"
@@ -119,6 +146,11 @@ def test_the_import_exports_the_same_files_as_the_original_apart_from_ids(
     for kind in COMPARED:
         assert rows_without_ids(again, kind) == rows_without_ids(original, kind), kind
     assert TransferLink.objects.filter(user=carol).count() == 1
+    assert len(rows_without_ids(again, "balance_history")) == 2
+    assert len(rows_without_ids(again, "manual_values")) == 1
+    assert access.categories_visible(carol).get(code="FOOD_AND_DRINK_COFFEE").merged_into.code == (
+        "TRAVEL"
+    )
     assert SplitPart.objects.filter(parent__user=carol).count() == 2
 
 
@@ -259,6 +291,22 @@ def test_the_task_writes_only_to_the_uploader(
     bob_client.force_login(bob)
     assert bob_client.get(f"/banks/{account.item.public_id}/").status_code == 404
     assert "data-import" not in bob_client.get("/settings/export/").content.decode()
+
+
+def test_the_task_checks_again_that_the_user_has_no_data(
+    alice, organised, carol, carol_client, django_capture_on_commit_callbacks
+):
+    # Queued, then the user made a tag before the worker ran: nothing is merged into it.
+    carol_client.post(
+        "/settings/import/", {"archive": SimpleUploadedFile("x.zip", export_zip(alice))}
+    )
+    Tag.objects.create(user=carol, name="mine")
+    row = the_import(carol)
+    assert data_import_run(import_id=row.pk) == "failed"
+    row.refresh_from_db()
+    assert "can only be imported into an account that has none yet" in row.error
+    assert not Transaction.objects.filter(user=carol).exists()
+    assert not row.file
 
 
 def test_a_task_delivered_twice_imports_once(

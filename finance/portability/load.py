@@ -393,13 +393,23 @@ class Loader:
 
 # rules.csv column -> Rule field (the account column is resolved apart).
 RULE_COLUMNS = {
-    **{
-        name: name
-        for name in (
-            "name position enabled stop_here text_field text_op text_value amount_min "
-            "amount_max sign date_from date_to set_category set_display_name add_tags "
-            "set_notes mark_transfer exclude"
-        ).split()
-    },
+    "name": "name",
+    "position": "position",
+    "enabled": "enabled",
+    "stop_here": "stop_here",
+    "text_field": "text_field",
+    "text_op": "text_op",
+    "text_value": "text_value",
+    "amount_min": "amount_min",
+    "amount_max": "amount_max",
+    "sign": "sign",
     "bank_category": "plaid_category",
+    "date_from": "date_from",
+    "date_to": "date_to",
+    "set_category": "set_category",
+    "set_display_name": "set_display_name",
+    "add_tags": "add_tags",
+    "set_notes": "set_notes",
+    "mark_transfer": "mark_transfer",
+    "exclude": "exclude",
 }

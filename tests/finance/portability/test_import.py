@@ -236,6 +236,13 @@ def test_a_user_who_has_data_is_refused_clearly(alice, alice_client, organised):
     assert Transaction.objects.filter(user=alice).count() == before
 
 
+def test_a_post_without_a_file_asks_for_it(carol, carol_client):
+    # What allauth replays after the password: the form without its file.
+    r = carol_client.post("/settings/import/", follow=True)
+    assert "Choose the ZIP file of a Ledgerline export." in r.content.decode()
+    assert not DataImport.objects.exists()
+
+
 def test_a_file_that_is_not_a_zip_is_refused(carol, carol_client):
     r = carol_client.post(
         "/settings/import/", {"archive": SimpleUploadedFile("x.zip", b"a,b\r\n")}, follow=True

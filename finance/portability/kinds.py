@@ -164,7 +164,7 @@ KINDS: tuple[Kind, ...] = (
             C("split", "meta__split", "Split into parts (see split_parts)."),
             C("_pk", "pk", ""),
         ),
-        extra=(C("tags", "", "Your tags (a JSON list in .jsonl; comma separated in .csv)."),),
+        extra=(C("tags", "", "Your tags: a JSON list of names, in .csv too (empty: none)."),),
         enrich=_tags,
     ),
     Kind(

@@ -2,7 +2,7 @@
 loses nothing (tests compare it with the JSON Lines twin of every file).
 
 Each cell is typed by the model field its column was read from: exact decimals, yes/no
-booleans, ISO dates kept as text, lists split on ", ", and the formula guard undone
+booleans, ISO dates kept as text, lists read as JSON arrays of strings, and the formula guard undone
 (finance.export.unneutralise). An empty cell is None where the column can be empty in the
 database (a nullable field, or one reached through a nullable relation), "" otherwise.
 """
@@ -10,6 +10,7 @@ database (a nullable field, or one reached through a nullable relation), "" othe
 import csv
 import datetime as dt
 import io
+import json
 import uuid
 import zipfile
 from collections.abc import Iterator
@@ -111,10 +112,22 @@ def _text(text: str, nullable: bool, field):
     return value
 
 
+def _list(text: str) -> list[str]:
+    if not text:
+        return []
+    try:
+        # The guard was applied to the JSON text: undo it before parsing.
+        value = json.loads(unneutralise(text))
+    except json.JSONDecodeError:
+        value = None
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ValueError('is not a JSON list of names (["a", "b"])')
+    return value
+
+
 def _converter(model, column):
     if column.name in LISTS:
-        # The guard was applied to the joined cell: undo it before splitting.
-        return lambda text: unneutralise(text).split(", ") if text else []
+        return _list
     field, nullable = _field(model, column.lookup)
     if isinstance(field, models.BooleanField):
         return lambda text: _yes_no(text, nullable)

@@ -176,6 +176,39 @@ def test_text_round_trips_byte_for_byte(
     assert access.categories_visible(carol).get(code="TRAVEL").name == "=Trips; -far"
 
 
+def test_tag_names_holding_the_separator_quotes_or_backslashes_come_back_whole(
+    alice, organised, carol, carol_client, django_capture_on_commit_callbacks
+):
+    money = organised
+    names = ["a, b", 'say "hi"', "back\\slash", '["not", "a list"]', "=1, -2"]
+    transaction_tags_set(user=alice, transaction=money["coffee"], names=names)
+    data = export_zip(alice)
+    [coffee] = [
+        r
+        for r in csv.DictReader(io.StringIO(unzip(data)["transactions.csv"].decode()))
+        if r["name"] == "STARBUCKS 123"
+    ]
+    assert coffee["tags"].startswith("[")
+    upload(carol_client, data, django_capture_on_commit_callbacks)
+    assert the_import(carol).state == "done"
+    [twin] = Transaction.objects.filter(user=carol, name="STARBUCKS 123")
+    assert sorted(twin.tag_links.values_list("tag__name", flat=True)) == sorted(names)
+    assert access.tags_visible(carol).count() == access.tags_visible(alice).count()
+
+
+def test_a_tags_cell_that_is_not_a_json_list_is_refused(
+    alice, organised, carol, carol_client, django_capture_on_commit_callbacks
+):
+    data = rezip(
+        export_zip(alice), "transactions.csv", lambda text: text.replace('""family""]', "family")
+    )
+    upload(carol_client, data, django_capture_on_commit_callbacks)
+    row = the_import(carol)
+    assert row.state == "failed"
+    assert "column tags" in row.error and "is not a JSON list of names" in row.error
+    assert not Transaction.objects.filter(user=carol).exists()
+
+
 def test_a_bad_cell_is_refused_naming_file_line_and_column_and_nothing_changes(
     alice, organised, carol, carol_client, django_capture_on_commit_callbacks
 ):

@@ -42,7 +42,10 @@ def organised_two_currencies(alice, two_banks):  # noqa: F811
     gbp[0].category_override = treats.code
     gbp[0].notes = "=SUM(A1); @me"
     gbp[0].save()
-    transaction_tags_set(user=alice, transaction=gbp[0], names=["holiday", "+uk"])
+    # Tag names holding the CSV's list separator, quotes and a backslash stay one name each.
+    transaction_tags_set(
+        user=alice, transaction=gbp[0], names=["holiday", "+uk", "bills, home", 'a "b" \\ c']
+    )
     transaction_tags_set(user=alice, transaction=usd[0], names=["holiday"])
     TransactionMeta.objects.create(
         transaction=usd[1], user=alice, display_name="'Coffee, again", excluded=True
@@ -169,6 +172,19 @@ def test_the_transactions_csv_is_the_same_apart_from_plaid_ids(round_trip):
     cells = {v for row in bodies[0] for v in row.values()}
     assert "Royal Bank of Plaid" in cells
     assert any("=SUM(A1)" in cell for cell in cells)
+
+
+def tag_sets(user) -> list[tuple]:
+    rows = Transaction.objects.filter(user=user).order_by("date", "name", "amount", "pk")
+    return [
+        (t.date, t.name, t.amount, sorted(t.tag_links.values_list("tag__name", flat=True)))
+        for t in rows
+    ]
+
+
+def test_every_transaction_keeps_its_tags_each_name_whole(round_trip, alice, carol):
+    assert tag_sets(carol) == tag_sets(alice)
+    assert any("bills, home" in names and 'a "b" \\ c' in names for *_, names in tag_sets(carol))
 
 
 # The transactions CSV's columns holding Plaid's transaction ids (local ones after an import).

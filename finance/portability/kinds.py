@@ -70,6 +70,14 @@ def _bank(prefix: str = ""):
     )
 
 
+def _transactions_enrich(chunk: list[dict]) -> None:
+    # No meta row reads as no field set: [] (the JSON Lines twin says the same).
+    for row in chunk:
+        row["set_by_you"] = row.pop("_user_fields") or []
+        row["set_by_rules"] = row.pop("_rule_fields") or []
+    _tags(chunk)
+
+
 def _tags(chunk: list[dict]) -> None:
     ids = [row["_pk"] for row in chunk]
     names: dict[int, list[str]] = {}
@@ -163,9 +171,24 @@ KINDS: tuple[Kind, ...] = (
             C("transfer", "meta__transfer", "Marked as a transfer between your accounts."),
             C("split", "meta__split", "Split into parts (see split_parts)."),
             C("_pk", "pk", ""),
+            C("_user_fields", "meta__user_fields", ""),
+            C("_rule_fields", "meta__rule_fields", ""),
         ),
-        extra=(C("tags", "", "Your tags: a JSON list of names, in .csv too (empty: none)."),),
-        enrich=_tags,
+        extra=(
+            C("tags", "", "Your tags: a JSON list of names, in .csv too (empty: none)."),
+            C(
+                "set_by_you",
+                "",
+                "Fields you set by hand, which rules never change (a JSON list of category, "
+                "notes, display_name, excluded, transfer).",
+            ),
+            C(
+                "set_by_rules",
+                "",
+                "Fields the last rule run set, which a rule may set again (a JSON list).",
+            ),
+        ),
+        enrich=_transactions_enrich,
     ),
     Kind(
         "split_parts",

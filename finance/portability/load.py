@@ -11,31 +11,23 @@ The caller runs everything in one database transaction, so an error leaves nothi
 from __future__ import annotations
 
 import uuid
-import zipfile
-from collections.abc import Iterator
 from decimal import Decimal
 
 from banking.models import Account, PlaidItem, Transaction
 from finance import access
 from finance.models import (
     AccountPreference,
-    BalanceSnapshot,
-    Budget,
-    BudgetMonth,
     Category,
-    ManualAsset,
-    ManualValue,
-    Rule,
     SplitPart,
     Tag,
     TransactionMeta,
     TransactionTag,
     TransferLink,
 )
+from finance.rules import BANK_FIELDS, META_FIELDS
 
-from .reader import ExportFileError, archive_rows_numbered
+from .load_plans import BATCH, PlanLoader
 
-BATCH = 1000
 # What the import reads, in order (a kind's references point at kinds read before it).
 # Recurring streams and holdings are not imported: the former are found again from the
 # transactions, the latter need Plaid's securities.
@@ -54,6 +46,10 @@ IMPORTED = (
     "manual_assets",
     "manual_values",
 )
+# A transaction gets a meta row when one of these says something.
+META_COLUMNS = ("display_name", "excluded", "transfer", "split", "set_by_you", "set_by_rules")
+# The fields a rule (or the user, by hand) sets on a transaction.
+SETTABLE = set(BANK_FIELDS) | set(META_FIELDS)
 META_DISPLAY_MAX = TransactionMeta._meta.get_field("display_name").max_length
 
 
@@ -62,43 +58,7 @@ def _local_id() -> str:
     return f"manual-{uuid.uuid4().hex}"
 
 
-class Loader:
-    def __init__(self, user, archive: zipfile.ZipFile):
-        self.user = user
-        self.archive = archive
-        self.counts: dict[str, int] = {}
-        self.items: dict[str, PlaidItem] = {}
-        self.accounts: dict[str, int] = {}
-        self.categories: dict[str, Category] = {}
-        self.tags: dict[str, int] = {}
-        self.transactions: dict[str, int] = {}
-        self.amounts: dict[int, Decimal] = {}
-        self.metas: dict[int, TransactionMeta] = {}
-        self.budgets: dict[str, int] = {}
-        self.assets: dict[str, int] = {}
-
-    # --- helpers ---------------------------------------------------------------------------
-    def rows(self, kind: str) -> Iterator[tuple[int, dict]]:
-        count = 0
-        for line, row in archive_rows_numbered(self.archive, kind):
-            count += 1
-            yield line, row
-        self.counts[kind] = count
-
-    @staticmethod
-    def fail(kind: str, line: int, column: str, why: str) -> ExportFileError:
-        return ExportFileError(f"{kind}.csv line {line}, column {column}: {why}.")
-
-    def ref(self, known: dict, kind: str, line: int, column: str, value, target: str):
-        if value not in known:
-            raise self.fail(kind, line, column, f"{str(value)[:40]!r} is not an id in {target}")
-        return known[value]
-
-    def unique(self, seen: dict, key, kind: str, line: int, column: str) -> None:
-        if key in seen:
-            raise self.fail(kind, line, column, f"{str(key)[:40]!r} appears twice")
-
-    # --- kinds ----------------------------------------------------------------------------
+class Loader(PlanLoader):
     def load(self) -> dict[str, int]:
         for kind in IMPORTED:
             getattr(self, f"load_{kind}")()
@@ -188,6 +148,11 @@ class Loader:
                 self.ref(self.tags, "transactions", line, "tags", name, "tags.csv")
             if len(row["display_name"]) > META_DISPLAY_MAX:
                 raise self.fail("transactions", line, "display_name", "is too long")
+            for column in ("set_by_you", "set_by_rules"):
+                if unknown := set(row[column]) - SETTABLE:
+                    raise self.fail(
+                        "transactions", line, column, f"{min(unknown)[:40]!r} is not a field"
+                    )
             t = Transaction(
                 user=self.user,
                 account_id=account,
@@ -219,7 +184,7 @@ class Loader:
         for _, row, t in batch:
             self.transactions[row["id"]] = t.pk
             links += [TransactionTag(transaction_id=t.pk, tag_id=self.tags[n]) for n in row["tags"]]
-            if row["display_name"] or row["excluded"] or row["transfer"] or row["split"]:
+            if any(row[c] for c in META_COLUMNS):
                 meta = TransactionMeta(
                     transaction_id=t.pk,
                     user=self.user,
@@ -228,6 +193,8 @@ class Loader:
                     transfer=bool(row["transfer"]),
                     split=bool(row["split"]),
                     split_amount=t.amount if row["split"] else None,
+                    user_fields=sorted(set(row["set_by_you"])),
+                    rule_fields=sorted(set(row["set_by_rules"])),
                 )
                 metas.append(meta)
                 self.metas[t.pk] = meta
@@ -294,122 +261,3 @@ class Loader:
             update_fields=["linked"],
             batch_size=BATCH,
         )
-
-    def load_rules(self) -> None:
-        for line, row in self.rows("rules"):
-            account = None
-            if row["account"] is not None:
-                account = self.ref(
-                    self.accounts, "rules", line, "account", row["account"], "accounts.csv"
-                )
-            Rule.objects.create(
-                user=self.user,
-                account_id=account,
-                **{field: row[column] for column, field in RULE_COLUMNS.items()},
-            )
-
-    def load_budgets(self) -> None:
-        seen: dict = {}
-        for line, row in self.rows("budgets"):
-            self.unique(self.budgets, row["id"], "budgets", line, "id")
-            category = None
-            if row["category"] is not None:
-                category = self.ref(
-                    self.categories, "budgets", line, "category", row["category"], "categories.csv"
-                )
-            key = (row["category"], row["currency"])
-            self.unique(seen, key, "budgets", line, "category")
-            seen[key] = True
-            self.budgets[row["id"]] = Budget.objects.create(
-                user=self.user,
-                category=category,
-                currency=row["currency"],
-                start_month=row["start_month"],
-                rollover=row["rollover"],
-            ).pk
-
-    def load_budget_months(self) -> None:
-        seen: dict = {}
-        months = []
-        for line, row in self.rows("budget_months"):
-            budget = self.ref(
-                self.budgets, "budget_months", line, "budget", row["budget"], "budgets.csv"
-            )
-            self.unique(seen, (budget, row["month"]), "budget_months", line, "month")
-            seen[(budget, row["month"])] = True
-            months.append(BudgetMonth(budget_id=budget, month=row["month"], amount=row["amount"]))
-        BudgetMonth.objects.bulk_create(months, batch_size=BATCH)
-
-    def load_balance_history(self) -> None:
-        seen: dict = {}
-        rows = []
-        for line, row in self.rows("balance_history"):
-            account = self.ref(
-                self.accounts, "balance_history", line, "account", row["account"], "accounts.csv"
-            )
-            self.unique(seen, (account, row["date"]), "balance_history", line, "date")
-            seen[(account, row["date"])] = True
-            if row["current"] is None:
-                raise self.fail("balance_history", line, "current", "is empty")
-            rows.append(
-                BalanceSnapshot(
-                    account_id=account,
-                    date=row["date"],
-                    current=row["current"],
-                    available=row["available"],
-                    currency=row["currency"],
-                    estimated=row["estimated"],
-                )
-            )
-            if len(rows) >= BATCH:
-                BalanceSnapshot.objects.bulk_create(rows)
-                rows = []
-        BalanceSnapshot.objects.bulk_create(rows)
-
-    def load_manual_assets(self) -> None:
-        for line, row in self.rows("manual_assets"):
-            self.unique(self.assets, row["id"], "manual_assets", line, "id")
-            self.assets[row["id"]] = ManualAsset.objects.create(
-                user=self.user,
-                name=row["name"],
-                kind=row["kind"],
-                category=row["category"],
-                currency=row["currency"],
-                value=row["value"],
-            ).pk
-
-    def load_manual_values(self) -> None:
-        seen: dict = {}
-        values = []
-        for line, row in self.rows("manual_values"):
-            asset = self.ref(
-                self.assets, "manual_values", line, "asset", row["asset"], "manual_assets.csv"
-            )
-            self.unique(seen, (asset, row["date"]), "manual_values", line, "date")
-            seen[(asset, row["date"])] = True
-            values.append(ManualValue(asset_id=asset, date=row["date"], value=row["value"]))
-        ManualValue.objects.bulk_create(values, batch_size=BATCH)
-
-
-# rules.csv column -> Rule field (the account column is resolved apart).
-RULE_COLUMNS = {
-    "name": "name",
-    "position": "position",
-    "enabled": "enabled",
-    "stop_here": "stop_here",
-    "text_field": "text_field",
-    "text_op": "text_op",
-    "text_value": "text_value",
-    "amount_min": "amount_min",
-    "amount_max": "amount_max",
-    "sign": "sign",
-    "bank_category": "plaid_category",
-    "date_from": "date_from",
-    "date_to": "date_to",
-    "set_category": "set_category",
-    "set_display_name": "set_display_name",
-    "add_tags": "add_tags",
-    "set_notes": "set_notes",
-    "mark_transfer": "mark_transfer",
-    "exclude": "exclude",
-}

@@ -53,7 +53,7 @@ MODELS: dict[str, type[models.Model]] = {
     "manual_assets": ManualAsset,
     "manual_values": ManualValue,
 }
-LISTS = {"tags", "products"}
+LISTS = {"tags", "products", "set_by_you", "set_by_rules"}
 
 
 class ExportFileError(ValueError):

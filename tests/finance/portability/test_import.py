@@ -20,13 +20,17 @@ from finance.models import (
     DataImport,
     ManualAsset,
     ManualValue,
+    Rule,
     SplitPart,
     Tag,
+    TransactionMeta,
     TransferLink,
 )
 from finance.portability.export import data_export_build
 from finance.portability.importer import data_import_run
+from finance.rules import rules_apply
 from finance.tags import transaction_tags_set
+from finance.transaction_edits import transaction_annotate
 from finance.transfers import transfer_link
 from tests.reauth import recently_authenticated
 
@@ -206,6 +210,55 @@ def test_a_tags_cell_that_is_not_a_json_list_is_refused(
     row = the_import(carol)
     assert row.state == "failed"
     assert "column tags" in row.error and "is not a JSON list of names" in row.error
+    assert not Transaction.objects.filter(user=carol).exists()
+
+
+def test_rules_leave_an_imported_hand_set_row_alone_and_may_redo_an_imported_rule_set_one(
+    alice, organised, carol, carol_client, django_capture_on_commit_callbacks
+):
+    money = organised
+    coffee, groceries = money["coffee"], money["groceries"]
+    transaction_annotate(transaction=coffee, category_override="TRAVEL", notes=coffee.notes)
+    TransactionMeta.objects.filter(transaction=coffee).update(
+        display_name="My coffee", user_fields=["category", "display_name"]
+    )
+    groceries.category_override = "FOOD_AND_DRINK"
+    groceries.save()
+    TransactionMeta.objects.create(transaction=groceries, user=alice, rule_fields=["category"])
+    data = export_zip(alice)
+    rows = {
+        r["name"]: r for r in csv.DictReader(io.StringIO(unzip(data)["transactions.csv"].decode()))
+    }
+    assert rows["STARBUCKS 123"]["set_by_you"] == '["category", "display_name"]'
+    assert rows["WHOLEFDS MKT"]["set_by_rules"] == '["category"]'
+    upload(carol_client, data, django_capture_on_commit_callbacks)
+    assert the_import(carol).state == "done"
+    for text in ("starbucks", "wholefds"):
+        Rule.objects.create(
+            user=carol,
+            name=text,
+            text_value=text,
+            set_category="ENTERTAINMENT",
+            set_display_name="From a rule",
+        )
+    mine = Transaction.objects.filter(user=carol)
+    rules_apply(user=carol, transaction_ids=mine.values_list("pk", flat=True))
+    hand = mine.select_related("meta").get(name="STARBUCKS 123")
+    assert (hand.category_override, hand.meta.display_name) == ("TRAVEL", "My coffee")
+    redone = mine.select_related("meta").get(name="WHOLEFDS MKT")
+    assert (redone.category_override, redone.meta.display_name) == ("ENTERTAINMENT", "From a rule")
+
+
+def test_a_field_name_that_rules_do_not_set_is_refused(
+    alice, organised, carol, carol_client, django_capture_on_commit_callbacks
+):
+    TransactionMeta.objects.create(
+        transaction=organised["coffee"], user=alice, user_fields=["amount"]
+    )
+    upload(carol_client, export_zip(alice), django_capture_on_commit_callbacks)
+    row = the_import(carol)
+    assert row.state == "failed"
+    assert "column set_by_you: 'amount' is not a field" in row.error
     assert not Transaction.objects.filter(user=carol).exists()
 
 

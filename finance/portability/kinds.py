@@ -12,7 +12,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from itertools import islice
 
-from django.db.models import QuerySet, Value
+from django.contrib.auth import get_user_model
+from django.db.models import QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, NullIf
 
 from banking.models import Holding
@@ -90,6 +91,15 @@ def _tags(chunk: list[dict]) -> None:
         names.setdefault(pk, []).append(name)
     for row in chunk:
         row["tags"] = names.get(row["_pk"], [])
+
+
+def _settings(user) -> QuerySet:
+    chosen = access.home_currency_row(user).values("code")[:1]
+    return (
+        get_user_model()
+        .objects.filter(pk=user.pk)
+        .annotate(home_currency_code=Coalesce(Subquery(chosen), Value("")))
+    )
 
 
 AMOUNT_SIGN = "Plaid's sign: positive = money out of the account, negative = money in."
@@ -366,6 +376,29 @@ KINDS: tuple[Kind, ...] = (
             C("asset", "asset__public_id", "manual_assets.id."),
             C("date", "date", "The day."),
             C("value", "value", "Its value from that day on."),
+        ),
+    ),
+    Kind(
+        "settings",
+        "Your settings (one row).",
+        _settings,
+        (
+            C(
+                "home_currency",
+                "home_currency_code",
+                "The currency totals are shown in, if you chose one (empty: the first account's).",
+            ),
+            C("time_zone", "time_zone", "Your time zone (empty: the site's)."),
+        ),
+    ),
+    Kind(
+        "alert_settings",
+        "The alerts you chose (a kind not listed keeps its default).",
+        lambda user: access.alert_settings_visible(user).order_by("kind"),
+        (
+            C("kind", "kind", "budget, large_transaction, low_balance, bank, digest, ..."),
+            C("enabled", "enabled", "Whether you get it."),
+            C("threshold", "threshold", "The amount it watches, for the kinds that take one."),
         ),
     ),
 )

@@ -45,6 +45,8 @@ IMPORTED = (
     "balance_history",
     "manual_assets",
     "manual_values",
+    "settings",
+    "alert_settings",
 )
 # A transaction gets a meta row when one of these says something.
 META_COLUMNS = ("display_name", "excluded", "transfer", "split", "set_by_you", "set_by_rules")

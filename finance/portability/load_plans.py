@@ -4,7 +4,14 @@ settings). They refer to accounts and categories read before them (finance/porta
 
 from __future__ import annotations
 
+import re
+import zoneinfo
+
+from django.contrib.auth import get_user_model
+
+from finance.currency.home import home_currency_set
 from finance.models import (
+    AlertSetting,
     BalanceSnapshot,
     Budget,
     BudgetMonth,
@@ -113,6 +120,28 @@ class PlanLoader(LoaderBase):
             seen[(asset, row["date"])] = True
             values.append(ManualValue(asset_id=asset, date=row["date"], value=row["value"]))
         ManualValue.objects.bulk_create(values, batch_size=BATCH)
+
+    def load_settings(self) -> None:
+        for line, row in self.rows("settings"):
+            if line > 2:
+                raise self.fail("settings", line, "home_currency", "there is one row of settings")
+            code, zone = row["home_currency"], row["time_zone"]
+            if code and not re.fullmatch("[A-Z]{3}", code):
+                raise self.fail("settings", line, "home_currency", f"{code[:40]!r} is not a code")
+            if zone and zone not in zoneinfo.available_timezones():
+                raise self.fail("settings", line, "time_zone", f"{zone[:40]!r} is not a zone")
+            if code:
+                home_currency_set(user=self.user, code=code)
+            get_user_model().objects.filter(pk=self.user.pk).update(time_zone=zone)
+
+    def load_alert_settings(self) -> None:
+        seen: dict = {}
+        for line, row in self.rows("alert_settings"):
+            self.unique(seen, row["kind"], "alert_settings", line, "kind")
+            seen[row["kind"]] = True
+            AlertSetting.objects.create(
+                user=self.user, kind=row["kind"], enabled=row["enabled"], threshold=row["threshold"]
+            )
 
 
 # rules.csv column -> Rule field (the account column is resolved apart).

@@ -16,11 +16,13 @@ import zipfile
 from collections.abc import Iterator
 from decimal import Decimal
 
+from django.contrib.auth import get_user_model
 from django.db import models
 
 from banking.models import Account, Holding, PlaidItem, Transaction
 from finance.export import unneutralise
 from finance.models import (
+    AlertSetting,
     BalanceSnapshot,
     Budget,
     BudgetMonth,
@@ -52,6 +54,7 @@ MODELS: dict[str, type[models.Model]] = {
     "holdings": Holding,
     "manual_assets": ManualAsset,
     "manual_values": ManualValue,
+    "alert_settings": AlertSetting,
 }
 LISTS = {"tags", "products", "set_by_you", "set_by_rules"}
 
@@ -146,7 +149,8 @@ def _converter(model, column):
 
 def csv_rows(kind: Kind, text: Iterator[str]) -> Iterator[tuple[int, dict]]:
     """(line, row) for each row; line is where the row starts in the file (header = line 1)."""
-    model = MODELS[kind.name]
+    # settings.csv is read from the user row (not known before the apps are loaded).
+    model = MODELS.get(kind.name) or get_user_model()
     columns = {c.name: c for c in kind.columns + kind.extra}
     reader = csv.reader(text, strict=True)
     try:

@@ -52,6 +52,8 @@ COMPARED = (
     "balance_history",
     "manual_assets",
     "manual_values",
+    "settings",
+    "alert_settings",
 )
 
 

@@ -62,5 +62,12 @@ def import_start(request):
     except ImportRefused as exc:
         messages.error(request, str(exc))
         return redirect("/settings/export/")
+    security_event_record(
+        user=request.user,
+        kind=SecurityEvent.Kind.DATA_IMPORTED,
+        request=request,
+        format="zip",
+        bytes=request.FILES["archive"].size,
+    )
     messages.success(request, "Your file is being imported. Reload this page in a minute.")
     return redirect("/settings/export/")

@@ -3,8 +3,10 @@
 from decimal import Decimal
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
+from accounts.models import SecurityEvent
 from finance import access
 from finance.alerts.preferences import alert_preferences
 from finance.currency.home import home_currency, home_currency_set
@@ -98,3 +100,16 @@ def test_an_unknown_time_zone_is_refused(
     row = the_import(carol)
     assert row.state == "failed"
     assert "column time_zone: 'Mars/Base' is not a zone" in row.error
+
+
+def test_an_import_is_written_in_the_security_log_and_a_refused_one_is_not(
+    alice, organised, carol, carol_client, django_capture_on_commit_callbacks
+):
+    carol_client.post("/settings/import/", {"archive": SimpleUploadedFile("x.zip", b"a,b")})
+    assert not carol.security_events.filter(kind=SecurityEvent.Kind.DATA_IMPORTED).exists()
+    data = export_zip(alice)
+    upload(carol_client, data, django_capture_on_commit_callbacks)
+    [event] = carol.security_events.filter(kind=SecurityEvent.Kind.DATA_IMPORTED)
+    assert event.details == {"format": "zip", "bytes": len(data)}
+    assert not alice.security_events.filter(kind=SecurityEvent.Kind.DATA_IMPORTED).exists()
+    assert "Data imported" in carol_client.get("/accounts/security/").content.decode()

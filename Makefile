@@ -1,5 +1,5 @@
 # The README's quick start is `make run` and `make test`; everything they need is set up here.
-.PHONY: run test smoke setup setup-dev lint bench bench-sync bench-webhooks bench-pages bench-emulator bench-scale bench-recurring bench-networth bench-alerts bench-export clean
+.PHONY: run test smoke setup setup-dev lint bench bench-sync bench-webhooks bench-pages bench-emulator bench-scale bench-recurring bench-networth bench-alerts bench-export bench-import clean
 
 run: setup
 	@scripts/ensure-redis.sh
@@ -25,7 +25,7 @@ lint: setup-dev
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
 
-bench: bench-emulator bench-sync bench-webhooks bench-pages bench-scale bench-recurring bench-networth bench-alerts bench-export
+bench: bench-emulator bench-sync bench-webhooks bench-pages bench-scale bench-recurring bench-networth bench-alerts bench-export bench-import
 
 bench-emulator: setup-dev
 	.venv/bin/python bench/emulator_bench.py
@@ -69,3 +69,6 @@ clean:
 # (export.json, PostgreSQL).
 bench-export: setup-dev
 	scripts/with-postgres.sh .venv/bin/python bench/export_bench.py
+
+bench-import: setup-dev
+	scripts/with-postgres.sh .venv/bin/python bench/import_bench.py

@@ -78,6 +78,7 @@ class SecurityEvent(models.Model):
         RECOVERY_CODES = "recovery_codes", "Recovery codes generated"
         SESSIONS_ENDED = "sessions_ended", "Signed out of other sessions"
         DATA_EXPORTED = "data_exported", "Data exported"
+        DATA_IMPORTED = "data_imported", "Data imported"
         BANK_REMOVED = "bank_removed", "Bank removed"
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="security_events")

@@ -45,7 +45,7 @@ def items_dispatch_due(*, now: datetime | None = None) -> int:
         "next_refresh_at", now=now, per_minute=settings.DISPATCH_SYNCS_PER_MINUTE
     )
     asked = 0
-    for item in PlaidItem.objects.filter(pk__in=pks).only("pk", "item_id", "status"):
+    for item in PlaidItem.objects.filter(pk__in=pks).only("pk", "item_id", "status", "kind"):
         outcome = "ignored"
         if item.status not in NOT_REFRESHED:
             outcome = sync.sync_request(item=item, trigger=SyncRun.Trigger.DAILY, requested_at=now)
@@ -98,7 +98,10 @@ def _claim_within_budget(field: str, *, now: datetime, per_minute: int) -> list[
 
 def _claim(field: str, *, now: datetime, limit: int) -> list[int]:
     lease_until = now + timedelta(seconds=settings.DISPATCH_LEASE_SECONDS)
-    due = PlaidItem.objects.filter(Q(**{f"{field}__lte": now}) | Q(**{f"{field}__isnull": True}))
+    # Manual items are never due: nothing at Plaid to refresh or check.
+    due = PlaidItem.objects.linked().filter(
+        Q(**{f"{field}__lte": now}) | Q(**{f"{field}__isnull": True})
+    )
     oldest_first = due.order_by(F(field).asc(nulls_first=True), "pk")
     if connection.features.has_select_for_update_skip_locked:
         with transaction.atomic():

@@ -42,7 +42,11 @@ def item_remove(*, item: PlaidItem) -> bool:
 
     An item left at Plaid keeps being billed, so local data is deleted only once Plaid has
     confirmed. On a failure the item shows "being removed" and a background task retries.
+    A manual item is not at Plaid: it is deleted here at once.
     """
+    if item.is_manual:
+        _item_delete(item)
+        return True
     try:
         plaid_api.item_remove(item)
     except plaid_api.PlaidError as exc:

@@ -275,7 +275,7 @@ def item_wealth_refresh(item: PlaidItem, parts: list[str] | None = None) -> dict
     """Refresh the asked parts the item has (all of them by default). An error the owner must
     fix sets the item's status through the error table; any other is logged, and the next
     sync or webhook tries again."""
-    if item.status in NO_SYNC_STATES:
+    if item.is_manual or item.status in NO_SYNC_STATES:
         return {}
     wanted = [p for p in wealth_parts(item) if parts is None or p in parts]
     done: dict[str, object] = {}

@@ -167,6 +167,10 @@ STORAGES = {
     },
 }
 
+# The largest export ZIP /settings/export/ accepts for import (a million transactions
+# compress to about 60 MB).
+DATA_IMPORT_MAX_BYTES = env.int("DATA_IMPORT_MAX_BYTES", default=200 * 1024 * 1024)
+
 # --- Redis: cache (rate limits, locks, webhook keys) and Celery's broker -----------------------
 REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")
 # Short timeouts everywhere: with Redis down, pages that do not need it must still render fast.

@@ -31,6 +31,7 @@ from .models import (
     Budget,
     Category,
     DataExport,
+    DataImport,
     HomeCurrency,
     ManualAsset,
     Membership,
@@ -173,6 +174,10 @@ def home_currency_row(user) -> QuerySet[HomeCurrency]:
 
 def data_exports_visible(user) -> QuerySet[DataExport]:
     return DataExport.objects.filter(user_id=user.pk)
+
+
+def data_imports_visible(user) -> QuerySet[DataImport]:
+    return DataImport.objects.filter(user_id=user.pk)
 
 
 def household_membership(user) -> QuerySet[Membership]:

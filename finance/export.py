@@ -17,6 +17,9 @@ import csv
 import re
 from collections.abc import Callable, Iterable, Iterator
 
+from django.db.models import Value
+from django.db.models.functions import Coalesce, NullIf
+
 from banking.categories import category_label
 
 from .export_extra import EXTRA_FIELDS, EXTRA_HEADER, with_extras
@@ -54,7 +57,7 @@ FIELDS = [
     "pending",
     "account__name",
     "account__mask",
-    "account__item__institution__name",
+    "bank_name",
     "notes",
     "transaction_id",
     *EXTRA_FIELDS,
@@ -153,5 +156,11 @@ def csv_rows(rows: Iterable[tuple], label: Callable[[str], str] = category_label
 def transaction_csv(qs, label: Callable[[str], str] = category_label) -> Iterator[str]:
     """qs: a selectors.transactions_filtered() queryset, already ordered. iterator(chunk_size=)
     reads it in chunks (a server-side cursor on PostgreSQL), so memory does not grow with rows."""
+    # A manual (imported) account's bank name is on its item; a Plaid one's, on the institution.
+    qs = qs.annotate(
+        bank_name=Coalesce(
+            NullIf("account__item__manual_name", Value("")), "account__item__institution__name"
+        )
+    )
     rows = with_extras(qs.values_list(*FIELDS).iterator(chunk_size=CHUNK_SIZE))
     return csv_rows(rows, label)

@@ -11,6 +11,7 @@ RULE_APPLY_EXISTING = "finance.tasks.rule_apply_existing"
 RATES_REFRESH = "finance.tasks.rates_refresh"
 DATA_EXPORT_BUILD = "finance.tasks.data_export_build"
 DATA_EXPORTS_PURGE = "finance.tasks.data_exports_purge"
+DATA_IMPORT_RUN = "finance.tasks.data_import_run"
 
 
 def task(name: str) -> Task:

@@ -13,6 +13,7 @@ from .alerts.occurrences import occurrence_emails_enqueue
 from .currency import rates
 from .networth import snapshots
 from .portability import export as data_export
+from .portability import importer as data_import
 from .rule_jobs import rule_apply_run
 
 # Kept importable here: the snapshot tests and beat's row name it.
@@ -73,6 +74,11 @@ def rates_refresh() -> int | None:
 @shared_task(name=names.DATA_EXPORT_BUILD, acks_late=True)
 def data_export_build(export_id: int) -> str:
     return data_export.data_export_build(export_id=export_id)
+
+
+@shared_task(name=names.DATA_IMPORT_RUN, acks_late=True)
+def data_import_run(import_id: int) -> str:
+    return data_import.data_import_run(import_id=import_id)
 
 
 @shared_task(name=names.DATA_EXPORTS_PURGE)

@@ -95,6 +95,7 @@ class PlaidItemAdmin(StaffAccessLogging, admin.ModelAdmin):
         "item_id",
         "owner",
         "institution",
+        "kind",
         "status",
         "error_code",
         "last_successful_sync_at",
@@ -102,7 +103,7 @@ class PlaidItemAdmin(StaffAccessLogging, admin.ModelAdmin):
         "created_at",
     )
     list_select_related = ("user", "institution")
-    list_filter = (owner_filter("user"), "status", "institution", "error_code", "is_stale")
+    list_filter = (owner_filter("user"), "kind", "status", "institution", "error_code", "is_stale")
     search_fields = ("item_id", "=user__email")
     raw_id_fields = ("user", "institution")
     actions = ("sync_now", "check_health", "send_reauth_reminder")
@@ -115,7 +116,9 @@ class PlaidItemAdmin(StaffAccessLogging, admin.ModelAdmin):
                     "item_id",
                     "public_id",
                     "user",
+                    "kind",
                     "institution",
+                    "manual_name",
                     "products",
                     "webhook_url",
                     "created_at",
@@ -210,7 +213,7 @@ class PlaidItemAdmin(StaffAccessLogging, admin.ModelAdmin):
         if outcomes["ignored"]:
             self.message_user(
                 request,
-                f"{outcomes['ignored']} not synced: revoked or being removed.",
+                f"{outcomes['ignored']} not synced: revoked, being removed or manual (imported).",
                 messages.WARNING,
             )
 
@@ -226,8 +229,8 @@ class PlaidItemAdmin(StaffAccessLogging, admin.ModelAdmin):
             if state == "skipped":
                 self.message_user(
                     request,
-                    f"{item}: not checked (revoked, being removed, or Plaid did not answer; "
-                    "see its API calls).",
+                    f"{item}: not checked (revoked, being removed, manual, or Plaid did not "
+                    "answer; see its API calls).",
                     messages.WARNING,
                 )
                 continue

@@ -36,7 +36,7 @@ SKIPPED = {Status.REVOKED, Status.REMOVING}
 
 def check_item_health(*, item: PlaidItem) -> str:
     """Check one item; returns the state it is in afterwards ('skipped' if not checked)."""
-    if item.status in SKIPPED:
+    if item.is_manual or item.status in SKIPPED:
         return "skipped"
     now = timezone.now()
     try:

@@ -25,9 +25,33 @@ class PlaidItemQuerySet(models.QuerySet):
     def for_user(self, user):
         return self.filter(user=user)
 
+    def linked(self):
+        """Items Plaid knows: every path that calls Plaid starts here (manual items never)."""
+        return self.filter(kind=PlaidItem.Kind.PLAID)
+
+    def manual_create(self, *, user, name: str) -> "PlaidItem":
+        """A manual item (accounts imported from a file): no access token, never synced."""
+        return self.create(
+            user=user,
+            kind=PlaidItem.Kind.MANUAL,
+            item_id=f"manual-{uuid.uuid4().hex}",
+            access_token="",
+            manual_name=name[:200],
+        )
+
 
 class PlaidItem(models.Model):
-    """One bank connection (a Plaid Item). The access token is Fernet-encrypted at rest."""
+    """One bank connection (a Plaid Item). The access token is Fernet-encrypted at rest.
+
+    A manual item (kind=manual) holds accounts imported from an export file: it has no access
+    token and no Plaid item id (item_id is a local "manual-..." placeholder), and nothing that
+    calls Plaid ever takes it (sync, dispatcher, health check, webhooks, wealth, removal at
+    Plaid all check is_manual or start from PlaidItem.objects.linked()).
+    """
+
+    class Kind(models.TextChoices):
+        PLAID = "plaid", "Linked through Plaid"
+        MANUAL = "manual", "Imported (manual)"
 
     class Status(models.TextChoices):
         HEALTHY = "healthy", "Connected"
@@ -42,8 +66,12 @@ class PlaidItem(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="plaid_items"
     )
+    kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.PLAID)
     item_id = models.CharField(max_length=64, unique=True)
     access_token = EncryptedTextField(editable=False)
+    # A manual item's bank name (from the file it was imported from); Plaid items use
+    # institution.
+    manual_name = models.CharField(max_length=200, blank=True)
     institution = models.ForeignKey(
         Institution, null=True, blank=True, on_delete=models.SET_NULL, related_name="items"
     )
@@ -85,7 +113,13 @@ class PlaidItem(models.Model):
 
     @property
     def display_name(self):
+        if self.is_manual:
+            return self.manual_name or "Imported accounts"
         return self.institution.name if self.institution_id else "Your bank"
+
+    @property
+    def is_manual(self) -> bool:
+        return self.kind == self.Kind.MANUAL
 
 
 class AccountQuerySet(models.QuerySet):

@@ -76,7 +76,7 @@ def sync_request(
     Coalescing: while a sync runs, the request becomes one more pass after it; while a task is
     queued (a Redis key for QUEUED_TTL), the request joins it. Never two tasks for one item.
     """
-    if item.status in NO_SYNC_STATES:
+    if item.is_manual or item.status in NO_SYNC_STATES:
         return "ignored"
     # The daily refresh's syncs wait their turn on the bulk queue; everything else is a person
     # or Plaid waiting now.
@@ -122,7 +122,8 @@ def sync_runs_reclaim_stuck(*, older_than_seconds: int) -> int:
     (a click, a webhook) is not dropped with it: its item is asked for again."""
     reclaimed = runs_reclaim_stuck(older_than_seconds=older_than_seconds)
     triggers = {run.item_id: run.trigger for run in reclaimed if run.rerun_requested}
-    for item in PlaidItem.objects.filter(pk__in=triggers).only("pk", "item_id", "status"):
+    items = PlaidItem.objects.filter(pk__in=triggers).only("pk", "item_id", "status", "kind")
+    for item in items:
         sync_request(item=item, trigger=triggers[item.pk])
     return len(reclaimed)
 
@@ -134,7 +135,7 @@ class RefreshUnavailable(Exception):
 def item_refresh_request(*, item: PlaidItem, throttle_seconds: int) -> bool:
     """ "Refresh now": at most once per `throttle_seconds` per item (claimed with one
     conditional UPDATE, so double clicks and two tabs count once). True when accepted."""
-    if item.status in NO_SYNC_STATES:
+    if item.is_manual or item.status in NO_SYNC_STATES:
         return False
     now = timezone.now()
     cutoff = now - timedelta(seconds=throttle_seconds)
@@ -158,6 +159,8 @@ def item_refresh_request(*, item: PlaidItem, throttle_seconds: int) -> bool:
 def item_refresh(*, item: PlaidItem) -> str:
     """Ask Plaid to check the bank now (/transactions/refresh), then sync what is there. Plaid
     finds more later and says so with SYNC_UPDATES_AVAILABLE, which syncs again."""
+    if item.is_manual:
+        return "manual"
     try:
         plaid_api.transactions_refresh(item)
     except plaid_api.PlaidError as exc:
@@ -175,6 +178,8 @@ def item_sync(*, item: PlaidItem, trigger: str, requested_at: datetime | None = 
     """Run one whole sync now, in this process. Raises SyncInProgress, SyncNotAllowed,
     SyncNotNeeded (a sync succeeded after `requested_at`) or SyncFailed (with .retryable);
     returns the finished SyncRun otherwise."""
+    if item.is_manual:
+        raise SyncNotAllowed("manual")
     if item.status in NO_SYNC_STATES:
         raise SyncNotAllowed(item.status)
     run = _claim(item, trigger)

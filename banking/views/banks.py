@@ -20,6 +20,8 @@ from .. import sync as sync_service
 from ..models import Account, PlaidItem
 from .link import json_body, json_error, link_context
 
+MANUAL_RECONNECT = "{} holds imported accounts: it is not connected to a bank to reconnect."
+
 
 def _item_for_user(request, public_id) -> PlaidItem:
     return get_object_or_404(
@@ -77,6 +79,9 @@ def bank_live(request, public_id):
 @require_GET
 def bank_reconnect(request, public_id):
     item = _item_for_user(request, public_id)
+    if item.is_manual:
+        messages.warning(request, MANUAL_RECONNECT.format(item.display_name))
+        return redirect("bank_detail", public_id=item.public_id)
     if item.status == PlaidItem.Status.REMOVING:
         messages.info(request, "This bank connection is being removed.")
         return redirect("bank_detail", public_id=item.public_id)
@@ -91,6 +96,8 @@ def bank_reconnect(request, public_id):
 @require_POST
 def bank_reconnected(request, public_id):
     item = _item_for_user(request, public_id)
+    if item.is_manual:
+        return json_error(MANUAL_RECONNECT.format(item.display_name), 409)
     data = json_body(request)
     if data is None:
         return json_error("Send a JSON object.")

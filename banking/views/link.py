@@ -81,7 +81,10 @@ def link_token(request):
     item = None
     if data.get("item"):
         item = get_object_or_404(
-            PlaidItem.objects.for_user(request.user).exclude(status=PlaidItem.Status.REMOVING),
+            # Update mode needs an item Plaid knows: a manual one is not found here.
+            PlaidItem.objects.for_user(request.user)
+            .linked()
+            .exclude(status=PlaidItem.Status.REMOVING),
             public_id=_uuid_or_404(data["item"]),
         )
     try:

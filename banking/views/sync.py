@@ -13,6 +13,7 @@ from ..models import PlaidItem
 from .banks import bank_live_response
 
 TRY_AGAIN = "We couldn't start the refresh just now. Please try again in a minute."
+MANUAL = "{} holds imported accounts: it is not connected to a bank, so nothing to refresh."
 
 
 def _item_for_user(request, public_id) -> PlaidItem:
@@ -35,6 +36,12 @@ def bank_refresh(request, public_id):
     # The item page's script posts here with fetch and shows the progress itself: it gets JSON,
     # and no flash message that would only turn up, stale, on the next page.
     wants_json = "application/json" in request.headers.get("Accept", "")
+    if item.is_manual:
+        text = MANUAL.format(item.display_name)
+        if wants_json:
+            return JsonResponse({"accepted": False, "message": text}, status=409)
+        messages.warning(request, text)
+        return _back(request, f"/banks/{item.public_id}/")
     try:
         accepted = sync.item_refresh_request(
             item=item, throttle_seconds=settings.REFRESH_THROTTLE_SECONDS
@@ -68,7 +75,9 @@ def bank_refresh(request, public_id):
 @login_required
 @require_POST
 def refresh_all(request):
-    items = PlaidItem.objects.for_user(request.user).exclude(status__in=sync.NO_SYNC_STATES)
+    items = (
+        PlaidItem.objects.for_user(request.user).linked().exclude(status__in=sync.NO_SYNC_STATES)
+    )
     try:
         accepted = sum(
             sync.item_refresh_request(item=item, throttle_seconds=settings.REFRESH_THROTTLE_SECONDS)
@@ -88,4 +97,6 @@ def refresh_all(request):
 @require_GET
 def bank_status(request, public_id):
     item = _item_for_user(request, public_id)
+    if item.is_manual:
+        return JsonResponse({"error": MANUAL.format(item.display_name)}, status=409)
     return JsonResponse(sync.item_sync_status(item))

@@ -191,7 +191,7 @@ def webhook_event_dispatch(event: WebhookEvent) -> str:
     """Run the event's handler; returns its outcome."""
     if event.item is None:
         # Recorded and flagged at receipt; maybe the item was linked a moment later.
-        item = PlaidItem.objects.filter(item_id=event.plaid_item_id).first()
+        item = PlaidItem.objects.linked().filter(item_id=event.plaid_item_id).first()
         if item is None:
             logger.warning(
                 "webhook for unknown item",
@@ -200,6 +200,10 @@ def webhook_event_dispatch(event: WebhookEvent) -> str:
             return Outcome.UNKNOWN_ITEM
         WebhookEvent.objects.filter(pk=event.pk).update(item=item, flagged=False)
         event.item = item
+    if event.item.is_manual:
+        # Plaid never knew a manual item: a webhook naming one acts on nothing.
+        logger.warning("webhook for a manual item", extra={"event": event.pk})
+        return Outcome.UNKNOWN_ITEM
     handler = HANDLERS.get((event.webhook_type, event.webhook_code))
     if handler is None:
         logger.info(

@@ -6,7 +6,7 @@ from .categories import Category
 from .currency import ExchangeRate, HomeCurrency
 from .households import AccountShare, Household, Invitation, Membership, TransactionAudit
 from .networth import BalanceSnapshot, ManualAsset, ManualValue
-from .portability import DataExport
+from .portability import DataExport, DataImport
 from .recurring import RecurringStream
 from .rules import Rule, TransactionMeta
 from .splits import SplitPart
@@ -23,6 +23,7 @@ __all__ = [
     "BudgetMonth",
     "Category",
     "DataExport",
+    "DataImport",
     "ExchangeRate",
     "HomeCurrency",
     "Household",

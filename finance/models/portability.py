@@ -30,3 +30,31 @@ class DataExport(models.Model):
 
     def __str__(self) -> str:
         return f"export {self.public_id} ({self.state})"
+
+
+class DataImport(models.Model):
+    """An export's ZIP uploaded to be read back into its uploader (finance.portability.importer).
+    The file is deleted once the task has run, whatever the outcome."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Being imported"
+        DONE = "done", "Imported"
+        FAILED = "failed", "Failed"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    state = models.CharField(max_length=8, choices=State.choices, default=State.QUEUED)
+    file = models.FileField(upload_to="imports/", blank=True)
+    # What went wrong, for the user: the file, line and column of the first bad cell.
+    error = models.TextField(blank=True)
+    # How many rows of each kind were imported.
+    counts = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"import {self.public_id} ({self.state})"

@@ -18,7 +18,7 @@ from .kinds import KINDS, Kind, kind_rows
 
 # Rows are joined into pieces of about this many bytes before they reach zlib.
 PIECE = 64 * 1024
-FORMAT_VERSION = "1"
+FORMAT_VERSION = "2"
 
 
 class _Line:

@@ -3,6 +3,8 @@
 CSV text cells get the formula guard of every CSV of the site (finance/export.py:neutralise),
 which finance.export.unneutralise undoes exactly, so text round-trips unchanged. JSON Lines keep
 the text as it is (no spreadsheet opens them).
+List cells (tags, products) are a JSON array of strings in CSV too (empty when there are
+none): no separator or escape of our own to get wrong.
 Amounts are exact decimals in both: unquoted numbers in CSV, strings in JSON (a JSON number
 would be read as a float by most programs).
 """
@@ -32,7 +34,8 @@ def _iso(value) -> str:
 
 
 def _list(value: list) -> str:
-    return neutralise(", ".join(str(v) for v in value))
+    # A JSON array of strings, so a name holding ", " or quotes stays one name; no items: empty.
+    return neutralise(json.dumps(value, ensure_ascii=False)) if value else ""
 
 
 # One lookup per cell (a type, not an isinstance chain): a million rows have 20 million cells.

@@ -12,8 +12,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from itertools import islice
 
-from django.db.models import QuerySet, Value
-from django.db.models.functions import Coalesce
+from django.contrib.auth import get_user_model
+from django.db.models import QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce, NullIf
 
 from banking.models import Holding
 from finance import access
@@ -62,6 +63,22 @@ def _transactions(user) -> QuerySet:
     )
 
 
+def _bank(prefix: str = ""):
+    # A manual (imported) connection carries its bank's name itself; a Plaid one, through
+    # its institution.
+    return Coalesce(
+        NullIf(f"{prefix}manual_name", Value("")), f"{prefix}institution__name", Value("")
+    )
+
+
+def _transactions_enrich(chunk: list[dict]) -> None:
+    # No meta row reads as no field set: [] (the JSON Lines twin says the same).
+    for row in chunk:
+        row["set_by_you"] = row.pop("_user_fields") or []
+        row["set_by_rules"] = row.pop("_rule_fields") or []
+    _tags(chunk)
+
+
 def _tags(chunk: list[dict]) -> None:
     ids = [row["_pk"] for row in chunk]
     names: dict[int, list[str]] = {}
@@ -76,16 +93,28 @@ def _tags(chunk: list[dict]) -> None:
         row["tags"] = names.get(row["_pk"], [])
 
 
+def _settings(user) -> QuerySet:
+    chosen = access.home_currency_row(user).values("code")[:1]
+    return (
+        get_user_model()
+        .objects.filter(pk=user.pk)
+        .annotate(home_currency_code=Coalesce(Subquery(chosen), Value("")))
+    )
+
+
 AMOUNT_SIGN = "Plaid's sign: positive = money out of the account, negative = money in."
 
 KINDS: tuple[Kind, ...] = (
     Kind(
         "bank_connections",
         "Each bank you linked through Plaid (no access token or sync cursor is exported).",
-        lambda user: access.items_visible(user).order_by("created_at", "id"),
+        lambda user: (
+            access.items_visible(user).annotate(bank_name=_bank()).order_by("created_at", "id")
+        ),
         (
             C("id", "public_id", "This connection's id; accounts.bank_connection refers to it."),
-            C("bank", "institution__name", "The bank's name."),
+            C("kind", "kind", "plaid (linked) or manual (imported from a file, never synced)."),
+            C("bank", "bank_name", "The bank's name."),
             C("institution_id", "institution__institution_id", "Plaid's id for the bank."),
             C("status", "status", "healthy, login_required, revoked, error, ..."),
             C("error_code", "error_code", "Plaid's last error code, if any."),
@@ -98,11 +127,15 @@ KINDS: tuple[Kind, ...] = (
     Kind(
         "accounts",
         "Each account at your banks.",
-        lambda user: access.accounts_visible(user).order_by("created_at", "id"),
+        lambda user: (
+            access.accounts_visible(user)
+            .annotate(bank_name=_bank("item__"))
+            .order_by("created_at", "id")
+        ),
         (
             C("id", "public_id", "This account's id; other files' account columns refer to it."),
             C("bank_connection", "item__public_id", "bank_connections.id of its bank."),
-            C("bank", "item__institution__name", "The bank's name."),
+            C("bank", "bank_name", "The bank's name."),
             C("name", "name", "The account's name."),
             C("official_name", "official_name", "The bank's official product name."),
             C("mask", "mask", "Last digits of the account number."),
@@ -148,9 +181,24 @@ KINDS: tuple[Kind, ...] = (
             C("transfer", "meta__transfer", "Marked as a transfer between your accounts."),
             C("split", "meta__split", "Split into parts (see split_parts)."),
             C("_pk", "pk", ""),
+            C("_user_fields", "meta__user_fields", ""),
+            C("_rule_fields", "meta__rule_fields", ""),
         ),
-        extra=(C("tags", "", "Your tags (a JSON list in .jsonl; comma separated in .csv)."),),
-        enrich=_tags,
+        extra=(
+            C("tags", "", "Your tags: a JSON list of names, in .csv too (empty: none)."),
+            C(
+                "set_by_you",
+                "",
+                "Fields you set by hand, which rules never change (a JSON list of category, "
+                "notes, display_name, excluded, transfer).",
+            ),
+            C(
+                "set_by_rules",
+                "",
+                "Fields the last rule run set, which a rule may set again (a JSON list).",
+            ),
+        ),
+        enrich=_transactions_enrich,
     ),
     Kind(
         "split_parts",
@@ -164,6 +212,17 @@ KINDS: tuple[Kind, ...] = (
             C("amount", "amount", "The part's amount. " + AMOUNT_SIGN),
             C("category", "category", "The part's category code."),
             C("notes", "notes", "The part's notes."),
+        ),
+    ),
+    Kind(
+        "transfers",
+        "Transfer pairs: money out of one of your accounts and into another; while a pair is "
+        "not undone neither side counts in any total.",
+        lambda user: access.transfers_visible(user).order_by("created_at", "id"),
+        (
+            C("outflow", "outflow__public_id", "transactions.id of the money out."),
+            C("inflow", "inflow__public_id", "transactions.id of the money in."),
+            C("status", "status", "matched (found automatically), confirmed or undone."),
         ),
     ),
     Kind(
@@ -317,6 +376,29 @@ KINDS: tuple[Kind, ...] = (
             C("asset", "asset__public_id", "manual_assets.id."),
             C("date", "date", "The day."),
             C("value", "value", "Its value from that day on."),
+        ),
+    ),
+    Kind(
+        "settings",
+        "Your settings (one row).",
+        _settings,
+        (
+            C(
+                "home_currency",
+                "home_currency_code",
+                "The currency totals are shown in, if you chose one (empty: the first account's).",
+            ),
+            C("time_zone", "time_zone", "Your time zone (empty: the site's)."),
+        ),
+    ),
+    Kind(
+        "alert_settings",
+        "The alerts you chose (a kind not listed keeps its default).",
+        lambda user: access.alert_settings_visible(user).order_by("kind"),
+        (
+            C("kind", "kind", "budget, large_transaction, low_balance, bank, digest, ..."),
+            C("enabled", "enabled", "Whether you get it."),
+            C("threshold", "threshold", "The amount it watches, for the kinds that take one."),
         ),
     ),
 )

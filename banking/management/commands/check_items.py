@@ -11,7 +11,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         counts = health_check.items_check_health(
-            PlaidItem.objects.exclude(status__in=health_check.SKIPPED)
+            PlaidItem.objects.linked().exclude(status__in=health_check.SKIPPED)
         )
         for state, n in sorted(counts.items()):
             self.stdout.write(f"{state}: {n}")

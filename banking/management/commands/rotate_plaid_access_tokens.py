@@ -17,7 +17,7 @@ class Command(BaseCommand):
         parser.add_argument("--item", help="Only this Plaid item_id.")
 
     def handle(self, *args, item=None, **options):
-        items = PlaidItem.objects.exclude(status=PlaidItem.Status.REMOVING).order_by("pk")
+        items = PlaidItem.objects.linked().exclude(status=PlaidItem.Status.REMOVING).order_by("pk")
         if item:
             items = items.filter(item_id=item)
         rotated = failed = 0

@@ -16,11 +16,13 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         if options["item"]:
-            items = list(PlaidItem.objects.filter(item_id=options["item"]))
+            items = list(PlaidItem.objects.linked().filter(item_id=options["item"]))
             if not items:
                 raise CommandError(f"No item with Plaid item_id {options['item']!r}.")
         else:
-            items = list(PlaidItem.objects.exclude(status__in=sync.NO_SYNC_STATES).order_by("pk"))
+            items = list(
+                PlaidItem.objects.linked().exclude(status__in=sync.NO_SYNC_STATES).order_by("pk")
+            )
         failures = 0
         for item in items:
             try:

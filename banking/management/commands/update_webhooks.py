@@ -24,7 +24,8 @@ class Command(BaseCommand):
         if not url:
             raise CommandError("No webhook URL is configured (set PLAID_WEBHOOK_URL).")
         items = (
-            PlaidItem.objects.exclude(webhook_url=url)
+            PlaidItem.objects.linked()
+            .exclude(webhook_url=url)
             .exclude(status__in=[PlaidItem.Status.REVOKED, PlaidItem.Status.REMOVING])
             .order_by("pk")
         )

@@ -74,7 +74,7 @@ def test_csv_and_jsonl_say_the_same_with_exact_amounts(alice, organised):
 def test_csv_text_is_guarded_against_formulas(alice, organised):
     files = build(alice)
     rows = {r["name"]: r for r in csv_of(files, "transactions")}
-    assert rows["WHOLEFDS MKT"]["tags"] == "'=1+2, family"
+    assert rows["WHOLEFDS MKT"]["tags"] == '["=1+2", "family"]'
     notes = [p["notes"] for p in csv_of(files, "split_parts")]
     assert notes == ["ticket", "'-meals on board"]
     # Amounts are numbers: never quoted, never prefixed.

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('banking', '0010_wealth'),
+        ('banking', '0011_syncoutbox_prepared'),
     ]
 
     operations = [

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('finance', '0019_households'),
+        ('finance', '0021_budget_unique_per_category'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -14,6 +14,9 @@ column so the list pages walk the (user, -date, -id) index, and the month totals
 (user, date) index; a join through the item would lose both plans.
 """
 
+import operator
+from functools import reduce
+
 from django.db.models import Q, QuerySet
 
 from banking.models import (
@@ -93,6 +96,17 @@ def transaction_parts(user, *, household: bool = False) -> list[Q]:
     # The owner too (every row carries its account's owner): a total by category can then
     # read the owner's (user, pfc_primary, date) index, a list the account's.
     return own + [Q(user_id=owner_id, account_id=pk) for pk, owner_id in shared]
+
+
+def transactions_by_parts(
+    user, *, household: bool = False
+) -> tuple[QuerySet[Transaction], list[Q]]:
+    """(rows, parts): transactions_visible() and transaction_parts() from one reading of the
+    membership and share rows. The rows are filtered by the parts themselves (the user's id;
+    each shared account with its owner) rather than by the share subquery, so a per-part
+    query, and the fetch of a merged page by id, carry no subquery to plan or run."""
+    parts = transaction_parts(user, household=household)
+    return Transaction.objects.filter(reduce(operator.or_, parts)), parts
 
 
 def transactions_editable(user) -> QuerySet[Transaction]:

@@ -141,8 +141,14 @@ def transfers_visible(user) -> QuerySet[TransferLink]:
     return TransferLink.objects.filter(user_id=user.pk)
 
 
-def recurring_streams_visible(user) -> QuerySet[RecurringStream]:
-    return RecurringStream.objects.filter(user_id=user.pk)
+def recurring_streams_visible(user, *, household: bool = False) -> QuerySet[RecurringStream]:
+    # With `household`, the streams of the accounts members share too (to read: the actions
+    # on /recurring/ take the user's own streams only).
+    if not household:
+        return RecurringStream.objects.filter(user_id=user.pk)
+    return RecurringStream.objects.filter(
+        Q(user_id=user.pk) | Q(account_id__in=_shared_account_ids(user))
+    )
 
 
 def manual_assets_visible(user) -> QuerySet[ManualAsset]:

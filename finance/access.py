@@ -14,6 +14,9 @@ column so the list pages walk the (user, -date, -id) index, and the month totals
 (user, date) index; a join through the item would lose both plans.
 """
 
+import operator
+from functools import reduce
+
 from django.db.models import Q, QuerySet
 
 from banking.models import (
@@ -96,6 +99,17 @@ def transaction_parts(user, *, household: bool = False) -> list[Q]:
     return own + [Q(user_id=owner_id, account_id=pk) for pk, owner_id in shared]
 
 
+def transactions_by_parts(
+    user, *, household: bool = False
+) -> tuple[QuerySet[Transaction], list[Q]]:
+    """(rows, parts): transactions_visible() and transaction_parts() from one reading of the
+    membership and share rows. The rows are filtered by the parts themselves (the user's id;
+    each shared account with its owner) rather than by the share subquery, so a per-part
+    query, and the fetch of a merged page by id, carry no subquery to plan or run."""
+    parts = transaction_parts(user, household=household)
+    return Transaction.objects.filter(reduce(operator.or_, parts)), parts
+
+
 def transactions_editable(user) -> QuerySet[Transaction]:
     # The user's own rows: what rules, merges, carries, tags, splits and transfers may write.
     return Transaction.objects.filter(user_id=user.pk)
@@ -128,8 +142,14 @@ def transfers_visible(user) -> QuerySet[TransferLink]:
     return TransferLink.objects.filter(user_id=user.pk)
 
 
-def recurring_streams_visible(user) -> QuerySet[RecurringStream]:
-    return RecurringStream.objects.filter(user_id=user.pk)
+def recurring_streams_visible(user, *, household: bool = False) -> QuerySet[RecurringStream]:
+    # With `household`, the streams of the accounts members share too (to read: the actions
+    # on /recurring/ take the user's own streams only).
+    if not household:
+        return RecurringStream.objects.filter(user_id=user.pk)
+    return RecurringStream.objects.filter(
+        Q(user_id=user.pk) | Q(account_id__in=_shared_account_ids(user))
+    )
 
 
 def manual_assets_visible(user) -> QuerySet[ManualAsset]:

@@ -268,13 +268,12 @@ def _safe_day(first: dt.date, day: int) -> dt.date:
 
 
 def recent_transactions(*, user, limit: int = 8, household: bool = False) -> list[Transaction]:
+    rows, parts = access.transactions_by_parts(user, household=household)
     return rows_in_order(
-        access.transactions_visible(user, household=household).select_related(
-            "account__item__institution"
-        ),
+        rows.select_related("account__item__institution"),
         order=["-date", "-id"],
         limit=limit,
-        parts=access.transaction_parts(user, household=household),
+        parts=parts,
     )
 
 

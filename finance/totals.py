@@ -23,11 +23,15 @@ def counted_root(book: CategoryBook, row: dict) -> str | None:
     return book.root(category).code if category else ""
 
 
-def with_splits(rows, *, user, start, end, keys, totals: dict, memo=None) -> list[dict]:
+def with_splits(
+    rows, *, user, start, end, keys, totals: dict, memo=None, household: bool = False
+) -> list[dict]:
     """The grouped rows plus the split adjustments (finance.splits) in the same shape: keys(row)
-    gives the row's grouping values, totals maps each sum's name to the amounts it takes."""
+    gives the row's grouping values, totals maps each sum's name to the amounts it takes.
+    `household`: the rows were read with household=True, so the splits on shared rows come too."""
     out = list(rows)
-    for adj in split_adjustments(user=user, start=start, end=end, memo=memo):
+    adjustments = split_adjustments(user=user, start=start, end=end, memo=memo, household=household)
+    for adj in adjustments:
         sums = {
             name: adj["amount"] * adj["weight"] if wanted(adj["amount"]) else ZERO
             for name, wanted in totals.items()

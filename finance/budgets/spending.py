@@ -95,6 +95,7 @@ def _rows(*, user, budgets, book, first, end, household):
         keys=lambda r: {"month": month_start(r["date"]), "day": r["date"]},
         totals={"out": positive, "into": negative},
         memo=book.memo,
+        household=household,
     )
 
 

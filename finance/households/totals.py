@@ -32,10 +32,10 @@ class TotalsScope:
         view (access.transaction_parts): a grouped total runs once per part and its rows are
         summed in Python, as they are anyway. One OR would read every user's rows of the
         period through the date index."""
-        qs = access.transactions_visible(self.user, household=self.household)
         if not self.household:
-            return [qs]
-        return [qs.filter(part) for part in access.transaction_parts(self.user, household=True)]
+            return [access.transactions_visible(self.user)]
+        rows, parts = access.transactions_by_parts(self.user, household=True)
+        return [rows.filter(part) for part in parts]
 
     def book_for(self, row: dict) -> CategoryBook:
         owner_id = row.get("user_id", self.user.pk)

@@ -48,18 +48,20 @@ class RecurringPage:
     monthly_home: HomeTotal | None = None
 
 
-def streams_for_user(*, user) -> QuerySet[RecurringStream]:
+def streams_for_user(*, user, household: bool = False) -> QuerySet[RecurringStream]:
+    """The user's streams; with `household`, those of the accounts members share too (under
+    their owner's names for them)."""
     return (
-        recurring_streams_visible(user)
+        recurring_streams_visible(user, household=household)
         .select_related("account")
         .order_by("-is_active", "predicted_next_date", "description", "pk")
     )
 
 
-def recurring_page(*, user, today: date | None = None) -> RecurringPage:
+def recurring_page(*, user, today: date | None = None, household: bool = False) -> RecurringPage:
     today = today or timezone.localdate()
     page = RecurringPage()
-    for s in streams_for_user(user=user):
+    for s in streams_for_user(user=user, household=household):
         if s.state != State.TRACKED:
             page.hidden.append(s)
         elif s.is_inflow:

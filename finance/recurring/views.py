@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from .. import access
+from ..households.services import household_of, household_view_asked
 from .export import streams_csv
 from .forms import ACTIONS, StreamActionForm
 from .selectors import recurring_page, streams_for_user
@@ -24,9 +25,15 @@ DONE = {
 @login_required
 @require_GET
 def recurring_list(request):
-    return render(
-        request, "finance/recurring/list.html", {"page": recurring_page(user=request.user)}
-    )
+    # The "mine / household" switch: the streams of the accounts members share, to read.
+    household = household_view_asked(request)
+    context = {
+        "page": recurring_page(user=request.user, household=household),
+        "household": household,
+        "in_household": household or household_of(request.user) is not None,
+        "base": "/recurring/",
+    }
+    return render(request, "finance/recurring/list.html", context)
 
 
 @login_required

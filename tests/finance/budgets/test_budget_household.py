@@ -7,11 +7,13 @@ from decimal import Decimal
 import pytest
 from django.test import Client
 
+from finance import access
 from finance.budgets.services import budget_set
 from finance.categories import category_book
 from finance.currency.home import home_currency_set
 from finance.households.services import account_share_set, household_create
 from finance.models import Membership
+from finance.splits import Part, splits_set
 from tests.factories import AccountFactory, TransactionFactory
 
 pytestmark = pytest.mark.django_db
@@ -94,3 +96,28 @@ def test_a_non_member_asking_for_the_household_view_sees_only_her_own(carol, spe
     assert "$7.00" in spent_cell(page)
     assert "$30.00" not in page and "$37.00" not in page
     assert "data-switch" not in page
+
+
+def test_household_counts_a_split_shared_row_by_its_parts_as_the_household_totals_do(
+    alice, bob, spending
+):
+    food_budget(bob)
+    shop = TransactionFactory(
+        account=access.accounts_visible(alice).get(name="Joint Checking"),
+        amount=Decimal("100.00"),
+        date=dt.date.today(),
+        pfc_primary="GENERAL_MERCHANDISE",
+        pfc_detailed="GENERAL_MERCHANDISE_SUPERSTORES",
+    )
+    splits_set(
+        user=alice,
+        transaction=shop,
+        parts=[Part(Decimal("60.00"), "FOOD_AND_DRINK"), Part(Decimal("40.00"), "TRAVEL")],
+    )
+
+    page = client_for(bob).get("/budgets/?view=household").content.decode()
+
+    # 5 (his own) + 30 (her shared food) + 60 (the food part of her split shared row).
+    assert "$95.00" in spent_cell(page)
+    assert "$35.00" not in spent_cell(page)
+    assert "$135.00" not in spent_cell(page)

@@ -47,6 +47,15 @@ def _names(meta, fields: Sequence[str]) -> list[str]:
     return [qn(column(meta, f)) for f in fields]
 
 
+def _stage(cursor, name: str, definition: str, columns: str, rows) -> None:
+    """COPY rows into the session-local temporary table `name` (made once per session from
+    `definition`, emptied at commit): PostgreSQL's fast path for a batch."""
+    cursor.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS {name} {definition}")
+    with cursor.cursor.copy(f"COPY {name} ({columns}) FROM STDIN") as cp:
+        for row in rows:
+            cp.write_row(row)
+
+
 def bank_fields_write(*, user_id: int, rows: list[BankRow]) -> None:
     """Set category_override and notes on these transactions of the user, in one statement."""
     if not rows:
@@ -64,13 +73,13 @@ def bank_fields_write(*, user_id: int, rows: list[BankRow]) -> None:
                 [(c, n, t, user_id) for t, c, n in rows],
             )
             return
-        cursor.execute(
-            "CREATE TEMPORARY TABLE IF NOT EXISTS rules_bank "
-            "(id bigint, category_override text, notes text) ON COMMIT DELETE ROWS"
+        _stage(
+            cursor,
+            "rules_bank",
+            "(id bigint, category_override text, notes text) ON COMMIT DELETE ROWS",
+            "id, category_override, notes",
+            rows,
         )
-        with cursor.cursor.copy("COPY rules_bank (id, category_override, notes) FROM STDIN") as cp:
-            for row in rows:
-                cp.write_row(row)
         # Statistics for the fresh rows: without them the planner guesses and may scan every
         # transaction of every user instead of looking up the batch by primary key.
         cursor.execute("ANALYZE rules_bank")
@@ -111,13 +120,8 @@ def metas_write(*, user_id: int, rows: list[MetaRow]) -> None:
                 values,
             )
             return
-        cursor.execute(
-            "CREATE TEMPORARY TABLE IF NOT EXISTS rules_meta ON COMMIT DELETE ROWS AS "  # noqa: S608
-            f"SELECT {names} FROM {table} WITH NO DATA"
-        )
-        with cursor.cursor.copy(f"COPY rules_meta ({names}) FROM STDIN") as cp:
-            for row in values:
-                cp.write_row(row)
+        definition = f"ON COMMIT DELETE ROWS AS SELECT {names} FROM {table} WITH NO DATA"  # noqa: S608
+        _stage(cursor, "rules_meta", definition, names, values)
         cursor.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM rules_meta {upsert}")  # noqa: S608
         cursor.execute("TRUNCATE rules_meta")
 
@@ -137,13 +141,13 @@ def tag_links_write(*, rows: list[tuple[int, int]]) -> None:
                 rows,
             )
             return
-        cursor.execute(
-            "CREATE TEMPORARY TABLE IF NOT EXISTS rules_tags "
-            "(transaction_id bigint, tag_id bigint) ON COMMIT DELETE ROWS"
+        _stage(
+            cursor,
+            "rules_tags",
+            "(transaction_id bigint, tag_id bigint) ON COMMIT DELETE ROWS",
+            "transaction_id, tag_id",
+            rows,
         )
-        with cursor.cursor.copy("COPY rules_tags (transaction_id, tag_id) FROM STDIN") as cp:
-            for row in rows:
-                cp.write_row(row)
         cursor.execute(
             f"INSERT INTO {table} ({names}) SELECT transaction_id, tag_id FROM rules_tags "  # noqa: S608
             f"{conflict}"

@@ -85,7 +85,8 @@ def watched_page(browser, *, user=None, url=None, viewport=None, ignore=lambda e
         yield page
     finally:
         context.close()
-    assert [error for error in errors if not ignore(error)] == []
+    unexpected = [error for error in errors if not ignore(error)]
+    assert unexpected == [], unexpected
 
 
 # Linking a bank through the emulator's Link look-alike, the way a person does it. One copy for

@@ -23,6 +23,16 @@ def migrate(targets):
     return executor.loader.project_state(targets).apps
 
 
+@pytest.fixture(autouse=True)
+def latest_schema_after():
+    """The tests after this one need every migration applied again, including those after
+    AFTER (going back to BEFORE unapplied them)."""
+    yield
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+
 def test_budgets_of_one_category_in_two_currencies_become_one_summing_both_plans_converted():
     apps = migrate(BEFORE)
     budget_model = apps.get_model("finance", "Budget")

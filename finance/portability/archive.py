@@ -15,10 +15,13 @@ from zipstream import ZIP_DEFLATED, ZipStream
 
 from .cells import csv_cell, json_line
 from .kinds import KINDS, Kind, kind_rows
+from .summary import SUMMARY
 
 # Rows are joined into pieces of about this many bytes before they reach zlib.
 PIECE = 64 * 1024
 FORMAT_VERSION = "2"
+# What the ZIP holds: the data (KINDS, what an import reads) and the derived summary.
+EXPORTED = (*KINDS, SUMMARY)
 
 
 class _Line:
@@ -70,9 +73,11 @@ def readme() -> str:
         "apostrophe to get the text back (Ledgerline's import does). yes/no are true/false.",
         'Amounts are exact decimals: unquoted in CSV, strings in JSON ("12.50").',
         "Dates are YYYY-MM-DD, times ISO 8601 in UTC. Empty = none.",
+        "summary.csv / summary.jsonl are derived from the other files (totals per month);",
+        "an import reads the other files and skips them.",
         "",
     ]
-    for kind in KINDS:
+    for kind in EXPORTED:
         out += [f"{kind.name}.csv / {kind.name}.jsonl", f"  {kind.meaning}"]
         width = max(len(name) for name in kind.header)
         meanings = {c.name: c.meaning for c in kind.columns + kind.extra}
@@ -84,7 +89,7 @@ def readme() -> str:
 def zip_stream(user) -> ZipStream:
     zs = ZipStream(compress_type=ZIP_DEFLATED, compress_level=6)
     zs.add(readme(), "README.txt")
-    for kind in KINDS:
+    for kind in EXPORTED:
         zs.add(_pieces(csv_lines(kind, user)), f"{kind.name}.csv")
         zs.add(_pieces(jsonl_lines(kind, user)), f"{kind.name}.jsonl")
     return zs

@@ -4,7 +4,8 @@ CSV text cells get the formula guard of every CSV of the site (finance/export.py
 which finance.export.unneutralise undoes exactly, so text round-trips unchanged. JSON Lines keep
 the text as it is (no spreadsheet opens them).
 List cells (tags, products) are a JSON array of strings in CSV too (empty when there are
-none): no separator or escape of our own to get wrong.
+none): no separator or escape of our own to get wrong. Object cells (the summary's amounts per
+currency) are a JSON object of strings the same way.
 Amounts are exact decimals in both: unquoted numbers in CSV, strings in JSON (a JSON number
 would be read as a float by most programs).
 """
@@ -33,8 +34,9 @@ def _iso(value) -> str:
     return value.isoformat()
 
 
-def _list(value: list) -> str:
-    # A JSON array of strings, so a name holding ", " or quotes stays one name; no items: empty.
+def _list(value: list | dict) -> str:
+    # A JSON array (or object) of strings, so a name holding ", " or quotes stays one name;
+    # no items: empty.
     return neutralise(json.dumps(value, ensure_ascii=False)) if value else ""
 
 
@@ -48,6 +50,7 @@ CSV_CELL = {
     dt.datetime: _iso,
     uuid.UUID: str,
     list: _list,
+    dict: _list,
     type(None): lambda value: "",
 }
 

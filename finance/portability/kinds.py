@@ -35,11 +35,12 @@ class Column:
 class Kind:
     name: str
     meaning: str
-    rows: Callable[[object], QuerySet]
+    rows: Callable[[object], QuerySet] | None
     columns: tuple[Column, ...]
     # Columns computed per chunk after the lookups (transactions' tags).
     extra: tuple[Column, ...] = ()
     enrich: Callable[[list[dict]], None] | None = None
+    generate: Callable[[object], Iterator[dict]] | None = None  # derived rows (summary.py)
 
     @property
     def header(self) -> list[str]:
@@ -47,8 +48,7 @@ class Kind:
         return [c.name for c in self.columns + self.extra if not c.name.startswith("_")]
 
 
-def C(name: str, lookup: str, meaning: str) -> Column:
-    return Column(name, lookup, meaning)
+C = Column
 
 
 def _transactions(user) -> QuerySet:
@@ -407,6 +407,9 @@ KINDS_BY_NAME = {kind.name: kind for kind in KINDS}
 
 def kind_rows(kind: Kind, user) -> Iterator[dict]:
     """Each row as {column: value}, read CHUNK rows at a time."""
+    if kind.generate:
+        yield from kind.generate(user)
+        return
     names = [c.name for c in kind.columns]
     lookups = [c.lookup for c in kind.columns]
     rows = kind.rows(user).values_list(*lookups).iterator(chunk_size=CHUNK)

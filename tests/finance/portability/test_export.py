@@ -11,8 +11,8 @@ from django_celery_beat.models import PeriodicTask
 
 from finance import task_names
 from finance.models import DataExport
+from finance.portability.archive import EXPORTED
 from finance.portability.export import data_export_build, data_exports_purge
-from finance.portability.kinds import KINDS
 from finance.tasks import data_exports_purge as purge_task
 from tests.factories import AccountFactory, PlaidItemFactory, TransactionFactory
 from tests.reauth import recently_authenticated
@@ -45,10 +45,10 @@ def start(client, django_capture_on_commit_callbacks):
 
 def test_it_holds_a_csv_and_a_jsonl_of_every_kind_and_a_readme(alice, organised):
     files = build(alice)
-    names = {k.name for k in KINDS}
+    names = {k.name for k in EXPORTED}
     assert set(files) == {"README.txt"} | {f"{n}.{ext}" for n in names for ext in ("csv", "jsonl")}
     readme = files["README.txt"].decode()
-    for kind in KINDS:
+    for kind in EXPORTED:
         assert csv_of(files, kind.name) == [] or list(csv_of(files, kind.name)[0]) == kind.header
         for column in kind.header:
             assert f"  {column} " in readme

@@ -23,6 +23,7 @@ from tests.finance.currency.conftest import two_banks  # noqa: F401  (the fixtur
 from tests.finance.currency.hand import THIS_MONTH
 from tests.reauth import recently_authenticated
 
+from .conftest import unzip
 from .test_import import export_zip, the_import, upload
 
 pytestmark = pytest.mark.django_db
@@ -208,3 +209,13 @@ def strip(value):
 
 
 PLAIN = (str, int, Decimal, dt.date, type(None))
+
+
+@pytest.mark.parametrize("home", ["USD", "GBP"])
+def test_the_exports_summary_is_the_same_after_the_round_trip(round_trip, alice, carol, home):
+    summaries = []
+    for client, user in zip(round_trip, (alice, carol), strict=True):
+        client.post("/settings/currency/", {"code": home})
+        summaries.append(unzip(export_zip(user))["summary.jsonl"])
+    assert summaries[0] == summaries[1]
+    assert summaries[0].count(b'"kind":"spending"') >= 2

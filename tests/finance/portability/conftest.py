@@ -4,12 +4,14 @@ import zipfile
 from decimal import Decimal
 
 import pytest
+from django.test import Client
 
 from finance import access
 from finance.budgets.services import budget_set
 from finance.models import Rule
 from finance.splits import Part, splits_set
 from finance.tags import transaction_tags_set
+from tests.reauth import recently_authenticated
 
 
 @pytest.fixture(autouse=True)
@@ -42,6 +44,19 @@ def organised(alice, money):
         amount=Decimal("250.00"),
     )
     return money
+
+
+# A fresh user to import into, recently signed in again (the upload asks for the password).
+@pytest.fixture
+def carol(django_user_model):
+    return django_user_model.objects.create_user(email="carol@example.com", password="carol-pass-1")
+
+
+@pytest.fixture
+def carol_client(carol):
+    client = Client()
+    client.force_login(carol)
+    return recently_authenticated(client, "carol-pass-1")
 
 
 def unzip(data: bytes) -> dict[str, bytes]:

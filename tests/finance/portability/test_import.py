@@ -81,18 +81,6 @@ def rows_without_ids(data: bytes, kind: str) -> list[dict]:
     return [{k: v for k, v in r.items() if k not in IDS} for r in csv.DictReader(io.StringIO(text))]
 
 
-@pytest.fixture
-def carol(django_user_model):
-    return django_user_model.objects.create_user(email="carol@example.com", password="carol-pass-1")
-
-
-@pytest.fixture
-def carol_client(carol):
-    client = Client()
-    client.force_login(carol)
-    return recently_authenticated(client, "carol-pass-1")
-
-
 def upload(client, data: bytes, callbacks, name="ledgerline-export.zip"):
     with callbacks(execute=True):
         return client.post(

@@ -4,30 +4,16 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 
 from accounts.models import SecurityEvent
 from finance import access
 from finance.alerts.preferences import alert_preferences
 from finance.currency.home import home_currency, home_currency_set
 from finance.models import AlertKind, AlertSetting
-from tests.reauth import recently_authenticated
 
 from .test_import import export_zip, rezip, the_import, upload
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def carol(django_user_model):
-    return django_user_model.objects.create_user(email="carol@example.com", password="carol-pass-1")
-
-
-@pytest.fixture
-def carol_client(carol):
-    client = Client()
-    client.force_login(carol)
-    return recently_authenticated(client, "carol-pass-1")
 
 
 @pytest.fixture

@@ -11,6 +11,14 @@ import sys
 from .server import EmulatorServer
 
 
+def _stop_once(*_) -> None:
+    """The first SIGTERM stops the server the way Ctrl-C does; a second one (a supervisor
+    that signals the group and the process) must not interrupt the shutdown under way, where
+    it would surface as a KeyboardInterrupt traceback in the interpreter's exit hooks."""
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    raise KeyboardInterrupt
+
+
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(
         prog="python -m plaid_emulator", description="A local emulation of Plaid's API and Link."
@@ -49,7 +57,7 @@ def main(argv=None) -> int:
         historical_after_seconds=args.historical_after_seconds,
     )
     # SIGTERM (honcho, make) must flush the state file just like Ctrl-C does.
-    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt))
+    signal.signal(signal.SIGTERM, _stop_once)
     logging.getLogger("plaid_emulator").info(
         "Plaid emulator on %s (client_id=%s)%s",
         srv.url,

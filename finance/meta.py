@@ -1,14 +1,24 @@
 """finance's per-transaction columns (TransactionMeta): which fields the user set by hand."""
 
 from django.db import transaction as db_transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef
 
 from banking.models import Transaction
 
 from .models import TransactionMeta
+from .models.rules import SPLIT_META, UNCOUNTED_META
 
-# Rows a rule (or the user) excluded or marked as a transfer count in no total.
-COUNTED = Q(meta__isnull=True) | Q(meta__excluded=False, meta__transfer=False, meta__linked=False)
+# Rows a rule (or the user) excluded, marked as a transfer or linked to their other half count
+# in no total. Asked as "no such meta row exists", not as a join with the meta table: the
+# partial index meta_uncounted holds only those rows, so each transaction costs one probe of a
+# small index, where a join read every user's meta rows once the table had grown.
+COUNTED = ~Exists(TransactionMeta.objects.filter(UNCOUNTED_META, transaction_id=OuterRef("pk")))
+# Rows split into parts, asked the same way (partial index meta_split).
+SPLIT = Exists(TransactionMeta.objects.filter(SPLIT_META, transaction_id=OuterRef("pk")))
+# Split rows whose parts count (a re-sync that changed the amount sends them back to review).
+SPLIT_HEALTHY = Exists(
+    TransactionMeta.objects.filter(SPLIT_META, split_review=False, transaction_id=OuterRef("pk"))
+)
 
 
 def meta_user_fields_add(*, transaction: Transaction, fields: set[str]) -> None:

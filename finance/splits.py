@@ -19,7 +19,7 @@ from django.db import transaction as db_transaction
 from banking.models import Transaction
 
 from . import access
-from .meta import COUNTED
+from .meta import COUNTED, SPLIT_HEALTHY
 from .models import SplitPart, TransactionMeta
 
 
@@ -108,7 +108,7 @@ def split_adjustments(
         return memo[key]
     parents = (
         access.transactions_visible(user, household=household)
-        .filter(COUNTED, meta__split=True, meta__split_review=False)
+        .filter(COUNTED, SPLIT_HEALTHY)
         .filter(date__gte=start, date__lte=end)
     )
     rows = []

@@ -16,17 +16,18 @@ Keys:
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import partial
 
-from django.db import transaction
-from django.db.models import F
+from django.db.models import Case, F, Q, QuerySet, When
 
 from accounts.time_zone import user_today, user_week
 from banking.health.status import ItemNotice
 from banking.models import PlaidItem, SyncOutbox, Transaction
 
-from .. import access
+from .. import access, meta
 from ..budgets.report import BudgetLine, budget_lines, budgets_covering
 from ..categories import CategoryBook, category_book
 from ..models import AlertKind, Category, RecurringStream
@@ -41,17 +42,24 @@ ID_CHUNK = 500
 # A touched row that is split: its parts may count anywhere, so every budget is read.
 SPLIT = ("split",)
 PRICE_NEWS_DAYS = 7
+ACCOUNT_COLUMNS = (
+    "pk",
+    "name",
+    "available_balance",
+    "current_balance",
+    "iso_currency_code",
+    "unofficial_currency_code",
+)
 
 
 @dataclass(frozen=True)
 class Due:
-    """Something to tell, not yet claimed."""
+    """Something to tell, not yet claimed. `words()` gives its title, body and url: written
+    only for what was not told yet (most news a sync brings was told by an earlier one)."""
 
     kind: str
     key: str
-    title: str
-    body: str = ""
-    url: str = ""
+    words: Callable[[], dict]
 
 
 def alerts_for_sync(outbox: SyncOutbox) -> int:
@@ -98,19 +106,15 @@ def touches_any(outbox: SyncOutbox) -> bool:
 def dues_claim(*, user, dues: list[Due], taken: set[str] | None = None) -> int:
     """Claim what was not told yet. The keys already taken are read in one query (or given,
     read by the caller), so a sync that brings no news costs no failed INSERT; the INSERT (one
-    for all the new keys) stays the guarantee. One commit, and the emails are queued (on
-    commit) once all are stored."""
+    for all the new keys) stays the guarantee. One commit (occurrences_claim's own
+    transaction), and the emails are queued once all are stored."""
     if taken is None:
         taken = occurrence_keys_taken(user=user, keys=[d.key for d in dues])
     new = {d.key: d for d in dues if d.key not in taken}
-    claims = [
-        {"kind": d.kind, "key": d.key, "title": d.title, "body": d.body, "url": d.url}
-        for d in new.values()
-    ]
+    claims = [{"kind": d.kind, "key": d.key, **d.words()} for d in new.values()]
     if not claims:
         return 0
-    with transaction.atomic():
-        return occurrences_claim(user=user, claims=claims)
+    return occurrences_claim(user=user, claims=claims)
 
 
 def _announced_rows(
@@ -118,47 +122,62 @@ def _announced_rows(
 ) -> tuple[set[tuple], list[Transaction]]:
     """(the category columns of the announced rows dated in the user's current month, with
     SPLIT for a split row; the added rows at or above the threshold). No month: budgets are
-    off. One read of a few columns per announced row (sorted out here: a DISTINCT costs the
-    database a sort of text columns), then the big new rows, if any, by primary key.
+    off. Neither read brings the rows themselves: the first, their distinct categories (a few
+    dozen rows, however many were announced), the second only the big ones.
 
     By primary key alone: the ids are the announcing item's own rows (banking.outbox) and the
-    owner is checked on each row, because `user_id = ...` beside `id IN (...)` makes SQLite
-    walk the user's whole (user, date) index. Rows older than this month cannot move its
-    budgets, and removed rows only lower them."""
+    owner is checked on each row read, because `user_id = ...` beside the ids makes SQLite walk
+    the user's whole (user, date) index. A range may hold rows that were not announced (another
+    sync's): a category too many only makes a budget be read that did not need to be, and a
+    big row must be among `added`. Rows older than this month cannot move its budgets, and
+    removed rows only lower them."""
     touched: set[tuple] = set()
-    big_ids: list[int] = []
-    if month is None and threshold is None:
-        return touched, []
-    columns = ("pk", "user_id", "date", "amount", "meta__split", *CATEGORY_COLUMNS)
-    for start in range(0, len(ids), ID_CHUNK):
-        chunk = ids[start : start + ID_CHUNK]
-        rows = Transaction.objects.filter(pk__in=chunk).values_list(*columns).order_by()
-        for pk, owner, day, amount, split, *categories in rows:
-            if owner != user.pk:
-                continue
-            if month is not None and day >= month:
-                touched.add(SPLIT if split else tuple(categories))
-            if threshold is not None and pk in added and abs(amount) >= threshold:
-                big_ids.append(pk)
+    if month is not None:
+        this_month = Case(When(date__gte=month, then=True), default=False)
+        categories = Transaction.objects.annotate(is_split=meta.SPLIT, this_month=this_month)
+        categories = categories.values_list("user_id", "this_month", "is_split", *CATEGORY_COLUMNS)
+        for rows in _by_ids(categories.distinct().order_by(), ids):
+            for owner, recent, split, *columns in rows:
+                if owner == user.pk and recent:
+                    touched.add(SPLIT if split else tuple(columns))
     big: list[Transaction] = []
-    for start in range(0, len(big_ids), ID_CHUNK):
-        big += Transaction.objects.filter(pk__in=big_ids[start : start + ID_CHUNK]).order_by("pk")
+    if threshold is not None:
+        large = Transaction.objects.filter(Q(amount__gte=threshold) | Q(amount__lte=-threshold))
+        for rows in _by_ids(large.order_by("pk"), sorted(added)):
+            big += [t for t in rows if t.user_id == user.pk and t.pk in added]
     return touched, big
 
 
+def _by_ids(rows: QuerySet, ids: list[int]):
+    """`rows` among these ids, in as few reads as the ids allow. A sync writes its new rows in
+    one go, so their ids are nearly consecutive: one read of the id range (a walk of the
+    primary key) beats a list of hundreds of ids that the database driver and the planner
+    each take apart. Ids spread wide (old rows modified) are read in chunks of ID_CHUNK."""
+    if not ids:
+        return
+    low, high = min(ids), max(ids)
+    if high - low < 2 * len(ids):
+        yield rows.filter(pk__gte=low, pk__lte=high)
+        return
+    for start in range(0, len(ids), ID_CHUNK):
+        yield rows.filter(pk__in=ids[start : start + ID_CHUNK])
+
+
 def _large_due(t: Transaction, threshold: Decimal) -> Due:
-    direction = "out of" if t.amount > 0 else "into"
-    who = t.merchant_name or t.name
-    return Due(
-        kind=AlertKind.LARGE_TRANSACTION,
-        key=f"txn:{t.pending_transaction_id or t.transaction_id}",
-        title=f"{format_money(abs(t.amount), t.currency)} {direction} your account: {who}",
-        body=(
-            f"{who}, {t.date:%d %B %Y}. You asked to hear about transactions of "
-            f"{format_money(threshold, t.currency)} or more."
-        ),
-        url=f"/transactions/{t.public_id}/",
-    )
+    def words() -> dict:
+        direction = "out of" if t.amount > 0 else "into"
+        who = t.merchant_name or t.name
+        return {
+            "title": f"{format_money(abs(t.amount), t.currency)} {direction} your account: {who}",
+            "body": (
+                f"{who}, {t.date:%d %B %Y}. You asked to hear about transactions of "
+                f"{format_money(threshold, t.currency)} or more."
+            ),
+            "url": f"/transactions/{t.public_id}/",
+        }
+
+    key = f"txn:{t.pending_transaction_id or t.transaction_id}"
+    return Due(kind=AlertKind.LARGE_TRANSACTION, key=key, words=words)
 
 
 def budget_dues(*, user, touched: set[tuple] | None = None) -> list[Due]:
@@ -200,7 +219,8 @@ def _budget_levels(*, user, month, today, book, budgets) -> list[Due]:
         level = next((lv for lv in LEVELS if line.ratio * 100 >= lv), None)
         if level is not None:
             key = _budget_key(line.budget, month, level)
-            dues.append(Due(kind=AlertKind.BUDGET, key=key, **_budget_words(line, level)))
+            words = partial(_budget_words, line, level)
+            dues.append(Due(kind=AlertKind.BUDGET, key=key, words=words))
     return dues
 
 
@@ -231,26 +251,29 @@ def balance_dues(*, user, item: PlaidItem, threshold: Decimal) -> list[Due]:
     _, week = user_week(user)
     dues = []
     accounts = access.accounts_visible(user).filter(item=item, type="depository").visible()
-    # The item's name comes with the rows: one query, however many accounts are low.
-    for account in accounts.select_related("item__institution"):
+    # The announcing item is at hand: joining it again would load (and decrypt) its access
+    # token for nothing. Its bank's name is read only if an alert is written.
+    for account in accounts.only(*ACCOUNT_COLUMNS).order_by():
         balance = account.available_balance
         if balance is None:
             balance = account.current_balance
         if balance is None or balance >= threshold:
             continue
-        dues.append(
-            Due(
-                kind=AlertKind.LOW_BALANCE,
-                key=f"balance:{account.pk}:{week}",
-                title=f"{account.name} is down to {format_money(balance, account.currency)}",
-                body=(
-                    f"The available balance of {account.name} at {account.item.display_name} is "
-                    f"below {format_money(threshold, account.currency)}."
-                ),
-                url="/",
-            )
-        )
+        key = f"balance:{account.pk}:{week}"
+        words = partial(_balance_words, account, item, balance, threshold)
+        dues.append(Due(kind=AlertKind.LOW_BALANCE, key=key, words=words))
     return dues
+
+
+def _balance_words(account, item: PlaidItem, balance: Decimal, threshold: Decimal) -> dict:
+    return {
+        "title": f"{account.name} is down to {format_money(balance, account.currency)}",
+        "body": (
+            f"The available balance of {account.name} at {item.display_name} is "
+            f"below {format_money(threshold, account.currency)}."
+        ),
+        "url": "/",
+    }
 
 
 def price_dues(*, user) -> list[Due]:
@@ -263,21 +286,25 @@ def price_dues(*, user) -> list[Due]:
         .filter(state=RecurringStream.State.TRACKED, is_active=True, previous_amount__gt=0)
         .filter(last_amount__gt=F("previous_amount"), last_date__gte=since)
     )
-    dues = []
-    for s in streams:
-        cur = s.iso_currency_code or "USD"
-        was, now = format_money(s.previous_amount, cur), format_money(s.last_amount, cur)
-        dues.append(
-            Due(
-                kind=AlertKind.PRICE_INCREASE,
-                key=f"price:{s.pk}:{s.last_amount}",
-                title=f"{s.label} now costs {now} (was {was})",
-                body=f"The last charge from {s.label}, on {s.last_date:%d %B %Y}, was {now}; "
-                f"before it, {was}.",
-                url="/recurring/",
-            )
+    return [
+        Due(
+            kind=AlertKind.PRICE_INCREASE,
+            key=f"price:{s.pk}:{s.last_amount}",
+            words=partial(_price_words, s),
         )
-    return dues
+        for s in streams
+    ]
+
+
+def _price_words(stream: RecurringStream) -> dict:
+    cur = stream.iso_currency_code or "USD"
+    was, now = format_money(stream.previous_amount, cur), format_money(stream.last_amount, cur)
+    return {
+        "title": f"{stream.label} now costs {now} (was {was})",
+        "body": f"The last charge from {stream.label}, on {stream.last_date:%d %B %Y}, was {now}; "
+        f"before it, {was}.",
+        "url": "/recurring/",
+    }
 
 
 def price_alerts(item: PlaidItem) -> int:

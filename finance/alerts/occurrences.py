@@ -74,7 +74,8 @@ def occurrence_keys_taken(*, user, keys: list[str]) -> set[str]:
     news costs no failed INSERT per budget (the INSERT stays the guarantee)."""
     if not keys:
         return set()
-    return set(access.occurrences_visible(user).filter(key__in=keys).values_list("key", flat=True))
+    taken = access.occurrences_visible(user).filter(key__in=keys).order_by()
+    return set(taken.values_list("key", flat=True))
 
 
 def _email_enqueue(occurrence_id: int) -> None:

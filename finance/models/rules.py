@@ -5,6 +5,11 @@ from django.db import models
 
 from banking.models import Account, Transaction
 
+# A meta row that takes its transaction out of every total (finance.meta.COUNTED).
+UNCOUNTED_META = models.Q(excluded=True) | models.Q(transfer=True) | models.Q(linked=True)
+# A meta row of a split transaction (finance.meta.SPLIT): rare, so indexed apart.
+SPLIT_META = models.Q(split=True)
+
 
 class Rule(models.Model):
     """ "When a transaction looks like this, do that." Rules run in `position` order; a later
@@ -104,6 +109,15 @@ class TransactionMeta(models.Model):
     split_review = models.BooleanField(default=False)
     user_fields = models.JSONField(default=list, blank=True)
     rule_fields = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        indexes = [
+            # Every total asks "is there an uncounted meta row for this transaction?"
+            # (finance.meta.COUNTED): this index holds only those rows, a small share of the
+            # table, so the answer is one probe whatever the table's size.
+            models.Index(fields=["transaction"], name="meta_uncounted", condition=UNCOUNTED_META),
+            models.Index(fields=["transaction"], name="meta_split", condition=SPLIT_META),
+        ]
 
     def __str__(self):
         return f"meta of {self.transaction_id}"

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
-import json
 import os
 import random
 import statistics
@@ -33,6 +32,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from _results import results_read, results_write  # noqa: E402
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.test_settings")
 # The CSV export asks for the password again; 100,000-row exports in a row outlast the
 # default few minutes of a re-authentication.
@@ -503,13 +505,11 @@ def households_only(rnd: random.Random, vendor: str) -> int:
     results = household_results(big, viewer)
     if crowd:
         return 0
-    path = ROOT / "bench" / "results" / "pages.json"
-    out = json.loads(path.read_text()) if path.exists() else {"database": vendor, "pages": {}}
+    out = results_read("pages.json") or {"database": vendor, "pages": {}}
     if out.get("database") != vendor:
         print(f"note: pages.json holds {out.get('database')} numbers; these are {vendor}")
     out["pages"].update(results)
-    path.write_text(json.dumps(out, indent=2) + "\n")
-    print(f"wrote {path.relative_to(ROOT)} (household keys, {vendor})")
+    results_write("pages.json", out, note=f"household keys, {vendor}")
     return 0
 
 
@@ -668,10 +668,7 @@ def main() -> int:
             "target_ratio": TARGET_RATIO,
             "pages": results,
         }
-        path = ROOT / "bench" / "results" / "pages.json"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(out, indent=2) + "\n")
-        print(f"wrote {path.relative_to(ROOT)} ({vendor})")
+        results_write("pages.json", out, note=vendor)
         if vendor != "postgresql":
             print("note: not PostgreSQL; set DATABASE_URL for the numbers the issue asks for")
         ok = constant and all(r.get("meets_target", True) for r in results.values())

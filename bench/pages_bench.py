@@ -72,10 +72,11 @@ MERCHANTS = [
 ]
 
 
-def make_user(email: str, n: int, rnd: random.Random, currencies: tuple[str, ...] = ("USD",)):
+def make_bank(email: str):
+    """(user, item): a new user with one bank, synced just now."""
     from django.contrib.auth import get_user_model
 
-    from banking.models import Account, Institution, PlaidItem, Transaction
+    from banking.models import Institution, PlaidItem
 
     user = get_user_model().objects.create_user(email=email, password="bench-password-1")
     institution, _ = Institution.objects.get_or_create(
@@ -88,6 +89,13 @@ def make_user(email: str, n: int, rnd: random.Random, currencies: tuple[str, ...
         institution=institution,
         last_successful_sync_at=dt.datetime.now(dt.UTC),
     )
+    return user, item
+
+
+def make_user(email: str, n: int, rnd: random.Random, currencies: tuple[str, ...] = ("USD",)):
+    from banking.models import Account, Transaction
+
+    user, item = make_bank(email)
     accounts = {
         currency: [
             Account.objects.create(
@@ -145,22 +153,10 @@ NETWORTH_YEARS = {"small": 1, "big": 10}
 def make_snapshot_user(email: str, years: int, rnd: random.Random):
     """A user with NETWORTH_ACCOUNTS accounts and a daily snapshot for each over `years`,
     written directly (no sync): what years of syncs and beat leave behind."""
-    from django.contrib.auth import get_user_model
-
-    from banking.models import Account, Institution, PlaidItem
+    from banking.models import Account
     from finance.models import BalanceSnapshot
 
-    user = get_user_model().objects.create_user(email=email, password="bench-password-1")
-    institution, _ = Institution.objects.get_or_create(
-        institution_id="ins_109508", defaults={"name": "First Platypus Bank"}
-    )
-    item = PlaidItem.objects.create(
-        user=user,
-        item_id=f"bench-item-{email}",
-        access_token=f"access-bench-{email}",
-        institution=institution,
-        last_successful_sync_at=dt.datetime.now(dt.UTC),
-    )
+    user, item = make_bank(email)
     kinds = ["depository", "depository", "credit", "investment", "loan"]
     today = dt.date.today()
     for n in range(NETWORTH_ACCOUNTS):

@@ -17,6 +17,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from _results import results_write  # noqa: E402
+
 from plaid_emulator.server import EmulatorServer  # noqa: E402
 
 ROUNDS = 15
@@ -89,13 +91,10 @@ def main() -> int:
         "generate_100k_s": round(generate, 3),
         "bulk_20k_items_s": round(bulk, 3),
     }
-    out = ROOT / "bench" / "results" / "emulator.json"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(result, indent=2) + "\n")
     print(f"{'metric':<18}{'value':>10}")
     for k, v in result.items():
         print(f"{k:<18}{v:>10}")
-    print(f"wrote {out.relative_to(ROOT)}")
+    results_write("emulator.json", result)
     return 0
 
 

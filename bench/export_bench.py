@@ -29,6 +29,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from _results import results_write  # noqa: E402
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.test_settings")
 
 import django  # noqa: E402
@@ -204,10 +207,7 @@ def main() -> int:
             "meets_target": growth <= TARGET_RSS_GROWTH_MB,
         }
         print(json.dumps(out, indent=2))
-        path = ROOT / "bench" / "results" / "export.json"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(out, indent=2) + "\n")
-        print(f"wrote {path.relative_to(ROOT)} ({vendor})")
+        results_write("export.json", out, note=vendor)
         return 0 if out["meets_target"] else 1
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)

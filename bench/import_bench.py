@@ -27,6 +27,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
 
 import export_bench  # noqa: E402  (sets Django up)
+from _results import results_write  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test.utils import setup_test_environment  # noqa: E402
@@ -94,9 +95,7 @@ def main() -> int:
             "rss_growth_between": [SIZES[0], SIZES[-1]],
         }
         print(json.dumps(out, indent=2))
-        path = ROOT / "bench" / "results" / "import.json"
-        path.write_text(json.dumps(out, indent=2) + "\n")
-        print(f"wrote {path.relative_to(ROOT)} ({vendor})")
+        results_write("import.json", out, note=vendor)
         return 0
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)

@@ -27,6 +27,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from _results import results_merge, results_write  # noqa: E402
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.test_settings")
 
 import django  # noqa: E402
@@ -152,16 +155,10 @@ def main() -> int:
             "ratio_to_one_read": round(backfill_s / baseline_s, 2),
         }
         print(json.dumps(out, indent=2))
-        path = ROOT / "bench" / "results" / "networth.json"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(out, indent=2) + "\n")
+        results_write("networth.json", out, note=vendor)
         # The issue asks for the backfill's numbers beside the sync's: merged into sync.json.
-        sync_path = ROOT / "bench" / "results" / "sync.json"
-        merged = json.loads(sync_path.read_text()) if sync_path.exists() else {}
-        for key in ("backfill_s", "backfill_peak_python_kb", "backfill_rss_growth_kb"):
-            merged[key] = out[key]
-        sync_path.write_text(json.dumps(merged, indent=2) + "\n")
-        print(f"wrote {path.relative_to(ROOT)} ({vendor})")
+        keys = ("backfill_s", "backfill_peak_python_kb", "backfill_rss_growth_kb")
+        results_merge("sync.json", {key: out[key] for key in keys}, note="backfill keys")
         return 0
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)

@@ -12,7 +12,6 @@ bench/results/networth-pages.json.
 
 from __future__ import annotations
 
-import json
 import os
 import random
 import sys
@@ -23,6 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
 
 import pages_bench as pb  # noqa: E402  (sets Django up)
+from _results import results_write  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import setup_test_environment  # noqa: E402
@@ -90,9 +90,7 @@ def main() -> int:
             "target_ratio": pb.TARGET_RATIO,
             "pages": results,
         }
-        path = ROOT / "bench" / "results" / "networth-pages.json"
-        path.write_text(json.dumps(out, indent=2) + "\n")
-        print(f"wrote {path.relative_to(ROOT)} ({vendor})")
+        results_write("networth-pages.json", out, note=vendor)
         return 0
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)

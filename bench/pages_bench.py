@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
-import json
 import os
 import random
 import statistics
@@ -33,6 +32,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from _results import results_read, results_write  # noqa: E402
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.test_settings")
 # The CSV export asks for the password again; 100,000-row exports in a row outlast the
 # default few minutes of a re-authentication.
@@ -70,10 +72,11 @@ MERCHANTS = [
 ]
 
 
-def make_user(email: str, n: int, rnd: random.Random, currencies: tuple[str, ...] = ("USD",)):
+def make_bank(email: str):
+    """(user, item): a new user with one bank, synced just now."""
     from django.contrib.auth import get_user_model
 
-    from banking.models import Account, Institution, PlaidItem, Transaction
+    from banking.models import Institution, PlaidItem
 
     user = get_user_model().objects.create_user(email=email, password="bench-password-1")
     institution, _ = Institution.objects.get_or_create(
@@ -86,6 +89,13 @@ def make_user(email: str, n: int, rnd: random.Random, currencies: tuple[str, ...
         institution=institution,
         last_successful_sync_at=dt.datetime.now(dt.UTC),
     )
+    return user, item
+
+
+def make_user(email: str, n: int, rnd: random.Random, currencies: tuple[str, ...] = ("USD",)):
+    from banking.models import Account, Transaction
+
+    user, item = make_bank(email)
     accounts = {
         currency: [
             Account.objects.create(
@@ -143,22 +153,10 @@ NETWORTH_YEARS = {"small": 1, "big": 10}
 def make_snapshot_user(email: str, years: int, rnd: random.Random):
     """A user with NETWORTH_ACCOUNTS accounts and a daily snapshot for each over `years`,
     written directly (no sync): what years of syncs and beat leave behind."""
-    from django.contrib.auth import get_user_model
-
-    from banking.models import Account, Institution, PlaidItem
+    from banking.models import Account
     from finance.models import BalanceSnapshot
 
-    user = get_user_model().objects.create_user(email=email, password="bench-password-1")
-    institution, _ = Institution.objects.get_or_create(
-        institution_id="ins_109508", defaults={"name": "First Platypus Bank"}
-    )
-    item = PlaidItem.objects.create(
-        user=user,
-        item_id=f"bench-item-{email}",
-        access_token=f"access-bench-{email}",
-        institution=institution,
-        last_successful_sync_at=dt.datetime.now(dt.UTC),
-    )
+    user, item = make_bank(email)
     kinds = ["depository", "depository", "credit", "investment", "loan"]
     today = dt.date.today()
     for n in range(NETWORTH_ACCOUNTS):
@@ -503,13 +501,11 @@ def households_only(rnd: random.Random, vendor: str) -> int:
     results = household_results(big, viewer)
     if crowd:
         return 0
-    path = ROOT / "bench" / "results" / "pages.json"
-    out = json.loads(path.read_text()) if path.exists() else {"database": vendor, "pages": {}}
+    out = results_read("pages.json") or {"database": vendor, "pages": {}}
     if out.get("database") != vendor:
         print(f"note: pages.json holds {out.get('database')} numbers; these are {vendor}")
     out["pages"].update(results)
-    path.write_text(json.dumps(out, indent=2) + "\n")
-    print(f"wrote {path.relative_to(ROOT)} (household keys, {vendor})")
+    results_write("pages.json", out, note=f"household keys, {vendor}")
     return 0
 
 
@@ -668,10 +664,7 @@ def main() -> int:
             "target_ratio": TARGET_RATIO,
             "pages": results,
         }
-        path = ROOT / "bench" / "results" / "pages.json"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(out, indent=2) + "\n")
-        print(f"wrote {path.relative_to(ROOT)} ({vendor})")
+        results_write("pages.json", out, note=vendor)
         if vendor != "postgresql":
             print("note: not PostgreSQL; set DATABASE_URL for the numbers the issue asks for")
         ok = constant and all(r.get("meets_target", True) for r in results.values())

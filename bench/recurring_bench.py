@@ -33,6 +33,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from _results import results_write  # noqa: E402
+
 from finance.recurring.detect import (  # noqa: E402
     Row,
     detect,
@@ -268,9 +270,8 @@ def main() -> None:
         and q["recall"] >= TARGETS["recall"]
         and q["next_date_mae_days"] <= TARGETS["next_date_mae_days"]
     )
-    out = ROOT / "bench" / "results" / "recurring.json"
-    out.write_text(json.dumps(result, indent=2) + "\n")
     print(json.dumps(result, indent=2))
+    results_write("recurring.json", result)
 
 
 if __name__ == "__main__":

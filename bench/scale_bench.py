@@ -31,6 +31,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from _results import results_read, results_write  # noqa: E402
+
 os.chdir(ROOT)
 BENCH_T0 = time.monotonic()
 # Two sizes, so the growth of the cost per item is measured, not assumed (extrapolate()).
@@ -342,9 +345,8 @@ def main() -> None:
         node.terminate()
         node.wait(timeout=60)
         procs.remove(node)
-    out = ROOT / "bench" / "results" / "scale.json"
     # A part that is skipped keeps its numbers from the last run.
-    result = json.loads(out.read_text()) if out.exists() else {}
+    result = results_read("scale.json")
     if runs:
         result |= runs[max(runs)]
         result["end_to_end"] = {str(n): r for n, r in sorted(runs.items())}
@@ -365,9 +367,8 @@ def main() -> None:
         for key in ("rss_growth_mb", "baseline_rss_growth_mb", "rss_ratio"):
             result[key] = result["memory"][key]
     result["bench_total_s"] = round(time.monotonic() - BENCH_T0, 1)
-    out = ROOT / "bench" / "results" / "scale.json"
-    out.write_text(json.dumps(result, indent=2) + "\n")
     print(json.dumps(result, indent=2))
+    results_write("scale.json", result)
 
 
 if __name__ == "__main__":

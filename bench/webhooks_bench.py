@@ -36,6 +36,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from _results import results_write  # noqa: E402
+
 # The open-loop rates stepped through, for the bare endpoint and for /webhook alike; a side's
 # capacity is the highest rate whose p99 stays within P99_BOUND_MS with every request answered
 # 200 (and, for /webhook, every delivery stored and processed once).
@@ -59,7 +61,6 @@ BENCH_NICE = int(os.environ.get("BENCH_WEBHOOK_NICE", 0))
 PG_PORT = int(os.environ.get("BENCH_PG_PORT", 5434))
 PG_DIR = Path(os.environ.get("BENCH_PG_DIR", "/tmp/pfm-webhooks-bench-pg"))
 REDIS_PORT = int(os.environ.get("BENCH_REDIS_PORT", 6390))
-RESULTS = ROOT / "bench" / "results" / "webhooks.json"
 # Every 20 deliveries: 16 SYNC_UPDATES_AVAILABLE (byte-identical bodies per item, as Plaid
 # sends them), 2 legacy DEFAULT_UPDATE, 1 NEW_ACCOUNTS_AVAILABLE, 1 WEBHOOK_UPDATE_ACKNOWLEDGED.
 MIX = (
@@ -269,7 +270,6 @@ def main() -> int:
     if BENCH_NICE:
         os.nice(BENCH_NICE)
     (ROOT / "var").mkdir(exist_ok=True)
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
     database_url = start_postgres()
     redis_url = f"redis://127.0.0.1:{REDIS_PORT}/0"
     start(
@@ -582,7 +582,7 @@ def run(emulator, web_port: int, connection, web_pid: int, worker_pid: int) -> i
         "nothing_lost_or_doubled": all(r["nothing_lost"] for r in ours_rows),
         "verify_ms<=2": verify_ms <= 2,
     }
-    RESULTS.write_text(json.dumps(result, indent=2) + "\n")
+    results_write("webhooks.json", result)
 
     rows = [
         ("p99 bound, rates, seconds a step", f"{P99_BOUND_MS} ms, {RATES}/s, {STEP_SECONDS} s"),
@@ -605,7 +605,6 @@ def run(emulator, web_port: int, connection, web_pid: int, worker_pid: int) -> i
     print()
     for key, value in rows:
         print(f"{key:<{width}}  {value}")
-    print(f"\nwrote {RESULTS.relative_to(ROOT)}")
     return 0 if all(result["targets_met"].values()) else 1
 
 

@@ -9,6 +9,13 @@ from banking.models import Account
 from . import access
 from .forms import AccountChoiceField, DateInput
 from .models import Rule
+from .rule_engine import STAMPED_FIELDS
+
+# What the user sets on a rule: every field a rule run depends on (the engine's stamp, less its
+# bookkeeping), as the form names them.
+RULE_FIELDS = tuple(
+    field.removesuffix("_id") for field in STAMPED_FIELDS if field not in {"pk", "position"}
+)
 
 
 class RuleForm(forms.ModelForm):
@@ -25,30 +32,13 @@ class RuleForm(forms.ModelForm):
     set_notes = forms.CharField(
         label="Set notes to", required=False, max_length=1000, widget=forms.Textarea({"rows": 2})
     )
+    # The conditions read as a sentence: the text, then money in or out, then the amounts (the
+    # other fields keep the stamp's order).
+    field_order = ["name", "enabled", "stop_here", "text_field", "text_op", "text_value", "sign"]
 
     class Meta:
         model = Rule
-        fields = [
-            "name",
-            "enabled",
-            "stop_here",
-            "text_field",
-            "text_op",
-            "text_value",
-            "sign",
-            "amount_min",
-            "amount_max",
-            "account",
-            "plaid_category",
-            "date_from",
-            "date_to",
-            "set_category",
-            "set_display_name",
-            "add_tags",
-            "set_notes",
-            "mark_transfer",
-            "exclude",
-        ]
+        fields = ["name", "enabled", *RULE_FIELDS]
         labels = {
             "stop_here": "Stop here: later rules do not run on what this rule matched",
             "text_field": "When the",

@@ -3,7 +3,8 @@ signed link for 24 hours, then deleted by the retention task.
 
 The link is signed (django.core.signing, its own salt) and the download also checks the owner
 and the row's expiry, so a forwarded link is useless to anyone else and a leaked one dies with
-the export. The row is claimed with a conditional UPDATE, so a task delivered twice builds once.
+the export. The row is claimed once (finance.portability.jobs), so a task delivered twice builds
+once.
 """
 
 from __future__ import annotations
@@ -20,12 +21,12 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from config.mail import site_mail_send
-from config.tasks_util import enqueue_on_commit
 from finance import access
 from finance import task_names as names
 from finance.models import DataExport
 
 from .archive import StreamReader, zip_stream
+from .jobs import job_claim, job_enqueue, job_finish
 
 logger = logging.getLogger(__name__)
 
@@ -52,20 +53,16 @@ def data_export_request(*, user) -> DataExport:
         return under_way
     with transaction.atomic():
         row = DataExport.objects.create(user=user, expires_at=now + LINK_VALID)
-        if not enqueue_on_commit(names.task(names.DATA_EXPORT_BUILD), export_id=row.pk):
-            transaction.set_rollback(True)
+        if not job_enqueue(names.DATA_EXPORT_BUILD, export_id=row.pk):
             raise ExportRefused("We could not start your export just now. Please try again.")
     return row
 
 
 def data_export_build(*, export_id: int) -> str:
     """The task's body: write the ZIP to storage, mark the row ready, email the link."""
-    claimed = DataExport.objects.filter(pk=export_id, state=State.QUEUED).update(
-        state=State.RUNNING
-    )
-    if not claimed:
+    row = job_claim(DataExport, export_id)
+    if row is None:
         return "skipped"
-    row = DataExport.objects.select_related("user").get(pk=export_id)
     name = f"exports/{row.public_id}.zip"
     reader = StreamReader(zip_stream(row.user))
     try:
@@ -73,13 +70,11 @@ def data_export_build(*, export_id: int) -> str:
     except Exception as exc:
         # Stored on the row for the page; the worker's log has the traceback.
         logger.exception("data export failed", extra={"export_id": export_id})
-        DataExport.objects.filter(pk=export_id).update(
-            state=State.FAILED, error=exc.__class__.__name__[:200], finished_at=timezone.now()
-        )
-        return "failed"
+        return job_finish(row, State.FAILED, error=exc.__class__.__name__[:200])
     now = timezone.now()
-    DataExport.objects.filter(pk=export_id).update(
-        state=State.READY,
+    job_finish(
+        row,
+        State.READY,
         file=saved,
         size=reader.size_written,
         finished_at=now,
@@ -87,7 +82,7 @@ def data_export_build(*, export_id: int) -> str:
     )
     row.refresh_from_db()
     _email(row)
-    return "ready"
+    return State.READY
 
 
 def download_path(row: DataExport) -> str:

@@ -18,9 +18,7 @@ from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.utils import timezone
 
-from config.tasks_util import enqueue_on_commit
 from finance import access
 from finance import task_names as names
 from finance.budgets.report import budgets_edited
@@ -28,6 +26,7 @@ from finance.models import DataImport
 from finance.taxonomy import seed_rows
 from finance.versions import edits_version_key
 
+from .jobs import job_claim, job_enqueue, job_finish
 from .load import Loader
 from .reader import ExportFileError
 
@@ -86,8 +85,7 @@ def data_import_request(*, user, upload) -> DataImport:
     with transaction.atomic():
         row = DataImport.objects.create(user=user)
         row.file.save(f"{row.public_id}.zip", upload, save=True)
-        if not enqueue_on_commit(names.task(names.DATA_IMPORT_RUN), import_id=row.pk):
-            transaction.set_rollback(True)
+        if not job_enqueue(names.DATA_IMPORT_RUN, import_id=row.pk):
             default_storage.delete(row.file.name)
             raise ImportRefused("We could not start your import just now. Please try again.")
     return row
@@ -95,12 +93,9 @@ def data_import_request(*, user, upload) -> DataImport:
 
 def data_import_run(*, import_id: int) -> str:
     """The task's body: import the file into the row's owner, all or nothing."""
-    claimed = DataImport.objects.filter(pk=import_id, state=State.QUEUED).update(
-        state=State.RUNNING
-    )
-    if not claimed:
+    row = job_claim(DataImport, import_id)
+    if row is None:
         return "skipped"
-    row = DataImport.objects.select_related("user").get(pk=import_id)
     try:
         counts = _import(row)
     except (ExportFileError, ImportRefused) as exc:
@@ -131,10 +126,7 @@ def _import(row: DataImport) -> dict[str, int]:
 def _finish(row: DataImport, state: str, *, error: str = "", counts=None) -> str:
     if row.file:
         default_storage.delete(row.file.name)
-    DataImport.objects.filter(pk=row.pk).update(
-        state=state, error=error, counts=counts or {}, file="", finished_at=timezone.now()
-    )
-    return state
+    return job_finish(row, state, error=error, counts=counts or {}, file="")
 
 
 def _retire_cached_totals(user_id: int) -> None:

@@ -17,17 +17,13 @@ from finance.tasks import data_exports_purge as purge_task
 from tests.factories import AccountFactory, PlaidItemFactory, TransactionFactory
 from tests.reauth import recently_authenticated
 
-from .conftest import unzip
+from .conftest import export_zip, ready_export, unzip
 
 pytestmark = pytest.mark.django_db
 
 
 def build(user) -> dict[str, bytes]:
-    row = DataExport.objects.create(user=user, expires_at=timezone.now() + timedelta(hours=1))
-    assert data_export_build(export_id=row.pk) == "ready"
-    row.refresh_from_db()
-    with row.file.open("rb") as f:
-        return unzip(f.read())
+    return unzip(export_zip(user))
 
 
 def csv_of(files, kind):
@@ -156,13 +152,6 @@ def test_asking_twice_while_one_is_queued_starts_nothing_new(alice_client, alice
     alice_client.post("/settings/export/start/")
     alice_client.post("/settings/export/start/")
     assert DataExport.objects.filter(user=alice).count() == 1
-
-
-def ready_export(user):
-    row = DataExport.objects.create(user=user, expires_at=timezone.now() + timedelta(hours=1))
-    data_export_build(export_id=row.pk)
-    row.refresh_from_db()
-    return row
 
 
 def link_of(client, row):

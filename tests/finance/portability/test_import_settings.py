@@ -11,7 +11,7 @@ from finance.alerts.preferences import alert_preferences
 from finance.currency.home import home_currency, home_currency_set
 from finance.models import AlertKind, AlertSetting
 
-from .test_import import export_zip, rezip, the_import, upload
+from .conftest import export_zip, rezip, the_import, upload
 
 pytestmark = pytest.mark.django_db
 

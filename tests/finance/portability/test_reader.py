@@ -1,27 +1,21 @@
 import io
 import json
 import zipfile
-from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
 
-from finance.models import DataExport
-from finance.portability.export import data_export_build
 from finance.portability.kinds import KINDS
 from finance.portability.reader import ExportFileError, archive_rows
 from finance.tags import transaction_tags_set
+
+from .conftest import export_zip
 
 pytestmark = pytest.mark.django_db
 
 
 def exported(user) -> zipfile.ZipFile:
-    row = DataExport.objects.create(user=user, expires_at=timezone.now() + timedelta(hours=1))
-    data_export_build(export_id=row.pk)
-    row.refresh_from_db()
-    with row.file.open("rb") as f:
-        return zipfile.ZipFile(io.BytesIO(f.read()))
+    return zipfile.ZipFile(io.BytesIO(export_zip(user)))
 
 
 def as_json(row: dict) -> dict:

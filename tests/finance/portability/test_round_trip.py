@@ -9,7 +9,6 @@ import io
 from decimal import Decimal
 
 import pytest
-from django.test import Client
 
 from banking.models import Transaction
 from finance import access
@@ -23,8 +22,7 @@ from tests.finance.currency.conftest import two_banks  # noqa: F401  (the fixtur
 from tests.finance.currency.hand import THIS_MONTH
 from tests.reauth import recently_authenticated
 
-from .conftest import unzip
-from .test_import import export_zip, the_import, upload
+from .conftest import export_zip, the_import, unzip, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -90,24 +88,18 @@ def organised_two_currencies(alice, two_banks):  # noqa: F811
 
 
 @pytest.fixture
-def carol(django_user_model):
-    return django_user_model.objects.create_user(email="carol@example.com", password="carol-pass-1")
-
-
-def client_of(user, password) -> Client:
-    client = Client()
-    client.force_login(user)
-    return recently_authenticated(client, password)
-
-
-@pytest.fixture
-def round_trip(alice, organised_two_currencies, carol, django_capture_on_commit_callbacks):
-    alice_client = client_of(alice, "alice-pass-123")
-    carol_client = client_of(carol, "carol-pass-1")
+def round_trip(
+    alice,
+    alice_client,
+    organised_two_currencies,
+    carol,
+    carol_client,
+    django_capture_on_commit_callbacks,
+):
     upload(carol_client, export_zip(alice), django_capture_on_commit_callbacks)
     row = the_import(carol)
     assert (row.state, row.error) == ("done", "")
-    return alice_client, carol_client
+    return recently_authenticated(alice_client, "alice-pass-123"), carol_client
 
 
 def money_of(value):

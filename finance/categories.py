@@ -10,18 +10,16 @@ spending or income; transfers and excluded categories count nowhere.
 
 from __future__ import annotations
 
-import time
 import uuid
 from collections.abc import Iterable
 
-from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 
 from . import access, taxonomy
 from .models import Category
 from .rules import rules_category_moved
-from .versions import edits_version_key
+from .versions import totals_changed
 
 COUNTED_KINDS = (Category.Kind.SPENDING, Category.Kind.INCOME)
 # A chain longer than this is a bug (merges re-point aliases), never a loop to follow forever.
@@ -158,8 +156,8 @@ def category_book(*, user) -> CategoryBook:
 
 
 def _edited(user_id: int) -> None:
-    # Cached month totals depend on categories: a new version key retires them.
-    cache.set(edits_version_key(user_id), time.time_ns(), None)
+    # Cached month totals depend on categories.
+    totals_changed(user_id)
 
 
 def category_add(*, user, name: str, kind: str, parent: Category | None = None) -> Category:

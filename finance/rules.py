@@ -24,6 +24,7 @@ from .models import Category, Rule
 from .rule_engine import RuleMatcher, RuleSet, rule_prefilter
 from .rule_writes import BankRow, MetaRow, bank_fields_write, metas_write, tag_links_write
 from .tags import tags_ensure
+from .versions import totals_changed
 
 PREVIEW_LIMIT = 50
 ROW_FIELDS = (
@@ -206,6 +207,8 @@ def rule_apply_existing(*, rule: Rule, progress: Callable[[int], None] | None = 
         done += len(batch)
     if progress:
         progress(done)
+    if changed:
+        totals_changed(rule.user_id)
     return changed
 
 

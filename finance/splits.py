@@ -21,6 +21,7 @@ from banking.models import Transaction
 from . import access
 from .meta import COUNTED, SPLIT_HEALTHY
 from .models import SplitPart, TransactionMeta
+from .versions import totals_changed
 
 
 class SplitError(ValueError):
@@ -37,6 +38,7 @@ class Part:
 def splits_set(*, user, transaction: Transaction, parts: list[Part]) -> None:
     """Replace the transaction's parts; an empty list removes the split."""
     with db_transaction.atomic():
+        totals_changed(user.pk)
         parent = access.transactions_editable(user).select_for_update().get(pk=transaction.pk)
         if parts:
             if len(parts) < 2:

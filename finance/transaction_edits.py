@@ -1,14 +1,11 @@
 """The user's own edits to a transaction (category and notes)."""
 
-import time
-
-from django.core.cache import cache
 from django.utils import timezone
 
 from banking.models import Transaction
 
 from .meta import meta_user_fields_add
-from .selectors import edits_version_key
+from .versions import totals_changed
 
 
 def transaction_annotate(*, transaction: Transaction, category_override: str, notes: str) -> None:
@@ -31,7 +28,7 @@ def transaction_annotate(*, transaction: Transaction, category_override: str, no
         category_override=category_override, notes=notes, updated_at=timezone.now()
     )
     meta_user_fields_add(transaction=transaction, fields=changed)
-    # The dashboard's cached month totals include categories: a new version key retires them.
-    cache.set(edits_version_key(transaction.user_id), time.time_ns(), None)
+    # The dashboard's cached month totals include categories.
+    totals_changed(transaction.user_id)
     transaction.category_override = category_override
     transaction.notes = notes

@@ -24,6 +24,7 @@ from . import access
 from .batching import id_batches, rows_with_ids
 from .meta import COUNTED
 from .models import TransactionMeta, TransferLink
+from .versions import totals_changed
 
 WINDOW_DAYS = 4
 HINT_PRIMARIES = ("TRANSFER_IN", "TRANSFER_OUT", "LOAN_PAYMENTS")
@@ -144,6 +145,7 @@ def transfer_confirm(*, link: TransferLink) -> None:
 
 def transfer_undo(*, link: TransferLink) -> None:
     with transaction.atomic():
+        totals_changed(link.user_id)
         TransferLink.objects.filter(pk=link.pk).update(status=TransferLink.Status.UNDONE)
         _set_linked([link.outflow_id, link.inflow_id], link.user, False)
 
@@ -154,6 +156,7 @@ def transfer_link(*, user, first: Transaction, second: Transaction) -> TransferL
         raise TransferError("A transfer is one transaction out and one in.")
     outflow, inflow = (first, second) if first.amount > 0 else (second, first)
     with transaction.atomic():
+        totals_changed(user.pk)
         access.transfers_visible(user).filter(outflow=outflow, inflow=inflow).delete()
         link = _link(user, outflow, inflow, TransferLink.Status.CONFIRMED)
     if link is None:

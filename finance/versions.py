@@ -1,5 +1,10 @@
 """Cache version keys: bumping one retires every cached total computed before it."""
 
+import time
+
+from django.core.cache import cache
+from django.db import transaction
+
 
 def edits_version_key(user_id: int) -> str:
     return f"finance:edits:{user_id}"
@@ -11,3 +16,17 @@ def synced_version_key(user_id: int) -> str:
 
 # Bumped by every rates load or refresh: converted totals computed before it are stale.
 RATES_VERSION_KEY = "finance:rates:version"
+
+
+def totals_changed(user_id: int) -> None:
+    """The user changed something every total reads (a category, a split, a transfer, what a
+    rule set): the cached totals (the dashboard's month, the budget card) computed before are
+    retired at once and again when the change commits (a page read in between cached what the
+    transaction had not committed yet). A sync's changes are retired by its announcement
+    (finance.hooks.spending_cache_retire) instead, so the hooks need not call this."""
+    _edits_bump(user_id)
+    transaction.on_commit(lambda: _edits_bump(user_id))
+
+
+def _edits_bump(user_id: int) -> None:
+    cache.set(edits_version_key(user_id), time.time_ns(), None)

@@ -10,12 +10,10 @@ owner); the file's ids are never trusted (finance.portability.load).
 from __future__ import annotations
 
 import logging
-import time
 import zipfile
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
 from django.core.files.storage import default_storage
 from django.db import transaction
 
@@ -24,7 +22,7 @@ from finance import task_names as names
 from finance.budgets.report import budgets_edited
 from finance.models import DataImport
 from finance.taxonomy import seed_rows
-from finance.versions import edits_version_key
+from finance.versions import totals_changed
 
 from .jobs import job_claim, job_enqueue, job_finish
 from .load import Loader
@@ -131,7 +129,7 @@ def _finish(row: DataImport, state: str, *, error: str = "", counts=None) -> str
 
 def _retire_cached_totals(user_id: int) -> None:
     # Totals cached while the user had nothing (an empty dashboard) are stale now.
-    cache.set(edits_version_key(user_id), time.time_ns(), None)
+    totals_changed(user_id)
     budgets_edited(user_id)
 
 

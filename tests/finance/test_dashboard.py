@@ -5,6 +5,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from banking.models import PlaidItem
+from finance.models import Rule
+from finance.rules import rule_apply_existing
+from finance.splits import Part, splits_set
+from finance.transfers import transfer_link, transfer_undo
 from tests.factories import TransactionFactory, account_for
 from tests.finance.conftest import add_transactions
 
@@ -97,6 +101,36 @@ def test_a_sync_shows_on_the_dashboard_at_once(alice_client, money):
     PlaidItem.objects.filter(pk=money["good"].pk).update(transactions_cursor="next-cursor")
     after = alice_client.get("/").context["spending"][0]["this_month"]
     assert after == before + Decimal("100.00")
+
+
+def this_month(client) -> Decimal:
+    return client.get("/").context["spending"][0]["this_month"]
+
+
+def test_a_split_shows_on_the_dashboard_at_once(alice, alice_client, money):
+    alice_client.get("/")  # fills the cache
+    parts = [Part(Decimal("3.75"), "MEDICAL", ""), Part(Decimal("1.00"), "", "")]
+    splits_set(user=alice, transaction=money["coffee"], parts=parts)
+    r = alice_client.get("/")
+    assert "MEDICAL" in [row["category"] for row in r.context["top_categories"]]
+
+
+def test_a_transfer_linked_or_undone_shows_on_the_dashboard_at_once(alice, alice_client, money):
+    inflow = TransactionFactory(account=money["card"], amount=-money["coffee"].amount)
+    before = this_month(alice_client)
+    link = transfer_link(user=alice, first=money["coffee"], second=inflow)
+    assert this_month(alice_client) == before - money["coffee"].amount
+    transfer_undo(link=link)
+    assert this_month(alice_client) == before
+
+
+def test_a_rule_applied_to_existing_rows_shows_on_the_dashboard_at_once(alice, alice_client, money):
+    before = this_month(alice_client)
+    rule = Rule.objects.create(
+        user=alice, name="no coffee", position=1, text_value="starbucks", exclude=True
+    )
+    assert rule_apply_existing(rule=rule) == 1
+    assert this_month(alice_client) == before - money["coffee"].amount
 
 
 def test_the_dashboard_draws_a_transaction_as_the_transactions_page_does(alice_client, money):

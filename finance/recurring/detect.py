@@ -46,6 +46,9 @@ FIT_SHARE = 0.75
 MATURE_AFTER = {"ANNUALLY": 2}
 # A charge this far from the typical amount is not part of the stream.
 AMOUNT_BAND = (Decimal("0.5"), Decimal("1.6"))
+# No cadence fits a group charging on more days than this: three gaps in four must be at least
+# the shortest gap of any cadence (a weekly one's 6 days).
+MIN_GAP = min(lo for ranges in CADENCES.values() for lo, _ in ranges)
 # Days past the expected date before a stream counts as stopped.
 GRACE = {"WEEKLY": 4, "BIWEEKLY": 6, "SEMI_MONTHLY": 6, "MONTHLY": 10, "ANNUALLY": 30}
 
@@ -181,10 +184,22 @@ def _on_schedule(rows: list[Row], cadence: str) -> list[Row]:
     return kept
 
 
+def too_dense(days: int, span: int) -> bool:
+    """Whether a group with charges on `days` days over `span` days is a shop, not a bill: even
+    every charge at the shortest gap would not fit a cadence. The refresh after a sync asks it
+    of a group's date counts in SQL, and so never reads the rows of the merchants people buy
+    from every day; the detector asks it first, so both give the same streams."""
+    return (days - 1) * MIN_GAP * FIT_SHARE > span
+
+
 def _regular(rows: list[Row]) -> tuple[list[Row], str | None]:
     """The group's charges that keep a cadence, and the cadence. All charges are tried first
     (a card autopay's amount swings), then only those near the typical amount."""
     everything = _one_per_day(rows)
+    if too_dense(len(everything), (everything[-1].date - everything[0].date).days):
+        # Its typical-amount charges are left untried too: a subscription hidden among
+        # daily purchases at the same merchant is not told apart by amount alone.
+        return [], None
     _, lo, hi = _band(everything)
     typical = [r for r in everything if lo <= abs(r.amount) <= hi]
     for candidate in (everything, typical):
@@ -238,13 +253,19 @@ def stream_from(key: str, rows: list[Row], today: date) -> FoundStream | None:
     )
 
 
+def descriptor_key(account_id: int, out: bool, descriptor: str) -> str | None:
+    """The stream key of the group of an account's rows in one direction whose descriptor (the
+    merchant name, or the name when the bank gives none) is this, or None without a name."""
+    name = normalise(descriptor)
+    return f"d:{account_id}:{'out' if out else 'in'}:{name}"[:200] if name else None
+
+
 def group_key(r: Row) -> str | None:
     """The stream key of the row's group (account, direction, normalised merchant), or None
     for a row no stream can hold (no amount, no name)."""
-    name = merchant_key(r.name, r.merchant_name)
-    if not name or not r.amount:
+    if not r.amount:
         return None
-    return f"d:{r.account_id}:{'out' if r.amount > 0 else 'in'}:{name}"[:200]
+    return descriptor_key(r.account_id, r.amount > 0, r.merchant_name or r.name)
 
 
 def _streams_of(groups: dict[str, list[Row]], today: date) -> Iterator[FoundStream]:

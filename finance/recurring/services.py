@@ -16,7 +16,7 @@ from functools import partial
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Case, Count, F, Max, Min, Q, Value, When
 from django.utils import timezone
 
 from banking import plaid as plaid_client
@@ -30,7 +30,7 @@ from ..access import (
     transactions_visible,
 )
 from ..models import RecurringStream
-from .detect import Row, detect, detect_groups, group_key
+from .detect import Row, descriptor_key, detect, detect_groups, group_key, too_dense
 from .streams import FREQUENCIES, FoundStream, fixed_previous
 
 logger = logging.getLogger(__name__)
@@ -61,21 +61,51 @@ def _detected(user, today: date) -> list[FoundStream]:
     return detect(_rows(transactions_visible(user)), today)
 
 
+# The descriptor a row is grouped by: the merchant name, or the name when the bank gives none.
+DESCRIPTOR = Case(When(merchant_name="", then=F("name")), default=F("merchant_name"))
+OUTFLOW = Case(When(amount__gt=0, then=Value(True)), default=Value(False))
+
+
+def _group_descriptors(user, keys: set[str]) -> dict[tuple[int, bool], set[str]]:
+    """Per account and direction, the descriptors of the rows of these groups, leaving out the
+    groups too dense to be a stream. One aggregate per descriptor (its days, first and last
+    date) answers both, without reading the rows: a group's busiest descriptor is a lower
+    bound of its days, so a group it shows too dense is too dense."""
+    accounts = {int(k.split(":", 2)[1]) for k in keys}
+    per_descriptor = (
+        transactions_visible(user)
+        .filter(account_id__in=accounts)
+        .exclude(amount=0)
+        .annotate(descriptor=DESCRIPTOR, out=OUTFLOW)
+        .values_list("account_id", "out", "descriptor")
+        .annotate(days=Count("date", distinct=True), first=Min("date"), last=Max("date"))
+        .order_by()
+    )
+    groups: dict[str, list[tuple]] = {}
+    for account, out, descriptor, days, first, last in per_descriptor:
+        if (key := descriptor_key(account, out, descriptor)) in keys:
+            groups.setdefault(key, []).append((account, out, descriptor, days, first, last))
+    wanted: dict[tuple[int, bool], set[str]] = {}
+    for parts in groups.values():
+        span = (max(p[5] for p in parts) - min(p[4] for p in parts)).days
+        if not too_dense(max(p[3] for p in parts), span):
+            for account, out, descriptor, *_ in parts:
+                wanted.setdefault((account, out), set()).add(descriptor)
+    return wanted
+
+
 def _groups_rows(user, keys: set[str]):
-    """A superset of the rows of these groups, read without the rest of the user's history:
-    per account and direction, the rows whose name or merchant contains the longest word of
-    one of the groups' names (a group's rows all do: its name is made of their words)."""
-    wanted: dict[tuple[int, str], set[str]] = {}
-    for key in keys:
-        _, account, direction, name = key.split(":", 3)
-        wanted.setdefault((int(account), direction), set()).add(max(name.split(), key=len))
+    """The rows of these groups, read by their descriptors, without the rest of the user's
+    history nor the groups no cadence can fit."""
+    wanted = _group_descriptors(user, keys)
+    exact = sum(len(d) for d in wanted.values()) <= ID_CHUNK // 2
     match = Q(pk__in=[])
-    for (account, direction), words in wanted.items():
-        pattern = "(" + "|".join(sorted(words)) + ")"
-        sign = {"amount__gt": 0} if direction == "out" else {"amount__lt": 0}
-        match |= Q(account_id=account, **sign) & (
-            Q(name__iregex=pattern) | Q(merchant_name__iregex=pattern)
-        )
+    for (account, out), descriptors in wanted.items():
+        sign = {"amount__gt": 0} if out else {"amount__lt": 0}
+        named = Q(merchant_name__in=descriptors) | Q(merchant_name="", name__in=descriptors)
+        # Past SQLite's parameter limit, the account's rows in that direction: a superset
+        # (detect_groups keeps the groups' own rows).
+        match |= Q(account_id=account, **sign) & (named if exact else Q())
     return transactions_visible(user).filter(match)
 
 

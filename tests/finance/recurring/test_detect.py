@@ -130,3 +130,16 @@ def test_it_keeps_accounts_and_directions_apart():
 
 def test_it_normalises_what_banks_vary_in_a_descriptor():
     assert normalise("POS NETFLIX.COM #1234 05/06") == normalise("Netflix.com") == "netflix com"
+
+
+def test_a_weekly_charge_among_near_daily_purchases_at_that_merchant_is_no_stream():
+    # Weekly at 10.00 and, on the other days, 1.00 and 100.00 in turn: the typical amount
+    # alone keeps a weekly cadence, but a merchant charging on 91 days out of 91 is a shop.
+    start = TODAY - timedelta(days=90)
+    dates = [start + timedelta(days=n) for n in range(91)]
+    others = iter([Decimal("1.00"), Decimal("100.00")] * 50)
+    rows = _rows(
+        dates, amount=lambda i: Decimal("10.00") if i % 7 == 0 else next(others), name="SHOP"
+    )
+    assert detect(rows, TODAY) == []
+    assert [f.frequency for f in detect(rows[::7], TODAY)] == ["WEEKLY"]

@@ -103,3 +103,48 @@ def test_a_sync_that_removed_rows_reads_everything(alice):
     recurring_refresh(user=alice, today=today, changed=([], [], ["plaid-id-of-the-last"]))
     assert _state(alice) == _full(alice, today)
     assert RecurringStream.objects.get(user=alice).last_date == today - timedelta(days=60)
+
+
+def test_a_sync_at_a_merchant_bought_from_every_day_gives_what_a_full_run_gives(alice):
+    today = timezone.localdate()
+    account = AccountFactory(item=PlaidItemFactory(user=alice))
+    for n in range(60, 0, -1):
+        day = today - timedelta(days=n)
+        _charge(account, day, "4.50", f"STARBUCKS STORE {n:05d}", "Starbucks")
+        if n % 7 == 0:
+            _charge(account, day, "5.99", "STARBUCKS REWARDS WEEKLY", "")
+        if n % 30 == 0:
+            # No merchant name, and a reference that changes: one group, two descriptors.
+            _charge(account, day, "12.00", f"SQ *CORNER BAKERY {n}", "")
+    recurring_refresh(user=alice, today=today)
+    assert {s.description for s in RecurringStream.objects.filter(user=alice)} == {
+        "STARBUCKS REWARDS WEEKLY",
+        "SQ *CORNER BAKERY 60",
+    }
+    # The sync brings a coffee, this week's charge and the bakery's third month.
+    new = [
+        _charge(account, today, "4.50", "STARBUCKS STORE 00000", "Starbucks"),
+        _charge(account, today, "5.99", "STARBUCKS REWARDS WEEKLY", ""),
+        _charge(account, today, "12.00", "SQ *CORNER BAKERY 0", ""),
+    ]
+    recurring_refresh(user=alice, today=today, changed=([t.pk for t in new], [], []))
+    incremental = _state(alice)
+    assert [s[0] for s in incremental] == [
+        f"d:{account.pk}:out:sq corner bakery",
+        f"d:{account.pk}:out:starbucks rewards weekly",
+    ]
+    assert incremental == _full(alice, today)
+
+
+def test_a_stream_whose_merchant_turns_daily_ends_as_in_a_full_run(alice):
+    today = timezone.localdate()
+    account = AccountFactory(item=PlaidItemFactory(user=alice))
+    for n in range(8, 0, -1):
+        _charge(account, today - timedelta(days=7 * n), "9.99", "GYM CLASS", "")
+    recurring_refresh(user=alice, today=today)
+    assert RecurringStream.objects.filter(user=alice, frequency="WEEKLY").exists()
+    daily = [
+        _charge(account, today - timedelta(days=n), "9.99", "GYM CLASS", "") for n in range(50)
+    ]
+    recurring_refresh(user=alice, today=today, changed=([t.pk for t in daily], [], []))
+    assert _state(alice) == [] == _full(alice, today)

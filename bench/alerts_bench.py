@@ -4,8 +4,8 @@
 
 One emulator item with 100,000 transactions, its user with 50 budgets (none ever reached, so
 every touched one is read each time) and every alert on. Then ROUNDS times: the emulator
-appends 500 transactions, the real sync writes them (banking.sync.item_sync; `apply_ms` is its
-write phase), the new rows are dated today (untimed), and the alerts hook
+appends 500 transactions dated today, the real sync writes them (banking.sync.item_sync;
+`apply_ms` is its write phase), and the alerts hook
 (finance.hooks.alerts_run) runs on that sync's announcement, timed on its own: the budgets the
 new rows count towards (those not yet told at 100% this month), large transactions among the
 new rows, balances, price increases, and the occurrences it claims (their emails are queued
@@ -134,14 +134,13 @@ def run(url: str) -> dict:
     today = user_today(user)
     month_first = month_start(today)
     for i in range(ROUNDS):
-        control(url, "POST", f"/emulator/items/{item.item_id}/transactions", {"count": NEW_ROWS})
+        # Dated today (the emulator's volume is otherwise spread over two years up to two
+        # days ago, and in a month's first days the hook would then read no budget at all).
+        new = {"count": NEW_ROWS, "days": 1}
+        control(url, "POST", f"/emulator/items/{item.item_id}/transactions", new)
         sync_run = sync.item_sync(item=item, trigger="webhook")
         row = SyncOutbox.objects.select_related("item__user").get(run=sync_run)
         assert len(row.added) == NEW_ROWS, len(row.added)
-        # The emulator spreads volume rows over two years up to two days ago, so in a
-        # month's first days none is dated in it and the hook would read no budget at all.
-        # Dated today (after the timed write, before the timed hook), every one counts.
-        Transaction.objects.filter(pk__in=row.added).update(date=today, authorized_date=today)
         this_month.append(
             Transaction.objects.filter(pk__in=row.added, date__gte=month_first).count()
         )

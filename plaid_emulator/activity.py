@@ -165,10 +165,10 @@ def wealth_updates(emu, item: Item) -> None:
         fire_typed(emu, item, "LIABILITIES", "DEFAULT_UPDATE")
 
 
-def append_volume(emu, item: Item, count: int) -> int:
+def append_volume(emu, item: Item, count: int, days: int = 730) -> int:
     with emu.store.lock:
         rng = emu.store.rng(item)
-        txns = data.bulk(rng, item.shared_accounts() or item.accounts, item.today, count)
+        txns = data.bulk(rng, item.shared_accounts() or item.accounts, item.today, count, days)
         item.add_many(txns)
         item.rng_state = rng.getstate()
     sync_updates(emu, item)

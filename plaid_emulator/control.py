@@ -193,7 +193,8 @@ def handle(emu, method: str, path: str, body: dict) -> tuple[int, dict]:
                 **activity.advance(emu, item, _int(body, "days", 1, 3650, 1)),
             }
         if action == "transactions":
-            n = activity.append_volume(emu, item, _int(body, "count", 1, 1_000_000))
+            count, days = _int(body, "count", 1, 1_000_000), _int(body, "days", 1, 3650, 730)
+            n = activity.append_volume(emu, item, count, days)
             return 200, {"item_id": item.item_id, "added": n, "transactions": len(item.txns)}
         if action == "accounts":
             return 200, {"item_id": item.item_id, **_new_account(emu, item, body)}

@@ -310,13 +310,17 @@ def history(rng: random.Random, accounts: list[dict], today: date, days: int) ->
 def bulk(
     rng: random.Random, accounts: list[dict], today: date, count: int, days: int = 730
 ) -> list[Txn]:
-    """`count` posted purchases spread over the last `days` days, for volume tests."""
+    """`count` posted purchases spread over the last `days` days (up to two days ago), for
+    volume tests; with `days` of 3 or fewer, over the last `days` days up to today."""
     ids = [a["account_id"] for a in accounts if a["type"] in ("depository", "credit")][:3]
     base = today - timedelta(days=days)
     picks = rng.choices(SPENDING, _WEIGHTS, k=count)
     out = []
     for m in picks:
-        day = base + timedelta(days=rng.randrange(1, days - 2))
+        if days <= 3:
+            day = today - timedelta(days=rng.randrange(0, days))
+        else:
+            day = base + timedelta(days=rng.randrange(1, days - 2))
         amount = m.lo if m.lo == m.hi else rng.uniform(m.lo, m.hi)
         out.append(
             Txn(new_id(rng), rng.choice(ids), round(amount, 2), day.isoformat(), day.isoformat(), m)

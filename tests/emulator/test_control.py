@@ -153,6 +153,25 @@ def test_it_lists_items_with_counts_and_appends_volume(emulator):
     assert post(emulator.url, "/emulator/items", method="GET", creds=False)[1]["items"] == []
 
 
+def test_appended_volume_can_be_dated_in_the_last_days_up_to_today(emulator):
+    access_token, item_id, _ = sandbox_item(emulator.url)
+    item = emulator.emu.store.items[item_id]
+    before = set(item.txns)
+    status, res = post(
+        emulator.url,
+        f"/emulator/items/{item_id}/transactions",
+        {"count": 50, "days": 1},
+        creds=False,
+    )
+    assert status == 200 and res["added"] == 50
+    new = [t for tid, t in item.txns.items() if tid not in before]
+    assert {t.date for t in new} == {item.today.isoformat()}
+    status, res = post(
+        emulator.url, f"/emulator/items/{item_id}/transactions", {"days": 0}, creds=False
+    )
+    assert status == 400 and res["error_code"] == "INVALID_FIELD"
+
+
 def test_it_generates_the_same_data_from_the_same_seed(emulator):
     a = sandbox_item(emulator.url)
     first = post(emulator.url, "/accounts/get", {"access_token": a[0]})[1]["accounts"]

@@ -78,7 +78,7 @@ class RulesPreparer:
             self.finish()
 
     def finish(self) -> None:
-        rules_write(self.user, [], self._held_metas, self._held_tags)
+        rules_write(self.user, [], self._held_metas, self._held_tags, new=True)
         self._held_metas, self._held_tags = [], {}
 
 

@@ -4,9 +4,10 @@ A first sync hands the rules 100,000 rows at once. Grouped `UPDATE .. WHERE id I
 (column, value) and `bulk_create(update_conflicts=True)` spend most of their time in Python
 (a parameter per id, Django's field machinery per value, a row updated twice when a rule sets
 both category and notes). Here PostgreSQL COPYs the batch into a session-local temporary table
-and applies it with one UPDATE .. FROM and one INSERT .. ON CONFLICT; SQLite (no round trips to
-save) runs one prepared statement per row with executemany, whose loop is in C. Identifiers come
-from the models' metadata, never from input.
+and applies it with one UPDATE .. FROM and one INSERT .. ON CONFLICT, or, for rows a sync has
+just inserted (which cannot have finance rows yet), COPYs straight into finance's tables; SQLite
+(no round trips to save) runs one prepared statement per row with executemany, whose loop is in
+C. Identifiers come from the models' metadata, never from input.
 """
 
 from __future__ import annotations
@@ -47,13 +48,17 @@ def _names(meta, fields: Sequence[str]) -> list[str]:
     return [qn(column(meta, f)) for f in fields]
 
 
+def _copy(cursor, table: str, columns: str, rows) -> None:
+    with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as cp:
+        for row in rows:
+            cp.write_row(row)
+
+
 def _stage(cursor, name: str, definition: str, columns: str, rows) -> None:
     """COPY rows into the session-local temporary table `name` (made once per session from
     `definition`, emptied at commit): PostgreSQL's fast path for a batch."""
     cursor.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS {name} {definition}")
-    with cursor.cursor.copy(f"COPY {name} ({columns}) FROM STDIN") as cp:
-        for row in rows:
-            cp.write_row(row)
+    _copy(cursor, name, columns, rows)
 
 
 def bank_fields_write(*, user_id: int, rows: list[BankRow]) -> None:
@@ -91,17 +96,8 @@ def bank_fields_write(*, user_id: int, rows: list[BankRow]) -> None:
         cursor.execute("TRUNCATE rules_bank")
 
 
-def metas_write(*, user_id: int, rows: list[MetaRow]) -> None:
-    """Insert or update the rule-set columns of these transactions' TransactionMeta; a new row
-    gets the defaults for everything else, an existing one keeps it."""
-    if not rows:
-        return
-    meta = TransactionMeta._meta
-    table = connection.ops.quote_name(meta.db_table)
-    columns = _names(meta, META_COLUMNS)
-    names = ", ".join(columns)
-    key = columns[0]
-    updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in _names(meta, META_UPDATED))
+def _meta_values(user_id: int, rows: list[MetaRow]) -> list[tuple]:
+    """Whole TransactionMeta rows in META_COLUMNS order: the defaults for what rules never set."""
     # A handful of distinct field lists across a batch: each is encoded once.
     encoded: dict[tuple[str, ...], str] = {}
     values = []
@@ -111,6 +107,25 @@ def metas_write(*, user_id: int, rows: list[MetaRow]) -> None:
             text = encoded[tuple(fields)] = json.dumps(fields)
         defaults = (False, False, None, False, "[]")
         values.append((pk, user_id, name, excluded, transfer, *defaults, text))
+    return values
+
+
+def metas_write(*, user_id: int, rows: list[MetaRow], new: bool = False) -> None:
+    """Insert or update the rule-set columns of these transactions' TransactionMeta; a new row
+    gets the defaults for everything else, an existing one keeps it.
+
+    new=True: the transactions were inserted by the caller's own, still open, transaction (a
+    sync's preparer), so no meta row can exist for them yet and PostgreSQL COPYs the rows
+    straight into the table, without a staging table or a conflict check per row."""
+    if not rows:
+        return
+    meta = TransactionMeta._meta
+    table = connection.ops.quote_name(meta.db_table)
+    columns = _names(meta, META_COLUMNS)
+    names = ", ".join(columns)
+    key = columns[0]
+    updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in _names(meta, META_UPDATED))
+    values = _meta_values(user_id, rows)
     upsert = f"ON CONFLICT ({key}) DO UPDATE SET {updates}"
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor != "postgresql":
@@ -120,14 +135,18 @@ def metas_write(*, user_id: int, rows: list[MetaRow]) -> None:
                 values,
             )
             return
+        if new:
+            _copy(cursor, table, names, values)
+            return
         definition = f"ON COMMIT DELETE ROWS AS SELECT {names} FROM {table} WITH NO DATA"  # noqa: S608
         _stage(cursor, "rules_meta", definition, names, values)
         cursor.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM rules_meta {upsert}")  # noqa: S608
         cursor.execute("TRUNCATE rules_meta")
 
 
-def tag_links_write(*, rows: list[tuple[int, int]]) -> None:
-    """Link (transaction pk, tag pk) pairs; a pair already linked stays as it is."""
+def tag_links_write(*, rows: list[tuple[int, int]], new: bool = False) -> None:
+    """Link (transaction pk, tag pk) pairs; a pair already linked stays as it is. new=True as
+    in metas_write: the transactions are the caller's own fresh inserts, so none is linked."""
     if not rows:
         return
     meta = TransactionTag._meta
@@ -140,6 +159,9 @@ def tag_links_write(*, rows: list[tuple[int, int]]) -> None:
                 f"INSERT INTO {table} ({names}) VALUES (%s, %s) {conflict}",  # noqa: S608
                 rows,
             )
+            return
+        if new:
+            _copy(cursor, table, names, rows)
             return
         _stage(
             cursor,

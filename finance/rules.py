@@ -103,7 +103,10 @@ def rules_write(
     bank_rows: list[BankRow],
     meta_rows: list[MetaRow],
     new_tags: dict[int, list[str]],
+    *,
+    new: bool = False,
 ) -> None:
+    """new=True: the rows are the caller's own fresh inserts (rule_writes.metas_write)."""
     with transaction.atomic():
         bank_fields_write(user_id=user.pk, rows=bank_rows)
         if new_tags:
@@ -115,8 +118,8 @@ def rules_write(
                 for n in wanted
                 if n.casefold() in tags
             }
-            tag_links_write(rows=sorted(links))
-        metas_write(user_id=user.pk, rows=meta_rows)
+            tag_links_write(rows=sorted(links), new=new)
+        metas_write(user_id=user.pk, rows=meta_rows, new=new)
 
 
 def _apply_rows(user, rules: RuleSet, rows: list[dict]) -> int:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -21,7 +21,7 @@ from django.db.models import Q
 from banking.models import Transaction
 
 from . import access
-from .batching import id_batches, rows_with_ids
+from .batching import batch_size, id_batches, rows_with_ids
 from .meta import COUNTED
 from .models import TransactionMeta, TransferLink
 from .versions import totals_changed
@@ -102,6 +102,39 @@ def _counterpart(
     return best[1] if best else None
 
 
+def _hinted_batches(user, transaction_ids: Iterable[int]) -> Iterator[list[Transaction]]:
+    """The hinted rows among these transactions, posted and not zero, in pk order, a batch at a
+    time. A first sync's ids are one dense range: its hinted rows are streamed from one query
+    over that range. A query per batch of ids left each batch's plan to statistics that do not
+    know the new rows yet (the hook runs right after the sync's commit): PostgreSQL took the
+    user for a rare one and walked all of the user's rows once per batch."""
+    ids = sorted(set(transaction_ids))
+    if not ids:
+        return
+    hinted = (
+        access.transactions_visible(user)
+        .filter(pending=False, pfc_primary__in=HINT_PRIMARIES)
+        .exclude(amount=0)
+        .order_by("pk")
+    )
+    size = batch_size()
+    if ids[-1] - ids[0] >= 2 * len(ids):
+        for ids_batch in id_batches(ids):
+            yield rows_with_ids(hinted, ids_batch)
+        return
+    wanted = set(ids)
+    batch: list[Transaction] = []
+    span = hinted.filter(pk__gte=ids[0], pk__lte=ids[-1])
+    for t in span.iterator(chunk_size=size):
+        if t.pk in wanted:
+            batch.append(t)
+            if len(batch) >= size:
+                yield batch
+                batch = []
+    if batch:
+        yield batch
+
+
 def transfers_match(*, user, transaction_ids: Iterable[int]) -> int:
     """Link each of these transactions to its other half if one is there; the links made.
     Idempotent: a transaction already linked (or a pair undone) is left as it is."""
@@ -113,14 +146,8 @@ def transfers_match(*, user, transaction_ids: Iterable[int]) -> int:
         links.filter(status=TransferLink.Status.UNDONE).values_list("outflow_id", "inflow_id")
     )
     made = 0
-    hinted = (
-        access.transactions_visible(user)
-        .filter(pending=False, pfc_primary__in=HINT_PRIMARIES)
-        .exclude(amount=0)
-        .order_by("pk")
-    )
-    for batch in id_batches(transaction_ids):
-        rows = [t for t in rows_with_ids(hinted, batch) if t.pk not in taken]
+    for batch in _hinted_batches(user, transaction_ids):
+        rows = [t for t in batch if t.pk not in taken]
         candidates = _candidates(user, rows)
         for t in rows:
             if t.pk in taken:

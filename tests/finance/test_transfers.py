@@ -65,6 +65,28 @@ def test_matching_twice_links_once(alice, accounts):
     assert TransferLink.objects.count() == 1
 
 
+def test_it_pairs_only_the_transactions_it_is_given_among_their_neighbours(alice, accounts):
+    checking, card = accounts
+    out = pay(checking, "300.00")
+    # Between them, a pair the call is not about: it stays for its own announcement.
+    pay(checking, "80.00")
+    received(card, "-80.00")
+    into = received(card)
+    assert transfers_match(user=alice, transaction_ids=[out.pk, into.pk]) == 1
+    link = TransferLink.objects.get()
+    assert (link.outflow, link.inflow) == (out, into)
+
+
+def test_it_pairs_transactions_whose_ids_lie_far_apart(alice, bob, accounts):
+    checking, card = accounts
+    out = pay(checking, "300.00")
+    for _ in range(4):
+        TransactionFactory(account=AccountFactory(item__user=bob), pfc_primary="TRANSFER_IN")
+    into = received(card)
+    assert transfers_match(user=alice, transaction_ids=[out.pk, into.pk]) == 1
+    assert TransferLink.objects.get().inflow == into
+
+
 @pytest.mark.parametrize(
     "other",
     [

@@ -16,6 +16,7 @@ from finance.alerts.email import unsubscribe_token
 from finance.alerts.preferences import alert_preference_save, alert_preferences
 from finance.hooks import alerts_run
 from finance.models import AlertKind, Occurrence
+from tests.factories import AccountFactory
 
 from .conftest import announce, buy
 
@@ -85,6 +86,22 @@ def test_a_large_transaction_is_told_once_even_when_it_posts_under_a_new_id(
     [alert] = Occurrence.objects.all()
     assert alert.title == "$450.00 out of your account: Big TV Store"
     assert len(mail.outbox) == 1
+
+
+def test_only_announced_rows_are_told_even_when_read_by_their_id_range(
+    alice, bob, checking, django_capture_on_commit_callbacks
+):
+    alert_preference_save(
+        user=alice, kind=AlertKind.LARGE_TRANSACTION, enabled=True, threshold=Decimal("300")
+    )
+    first = buy(checking, "20.00")
+    buy(checking, "900.00", merchant_name="Not Announced")
+    buy(AccountFactory(item__user=bob), "900.00", merchant_name="Bob's Store")
+    last = buy(checking, "450.00", merchant_name="Big TV Store")
+    # Four consecutive ids, two announced: read as one range, told only about its own.
+    deliver_twice(checking.item, django_capture_on_commit_callbacks, added=[first.pk, last.pk])
+    [alert] = Occurrence.objects.all()
+    assert alert.title == "$450.00 out of your account: Big TV Store"
 
 
 def test_a_low_balance_is_told_once_a_week(alice, checking, django_capture_on_commit_callbacks):

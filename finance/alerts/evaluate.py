@@ -42,6 +42,9 @@ ID_CHUNK = 500
 # A touched row that is split: its parts may count anywhere, so every budget is read.
 SPLIT = ("split",)
 PRICE_NEWS_DAYS = 7
+# A large transaction dated further back is history, not news: a bank linked today (or a
+# second one added later) brings years of rows, and none of them is told.
+LARGE_NEWS_DAYS = 7
 ACCOUNT_COLUMNS = (
     "pk",
     "name",
@@ -80,6 +83,7 @@ def alerts_for_sync(outbox: SyncOutbox) -> int:
         added=set(outbox.added),
         month=month if budgets_on else None,
         threshold=large.threshold if large.enabled else None,
+        since=today - dt.timedelta(days=LARGE_NEWS_DAYS),
     )
     dues = [_large_due(t, large.threshold) for t in big]
     if prefs[AlertKind.LOW_BALANCE].enabled:
@@ -118,12 +122,12 @@ def dues_claim(*, user, dues: list[Due], taken: set[str] | None = None) -> int:
 
 
 def _announced_rows(
-    user, *, ids: list[int], added: set[int], month, threshold: Decimal | None
+    user, *, ids: list[int], added: set[int], month, threshold: Decimal | None, since: dt.date
 ) -> tuple[set[tuple], list[Transaction]]:
     """(the category columns of the announced rows dated in the user's current month, with
-    SPLIT for a split row; the added rows at or above the threshold). No month: budgets are
-    off. Neither read brings the rows themselves: the first, their distinct categories (a few
-    dozen rows, however many were announced), the second only the big ones.
+    SPLIT for a split row; the added rows dated since `since` at or above the threshold). No
+    month: budgets are off. Neither read brings the rows themselves: the first, their distinct
+    categories (a few dozen rows, however many were announced), the second only the big ones.
 
     By primary key alone: the ids are the announcing item's own rows (banking.outbox) and the
     owner is checked on each row read, because `user_id = ...` beside the ids makes SQLite walk
@@ -144,7 +148,7 @@ def _announced_rows(
     if threshold is not None:
         large = Transaction.objects.filter(Q(amount__gte=threshold) | Q(amount__lte=-threshold))
         for rows in _by_ids(large.order_by("pk"), sorted(added)):
-            big += [t for t in rows if t.user_id == user.pk and t.pk in added]
+            big += [t for t in rows if t.user_id == user.pk and t.pk in added and t.date >= since]
     return touched, big
 
 

@@ -104,6 +104,21 @@ def test_only_announced_rows_are_told_even_when_read_by_their_id_range(
     assert alert.title == "$450.00 out of your account: Big TV Store"
 
 
+def test_a_bank_linked_today_tells_no_large_transaction_from_its_history(
+    alice, checking, django_capture_on_commit_callbacks
+):
+    alert_preference_save(
+        user=alice, kind=AlertKind.LARGE_TRANSACTION, enabled=True, threshold=Decimal("300")
+    )
+    old = buy(checking, "900.00", merchant_name="Last Month's Sofa")
+    old.date = dt.date.today() - dt.timedelta(days=40)
+    old.save(update_fields=["date"])
+    new = buy(checking, "450.00", merchant_name="Big TV Store")
+    deliver_twice(checking.item, django_capture_on_commit_callbacks, added=[old.pk, new.pk])
+    [alert] = Occurrence.objects.all()
+    assert alert.title == "$450.00 out of your account: Big TV Store"
+
+
 def test_a_low_balance_is_told_once_a_week(alice, checking, django_capture_on_commit_callbacks):
     alert_preference_save(
         user=alice, kind=AlertKind.LOW_BALANCE, enabled=True, threshold=Decimal("2000")

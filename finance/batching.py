@@ -32,13 +32,18 @@ def _pk(row: Any) -> int:
     return row["pk"] if isinstance(row, dict) else row.pk
 
 
+def ids_filter(rows: QuerySet, ids: list[int]) -> QuerySet:
+    """`rows` narrowed to one sorted batch from id_batches(): its id range when the ids are
+    dense (then the range may hold other rows too: the caller drops them), else the ids."""
+    if ids[-1] - ids[0] < 2 * len(ids):
+        return rows.filter(pk__gte=ids[0], pk__lte=ids[-1])
+    return rows.filter(pk__in=ids)
+
+
 def rows_with_ids(rows: QuerySet, ids: list[int]) -> list[Any]:
     """The rows of `rows` (models, or values() dicts that include "pk") whose pk is in `ids`,
     one sorted batch from id_batches()."""
     if not ids:
         return []
-    if ids[-1] - ids[0] < 2 * len(ids):
-        wanted = set(ids)
-        found = rows.filter(pk__gte=ids[0], pk__lte=ids[-1])
-        return [r for r in found if _pk(r) in wanted]
-    return list(rows.filter(pk__in=ids))
+    wanted = set(ids)
+    return [r for r in ids_filter(rows, ids) if _pk(r) in wanted]

@@ -120,28 +120,10 @@ def metas_write(*, user_id: int, rows: list[MetaRow], new: bool = False) -> None
     if not rows:
         return
     meta = TransactionMeta._meta
-    table = connection.ops.quote_name(meta.db_table)
     columns = _names(meta, META_COLUMNS)
-    names = ", ".join(columns)
-    key = columns[0]
     updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in _names(meta, META_UPDATED))
-    values = _meta_values(user_id, rows)
-    upsert = f"ON CONFLICT ({key}) DO UPDATE SET {updates}"
-    with transaction.atomic(), connection.cursor() as cursor:
-        if connection.vendor != "postgresql":
-            marks = ", ".join(["%s"] * len(columns))
-            cursor.executemany(
-                f"INSERT INTO {table} ({names}) VALUES ({marks}) {upsert}",  # noqa: S608
-                values,
-            )
-            return
-        if new:
-            _copy(cursor, table, names, values)
-            return
-        definition = f"ON COMMIT DELETE ROWS AS SELECT {names} FROM {table} WITH NO DATA"  # noqa: S608
-        _stage(cursor, "rules_meta", definition, names, values)
-        cursor.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM rules_meta {upsert}")  # noqa: S608
-        cursor.execute("TRUNCATE rules_meta")
+    upsert = f"ON CONFLICT ({columns[0]}) DO UPDATE SET {updates}"
+    _insert(meta, columns, _meta_values(user_id, rows), upsert, new=new, stage="rules_meta")
 
 
 def tag_links_write(*, rows: list[tuple[int, int]], new: bool = False) -> None:
@@ -150,28 +132,28 @@ def tag_links_write(*, rows: list[tuple[int, int]], new: bool = False) -> None:
     if not rows:
         return
     meta = TransactionTag._meta
+    columns = _names(meta, ["transaction", "tag"])
+    _insert(meta, columns, rows, "ON CONFLICT DO NOTHING", new=new, stage="rules_tags")
+
+
+def _insert(meta, columns: list[str], rows, conflict: str, *, new: bool, stage: str) -> None:
+    """INSERT the rows into meta's table, `conflict` deciding what an existing one does: SQLite
+    runs one prepared statement per row; PostgreSQL COPYs fresh rows straight in (`new`) or
+    stages them in the session-local table `stage` and inserts from there."""
     table = connection.ops.quote_name(meta.db_table)
-    names = ", ".join(_names(meta, ["transaction", "tag"]))
-    conflict = "ON CONFLICT DO NOTHING"
+    names = ", ".join(columns)
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor != "postgresql":
+            marks = ", ".join(["%s"] * len(columns))
             cursor.executemany(
-                f"INSERT INTO {table} ({names}) VALUES (%s, %s) {conflict}",  # noqa: S608
+                f"INSERT INTO {table} ({names}) VALUES ({marks}) {conflict}",  # noqa: S608
                 rows,
             )
             return
         if new:
             _copy(cursor, table, names, rows)
             return
-        _stage(
-            cursor,
-            "rules_tags",
-            "(transaction_id bigint, tag_id bigint) ON COMMIT DELETE ROWS",
-            "transaction_id, tag_id",
-            rows,
-        )
-        cursor.execute(
-            f"INSERT INTO {table} ({names}) SELECT transaction_id, tag_id FROM rules_tags "  # noqa: S608
-            f"{conflict}"
-        )
-        cursor.execute("TRUNCATE rules_tags")
+        definition = f"ON COMMIT DELETE ROWS AS SELECT {names} FROM {table} WITH NO DATA"  # noqa: S608
+        _stage(cursor, stage, definition, names, rows)
+        cursor.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM {stage} {conflict}")  # noqa: S608
+        cursor.execute(f"TRUNCATE {stage}")

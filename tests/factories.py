@@ -131,3 +131,11 @@ class PlaidApiCallFactory(factory.django.DjangoModelFactory):
 def account_for(user, **kwargs) -> Account:
     """An account in a fresh item owned by `user`."""
     return AccountFactory(item=PlaidItemFactory(user=user), **kwargs)
+
+
+def grocery(account, amount, **kw):
+    """A grocery purchase dated today: what the budget and alert tests spend."""
+    kw.setdefault("pfc_primary", "FOOD_AND_DRINK")
+    kw.setdefault("pfc_detailed", "FOOD_AND_DRINK_GROCERIES")
+    kw.setdefault("date", dt.date.today())
+    return TransactionFactory(account=account, amount=Decimal(amount), **kw)

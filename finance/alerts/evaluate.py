@@ -21,13 +21,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import partial
 
-from django.db.models import Case, F, Q, QuerySet, When
+from django.db.models import Case, F, Q, When
 
 from accounts.time_zone import user_today, user_week
 from banking.health.status import ItemNotice
 from banking.models import PlaidItem, SyncOutbox, Transaction
 
 from .. import access, meta
+from ..batching import id_batches, ids_filter
 from ..budgets.report import BudgetLine, budget_lines, budgets_covering
 from ..categories import CategoryBook, category_book
 from ..models import AlertKind, Category, RecurringStream
@@ -38,7 +39,6 @@ from .occurrences import occurrence_claim, occurrence_keys_taken, occurrences_cl
 from .preferences import alert_preferences
 
 LEVELS = (100, 80)
-ID_CHUNK = 500
 # A touched row that is split: its parts may count anywhere, so every budget is read.
 SPLIT = ("split",)
 PRICE_NEWS_DAYS = 7
@@ -129,8 +129,9 @@ def _announced_rows(
     month: budgets are off. Neither read brings the rows themselves: the first, their distinct
     categories (a few dozen rows, however many were announced), the second only the big ones.
 
-    By primary key alone: the ids are the announcing item's own rows (banking.outbox) and the
-    owner is checked on each row read, because `user_id = ...` beside the ids makes SQLite walk
+    By primary key alone (finance.batching: a sync's new ids are one dense range, read as such):
+    the ids are the announcing item's own rows (banking.outbox) and the owner is checked on each
+    row read, because `user_id = ...` beside the ids makes SQLite walk
     the user's whole (user, date) index. A range may hold rows that were not announced (another
     sync's): a category too many only makes a budget be read that did not need to be, and a
     big row must be among `added`. Rows older than this month cannot move its budgets, and
@@ -140,31 +141,18 @@ def _announced_rows(
         this_month = Case(When(date__gte=month, then=True), default=False)
         categories = Transaction.objects.annotate(is_split=meta.SPLIT, this_month=this_month)
         categories = categories.values_list("user_id", "this_month", "is_split", *CATEGORY_COLUMNS)
-        for rows in _by_ids(categories.distinct().order_by(), ids):
-            for owner, recent, split, *columns in rows:
+        categories = categories.distinct().order_by()
+        for batch in id_batches(ids):
+            for owner, recent, split, *columns in ids_filter(categories, batch):
                 if owner == user.pk and recent:
                     touched.add(SPLIT if split else tuple(columns))
     big: list[Transaction] = []
     if threshold is not None:
         large = Transaction.objects.filter(Q(amount__gte=threshold) | Q(amount__lte=-threshold))
-        for rows in _by_ids(large.order_by("pk"), sorted(added)):
+        for batch in id_batches(added):
+            rows = ids_filter(large.order_by("pk"), batch)
             big += [t for t in rows if t.user_id == user.pk and t.pk in added and t.date >= since]
     return touched, big
-
-
-def _by_ids(rows: QuerySet, ids: list[int]):
-    """`rows` among these ids, in as few reads as the ids allow. A sync writes its new rows in
-    one go, so their ids are nearly consecutive: one read of the id range (a walk of the
-    primary key) beats a list of hundreds of ids that the database driver and the planner
-    each take apart. Ids spread wide (old rows modified) are read in chunks of ID_CHUNK."""
-    if not ids:
-        return
-    low, high = min(ids), max(ids)
-    if high - low < 2 * len(ids):
-        yield rows.filter(pk__gte=low, pk__lte=high)
-        return
-    for start in range(0, len(ids), ID_CHUNK):
-        yield rows.filter(pk__in=ids[start : start + ID_CHUNK])
 
 
 def _large_due(t: Transaction, threshold: Decimal) -> Due:

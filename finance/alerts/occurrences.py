@@ -78,17 +78,19 @@ def occurrence_keys_taken(*, user, keys: list[str]) -> set[str]:
     return set(taken.values_list("key", flat=True))
 
 
-def _email_enqueue(occurrence_id: int) -> None:
+def _enqueue(task_name: str, **kwargs) -> None:
     try:
-        names.task(names.ALERT_EMAIL_SEND).apply_async(
-            kwargs={"occurrence_id": occurrence_id}, retry=False
-        )
+        names.task(task_name).apply_async(kwargs=kwargs, retry=False)
     except BROKER_ERRORS as exc:
-        # The row stays unsent; the beat sweep (finance.tasks.alerts_beat) sends it.
+        # The rows stay unsent; the beat sweep (finance.tasks.alerts_beat) sends them.
         logger.warning(
-            "could not enqueue an alert email",
-            extra={"occurrence_id": occurrence_id, "error": exc.__class__.__name__},
+            "could not enqueue alert email(s)",
+            extra={**kwargs, "error": exc.__class__.__name__},
         )
+
+
+def _email_enqueue(occurrence_id: int) -> None:
+    _enqueue(names.ALERT_EMAIL_SEND, occurrence_id=occurrence_id)
 
 
 def _emails_enqueue(occurrence_ids: list[int]) -> None:
@@ -96,16 +98,8 @@ def _emails_enqueue(occurrence_ids: list[int]) -> None:
     email (each retried on its own), so the hook that claimed them pays for one enqueue."""
     if len(occurrence_ids) == 1:
         _email_enqueue(occurrence_ids[0])
-        return
-    try:
-        names.task(names.ALERT_EMAILS_SEND).apply_async(
-            kwargs={"occurrence_ids": occurrence_ids}, retry=False
-        )
-    except BROKER_ERRORS as exc:
-        logger.warning(
-            "could not enqueue alert emails",
-            extra={"occurrences": len(occurrence_ids), "error": exc.__class__.__name__},
-        )
+    else:
+        _enqueue(names.ALERT_EMAILS_SEND, occurrence_ids=occurrence_ids)
 
 
 def occurrence_emails_enqueue(*, occurrence_ids: list[int]) -> int:

@@ -6,7 +6,7 @@ import pytest
 from banking.models import SyncOutbox
 from finance.budgets.services import budget_set
 from finance.categories import category_book
-from tests.factories import AccountFactory, SyncRunFactory, TransactionFactory
+from tests.factories import AccountFactory, SyncRunFactory, grocery
 
 
 @pytest.fixture
@@ -26,10 +26,7 @@ def food_budget(alice, checking):
     )
 
 
-def buy(account, amount, **kw):
-    kw.setdefault("pfc_primary", "FOOD_AND_DRINK")
-    kw.setdefault("pfc_detailed", "FOOD_AND_DRINK_GROCERIES")
-    return TransactionFactory(account=account, amount=Decimal(amount), date=dt.date.today(), **kw)
+buy = grocery
 
 
 def announce(item, **ids) -> SyncOutbox:

@@ -10,19 +10,9 @@ from banking.models import SyncOutbox
 from finance.budgets.services import budget_set
 from finance.categories import category_book
 from finance.hooks import spending_cache_retire
-from tests.factories import AccountFactory, SyncRunFactory, TransactionFactory
+from tests.factories import AccountFactory, SyncRunFactory, grocery
 
 pytestmark = pytest.mark.django_db
-
-
-def spend(account, amount):
-    return TransactionFactory(
-        account=account,
-        amount=Decimal(amount),
-        date=dt.date.today(),
-        pfc_primary="FOOD_AND_DRINK",
-        pfc_detailed="FOOD_AND_DRINK_GROCERIES",
-    )
 
 
 def test_the_budget_card_shows_a_sync_and_a_budget_change_and_is_cached_between(
@@ -33,11 +23,11 @@ def test_the_budget_card_shows_a_sync_and_a_budget_change_and_is_cached_between(
     month = dt.date.today().replace(day=1)
     with django_capture_on_commit_callbacks(execute=True):
         budget_set(user=alice, category=food, currency="USD", month=month, amount=Decimal("100"))
-    spend(account, "30.00")
+    grocery(account, "30.00")
     assert b"$30.00 of $100.00" in alice_client.get("/").content
 
     # A row written without a sync's announcement is not read again: the card is cached.
-    later = spend(account, "20.00")
+    later = grocery(account, "20.00")
     assert b"$30.00 of $100.00" in alice_client.get("/").content
 
     # The sync's announcement (finance's hook) retires the card.

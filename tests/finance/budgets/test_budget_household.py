@@ -5,7 +5,6 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.test import Client
 
 from finance import access
 from finance.budgets.services import budget_set
@@ -14,25 +13,10 @@ from finance.currency.home import home_currency_set
 from finance.households.services import account_share_set, household_create
 from finance.models import Membership
 from finance.splits import Part, splits_set
-from tests.factories import AccountFactory, TransactionFactory
+from tests.factories import AccountFactory, TransactionFactory, grocery
+from tests.finance.households.conftest import client_for
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def spend(account, amount: str):
-    return TransactionFactory(
-        account=account,
-        amount=Decimal(amount),
-        date=dt.date.today(),
-        pfc_primary="FOOD_AND_DRINK",
-        pfc_detailed="FOOD_AND_DRINK_GROCERIES",
-    )
 
 
 def food_budget(user, amount="100"):
@@ -56,9 +40,9 @@ def spending(alice, bob):
     checking = AccountFactory(item__user=alice, name="Joint Checking")
     card = AccountFactory(item=checking.item, name="Secret Card", type="credit")
     account_share_set(user=alice, account=checking, level="view")
-    spend(checking, "30.00")
-    spend(card, "99.00")
-    spend(AccountFactory(item__user=bob), "5.00")
+    grocery(checking, "30.00")
+    grocery(card, "99.00")
+    grocery(AccountFactory(item__user=bob), "5.00")
 
 
 def spent_cell(page: str) -> str:
@@ -91,7 +75,7 @@ def test_the_owner_of_the_shared_account_sees_her_own_spending_in_both_views(ali
 
 def test_a_non_member_asking_for_the_household_view_sees_only_her_own(carol, spending):
     food_budget(carol)
-    spend(AccountFactory(item__user=carol), "7.00")
+    grocery(AccountFactory(item__user=carol), "7.00")
     page = client_for(carol).get("/budgets/?view=household").content.decode()
     assert "$7.00" in spent_cell(page)
     assert "$30.00" not in page and "$37.00" not in page

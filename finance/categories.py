@@ -40,6 +40,14 @@ class CategoryBook:
         # Per-request results other reads share (finance.splits).
         self.memo: dict = {}
 
+    def fresh(self) -> CategoryBook:
+        """The same tree with an empty memo: a book kept between requests (finance.alerts.standing)
+        must not hand one request's split rows to the next."""
+        book = object.__new__(CategoryBook)
+        book.categories, book.by_code, book.by_pk = self.categories, self.by_code, self.by_pk
+        book.memo = {}
+        return book
+
     def live(self, category: Category) -> Category:
         for _ in range(MAX_DEPTH):
             if category.merged_into_id is None or category.merged_into_id not in self.by_pk:

@@ -24,9 +24,15 @@ def totals_changed(user_id: int) -> None:
     retired at once and again when the change commits (a page read in between cached what the
     transaction had not committed yet). A sync's changes are retired by its announcement
     (finance.hooks.spending_cache_retire) instead, so the hooks need not call this."""
-    _edits_bump(user_id)
-    transaction.on_commit(lambda: _edits_bump(user_id))
+    version_bump(edits_version_key(user_id))
 
 
-def _edits_bump(user_id: int) -> None:
-    cache.set(edits_version_key(user_id), time.time_ns(), None)
+def version_bump(key: str) -> None:
+    """Retire what was cached under this version: at once, and again when the change commits
+    (a read in between may have kept what the transaction had not committed yet)."""
+    _bump(key)
+    transaction.on_commit(lambda: _bump(key))
+
+
+def _bump(key: str) -> None:
+    cache.set(key, time.time_ns(), None)

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import partial
 
-from django.db.models import Case, F, Q, When
+from django.db.models import Case, F, Q, Sum, When
 
 from accounts.time_zone import user_today, user_week
 from banking.health.status import ItemNotice
@@ -30,13 +30,17 @@ from banking.models import PlaidItem, SyncOutbox, Transaction
 from .. import access, meta
 from ..batching import id_batches, ids_filter
 from ..budgets.report import BudgetLine, budget_lines, budgets_covering
+from ..budgets.spending import budget_kind
 from ..categories import CategoryBook, category_book
-from ..models import AlertKind, Category, RecurringStream
+from ..currency.rows import CURRENCY_COLUMNS
+from ..models import AlertKind, Budget, Category, RecurringStream
 from ..selectors import month_start
 from ..templatetags.money import format_money
 from ..totals import CATEGORY_COLUMNS
+from .bounds import News, bounds_held
 from .occurrences import occurrence_claim, occurrence_keys_taken, occurrences_claim
 from .preferences import alert_preferences
+from .standing import standing_for
 
 LEVELS = (100, 80)
 # A touched row that is split: its parts may count anywhere, so every budget is read.
@@ -45,6 +49,20 @@ PRICE_NEWS_DAYS = 7
 # A large transaction dated further back is history, not news: a bank linked today (or a
 # second one added later) brings years of rows, and none of them is told.
 LARGE_NEWS_DAYS = 7
+# What a large-transaction alert is written from (_large_due).
+BIG_ROW_COLUMNS = (
+    "pk",
+    "public_id",
+    "user_id",
+    "transaction_id",
+    "pending_transaction_id",
+    "date",
+    "amount",
+    "iso_currency_code",
+    "unofficial_currency_code",
+    "merchant_name",
+    "name",
+)
 ACCOUNT_COLUMNS = (
     "pk",
     "name",
@@ -72,12 +90,13 @@ def alerts_for_sync(outbox: SyncOutbox) -> int:
     one query before the budgets' spending, which is read only for budgets not yet told at
     100% this month."""
     user = outbox.item.user
-    prefs = alert_preferences(user=user)
+    standing = standing_for(user)
+    prefs = standing.prefs
     large = prefs[AlertKind.LARGE_TRANSACTION]
     budgets_on = prefs[AlertKind.BUDGET].enabled
     today = user_today(user)
     month = month_start(today)
-    touched, big = _announced_rows(
+    touched, news, big = _announced_rows(
         user,
         ids=[*outbox.added, *outbox.modified],
         added=set(outbox.added),
@@ -94,13 +113,54 @@ def alerts_for_sync(outbox: SyncOutbox) -> int:
         dues += price_dues(user=user)
     budgets, book = [], None
     if budgets_on and touched:
-        budgets, book = _budgets_touched(user=user, month=month, touched=touched)
+        budgets, book = _budgets_touched(
+            standing.budgets, standing.book(), month=month, touched=touched
+        )
     budget_keys = [_budget_key(b, month, level) for b in budgets for level in LEVELS]
     taken = occurrence_keys_taken(user=user, keys=[*budget_keys, *(d.key for d in dues)])
     budgets = [b for b in budgets if _budget_key(b, month, 100) not in taken]
-    if budgets:
-        dues += _budget_levels(user=user, month=month, today=today, book=book, budgets=budgets)
+    if budgets and book is not None:
+        dues += _budget_news(
+            user,
+            standing,
+            book,
+            budgets,
+            month=month,
+            today=today,
+            news=None if SPLIT in touched else news,
+            taken=taken,
+            sync=outbox.pk,
+            fresh=bool(outbox.removed),
+        )
     return dues_claim(user=user, dues=dues, taken=taken)
+
+
+def _budget_news(
+    user, standing, book, budgets, *, month, today, news, taken: set[str], sync: int, fresh: bool
+) -> list[Due]:
+    """The levels these budgets reached, reading only those this sync may have moved to their
+    next level (finance.alerts.bounds); all of them when `news` is None (a split row is among
+    the sync's). `fresh`: the sync removed rows, the bounds start again."""
+    with bounds_held(user=user, month=month, standing=standing, fresh=fresh) as bounds:
+        if news is not None:
+            levels = {b.pk: 100 if _budget_key(b, month, 80) in taken else 80 for b in budgets}
+            quiet = bounds.unreachable(
+                budgets=budgets,
+                standing=standing,
+                book=book,
+                month=month,
+                news=news,
+                next_level=levels,
+                sync=sync,
+            )
+            budgets = [b for b in budgets if b not in quiet]
+        if not budgets:
+            return []
+        lines = budget_lines(
+            user=user, month=month, today=today, book=book, only=budgets, plans=standing.plans
+        )
+        bounds.read(lines)
+    return _level_dues(lines, month)
 
 
 def touches_any(outbox: SyncOutbox) -> bool:
@@ -123,36 +183,49 @@ def dues_claim(*, user, dues: list[Due], taken: set[str] | None = None) -> int:
 
 def _announced_rows(
     user, *, ids: list[int], added: set[int], month, threshold: Decimal | None, since: dt.date
-) -> tuple[set[tuple], list[Transaction]]:
+) -> tuple[set[tuple], list[News], list[Transaction]]:
     """(the category columns of the announced rows dated in the user's current month, with
-    SPLIT for a split row; the added rows dated since `since` at or above the threshold). No
-    month: budgets are off. Neither read brings the rows themselves: the first, their distinct
-    categories (a few dozen rows, however many were announced), the second only the big ones.
+    SPLIT for a split row; what the counted ones among them spent, per category columns and
+    currency; the added rows dated since `since` at or above the threshold). No month: budgets
+    are off. Neither read brings the rows themselves: the first, their groups (a few dozen rows,
+    however many were announced), the second only the big ones.
 
     By primary key alone (finance.batching: a sync's new ids are one dense range, read as such):
     the ids are the announcing item's own rows (banking.outbox) and the owner is checked on each
     row read, because `user_id = ...` beside the ids makes SQLite walk
     the user's whole (user, date) index. A range may hold rows that were not announced (another
-    sync's): a category too many only makes a budget be read that did not need to be, and a
-    big row must be among `added`. Rows older than this month cannot move its budgets, and
-    removed rows only lower them."""
+    sync's): a category too many only makes a budget be read that did not need to be, an amount
+    too many only raises a bound (finance.alerts.bounds), and a big row must be among `added`.
+    Rows older than this month cannot move its budgets, and removed rows only lower them."""
     touched: set[tuple] = set()
+    news: list[News] = []
     if month is not None:
         this_month = Case(When(date__gte=month, then=True), default=False)
-        categories = Transaction.objects.annotate(is_split=meta.SPLIT, this_month=this_month)
-        categories = categories.values_list("user_id", "this_month", "is_split", *CATEGORY_COLUMNS)
-        categories = categories.distinct().order_by()
+        groups = Transaction.objects.annotate(
+            is_split=meta.SPLIT, this_month=this_month, counted=meta.COUNTED
+        )
+        groups = groups.values_list(
+            "user_id", "this_month", "is_split", "counted", *CURRENCY_COLUMNS, *CATEGORY_COLUMNS
+        )
+        groups = groups.annotate(out=Sum("amount", filter=Q(amount__gt=0))).order_by()
         for batch in id_batches(ids):
-            for owner, recent, split, *columns in ids_filter(categories, batch):
-                if owner == user.pk and recent:
-                    touched.add(SPLIT if split else tuple(columns))
+            for owner, recent, split, counted, iso, unofficial, *columns, out in ids_filter(
+                groups, batch
+            ):
+                if owner != user.pk or not recent:
+                    continue
+                touched.add(SPLIT if split else tuple(columns))
+                if counted and not split:
+                    code = iso or unofficial or ""
+                    news.append(News(tuple(columns), code, bool(iso), out or Decimal(0)))
     big: list[Transaction] = []
     if threshold is not None:
         large = Transaction.objects.filter(Q(amount__gte=threshold) | Q(amount__lte=-threshold))
+        large = large.only(*BIG_ROW_COLUMNS)
         for batch in id_batches(added):
             rows = ids_filter(large.order_by("pk"), batch)
             big += [t for t in rows if t.user_id == user.pk and t.pk in added and t.date >= since]
-    return touched, big
+    return touched, news, big
 
 
 def _large_due(t: Transaction, threshold: Decimal) -> Due:
@@ -172,39 +245,44 @@ def _large_due(t: Transaction, threshold: Decimal) -> Due:
     return Due(kind=AlertKind.LARGE_TRANSACTION, key=key, words=words)
 
 
-def budget_dues(*, user, touched: set[tuple] | None = None) -> list[Due]:
-    """This month's budget levels reached. With `touched` (the category columns of new rows)
-    only the budgets those rows count towards are read, and of them only those not yet told
-    at 100% this month: a sync that cannot change what is told reads no totals at all."""
+def budget_dues(*, user) -> list[Due]:
+    """This month's budget levels reached, every budget read (the beat's check, and a sync
+    whose rows could count anywhere)."""
     today = user_today(user)
     month = month_start(today)
-    if touched is None:
-        budgets = list(access.budgets_visible(user).filter(start_month__lte=month))
-        book = category_book(user=user) if budgets else None
-    else:
-        budgets, book = _budgets_touched(user=user, month=month, touched=touched)
-        full = occurrence_keys_taken(user=user, keys=[_budget_key(b, month, 100) for b in budgets])
-        budgets = [b for b in budgets if _budget_key(b, month, 100) not in full]
+    budgets = list(access.budgets_visible(user).filter(start_month__lte=month))
     if not budgets:
         return []
+    book = category_book(user=user)
     return _budget_levels(user=user, month=month, today=today, book=book, budgets=budgets)
 
 
-def _budgets_touched(*, user, month, touched: set[tuple]) -> tuple[list, CategoryBook | None]:
-    """The budgets running this month that rows of these category columns count towards (all
-    of them when a split row is among them), with the book that resolved them."""
-    budgets = list(access.budgets_visible(user).filter(start_month__lte=month))
-    if not budgets:
+def _budgets_touched(
+    budgets: list[Budget], book: CategoryBook | None, *, month, touched: set[tuple]
+) -> tuple[list[Budget], CategoryBook | None]:
+    """Of the user's spending budgets (with their category book; only spending is told), those
+    running this month that rows of these category columns count towards (all of them when a
+    split row is among them)."""
+    if book is None:
         return [], None
-    book = category_book(user=user)
-    if SPLIT not in touched:
+    budgets = [
+        b
+        for b in budgets
+        if b.start_month <= month and budget_kind(book, b) == Category.Kind.SPENDING
+    ]
+    if budgets and SPLIT not in touched:
         budgets = budgets_covering(book, budgets, {book.resolve(*c) for c in touched})
     return budgets, book
 
 
 def _budget_levels(*, user, month, today, book, budgets) -> list[Due]:
+    lines = budget_lines(user=user, month=month, today=today, book=book, only=budgets)
+    return _level_dues(lines, month)
+
+
+def _level_dues(lines: list[BudgetLine], month) -> list[Due]:
     dues = []
-    for line in budget_lines(user=user, month=month, today=today, book=book, only=budgets):
+    for line in lines:
         if line.kind != Category.Kind.SPENDING:
             continue
         # The exact share, not the rounded percent: 79.6% is not yet 80%.

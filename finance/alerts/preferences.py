@@ -9,6 +9,7 @@ from django.db import transaction
 
 from .. import access
 from ..models import AlertKind
+from ..versions import version_bump
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,12 @@ def alert_preference_save(
         access.alert_settings_visible(user).update_or_create(
             kind=kind, defaults=values, create_defaults={**values, "user": user}
         )
+    # Retires the preferences the alerts hook keeps (finance.alerts.standing).
+    version_bump(preferences_version_key(user.pk))
+
+
+def preferences_version_key(user_id: int) -> str:
+    return f"finance:alert-preferences:{user_id}"
 
 
 def alert_turn_off(*, user, kind: str) -> None:

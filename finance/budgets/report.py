@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
@@ -20,8 +19,8 @@ from ..categories import CategoryBook, category_book
 from ..currency import HomeTotal
 from ..models import Budget, BudgetMonth, Category
 from ..selectors import add_months, month_start
-from ..versions import RATES_VERSION_KEY, edits_version_key, synced_version_key
-from .spending import budget_kind, spent_by_month, subtrees
+from ..versions import RATES_VERSION_KEY, edits_version_key, synced_version_key, version_bump
+from .spending import BudgetTargets, budget_kind, spent_by_month
 
 ZERO = Decimal("0.00")
 SPENDING = Category.Kind.SPENDING
@@ -117,20 +116,8 @@ def amount_for(budget: Budget, plan: Plan, month: dt.date) -> Decimal | None:
 def budgets_covering(book: CategoryBook, budgets: list[Budget], categories) -> list[Budget]:
     """The budgets a row of one of these categories (None: uncategorised) counts towards:
     the total budget for spending, and every budget whose category is it or above it."""
-    live = {
-        b.pk: book.live(book.by_pk[b.category_id]).pk
-        for b in budgets
-        if b.category_id and b.category_id in book.by_pk
-    }
-    trees = subtrees(book, set(live.values()))
-    hit = set()
-    for category in categories:
-        if not book.counts(category):
-            continue
-        if category is None or category.kind == SPENDING:
-            hit.update(b.pk for b in budgets if b.category_id is None)
-        if category is not None:
-            hit.update(pk for pk, root in live.items() if category.pk in trees[root])
+    targets = BudgetTargets(book, budgets)
+    hit = {b.pk for category in categories if book.counts(category) for b in targets.of(category)}
     return [b for b in budgets if b.pk in hit]
 
 
@@ -142,18 +129,21 @@ def budget_lines(
     book: CategoryBook | None = None,
     only: list[Budget] | None = None,
     household: bool = False,
+    plans: dict[int, Plan] | None = None,
 ) -> list[BudgetLine]:
     """Every budget active in `month` (or those of `only`) with what it had, spent and has
     left, and (for the current month) where the pace so far ends. Each month's spending is
     rounded to cents once (a rollover carries the rounded figures). With `household`, the
-    spending on accounts the household shares counts too."""
+    spending on accounts the household shares counts too. `plans`: the budgets' amounts, when
+    the caller has them (budget_plans)."""
     if only is None:
         only = list(access.budgets_visible(user))
     budgets = [b for b in only if b.start_month <= month]
     if not budgets:
         return []
     book = book or category_book(user=user)
-    plans = budget_plans(budgets)
+    if plans is None:
+        plans = budget_plans(budgets)
     rolling = [b.start_month for b in budgets if b.rollover]
     first = min([month, *rolling])
     spent = spent_by_month(
@@ -233,8 +223,9 @@ def budgets_version_key(user_id: int) -> str:
 
 
 def budgets_edited(user_id: int) -> None:
-    """A budget changed: the cached dashboard card computed before is retired."""
-    cache.set(budgets_version_key(user_id), time.time_ns(), None)
+    """A budget changed: the cached dashboard card computed before, and the budgets the alerts
+    hook keeps (finance.alerts.standing), are retired."""
+    version_bump(budgets_version_key(user_id))
 
 
 def budget_card_context(user) -> dict:

@@ -72,7 +72,7 @@ def budget_set(
         BudgetMonth.objects.update_or_create(
             budget=budget, month=month, defaults={"amount": amount}
         )
-        transaction.on_commit(lambda: budgets_edited(user.pk))
+        budgets_edited(user.pk)
     return budget
 
 
@@ -97,7 +97,7 @@ def budgets_copy_last_month(*, user, month: dt.date) -> int:
                     budget=budget, month=month, defaults={"amount": before}
                 )
                 changed += 1
-        transaction.on_commit(lambda: budgets_edited(user.pk))
+        budgets_edited(user.pk)
     return changed
 
 

@@ -66,6 +66,31 @@ def subtrees(book: CategoryBook, roots: set[int]) -> dict[int, set[int]]:
     return out
 
 
+class BudgetTargets:
+    """Which of these budgets a counted row of a category counts towards: every budget whose
+    category is it or above it, and the total budgets when it is spending (or uncategorised)."""
+
+    def __init__(self, book: CategoryBook, budgets: list[Budget]):
+        live = {
+            b.pk: book.live(book.by_pk[b.category_id]).pk
+            for b in budgets
+            if b.category_id and b.category_id in book.by_pk
+        }
+        trees = subtrees(book, set(live.values()))
+        self.by_category: dict[int, list[Budget]] = defaultdict(list)
+        for b in budgets:
+            if b.pk in live:
+                for pk in trees[live[b.pk]]:
+                    self.by_category[pk].append(b)
+        self.totals = [b for b in budgets if b.category_id is None]
+
+    def of(self, category: Category | None) -> list[Budget]:
+        if category is None:
+            return self.totals
+        found = self.by_category.get(category.pk, [])
+        return [*self.totals, *found] if category.kind == SPENDING else found
+
+
 def _rows(*, user, budgets, book, first, end, household):
     currencies = {b.currency for b in budgets}
     # With every budget in one currency (the usual case), rows already in it group without
@@ -118,28 +143,16 @@ def spent_by_month(
     # Rows and budgets all in one currency need no rates: no query.
     converter = Converter(wanted, first, end) if len(wanted) > 1 else NO_RATES
     spent = Spent(budgets, converter)
-    live = {
-        b.pk: book.live(book.by_pk[b.category_id]).pk
-        for b in budgets
-        if b.category_id and b.category_id in book.by_pk
-    }
-    trees = subtrees(book, set(live.values()))
-    covers = {pk: trees[root] for pk, root in live.items()}
+    targets = BudgetTargets(book, budgets)
     income = {b.pk for b in budgets if budget_kind(book, b) == Category.Kind.INCOME}
     for r in rows:
         category = book.resolve(*(r[c] for c in CATEGORY_COLUMNS))
         if not book.counts(category):
             continue
         month = r["month"].date() if isinstance(r["month"], dt.datetime) else r["month"]
-        kind = category.kind if category else SPENDING
         code, official = row_currency(r)
         day = r.get("day") or r.get("date") or first
-        for b in budgets:
-            if b.category_id is None:
-                if kind != SPENDING:
-                    continue
-            elif category is None or category.pk not in covers.get(b.pk, ()):
-                continue
+        for b in targets.of(category):
             amount = -(r["into"] or 0) if b.pk in income else r["out"]
             if not amount:
                 continue

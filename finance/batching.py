@@ -32,10 +32,16 @@ def _pk(row: Any) -> int:
     return row["pk"] if isinstance(row, dict) else row.pk
 
 
+def dense(ids: list[int]) -> bool:
+    """Whether one sorted batch from id_batches() is read by its id range (it may then hold
+    other rows too) rather than by its ids."""
+    return ids[-1] - ids[0] < 2 * len(ids)
+
+
 def ids_filter(rows: QuerySet, ids: list[int]) -> QuerySet:
     """`rows` narrowed to one sorted batch from id_batches(): its id range when the ids are
     dense (then the range may hold other rows too: the caller drops them), else the ids."""
-    if ids[-1] - ids[0] < 2 * len(ids):
+    if dense(ids):
         return rows.filter(pk__gte=ids[0], pk__lte=ids[-1])
     return rows.filter(pk__in=ids)
 

@@ -99,7 +99,7 @@ class Bounds:
             news = ()
         else:
             self.seen.append(sync)
-        raised = _raised(budgets, book, news)
+        raised = _raised(budgets, book, news, standing.targets)
         out = []
         for b in budgets:
             before, added = self.kept.get(b.pk), raised.get(b.pk)
@@ -143,10 +143,12 @@ class bounds_held:
         return self.atomic.__exit__(*exc)
 
 
-def _raised(budgets: list[Budget], book: CategoryBook, news: Iterable[News]) -> dict[int, Decimal]:
+def _raised(
+    budgets: list[Budget], book: CategoryBook, news: Iterable[News], targets: BudgetTargets | None
+) -> dict[int, Decimal]:
     """{budget pk: what this sync's rows add to it}; a budget reached by a row in another
-    currency is left out (it is read)."""
-    targets = BudgetTargets(book, budgets)
+    currency is left out (it is read). `targets` may cover more budgets than these."""
+    targets = targets or BudgetTargets(book, budgets)
     raised = {b.pk: Decimal(0) for b in budgets}
     for group in news:
         category = book.resolve(*group.columns)

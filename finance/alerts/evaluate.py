@@ -21,48 +21,31 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import partial
 
-from django.db.models import Case, F, Q, Sum, When
+from django.db.models import F
 
 from accounts.time_zone import user_today, user_week
 from banking.health.status import ItemNotice
 from banking.models import PlaidItem, SyncOutbox, Transaction
 
-from .. import access, meta
-from ..batching import id_batches, ids_filter
+from .. import access
 from ..budgets.report import BudgetLine, budget_lines, budgets_covering
 from ..budgets.spending import budget_kind
 from ..categories import CategoryBook, category_book
-from ..currency.rows import CURRENCY_COLUMNS
 from ..models import AlertKind, Budget, Category, RecurringStream
 from ..selectors import month_start
 from ..templatetags.money import format_money
-from ..totals import CATEGORY_COLUMNS
-from .bounds import News, bounds_held
+from .announced import SPLIT, announced_rows
+from .bounds import bounds_held
 from .occurrences import occurrence_claim, occurrence_keys_taken, occurrences_claim
 from .preferences import alert_preferences
 from .standing import standing_for
 
 LEVELS = (100, 80)
-# A touched row that is split: its parts may count anywhere, so every budget is read.
-SPLIT = ("split",)
 PRICE_NEWS_DAYS = 7
 # A large transaction dated further back is history, not news: a bank linked today (or a
 # second one added later) brings years of rows, and none of them is told.
 LARGE_NEWS_DAYS = 7
 # What a large-transaction alert is written from (_large_due).
-BIG_ROW_COLUMNS = (
-    "pk",
-    "public_id",
-    "user_id",
-    "transaction_id",
-    "pending_transaction_id",
-    "date",
-    "amount",
-    "iso_currency_code",
-    "unofficial_currency_code",
-    "merchant_name",
-    "name",
-)
 ACCOUNT_COLUMNS = (
     "pk",
     "name",
@@ -96,7 +79,7 @@ def alerts_for_sync(outbox: SyncOutbox) -> int:
     budgets_on = prefs[AlertKind.BUDGET].enabled
     today = user_today(user)
     month = month_start(today)
-    touched, news, big = _announced_rows(
+    touched, news, big = announced_rows(
         user,
         ids=[*outbox.added, *outbox.modified],
         added=set(outbox.added),
@@ -114,7 +97,11 @@ def alerts_for_sync(outbox: SyncOutbox) -> int:
     budgets, book = [], None
     if budgets_on and touched:
         budgets, book = _budgets_touched(
-            standing.budgets, standing.book(), month=month, touched=touched
+            standing.budgets,
+            standing.book(),
+            month=month,
+            touched=touched,
+            targets=standing.targets,
         )
     budget_keys = [_budget_key(b, month, level) for b in budgets for level in LEVELS]
     taken = occurrence_keys_taken(user=user, keys=[*budget_keys, *(d.key for d in dues)])
@@ -181,53 +168,6 @@ def dues_claim(*, user, dues: list[Due], taken: set[str] | None = None) -> int:
     return occurrences_claim(user=user, claims=claims)
 
 
-def _announced_rows(
-    user, *, ids: list[int], added: set[int], month, threshold: Decimal | None, since: dt.date
-) -> tuple[set[tuple], list[News], list[Transaction]]:
-    """(the category columns of the announced rows dated in the user's current month, with
-    SPLIT for a split row; what the counted ones among them spent, per category columns and
-    currency; the added rows dated since `since` at or above the threshold). No month: budgets
-    are off. Neither read brings the rows themselves: the first, their groups (a few dozen rows,
-    however many were announced), the second only the big ones.
-
-    By primary key alone (finance.batching: a sync's new ids are one dense range, read as such):
-    the ids are the announcing item's own rows (banking.outbox) and the owner is checked on each
-    row read, because `user_id = ...` beside the ids makes SQLite walk
-    the user's whole (user, date) index. A range may hold rows that were not announced (another
-    sync's): a category too many only makes a budget be read that did not need to be, an amount
-    too many only raises a bound (finance.alerts.bounds), and a big row must be among `added`.
-    Rows older than this month cannot move its budgets, and removed rows only lower them."""
-    touched: set[tuple] = set()
-    news: list[News] = []
-    if month is not None:
-        this_month = Case(When(date__gte=month, then=True), default=False)
-        groups = Transaction.objects.annotate(
-            is_split=meta.SPLIT, this_month=this_month, counted=meta.COUNTED
-        )
-        groups = groups.values_list(
-            "user_id", "this_month", "is_split", "counted", *CURRENCY_COLUMNS, *CATEGORY_COLUMNS
-        )
-        groups = groups.annotate(out=Sum("amount", filter=Q(amount__gt=0))).order_by()
-        for batch in id_batches(ids):
-            for owner, recent, split, counted, iso, unofficial, *columns, out in ids_filter(
-                groups, batch
-            ):
-                if owner != user.pk or not recent:
-                    continue
-                touched.add(SPLIT if split else tuple(columns))
-                if counted and not split:
-                    code = iso or unofficial or ""
-                    news.append(News(tuple(columns), code, bool(iso), out or Decimal(0)))
-    big: list[Transaction] = []
-    if threshold is not None:
-        large = Transaction.objects.filter(Q(amount__gte=threshold) | Q(amount__lte=-threshold))
-        large = large.only(*BIG_ROW_COLUMNS)
-        for batch in id_batches(added):
-            rows = ids_filter(large.order_by("pk"), batch)
-            big += [t for t in rows if t.user_id == user.pk and t.pk in added and t.date >= since]
-    return touched, news, big
-
-
 def _large_due(t: Transaction, threshold: Decimal) -> Due:
     def words() -> dict:
         direction = "out of" if t.amount > 0 else "into"
@@ -258,7 +198,7 @@ def budget_dues(*, user) -> list[Due]:
 
 
 def _budgets_touched(
-    budgets: list[Budget], book: CategoryBook | None, *, month, touched: set[tuple]
+    budgets: list[Budget], book: CategoryBook | None, *, month, touched: set[tuple], targets=None
 ) -> tuple[list[Budget], CategoryBook | None]:
     """Of the user's spending budgets (with their category book; only spending is told), those
     running this month that rows of these category columns count towards (all of them when a
@@ -271,7 +211,8 @@ def _budgets_touched(
         if b.start_month <= month and budget_kind(book, b) == Category.Kind.SPENDING
     ]
     if budgets and SPLIT not in touched:
-        budgets = budgets_covering(book, budgets, {book.resolve(*c) for c in touched})
+        categories = {book.resolve(*c) for c in touched}
+        budgets = budgets_covering(book, budgets, categories, targets)
     return budgets, book
 
 

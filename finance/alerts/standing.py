@@ -16,12 +16,14 @@ from __future__ import annotations
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
+from functools import cached_property
 from threading import Lock
 
 from django.core.cache import cache
 
 from .. import access
 from ..budgets.report import Plan, budget_plans, budgets_version_key
+from ..budgets.spending import BudgetTargets
 from ..categories import CategoryBook, category_book
 from ..models import Budget
 from ..versions import RATES_VERSION_KEY, edits_version_key
@@ -40,6 +42,13 @@ class Standing:
     # The versions these were read under (finance.alerts.bounds keys its figures with them);
     # None when the cache did not have them all.
     stamp: str | None = None
+
+    @cached_property
+    def targets(self) -> BudgetTargets | None:
+        """Which budgets a row of each category counts towards (all the user's budgets)."""
+        if self.categories is None:
+            return None
+        return BudgetTargets(self.categories, self.budgets)
 
     def book(self) -> CategoryBook | None:
         """The category tree with a memo of its own (the memo is one evaluation's)."""

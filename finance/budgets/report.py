@@ -113,10 +113,12 @@ def amount_for(budget: Budget, plan: Plan, month: dt.date) -> Decimal | None:
     return amount
 
 
-def budgets_covering(book: CategoryBook, budgets: list[Budget], categories) -> list[Budget]:
+def budgets_covering(
+    book: CategoryBook, budgets: list[Budget], categories, targets: BudgetTargets | None = None
+) -> list[Budget]:
     """The budgets a row of one of these categories (None: uncategorised) counts towards:
     the total budget for spending, and every budget whose category is it or above it."""
-    targets = BudgetTargets(book, budgets)
+    targets = targets or BudgetTargets(book, budgets)
     hit = {b.pk for category in categories if book.counts(category) for b in targets.of(category)}
     return [b for b in budgets if b.pk in hit]
 

@@ -5,14 +5,16 @@ and the big added rows."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
+from uuid import UUID
 
 from django.db.models import Case, Q, Sum, When
 
 from banking.models import Transaction
 
 from .. import meta
-from ..batching import dense, id_batches, ids_filter
+from ..batching import dense, id_batches
 from ..currency.rows import CURRENCY_COLUMNS, row_currency
 from ..prepared import PreparedQuery, Slot
 from ..totals import CATEGORY_COLUMNS
@@ -20,11 +22,11 @@ from .bounds import News
 
 # A touched row that is split: its parts may count anywhere, so every budget is read.
 SPLIT = ("split",)
-# What a large-transaction alert is written from (evaluate._large_due).
+# What a large-transaction alert is written from (BigRow).
 BIG_ROW_COLUMNS = (
-    "pk",
-    "public_id",
+    "id",
     "user_id",
+    "public_id",
     "transaction_id",
     "pending_transaction_id",
     "date",
@@ -36,9 +38,28 @@ BIG_ROW_COLUMNS = (
 )
 
 
+@dataclass(frozen=True)
+class BigRow:
+    """An added row at or above the large-transaction amount."""
+
+    public_id: UUID
+    transaction_id: str
+    pending_transaction_id: str | None
+    date: dt.date
+    amount: Decimal
+    iso_currency_code: str | None
+    unofficial_currency_code: str | None
+    merchant_name: str | None
+    name: str
+
+    @property
+    def currency(self) -> str | None:
+        return self.iso_currency_code or self.unofficial_currency_code
+
+
 def announced_rows(
     user, *, ids: list[int], added: set[int], month, threshold: Decimal | None, since: dt.date
-) -> tuple[set[tuple], list[News], list[Transaction]]:
+) -> tuple[set[tuple], list[News], list[BigRow]]:
     """(the category columns of the announced rows dated in the user's current month, with
     SPLIT for a split row; what the counted ones among them spent, per category columns and
     currency; the added rows dated since `since` at or above the threshold). No month: budgets
@@ -68,13 +89,20 @@ def announced_rows(
                 if g["counted"] and not g["is_split"]:
                     code, official = row_currency(g)
                     news.append(News(columns, code, official, g["out"] or Decimal(0)))
-    big: list[Transaction] = []
+    big: list[BigRow] = []
     if threshold is not None:
-        large = Transaction.objects.filter(Q(amount__gte=threshold) | Q(amount__lte=-threshold))
-        large = large.only(*BIG_ROW_COLUMNS)
         for batch in id_batches(added):
-            rows = ids_filter(large.order_by("pk"), batch)
-            big += [t for t in rows if t.user_id == user.pk and t.pk in added and t.date >= since]
+            if dense(batch):
+                rows = BIG.rows(
+                    at_least=threshold, at_most=-threshold, first=batch[0], last=batch[-1]
+                )
+            else:
+                rows = list(_big(threshold, -threshold).filter(pk__in=batch))
+            big += [
+                BigRow(**{c: r[c] for c in BIG_ROW_COLUMNS[2:]})
+                for r in rows
+                if r["user_id"] == user.pk and r["id"] in added and r["date"] >= since
+            ]
     return touched, news, big
 
 
@@ -101,4 +129,23 @@ GROUPS = PreparedQuery(
     month=Slot(dt.date(1901, 2, 3), Transaction._meta.get_field("date")),
     first=Slot(-7_000_000_001, Transaction._meta.pk),
     last=Slot(-7_000_000_002, Transaction._meta.pk),
+)
+AMOUNT = Transaction._meta.get_field("amount")
+
+
+def _big(at_least: Decimal, at_most: Decimal):
+    rows = Transaction.objects.filter(Q(amount__gte=at_least) | Q(amount__lte=at_most))
+    return rows.values(*BIG_ROW_COLUMNS).order_by("id")
+
+
+def _big_between(at_least: Decimal, at_most: Decimal, first: int, last: int):
+    return _big(at_least, at_most).filter(pk__gte=first, pk__lte=last)
+
+
+BIG = PreparedQuery(
+    _big_between,
+    at_least=Slot(Decimal("-7000001.01"), AMOUNT),
+    at_most=Slot(Decimal("-7000002.02"), AMOUNT),
+    first=Slot(-7_000_000_003, Transaction._meta.pk),
+    last=Slot(-7_000_000_004, Transaction._meta.pk),
 )

@@ -25,7 +25,7 @@ from django.db.models import F
 
 from accounts.time_zone import user_today, user_week
 from banking.health.status import ItemNotice
-from banking.models import PlaidItem, SyncOutbox, Transaction
+from banking.models import PlaidItem, SyncOutbox
 
 from .. import access
 from ..budgets.report import BudgetLine, budget_lines, budgets_covering
@@ -34,7 +34,7 @@ from ..categories import CategoryBook, category_book
 from ..models import AlertKind, Budget, Category, RecurringStream
 from ..selectors import month_start
 from ..templatetags.money import format_money
-from .announced import SPLIT, announced_rows
+from .announced import SPLIT, BigRow, announced_rows
 from .bounds import bounds_held
 from .occurrences import occurrence_claim, occurrence_keys_taken, occurrences_claim
 from .preferences import alert_preferences
@@ -45,7 +45,6 @@ PRICE_NEWS_DAYS = 7
 # A large transaction dated further back is history, not news: a bank linked today (or a
 # second one added later) brings years of rows, and none of them is told.
 LARGE_NEWS_DAYS = 7
-# What a large-transaction alert is written from (_large_due).
 ACCOUNT_COLUMNS = (
     "pk",
     "name",
@@ -168,7 +167,7 @@ def dues_claim(*, user, dues: list[Due], taken: set[str] | None = None) -> int:
     return occurrences_claim(user=user, claims=claims)
 
 
-def _large_due(t: Transaction, threshold: Decimal) -> Due:
+def _large_due(t: BigRow, threshold: Decimal) -> Due:
     def words() -> dict:
         direction = "out of" if t.amount > 0 else "into"
         who = t.merchant_name or t.name

@@ -7,7 +7,7 @@ import pytest
 from django.db.models import Sum
 
 from banking.models import Transaction
-from finance.alerts.announced import GROUPS, _groups_between
+from finance.alerts.announced import BIG, GROUPS, _big_between, _groups_between
 from finance.prepared import PreparedQuery, Slot
 from tests.factories import AccountFactory, TransactionFactory
 
@@ -41,6 +41,22 @@ def test_a_prepared_query_gives_what_the_orm_gives_for_every_call(alice):
     [row] = GROUPS.rows(month=month, first=first[0].pk, last=first[-1].pk)
     assert row["out"] == Decimal("19.75") and row["this_month"] is True
     assert row["counted"] is True and row["is_split"] is False
+
+
+def test_the_big_rows_query_is_prepared_and_reads_both_directions(alice):
+    account = AccountFactory(item__user=alice)
+    rows = rows_of(account, "450.00", "-700.00", "20.00", "399.99")
+    values = {
+        "at_least": Decimal("400"),
+        "at_most": Decimal("-400"),
+        "first": rows[0].pk,
+        "last": rows[-1].pk,
+    }
+    assert BIG.compiled()
+    prepared = BIG.rows(**values)
+    assert prepared == list(_big_between(**values))
+    assert [r["amount"] for r in prepared] == [Decimal("450.00"), Decimal("-700.00")]
+    assert prepared[0]["public_id"] == rows[0].public_id and prepared[0]["date"] == rows[0].date
 
 
 def test_a_stand_in_that_cannot_be_placed_runs_through_the_orm(alice):

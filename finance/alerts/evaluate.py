@@ -70,7 +70,7 @@ def alerts_for_sync(outbox: SyncOutbox) -> int:
     work follows the new rows: budgets are read only for the categories they touch. The keys
     already taken (the budgets' levels, the big rows, the balances, the prices) are read in
     one query before the budgets' spending, which is read only for budgets not yet told at
-    100% this month."""
+    100% this month that this sync may have moved to their next level (finance.alerts.bounds)."""
     user = outbox.item.user
     standing = standing_for(user)
     prefs = standing.prefs
@@ -185,8 +185,7 @@ def _large_due(t: BigRow, threshold: Decimal) -> Due:
 
 
 def budget_dues(*, user) -> list[Due]:
-    """This month's budget levels reached, every budget read (the beat's check, and a sync
-    whose rows could count anywhere)."""
+    """This month's budget levels reached, every budget read (the beat's check)."""
     today = user_today(user)
     month = month_start(today)
     budgets = list(access.budgets_visible(user).filter(start_month__lte=month))

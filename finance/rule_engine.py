@@ -52,6 +52,7 @@ STAMPED_FIELDS = (
 TEXT_MEMO_SIZE = 50_000
 # One rule that may match: (its position, the check of its other conditions or None, stop_here).
 Candidate = tuple[int, Callable[[dict], bool] | None, bool]
+Candidates = tuple[tuple[int, ...] | None, tuple[Candidate, ...]]
 
 
 class RuleMatcher:
@@ -142,7 +143,7 @@ class RuleSet:
         self.matchers = [RuleMatcher(r) for r in rules]
         self._texted = [(i, m) for i, m in enumerate(self.matchers) if m.text_value]
         self._untexted = tuple(i for i, m in enumerate(self.matchers) if not m.text_value)
-        self._memo: dict[tuple[str, str], tuple[Candidate, ...]] = {}
+        self._memo: dict[tuple[str, str], Candidates] = {}
         # The outcome of each combination of matching rules seen in this run: a bank history
         # matches the same few combinations over and over.
         self._outcomes: dict[tuple[int, ...], dict] = {}
@@ -156,10 +157,12 @@ class RuleSet:
         content = [[str(getattr(m.rule, f)) for f in STAMPED_FIELDS] for m in self.matchers]
         return hashlib.sha256(repr(content).encode()).hexdigest()[:32]
 
-    def _candidates(self, merchant: str, name: str) -> tuple[Candidate, ...]:
+    def _candidates(self, merchant: str, name: str) -> Candidates:
         """The rules whose text condition holds (or that have none), in order: (position, the
         check of their other conditions or None when there are none, stop_here). Nothing after
-        a rule that always matches here and stops the run can match."""
+        a rule that always matches here and stops the run can match. First in the pair: the
+        rules that match whatever the rest of the row says, when none has anything else to
+        check (else None)."""
         key = (merchant, name)
         found = self._memo.get(key)
         if found is None:
@@ -173,13 +176,19 @@ class RuleSet:
                 candidates.append((i, None if m.text_only else m.rest_matches, stop))
                 if stop and m.text_only:
                     break
-            found = self._memo[key] = tuple(candidates)
+            fixed = None
+            if all(check is None for _, check, _ in candidates):
+                fixed = tuple(i for i, _, _ in candidates)
+            found = self._memo[key] = (fixed, tuple(candidates))
         return found
 
     def matched(self, row: dict) -> tuple[int, ...]:
         """Positions of the rules that match the row and run, in order."""
+        fixed, candidates = self._candidates(row["merchant_name"] or "", row["name"] or "")
+        if fixed is not None:
+            return fixed
         out = []
-        for i, check, stop in self._candidates(row["merchant_name"] or "", row["name"] or ""):
+        for i, check, stop in candidates:
             if check is None or check(row):
                 out.append(i)
                 if stop:

@@ -5,7 +5,9 @@ many rows: the text conditions (the costly part, a regular expression above all)
 on the merchant and the description, which repeat across a bank history (the same coffee shop
 every week), so the set of rules whose text condition holds is computed once per distinct
 (merchant, description) pair and kept for the run; only those rules, plus the rules without a
-text condition, then check the cheap conditions (amount, sign, date, account, category).
+text condition, then check the cheap conditions (amount, sign, date, account, category; a pair
+whose rules have none remembers its matching rules outright). What a combination of matching
+rules sets is also worked out once per run: a history matches the same few combinations.
 """
 
 from __future__ import annotations

@@ -5,13 +5,16 @@ many rows: the text conditions (the costly part, a regular expression above all)
 on the merchant and the description, which repeat across a bank history (the same coffee shop
 every week), so the set of rules whose text condition holds is computed once per distinct
 (merchant, description) pair and kept for the run; only those rules, plus the rules without a
-text condition, then check the cheap conditions (amount, sign, date, account, category).
+text condition, then check the cheap conditions (amount, sign, date, account, category; a pair
+whose rules have none remembers its matching rules outright). What a combination of matching
+rules sets is also worked out once per run: a history matches the same few combinations.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Callable
 from decimal import Decimal
 
 import regex
@@ -49,6 +52,9 @@ STAMPED_FIELDS = (
 # Distinct (merchant, description) pairs remembered in one run; beyond it the memo restarts,
 # so memory stays bounded whatever the history holds.
 TEXT_MEMO_SIZE = 50_000
+# One rule that may match: (its position, the check of its other conditions or None, stop_here).
+Candidate = tuple[int, Callable[[dict], bool] | None, bool]
+Candidates = tuple[tuple[int, ...] | None, tuple[Candidate, ...]]
 
 
 class RuleMatcher:
@@ -70,6 +76,16 @@ class RuleMatcher:
         if rule.text_value and rule.text_op == Rule.TextOp.REGEX:
             self.pattern = regex.compile(rule.text_value, regex.IGNORECASE)
         self.tags = tags_parse(rule.add_tags) if rule.add_tags else []
+        # Nothing but (at most) the text to check: once the text holds, the rule matches.
+        self.text_only = not (
+            self.account_id
+            or self.date_from
+            or self.date_to
+            or self.sign in (Rule.Sign.OUT, Rule.Sign.IN)
+            or self.amount_min is not None
+            or self.amount_max is not None
+            or self.plaid_category
+        )
 
     def _text_matches(self, value: str, folded: str) -> bool:
         if self.pattern is not None:
@@ -129,7 +145,10 @@ class RuleSet:
         self.matchers = [RuleMatcher(r) for r in rules]
         self._texted = [(i, m) for i, m in enumerate(self.matchers) if m.text_value]
         self._untexted = tuple(i for i, m in enumerate(self.matchers) if not m.text_value)
-        self._memo: dict[tuple[str, str], tuple[int, ...]] = {}
+        self._memo: dict[tuple[str, str], Candidates] = {}
+        # The outcome of each combination of matching rules seen in this run: a bank history
+        # matches the same few combinations over and over.
+        self._outcomes: dict[tuple[int, ...], dict] = {}
 
     def __bool__(self) -> bool:
         return bool(self.matchers)
@@ -140,33 +159,60 @@ class RuleSet:
         content = [[str(getattr(m.rule, f)) for f in STAMPED_FIELDS] for m in self.matchers]
         return hashlib.sha256(repr(content).encode()).hexdigest()[:32]
 
-    def _candidates(self, merchant: str, name: str) -> tuple[int, ...]:
-        """Positions of the rules whose text condition holds (or that have none), in order."""
+    def _candidates(self, merchant: str, name: str) -> Candidates:
+        """The rules whose text condition holds (or that have none), in order: (position, the
+        check of their other conditions or None when there are none, stop_here). Nothing after
+        a rule that always matches here and stops the run can match. First in the pair: the
+        rules that match whatever the rest of the row says, when none has anything else to
+        check (else None)."""
         key = (merchant, name)
         found = self._memo.get(key)
         if found is None:
             if len(self._memo) >= TEXT_MEMO_SIZE:
                 self._memo.clear()
             hits = [i for i, m in self._texted if m.text_matches(merchant, name)]
-            found = tuple(sorted((*hits, *self._untexted)))
-            self._memo[key] = found
+            candidates = []
+            for i in sorted((*hits, *self._untexted)):
+                m = self.matchers[i]
+                stop = m.rule.stop_here
+                candidates.append((i, None if m.text_only else m.rest_matches, stop))
+                if stop and m.text_only:
+                    break
+            fixed = None
+            if all(check is None for _, check, _ in candidates):
+                fixed = tuple(i for i, _, _ in candidates)
+            found = self._memo[key] = (fixed, tuple(candidates))
         return found
 
-    def matching(self, row: dict) -> list[RuleMatcher]:
-        matchers = self.matchers
+    def matched(self, row: dict) -> tuple[int, ...]:
+        """Positions of the rules that match the row and run, in order."""
+        fixed, candidates = self._candidates(row["merchant_name"] or "", row["name"] or "")
+        if fixed is not None:
+            return fixed
         out = []
-        for i in self._candidates(row["merchant_name"] or "", row["name"] or ""):
-            m = matchers[i]
-            if m.rest_matches(row):
-                out.append(m)
-                if m.rule.stop_here:
+        for i, check, stop in candidates:
+            if check is None or check(row):
+                out.append(i)
+                if stop:
                     break
+        return tuple(out)
+
+    def matching(self, row: dict) -> list[RuleMatcher]:
+        return [self.matchers[i] for i in self.matched(row)]
+
+    def decided(self, matched: tuple[int, ...]) -> dict:
+        """The outcome of these matching rules (from matched()), shared: never change it."""
+        out = self._outcomes.get(matched)
+        if out is None:
+            if len(self._outcomes) >= TEXT_MEMO_SIZE:
+                self._outcomes.clear()
+            out = self._outcomes[matched] = self._combined(matched)
         return out
 
-    def outcome(self, row: dict) -> dict:
-        """What the rules set on this row: a later rule overrides an earlier one's field."""
+    def _combined(self, matched: tuple[int, ...]) -> dict:
         out: dict = {}
-        for m in self.matching(row):
+        for i in matched:
+            m = self.matchers[i]
             r = m.rule
             if r.set_category:
                 out["category"] = r.set_category
@@ -180,6 +226,14 @@ class RuleSet:
                 out["excluded"] = True
             if r.mark_transfer:
                 out["transfer"] = True
+        return out
+
+    def outcome(self, row: dict) -> dict:
+        """What the rules set on this row: a later rule overrides an earlier one's field. The
+        caller's own copy."""
+        out = dict(self.decided(self.matched(row)))
+        if "tags" in out:
+            out["tags"] = list(out["tags"])
         return out
 
 

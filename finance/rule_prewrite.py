@@ -21,11 +21,16 @@ from django.contrib.auth import get_user_model
 from banking.models import SyncOutbox
 
 from .batching import batch_size
-from .rule_engine import RuleSet
-from .rule_writes import MetaRow
-from .rules import rules_active, rules_apply, rules_write
+from .rule_engine import TEXT_MEMO_SIZE, RuleSet
+from .rule_writes import meta_values
+from .rules import rules_active, rules_apply, rules_write_new
 
 PREPARER = "finance.rules"
+
+
+# What the rules decide for one combination of matching rules: (category_override, notes),
+# the meta row's values after its transaction pk (None: no meta row), and the tags to add.
+Decision = tuple[tuple[str, str], tuple | None, tuple[str, ...]]
 
 
 class RulesPreparer:
@@ -33,52 +38,70 @@ class RulesPreparer:
         self.user = user
         self.rules = rules
         self.stamp = rules.stamp
+        # A bank history matches the same few combinations of rules: each is decided once.
+        self._decisions: dict[tuple[int, ...], Decision] = {}
         # The page being written: what to write once its rows have pks.
-        self._metas: dict[str, tuple[str, bool, bool, list[str]]] = {}
-        self._tags: dict[str, list[str]] = {}
-        # Inserted rows' meta columns and tags, written a batch at a time: per page, the
+        self._metas: dict[str, tuple] = {}
+        self._tags: dict[str, tuple[str, ...]] = {}
+        # Inserted rows' meta rows and tags, written a batch at a time: per page, the
         # statements' own cost outweighs their rows'.
-        self._held_metas: list[MetaRow] = []
-        self._held_tags: dict[int, list[str]] = {}
+        self._held_metas: list[tuple] = []
+        self._held_tags: dict[int, tuple[str, ...]] = {}
+
+    def _decision(self, matched: tuple[int, ...]) -> Decision:
+        out = dict(self.rules.decided(matched))
+        tags = tuple(out.pop("tags", ()))
+        meta = None
+        if out:
+            meta = meta_values(
+                self.user.pk,
+                out.get("display_name", ""),
+                out.get("excluded", False),
+                out.get("transfer", False),
+                sorted(out),
+            )
+        return (out.get("category", ""), out.get("notes", "")), meta, tags
 
     def prepare(self, rows: list[dict[str, Any]]) -> dict[str, tuple[str, str]]:
         """rules.row_plan for rows that have nothing on them yet (nothing set by hand, by a
         rule or before rules): every field the rules set is written, and rule_fields names
-        them all. tests/sync/test_prewrite.py checks that a full row_plan pass agrees."""
+        them all. A row no rule matches is decided too: the rules leave it alone.
+        tests/sync/test_prewrite.py checks that a full row_plan pass agrees."""
         filled: dict[str, tuple[str, str]] = {}
-        self._metas, self._tags = {}, {}
-        outcome = self.rules.outcome
+        metas: dict[str, tuple] = {}
+        tags: dict[str, tuple[str, ...]] = {}
+        matched, decisions = self.rules.matched, self._decisions
         for row in rows:
             t_id = row["transaction_id"]
-            out = outcome(row)
-            if not out:
-                # Decided too: the rules leave this row alone.
-                filled[t_id] = ("", "")
-                continue
-            tags = out.pop("tags", None)
-            if tags:
-                self._tags[t_id] = tags
-            filled[t_id] = (out.get("category", ""), out.get("notes", ""))
-            if out:
-                self._metas[t_id] = (
-                    out.get("display_name", ""),
-                    out.get("excluded", False),
-                    out.get("transfer", False),
-                    sorted(out),
-                )
+            key = matched(row)
+            decision = decisions.get(key)
+            if decision is None:
+                if len(decisions) >= TEXT_MEMO_SIZE:
+                    decisions.clear()
+                decision = decisions[key] = self._decision(key)
+            filled[t_id], meta, names = decision
+            if meta:
+                metas[t_id] = meta
+            if names:
+                tags[t_id] = names
+        self._metas, self._tags = metas, tags
         return filled
 
     def inserted(self, pks: dict[str, int]) -> None:
-        self._held_metas.extend((pks[t_id], *m) for t_id, m in self._metas.items() if t_id in pks)
+        held = self._held_metas
+        for t_id, meta in self._metas.items():
+            pk = pks.get(t_id)
+            if pk is not None:
+                held.append((pk, *meta))
         self._held_tags.update(
             (pks[t_id], names) for t_id, names in self._tags.items() if t_id in pks
         )
         self._metas, self._tags = {}, {}
-        if len(self._held_metas) + len(self._held_tags) >= batch_size():
+        if len(held) + len(self._held_tags) >= batch_size():
             self.finish()
 
     def finish(self) -> None:
-        rules_write(self.user, [], self._held_metas, self._held_tags, new=True)
+        rules_write_new(self.user, self._held_metas, self._held_tags)
         self._held_metas, self._held_tags = [], {}
 
 

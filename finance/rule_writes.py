@@ -96,39 +96,70 @@ def bank_fields_write(*, user_id: int, rows: list[BankRow]) -> None:
         cursor.execute("TRUNCATE rules_bank")
 
 
+def meta_values(
+    user_id: int, display_name: str, excluded: bool, transfer: bool, fields: list[str]
+) -> tuple:
+    """A whole TransactionMeta row in META_COLUMNS order but its transaction: the rule-set
+    columns, and the defaults for what rules never set."""
+    return (
+        user_id,
+        display_name,
+        excluded,
+        transfer,
+        False,
+        False,
+        None,
+        False,
+        "[]",
+        json.dumps(fields),
+    )
+
+
 def _meta_values(user_id: int, rows: list[MetaRow]) -> list[tuple]:
-    """Whole TransactionMeta rows in META_COLUMNS order: the defaults for what rules never set."""
-    # A handful of distinct field lists across a batch: each is encoded once.
-    encoded: dict[tuple[str, ...], str] = {}
+    # A handful of distinct outcomes across a batch: each is built (and encoded) once.
+    built: dict[tuple, tuple] = {}
     values = []
     for pk, name, excluded, transfer, fields in rows:
-        text = encoded.get(tuple(fields))
-        if text is None:
-            text = encoded[tuple(fields)] = json.dumps(fields)
-        defaults = (False, False, None, False, "[]")
-        values.append((pk, user_id, name, excluded, transfer, *defaults, text))
+        key = (name, excluded, transfer, *fields)
+        tail = built.get(key)
+        if tail is None:
+            tail = built[key] = meta_values(user_id, name, excluded, transfer, fields)
+        values.append((pk, *tail))
     return values
 
 
-def metas_write(*, user_id: int, rows: list[MetaRow], new: bool = False) -> None:
-    """Insert or update the rule-set columns of these transactions' TransactionMeta; a new row
-    gets the defaults for everything else, an existing one keeps it.
+def _meta_upsert(meta) -> tuple[list[str], str]:
+    columns = _names(meta, META_COLUMNS)
+    updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in _names(meta, META_UPDATED))
+    return columns, f"ON CONFLICT ({columns[0]}) DO UPDATE SET {updates}"
 
-    new=True: the transactions were inserted by the caller's own, still open, transaction (a
-    sync's preparer), so no meta row can exist for them yet and PostgreSQL COPYs the rows
-    straight into the table, without a staging table or a conflict check per row."""
+
+def metas_write(*, user_id: int, rows: list[MetaRow]) -> None:
+    """Insert or update the rule-set columns of these transactions' TransactionMeta; a new row
+    gets the defaults for everything else, an existing one keeps it."""
     if not rows:
         return
     meta = TransactionMeta._meta
-    columns = _names(meta, META_COLUMNS)
-    updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in _names(meta, META_UPDATED))
-    upsert = f"ON CONFLICT ({columns[0]}) DO UPDATE SET {updates}"
-    _insert(meta, columns, _meta_values(user_id, rows), upsert, new=new, stage="rules_meta")
+    columns, upsert = _meta_upsert(meta)
+    _insert(meta, columns, _meta_values(user_id, rows), upsert, new=False, stage="rules_meta")
+
+
+def metas_insert_new(*, rows: list[tuple]) -> None:
+    """Whole TransactionMeta rows ((transaction pk, *meta_values(..))) for transactions the
+    caller's own, still open, transaction inserted (a sync's preparer): no meta row can exist
+    for them yet, so PostgreSQL COPYs the rows straight into the table, without a staging
+    table or a conflict check per row."""
+    if not rows:
+        return
+    meta = TransactionMeta._meta
+    columns, upsert = _meta_upsert(meta)
+    _insert(meta, columns, rows, upsert, new=True, stage="rules_meta")
 
 
 def tag_links_write(*, rows: list[tuple[int, int]], new: bool = False) -> None:
     """Link (transaction pk, tag pk) pairs; a pair already linked stays as it is. new=True as
-    in metas_write: the transactions are the caller's own fresh inserts, so none is linked."""
+    in metas_insert_new: the transactions are the caller's own fresh inserts, so none is
+    linked."""
     if not rows:
         return
     meta = TransactionTag._meta

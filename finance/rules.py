@@ -22,7 +22,14 @@ from . import access
 from .batching import batch_size, id_batches, rows_with_ids
 from .models import Category, Rule
 from .rule_engine import RuleMatcher, RuleSet, rule_prefilter
-from .rule_writes import BankRow, MetaRow, bank_fields_write, metas_write, tag_links_write
+from .rule_writes import (
+    BankRow,
+    MetaRow,
+    bank_fields_write,
+    metas_insert_new,
+    metas_write,
+    tag_links_write,
+)
 from .tags import tags_ensure
 from .versions import totals_changed
 
@@ -103,23 +110,39 @@ def rules_write(
     bank_rows: list[BankRow],
     meta_rows: list[MetaRow],
     new_tags: dict[int, list[str]],
-    *,
-    new: bool = False,
 ) -> None:
-    """new=True: the rows are the caller's own fresh inserts (rule_writes.metas_write)."""
     with transaction.atomic():
         bank_fields_write(user_id=user.pk, rows=bank_rows)
         if new_tags:
-            names = sorted({n for wanted in new_tags.values() for n in wanted})
-            tags = {t.name.casefold(): t.pk for t in tags_ensure(user=user, names=names)}
-            links = {
-                (pk, tags[n.casefold()])
-                for pk, wanted in new_tags.items()
-                for n in wanted
-                if n.casefold() in tags
-            }
-            tag_links_write(rows=sorted(links), new=new)
-        metas_write(user_id=user.pk, rows=meta_rows, new=new)
+            links = _tag_links(user, new_tags)
+            tag_links_write(rows=sorted({link for pairs in links for link in pairs}))
+        metas_write(user_id=user.pk, rows=meta_rows)
+
+
+def rules_write_new(user, metas: list[tuple], new_tags: dict[int, tuple[str, ...]]) -> None:
+    """What the rules set on rows the caller's own, still open, transaction inserted (a sync's
+    preparer): whole meta rows (rule_writes.metas_insert_new) and the tags to add."""
+    with transaction.atomic():
+        if new_tags:
+            tag_links_write(
+                rows=[link for pairs in _tag_links(user, new_tags) for link in pairs], new=True
+            )
+        metas_insert_new(rows=metas)
+
+
+def _tag_links(user, new_tags: dict) -> Iterator[list[tuple[int, int]]]:
+    """Per transaction, its (pk, tag pk) links, each tag once: tags made when missing. A batch
+    names a few distinct lists of tags: each is resolved once."""
+    names = sorted({n for wanted in new_tags.values() for n in wanted})
+    tags = {t.name.casefold(): t.pk for t in tags_ensure(user=user, names=names)}
+    resolved: dict[tuple[str, ...], list[int]] = {}
+    for pk, wanted in new_tags.items():
+        key = tuple(wanted)
+        tag_pks = resolved.get(key)
+        if tag_pks is None:
+            folded = (n.casefold() for n in wanted)
+            tag_pks = resolved[key] = sorted({tags[n] for n in folded if n in tags})
+        yield [(pk, tag_pk) for tag_pk in tag_pks]
 
 
 def _apply_rows(user, rules: RuleSet, rows: list[dict]) -> int:

@@ -69,6 +69,8 @@ INSERT_FIELDS = [
     "created_at",
     "updated_at",
 ]
+# Where category_override and notes sit in an INSERT_FIELDS row.
+USER_COLUMNS = slice(INSERT_FIELDS.index("category_override"), INSERT_FIELDS.index("notes") + 1)
 
 
 def account_balance_fields(raw: dict[str, Any], now: datetime) -> dict[str, Any]:
@@ -223,25 +225,9 @@ def _sql(rows_per_statement: int) -> str:
 
 
 def _prepared(
-    rows: list[dict[str, Any]], account_pks: dict[str, int], prewrite: PrewriteRun
+    views: list[dict[str, Any]], prewrite: PrewriteRun
 ) -> tuple[dict[str, dict[str, tuple[str, str]]], dict[str, tuple[str, str]]]:
     """What the preparers fill in on this page: per preparer, and merged (a later one wins)."""
-    views = [
-        {
-            "transaction_id": r["transaction_id"],
-            "account_id": account_pks[r["account_id"]],
-            "amount": Decimal(r["amount"]),
-            "date": date.fromisoformat(r["date"]),
-            "name": r["name"],
-            "merchant_name": r["merchant_name"],
-            "pfc_primary": r["pfc_primary"],
-            "pfc_detailed": r["pfc_detailed"],
-        }
-        for r in rows
-        # A posted row that replaces a pending one takes over what the user set on that one
-        # (the carry below, and finance's own); its preparation waits for the outbox hooks.
-        if r["account_id"] in account_pks and not r["pending_transaction_id"]
-    ]
     by_preparer = prewrite.prepare(views)
     merged: dict[str, tuple[str, str]] = {}
     for filled in by_preparer.values():
@@ -258,12 +244,9 @@ def upsert(
     ops = connection.ops
     now = ops.adapt_datetimefield_value(timezone.now())
     native_uuid = connection.features.has_native_uuid_field
-    by_preparer: dict[str, dict[str, tuple[str, str]]] = {}
-    filled: dict[str, tuple[str, str]] = {}
-    if prewrite:
-        by_preparer, filled = _prepared(rows, account_pks, prewrite)
-    unfilled = ("", "")
-    values = []
+    # Each row's values are parsed once: the preparers' views are built from the same ones.
+    values: list[list[Any]] = []
+    views: list[dict[str, Any]] = []
     for r in rows:
         account_pk = account_pks.get(r["account_id"])
         if account_pk is None:
@@ -272,16 +255,18 @@ def upsert(
         public_id = uuid.uuid4()
         authorized = r["authorized_date"]
         when = r["datetime"]
+        amount = Decimal(r["amount"])
+        day = date.fromisoformat(r["date"])
         values.append(
-            (
+            [
                 public_id if native_uuid else public_id.hex,
                 item.user_id,
                 account_pk,
                 r["transaction_id"],
-                Decimal(r["amount"]),
+                amount,
                 r["iso_currency_code"],
                 r["unofficial_currency_code"],
-                date.fromisoformat(r["date"]),
+                day,
                 date.fromisoformat(authorized) if authorized else None,
                 ops.adapt_datetimefield_value(parse_datetime(when)) if when else None,
                 r["name"],
@@ -296,13 +281,36 @@ def upsert(
                 r["payment_channel"],
                 r["city"],
                 r["region"],
-                *filled.get(r["transaction_id"], unfilled),
+                "",  # category_override: a preparer's, below
+                "",  # notes
                 now,
                 now,
-            )
+            ]
         )
+        # A posted row that replaces a pending one takes over what the user set on that one
+        # (the carry in apply_page, and finance's own); its preparation waits for the hooks.
+        if prewrite and not r["pending_transaction_id"]:
+            views.append(
+                {
+                    "transaction_id": r["transaction_id"],
+                    "account_id": account_pk,
+                    "amount": amount,
+                    "date": day,
+                    "name": r["name"],
+                    "merchant_name": r["merchant_name"],
+                    "pfc_primary": r["pfc_primary"],
+                    "pfc_detailed": r["pfc_detailed"],
+                }
+            )
     if not values:
         return
+    by_preparer: dict[str, dict[str, tuple[str, str]]] = {}
+    if prewrite:
+        by_preparer, filled = _prepared(views, prewrite)
+        for row in values:
+            found = filled.get(row[3])
+            if found:
+                row[USER_COLUMNS] = found
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             written = _upsert_postgresql(cursor, values, returning=bool(prewrite))
@@ -316,12 +324,14 @@ def upsert(
                 cursor.execute(_sql(len(values)), [v for row in values for v in row])
             written = _written(item, values, existing) if prewrite else []
     if prewrite:
-        inserted = {t_id: pk for pk, t_id, new in written if new}
-        updated = {t_id: pk for pk, t_id, new in written if not new}
+        inserted: dict[str, int] = {}
+        updated: dict[str, int] = {}
+        for pk, t_id, new in written:
+            (inserted if new else updated)[t_id] = pk
         prewrite.written(by_preparer, inserted, updated)
 
 
-def _existing(item: PlaidItem, values: list[tuple[Any, ...]]) -> set[str]:
+def _existing(item: PlaidItem, values: list[list[Any]]) -> set[str]:
     # A page is at most PAGE_SIZE rows: one statement within SQLite's 999 parameters.
     return set(
         Transaction.objects.filter(transaction_id__in=[v[3] for v in values]).values_list(
@@ -331,7 +341,7 @@ def _existing(item: PlaidItem, values: list[tuple[Any, ...]]) -> set[str]:
 
 
 def _written(
-    item: PlaidItem, values: list[tuple[Any, ...]], existing: set[str]
+    item: PlaidItem, values: list[list[Any]], existing: set[str]
 ) -> list[tuple[int, str, bool]]:
     found = Transaction.objects.filter(transaction_id__in=[v[3] for v in values]).values_list(
         "pk", "transaction_id"
@@ -340,7 +350,7 @@ def _written(
 
 
 def _upsert_postgresql(
-    cursor: CursorWrapper, values: list[tuple[Any, ...]], *, returning: bool = False
+    cursor: CursorWrapper, values: list[list[Any]], *, returning: bool = False
 ) -> list[tuple[int, str, bool]]:
     """COPY the page into a session-local temporary table, then one INSERT .. SELECT .. ON
     CONFLICT. A 13,000-parameter VALUES statement spends most of its time in the driver's

@@ -1,6 +1,8 @@
 """Rules applied while the sync writes (finance.rule_prewrite through banking.sync.prewrite):
 new rows arrive categorised, and the outbox hook is the idempotent safety net behind it."""
 
+from decimal import Decimal
+
 import pytest
 
 from banking import sync
@@ -103,6 +105,33 @@ def test_the_hook_finds_nothing_left_to_do_on_prepared_rows(linked_item, spendin
 
     assert state(linked_item) == after_hook
     assert set(spending(linked_item).values_list("category_override", flat=True)) == {"TRAVEL"}
+
+
+def test_rules_of_every_kind_prepare_what_a_full_pass_would(linked_item):
+    user = linked_item.user
+    for position, fields in enumerate(
+        [
+            {"text_value": "a", "add_tags": "ruled, Seen", "set_display_name": "A"},
+            {"sign": Rule.Sign.OUT, "amount_min": Decimal("5"), "set_category": "TRAVEL"},
+            {"sign": Rule.Sign.IN, "set_notes": "in", "add_tags": "RULED"},
+            {"plaid_category": "FOOD_AND_DRINK", "exclude": True, "stop_here": True},
+            {"text_field": "name", "text_op": "regex", "text_value": r"^\w", "mark_transfer": True},
+            {"text_field": "merchant", "text_value": "e", "stop_here": True},
+            {"set_notes": "after", "set_category": "ENTERTAINMENT"},
+        ]
+    ):
+        Rule.objects.create(user=user, name=f"rule {position}", position=position, **fields)
+    sync.item_sync(item=linked_item, trigger="initial")
+    outbox_deliver(outbox_id=SyncOutbox.objects.get().pk)
+    prepared = state(linked_item)
+
+    everything = Transaction.objects.filter(account__item=linked_item)
+    rules_apply(user=user, transaction_ids=everything.values_list("pk", flat=True))
+
+    assert state(linked_item) == prepared
+    rows, metas, tags = prepared
+    assert len({(category, notes) for _, category, notes in rows}) >= 3
+    assert {name for _, name in tags} == {"ruled", "Seen"}
 
 
 def test_delivering_the_announcement_twice_changes_nothing_more(linked_item, spending_rule):

@@ -24,7 +24,7 @@ from .households.totals import TotalsScope
 from .meta import COUNTED
 from .pagination import rows_in_order
 from .totals import CATEGORY_COLUMNS, positive
-from .versions import RATES_VERSION_KEY, edits_version_key, synced_version_key
+from .versions import RATES_VERSION_KEY, edits_version_key, synced_version_key, versions_stamp
 
 ZERO = Decimal("0.00")
 
@@ -219,10 +219,10 @@ def spending_summary_cached(*, user, today: dt.date, connections: list[PlaidItem
             for c in connections
         ).encode()
     ).hexdigest()[:20]
-    keys = [edits_version_key(user.pk), synced_version_key(user.pk), RATES_VERSION_KEY]
-    versions = cache.get_many(keys)
-    edits, synced, rates = (versions.get(k, 0) for k in keys)
-    key = f"finance:spending:{user.pk}:{today.isoformat()}:{stamp}:{edits}:{synced}:{home}:{rates}"
+    versions, _ = versions_stamp(
+        [edits_version_key(user.pk), synced_version_key(user.pk), RATES_VERSION_KEY]
+    )
+    key = f"finance:spending:{user.pk}:{today.isoformat()}:{stamp}:{home}:{versions}"
     value = cache.get(key)
     if value is None:
         value = spending_summary(user=user, today=today, home=home)

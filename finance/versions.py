@@ -18,6 +18,13 @@ def synced_version_key(user_id: int) -> str:
 RATES_VERSION_KEY = "finance:rates:version"
 
 
+def versions_stamp(keys: list[str]) -> tuple[str, bool]:
+    """The versions under these keys in one string (a missing one reads as 0), and whether the
+    cache had them all (it has none while Redis is down)."""
+    versions = cache.get_many(keys)
+    return ":".join(str(versions.get(k, 0)) for k in keys), len(versions) == len(keys)
+
+
 def totals_changed(user_id: int) -> None:
     """The user changed something every total reads (a category, a split, a transfer, what a
     rule set): the cached totals (the dashboard's month, the budget card) computed before are

@@ -26,7 +26,7 @@ from ..budgets.report import Plan, budget_plans, budgets_version_key
 from ..budgets.spending import BudgetTargets
 from ..categories import CategoryBook, category_book
 from ..models import Budget
-from ..versions import RATES_VERSION_KEY, edits_version_key
+from ..versions import RATES_VERSION_KEY, edits_version_key, versions_stamp
 from .preferences import Preference, alert_preferences, preferences_version_key
 
 # Users whose choices one process keeps (a worker serves many; each entry is ~130 categories).
@@ -66,22 +66,20 @@ def standing_for(user) -> Standing:
         preferences_version_key(user.pk),
         RATES_VERSION_KEY,
     ]
-    versions = cache.get_many(keys)
+    versions, complete = versions_stamp(keys)
     # The user's own sign-up time too: a test database reuses primary keys.
-    stamp = ":".join([str(user.date_joined.timestamp()), *(str(versions.get(k)) for k in keys)])
+    stamp = f"{user.date_joined.timestamp()}:{versions}"
     with _lock:
         kept = _kept.get(user.pk)
-    if kept is not None and kept[0] == stamp:
+    if complete and kept is not None and kept[0] == stamp:
         return kept[1]
-    complete = len(versions) == len(keys)
     standing = _read(user, stamp if complete else None)
     if not complete:
         # Not kept until every version exists: set the missing ones, for the next sync (a
         # Redis that is down sets nothing, and nothing is ever kept).
         now = time.time_ns()
         for key in keys:
-            if key not in versions:
-                cache.add(key, now, None)
+            cache.add(key, now, None)
         return standing
     with _lock:
         _kept[user.pk] = (stamp, standing)

@@ -19,7 +19,13 @@ from ..categories import CategoryBook, category_book
 from ..currency import HomeTotal
 from ..models import Budget, BudgetMonth, Category
 from ..selectors import add_months, month_start
-from ..versions import RATES_VERSION_KEY, edits_version_key, synced_version_key, version_bump
+from ..versions import (
+    RATES_VERSION_KEY,
+    edits_version_key,
+    synced_version_key,
+    version_bump,
+    versions_stamp,
+)
 from .spending import BudgetTargets, budget_kind, spent_by_month
 
 ZERO = Decimal("0.00")
@@ -241,8 +247,7 @@ def budget_card_context(user) -> dict:
         budgets_version_key(user.pk),
         RATES_VERSION_KEY,
     ]
-    versions = cache.get_many(keys)
-    stamp = ":".join(str(versions.get(k, 0)) for k in keys)
+    stamp, _ = versions_stamp(keys)
     key = f"finance:budget-card:{user.pk}:{today.isoformat()}:{stamp}"
     lines = cache.get(key)
     if lines is None:

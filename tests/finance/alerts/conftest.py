@@ -4,8 +4,10 @@ from decimal import Decimal
 import pytest
 
 from banking.models import SyncOutbox
+from banking.outbox import outbox_deliver
 from finance.budgets.services import budget_set
 from finance.categories import category_book
+from finance.hooks import alerts_run
 from tests.factories import AccountFactory, SyncRunFactory, grocery
 
 
@@ -31,3 +33,25 @@ buy = grocery
 
 def announce(item, **ids) -> SyncOutbox:
     return SyncOutbox.objects.create(item=item, run=SyncRunFactory(item=item), **ids)
+
+
+def deliver_twice(item, django_capture_on_commit_callbacks, **ids):
+    """The sync's announcement delivered (every hook), then the alerts hook run on it again."""
+    row = announce(item, **ids)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert outbox_deliver(outbox_id=row.pk) == "delivered"
+    with django_capture_on_commit_callbacks(execute=True):
+        alerts_run(row)
+
+
+@pytest.fixture
+def spend(checking, django_capture_on_commit_callbacks):
+    """spend(amount, **fields): a purchase on the checking account, announced and delivered
+    twice."""
+
+    def spend(amount: str, **fields):
+        t = buy(checking, amount, **fields)
+        deliver_twice(checking.item, django_capture_on_commit_callbacks, added=[t.pk])
+        return t
+
+    return spend

@@ -10,25 +10,15 @@ from django.test import Client
 
 from banking.health.status import item_set_status
 from banking.models import PlaidItem
-from banking.outbox import outbox_deliver
 from finance.alerts.digest import digests_send_due
 from finance.alerts.email import unsubscribe_token
 from finance.alerts.preferences import alert_preference_save, alert_preferences
-from finance.hooks import alerts_run
 from finance.models import AlertKind, Occurrence
 from tests.factories import AccountFactory
 
-from .conftest import announce, buy
+from .conftest import buy, deliver_twice
 
 pytestmark = pytest.mark.django_db
-
-
-def deliver_twice(item, django_capture_on_commit_callbacks, **ids):
-    row = announce(item, **ids)
-    with django_capture_on_commit_callbacks(execute=True):
-        assert outbox_deliver(outbox_id=row.pk) == "delivered"
-    with django_capture_on_commit_callbacks(execute=True):
-        alerts_run(row)
 
 
 def test_a_budget_crossing_80_percent_tells_once_in_the_list_and_by_email(

@@ -90,7 +90,7 @@ class PreparedQuery:
                 return None
             places[name] = found[0]
         fields = [s[0] for s in compiler.select[0 : compiler.col_count]]
-        converters = list(compiler.get_converters(fields).items())
         if len(names) != len(fields):
             return None
+        converters = list(compiler.get_converters(fields).items())
         return _Compiled(sql, tuple(params), places, converters, names)

@@ -30,7 +30,8 @@ With the cache down, nothing is kept and every budget touched is read, as before
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -38,8 +39,6 @@ from django.core.cache import cache
 from django.db import connection, transaction
 
 from ..budgets.report import BudgetLine, amount_for
-from ..budgets.spending import BudgetTargets
-from ..categories import CategoryBook
 from ..models import Budget
 from .standing import Standing
 
@@ -71,9 +70,8 @@ SEEN_SYNCS = 500
 class Bounds:
     """One evaluation's view of the user's bounds, inside the lock (bounds_held)."""
 
-    def __init__(self, key: str | None, kept: dict | None):
+    def __init__(self, kept: dict | None):
         kept = kept or {}
-        self.key = key
         self.kept: dict[int, Decimal] = dict(kept.get("budgets", {}))
         self.seen: list[int] = list(kept.get("seen", []))
 
@@ -82,13 +80,12 @@ class Bounds:
 
     def unreachable(
         self,
-        *,
         budgets: list[Budget],
         standing: Standing,
-        book: CategoryBook,
         month: dt.date,
         news: Iterable[News],
         next_level: dict[int, int],
+        *,
         sync: int,
     ) -> list[Budget]:
         """Of `budgets` (spending budgets, not told at 100% this month), those whose bound, with
@@ -99,7 +96,7 @@ class Bounds:
             news = ()
         else:
             self.seen.append(sync)
-        raised = _raised(budgets, book, news, standing.targets)
+        raised = _raised(budgets, standing, news)
         out = []
         for b in budgets:
             before, added = self.kept.get(b.pk), raised.get(b.pk)
@@ -118,38 +115,29 @@ class Bounds:
             self.kept[line.budget.pk] = line.spent
 
 
-class bounds_held:
+@contextmanager
+def bounds_held(*, user, month: dt.date, standing: Standing, fresh: bool) -> Iterator[Bounds]:
     """The user's bounds for this month, locked against the user's other alert evaluations
-    until the block ends (then saved). `fresh`: start from none (a sync that removed rows)."""
-
-    def __init__(self, *, user, month: dt.date, standing: Standing, fresh: bool):
-        self.key = bounds_key(user.pk, month, standing.stamp) if standing.stamp else None
-        self.user_id = user.pk
-        self.fresh = fresh
-        self.atomic = transaction.atomic()
-
-    def __enter__(self) -> Bounds:
-        self.atomic.__enter__()
+    until the block ends (then saved; not when it raised). `fresh`: start from none (a sync
+    that removed rows)."""
+    key = bounds_key(user.pk, month, standing.stamp) if standing.stamp else None
+    with transaction.atomic():
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_CLASS, self.user_id])
-        kept = None if self.fresh or self.key is None else cache.get(self.key)
-        self.bounds = Bounds(self.key, kept)
-        return self.bounds
-
-    def __exit__(self, *exc) -> bool | None:
-        if exc[0] is None and self.key is not None:
-            cache.set(self.key, self.bounds.saved(), BOUNDS_SECONDS)
-        return self.atomic.__exit__(*exc)
+                cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_CLASS, user.pk])
+        bounds = Bounds(None if fresh or key is None else cache.get(key))
+        yield bounds
+        if key is not None:
+            cache.set(key, bounds.saved(), BOUNDS_SECONDS)
 
 
-def _raised(
-    budgets: list[Budget], book: CategoryBook, news: Iterable[News], targets: BudgetTargets | None
-) -> dict[int, Decimal]:
+def _raised(budgets: list[Budget], standing: Standing, news: Iterable[News]) -> dict[int, Decimal]:
     """{budget pk: what this sync's rows add to it}; a budget reached by a row in another
-    currency is left out (it is read). `targets` may cover more budgets than these."""
-    targets = targets or BudgetTargets(book, budgets)
+    currency is left out (it is read)."""
+    book, targets = standing.categories, standing.targets
     raised = {b.pk: Decimal(0) for b in budgets}
+    if book is None or targets is None:
+        return raised
     for group in news:
         category = book.resolve(*group.columns)
         if not book.counts(category):

@@ -30,7 +30,7 @@ from banking.models import PlaidItem, SyncOutbox
 from .. import access
 from ..budgets.report import BudgetLine, budget_lines, budgets_covering
 from ..budgets.spending import budget_kind
-from ..categories import CategoryBook, category_book
+from ..categories import category_book
 from ..models import AlertKind, Budget, Category, RecurringStream
 from ..selectors import month_start
 from ..templatetags.money import format_money
@@ -93,23 +93,14 @@ def alerts_for_sync(outbox: SyncOutbox) -> int:
         )
     if prefs[AlertKind.PRICE_INCREASE].enabled and touches_any(outbox):
         dues += price_dues(user=user)
-    budgets, book = [], None
-    if budgets_on and touched:
-        budgets, book = _budgets_touched(
-            standing.budgets,
-            standing.book(),
-            month=month,
-            touched=touched,
-            targets=standing.targets,
-        )
+    budgets = _budgets_touched(standing, month=month, touched=touched) if budgets_on else []
     budget_keys = [_budget_key(b, month, level) for b in budgets for level in LEVELS]
     taken = occurrence_keys_taken(user=user, keys=[*budget_keys, *(d.key for d in dues)])
     budgets = [b for b in budgets if _budget_key(b, month, 100) not in taken]
-    if budgets and book is not None:
+    if budgets:
         dues += _budget_news(
             user,
             standing,
-            book,
             budgets,
             month=month,
             today=today,
@@ -122,7 +113,7 @@ def alerts_for_sync(outbox: SyncOutbox) -> int:
 
 
 def _budget_news(
-    user, standing, book, budgets, *, month, today, news, taken: set[str], sync: int, fresh: bool
+    user, standing, budgets, *, month, today, news, taken: set[str], sync: int, fresh: bool
 ) -> list[Due]:
     """The levels these budgets reached, reading only those this sync may have moved to their
     next level (finance.alerts.bounds); all of them when `news` is None (a split row is among
@@ -130,20 +121,17 @@ def _budget_news(
     with bounds_held(user=user, month=month, standing=standing, fresh=fresh) as bounds:
         if news is not None:
             levels = {b.pk: 100 if _budget_key(b, month, 80) in taken else 80 for b in budgets}
-            quiet = bounds.unreachable(
-                budgets=budgets,
-                standing=standing,
-                book=book,
-                month=month,
-                news=news,
-                next_level=levels,
-                sync=sync,
-            )
+            quiet = bounds.unreachable(budgets, standing, month, news, levels, sync=sync)
             budgets = [b for b in budgets if b not in quiet]
         if not budgets:
             return []
         lines = budget_lines(
-            user=user, month=month, today=today, book=book, only=budgets, plans=standing.plans
+            user=user,
+            month=month,
+            today=today,
+            book=standing.book(),
+            only=budgets,
+            plans=standing.plans,
         )
         bounds.read(lines)
     return _level_dues(lines, month)
@@ -195,23 +183,22 @@ def budget_dues(*, user) -> list[Due]:
     return _budget_levels(user=user, month=month, today=today, book=book, budgets=budgets)
 
 
-def _budgets_touched(
-    budgets: list[Budget], book: CategoryBook | None, *, month, touched: set[tuple], targets=None
-) -> tuple[list[Budget], CategoryBook | None]:
-    """Of the user's spending budgets (with their category book; only spending is told), those
-    running this month that rows of these category columns count towards (all of them when a
-    split row is among them)."""
-    if book is None:
-        return [], None
+def _budgets_touched(standing, *, month, touched: set[tuple]) -> list[Budget]:
+    """Of the user's spending budgets (only spending is told), those running this month that
+    rows of these category columns count towards (all of them when a split row is among
+    them)."""
+    book = standing.categories
+    if book is None or not touched:
+        return []
     budgets = [
         b
-        for b in budgets
+        for b in standing.budgets
         if b.start_month <= month and budget_kind(book, b) == Category.Kind.SPENDING
     ]
     if budgets and SPLIT not in touched:
         categories = {book.resolve(*c) for c in touched}
-        budgets = budgets_covering(book, budgets, categories, targets)
-    return budgets, book
+        budgets = budgets_covering(book, budgets, categories, standing.targets)
+    return budgets
 
 
 def _budget_levels(*, user, month, today, book, budgets) -> list[Due]:

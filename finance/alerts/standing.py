@@ -55,7 +55,7 @@ class Standing:
         return self.categories.fresh() if self.categories is not None else None
 
 
-_kept: OrderedDict[int, tuple[str, Standing]] = OrderedDict()
+_kept: OrderedDict[int, Standing] = OrderedDict()
 _lock = Lock()
 
 
@@ -71,8 +71,8 @@ def standing_for(user) -> Standing:
     stamp = f"{user.date_joined.timestamp()}:{versions}"
     with _lock:
         kept = _kept.get(user.pk)
-    if complete and kept is not None and kept[0] == stamp:
-        return kept[1]
+    if complete and kept is not None and kept.stamp == stamp:
+        return kept
     standing = _read(user, stamp if complete else None)
     if not complete:
         # Not kept until every version exists: set the missing ones, for the next sync (a
@@ -82,7 +82,7 @@ def standing_for(user) -> Standing:
             cache.add(key, now, None)
         return standing
     with _lock:
-        _kept[user.pk] = (stamp, standing)
+        _kept[user.pk] = standing
         _kept.move_to_end(user.pk)
         while len(_kept) > KEPT_USERS:
             _kept.popitem(last=False)

@@ -16,9 +16,8 @@ AppConfig.ready()). The flow:
 
 from __future__ import annotations
 
-import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import timedelta
 from functools import partial
 from typing import Any
@@ -30,14 +29,12 @@ from django.utils import timezone
 from config.tasks_util import BROKER_ERRORS, bulk_queue
 
 from . import task_names as names
-from .models import PlaidItem, SyncOutbox, SyncPage, SyncRun, Transaction
+from .models import PlaidItem, SyncOutbox, SyncRun
 
 logger = logging.getLogger(__name__)
 
 # A claim older than this lost its worker; hooks are quick, far shorter than this.
 CLAIM_LEASE_SECONDS = 5 * 60
-# SQLite allows 999 parameters a statement.
-ID_CHUNK = 500
 
 OutboxHook = Callable[[SyncOutbox], None]
 _hooks: dict[str, OutboxHook] = {}
@@ -64,63 +61,73 @@ def removal_hooks_run(transaction_pks: list[int]) -> None:
         fn(transaction_pks)
 
 
-def outbox_record(
-    *,
-    item: PlaidItem,
-    run: SyncRun,
-    prepared: Callable[[list[int]], dict[str, Any]] | None = None,
-) -> SyncOutbox:
-    """Announce the run's staged pages, already applied; call inside the apply transaction,
-    before the pages are deleted. `prepared(added_ids)` says what the row preparers
-    (banking.sync.prewrite) did while the pages were written."""
-    added: dict[str, None] = {}
-    modified: dict[str, None] = {}
-    removed: dict[str, None] = {}
-    page_ids = SyncPage.objects.filter(run=run).order_by("seq").values_list("pk", flat=True)
-    for page_id in list(page_ids):
-        page = json.loads(
-            SyncPage.objects.filter(pk=page_id).values_list("payload", flat=True).get()
-        )
+class Announcement:
+    """What a sync's pages add, modify and remove, gathered while they are applied (the same
+    pages, in order, so nothing is read twice). Each transaction_id maps to the pk its latest
+    write returned: a row Plaid sent for an account we skipped was never written and has none,
+    so it is not announced."""
+
+    def __init__(self) -> None:
+        self.added: dict[str, int | None] = {}
+        self.modified: dict[str, int | None] = {}
+        self.removed: dict[str, None] = {}
+
+    def page(self, page: dict[str, Any]) -> None:
+        """A page, before its rows are written: removed, then added, then modified."""
+        added, modified, removed = self.added, self.modified, self.removed
         for t_id in page["removed"]:
             added.pop(t_id, None)
             modified.pop(t_id, None)
             removed[t_id] = None
         for row in page["added"]:
-            removed.pop(row["transaction_id"], None)
-            added[row["transaction_id"]] = None
+            t_id = row["transaction_id"]
+            removed.pop(t_id, None)
+            added[t_id] = None
         for row in page["modified"]:
-            if row["transaction_id"] not in added:
-                modified[row["transaction_id"]] = None
-    added_ids = _our_ids(item, list(added))
+            t_id = row["transaction_id"]
+            if t_id not in added:
+                modified[t_id] = None
+
+    def written(self, rows: Iterable[tuple[int, str]]) -> None:
+        """(pk, transaction_id) of the rows the page's upsert wrote."""
+        added, modified = self.added, self.modified
+        for pk, t_id in rows:
+            if t_id in added:
+                added[t_id] = pk
+            if t_id in modified:
+                modified[t_id] = pk
+
+    def added_ids(self) -> list[int]:
+        return _pks(self.added)
+
+    def modified_ids(self) -> list[int]:
+        return _pks(self.modified)
+
+
+def _pks(written: dict[str, int | None]) -> list[int]:
+    return sorted(pk for pk in written.values() if pk is not None)
+
+
+def outbox_record(
+    *,
+    item: PlaidItem,
+    run: SyncRun,
+    announced: Announcement,
+    prepared: Callable[[list[int]], dict[str, Any]] | None = None,
+) -> SyncOutbox:
+    """Announce the run's applied pages; call inside the apply transaction. `prepared(added_ids)`
+    says what the row preparers (banking.sync.prewrite) did while the pages were written."""
+    added_ids = announced.added_ids()
     row = SyncOutbox.objects.create(
         item=item,
         run=run,
         added=added_ids,
-        modified=_our_ids(item, list(modified)),
-        removed=list(removed),
+        modified=announced.modified_ids(),
+        removed=list(announced.removed),
         prepared=prepared(added_ids) if prepared else {},
     )
     transaction.on_commit(partial(_send, row.pk, bulk=run.trigger == SyncRun.Trigger.DAILY))
     return row
-
-
-def _our_ids(item: PlaidItem, transaction_ids: list[str]) -> list[int]:
-    # A row Plaid added for an account we skipped is not ours: it has no id to announce.
-    if not transaction_ids:
-        return []
-    mine = Transaction.objects.filter(account__item=item)
-    if len(transaction_ids) * 3 > mine.count():
-        # Most of the item changed (a first sync): one pass over its rows beats an index
-        # lookup per id, about three to one on the sync benchmark.
-        wanted = set(transaction_ids)
-        return sorted(pk for t_id, pk in mine.values_list("transaction_id", "pk") if t_id in wanted)
-    ids: list[int] = []
-    for start in range(0, len(transaction_ids), ID_CHUNK):
-        chunk = transaction_ids[start : start + ID_CHUNK]
-        ids.extend(
-            Transaction.objects.filter(transaction_id__in=chunk).values_list("pk", flat=True)
-        )
-    return sorted(ids)
 
 
 def _send(outbox_id: int, *, bulk: bool = False) -> None:

@@ -28,7 +28,7 @@ from django.utils.dateparse import parse_datetime
 from .. import schedule
 from ..db import column
 from ..models import Account, PlaidItem, SyncPage, SyncRun, Transaction
-from ..outbox import outbox_record, removal_hooks_run
+from ..outbox import Announcement, outbox_record, removal_hooks_run
 from .errors import SyncAborted
 from .prewrite import PrewriteRun
 from .runs import run_finish
@@ -116,11 +116,13 @@ def apply_page(
     account_pks: dict[str, int],
     carried: dict[str, tuple[str, str]],
     counts: dict[str, int],
+    announced: Announcement,
     prewrite: PrewriteRun | None = None,
 ) -> None:
     """Apply one staged page. `carried` holds the user fields of rows removed earlier in this
     update, for posted transactions that arrive on a later page than their pending one."""
     mine = Transaction.objects.filter(account__item=item)
+    announced.page(page)
     removed = page["removed"]
     if removed:
         _remember_user_fields(mine.filter(transaction_id__in=removed), carried)
@@ -135,7 +137,7 @@ def apply_page(
     }
     if pending_ids:
         _remember_user_fields(mine.filter(transaction_id__in=pending_ids), carried)
-    upsert(item, list(rows.values()), account_pks, prewrite)
+    announced.written(upsert(item, list(rows.values()), account_pks, prewrite))
     for r in rows.values():
         source = carried.pop(r["pending_transaction_id"], None) if not r["pending"] else None
         if source:
@@ -182,15 +184,21 @@ def apply_staged(
         account_pks = apply_accounts(item, accounts, now)
         prewrite = PrewriteRun(item.user_id)
         carried: dict[str, tuple[str, str]] = {}
+        announced = Announcement()
         page_ids = list(
             SyncPage.objects.filter(run=run).order_by("seq").values_list("pk", flat=True)
         )
         for page_id in page_ids:
             # One page in memory at a time, whatever the item's history size.
             payload = SyncPage.objects.filter(pk=page_id).values_list("payload", flat=True).get()
-            apply_page(item, json.loads(payload), account_pks, carried, counts, prewrite)
+            apply_page(item, json.loads(payload), account_pks, carried, counts, announced, prewrite)
         prewrite.finish()
-        outbox_record(item=item, run=run, prepared=prewrite.record if prewrite else None)
+        outbox_record(
+            item=item,
+            run=run,
+            announced=announced,
+            prepared=prewrite.record if prewrite else None,
+        )
         SyncPage.objects.filter(run=run).delete()
         run_finish(run, SyncRun.Outcome.SUCCESS, counts=counts)
     item.transactions_cursor = cursor
@@ -240,7 +248,8 @@ def upsert(
     rows: list[dict[str, Any]],
     account_pks: dict[str, int],
     prewrite: PrewriteRun | None = None,
-) -> None:
+) -> list[tuple[int, str]]:
+    """Write the rows; (pk, transaction_id) of every row written."""
     ops = connection.ops
     now = ops.adapt_datetimefield_value(timezone.now())
     native_uuid = connection.features.has_native_uuid_field
@@ -303,7 +312,7 @@ def upsert(
                 }
             )
     if not values:
-        return
+        return []
     by_preparer: dict[str, dict[str, tuple[str, str]]] = {}
     if prewrite:
         by_preparer, filled = _prepared(views, prewrite)
@@ -313,7 +322,7 @@ def upsert(
                 row[USER_COLUMNS] = found
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            written = _upsert_postgresql(cursor, values, returning=bool(prewrite))
+            written = _upsert_postgresql(cursor, values)
         else:
             existing = _existing(item, values) if prewrite else set()
             if connection.vendor == "sqlite":
@@ -322,13 +331,14 @@ def upsert(
                 cursor.executemany(_sql(1), values)
             else:
                 cursor.execute(_sql(len(values)), [v for row in values for v in row])
-            written = _written(item, values, existing) if prewrite else []
+            written = _written(item, values, existing)
     if prewrite:
         inserted: dict[str, int] = {}
         updated: dict[str, int] = {}
         for pk, t_id, new in written:
             (inserted if new else updated)[t_id] = pk
         prewrite.written(by_preparer, inserted, updated)
+    return [(pk, t_id) for pk, t_id, _new in written]
 
 
 def _existing(item: PlaidItem, values: list[list[Any]]) -> set[str]:
@@ -350,12 +360,12 @@ def _written(
 
 
 def _upsert_postgresql(
-    cursor: CursorWrapper, values: list[list[Any]], *, returning: bool = False
+    cursor: CursorWrapper, values: list[list[Any]]
 ) -> list[tuple[int, str, bool]]:
     """COPY the page into a session-local temporary table, then one INSERT .. SELECT .. ON
     CONFLICT. A 13,000-parameter VALUES statement spends most of its time in the driver's
     query parsing; COPY is PostgreSQL's fast path and the upsert then runs inside the server.
-    With `returning`: (pk, transaction_id, inserted) of every row written; `xmax = 0` holds for
+    Returns (pk, transaction_id, inserted) of every row written; `xmax = 0` holds for
     a row this statement inserted, not for one it updated."""
     qn = connection.ops.quote_name
     meta = Transaction._meta
@@ -372,11 +382,11 @@ def _upsert_postgresql(
         for row in values:
             copy.write_row(row)
     pk, t_id = qn(column(meta, "id")), qn(column(meta, "transaction_id"))
-    tail = f" RETURNING {pk}, {t_id}, (xmax = 0)" if returning else ""
     cursor.execute(
         f"INSERT INTO {table} ({columns}) SELECT {columns} FROM sync_upsert "  # noqa: S608
-        f"ON CONFLICT ({qn('transaction_id')}) DO UPDATE SET {updates}{tail}"
+        f"ON CONFLICT ({qn('transaction_id')}) DO UPDATE SET {updates} "
+        f"RETURNING {pk}, {t_id}, (xmax = 0)"
     )
-    written = cursor.fetchall() if returning else []
+    written = cursor.fetchall()
     cursor.execute("TRUNCATE sync_upsert")
     return written

@@ -57,6 +57,21 @@ def test_it_names_removed_rows_by_plaids_id(linked_item, emulator, emu):
     assert set(row.added) | set(row.modified) <= ours
 
 
+def test_it_names_the_rows_a_later_sync_added_and_modified_by_their_pks(linked_item, emu):
+    sync.item_sync(item=linked_item, trigger="initial")
+    before = dict(Transaction.objects.values_list("transaction_id", "pk"))
+    emu("POST", f"/emulator/items/{linked_item.item_id}/advance", {"days": 20})
+
+    run = sync.item_sync(item=linked_item, trigger="webhook")
+
+    row = SyncOutbox.objects.get(run=run)
+    now = dict(Transaction.objects.values_list("transaction_id", "pk"))
+    assert row.added == sorted(pk for t_id, pk in now.items() if t_id not in before)
+    assert row.modified, "twenty days at the emulator correct some posted rows"
+    assert len(row.modified) == run.modified
+    assert set(row.modified) <= {pk for t_id, pk in now.items() if t_id in before}
+
+
 def test_a_failed_sync_writes_no_row(linked_item, emu):
     emu("POST", f"/emulator/items/{linked_item.item_id}/reset_login", {})
 

@@ -96,7 +96,7 @@ def carry_restore(*, user, transaction_ids: Iterable[int]) -> int:
         t, data = posted[stash.pending_transaction_id], stash.payload
         with db_transaction.atomic():
             if data["meta"] and not TransactionMeta.objects.filter(pk=t.pk).exists():
-                TransactionMeta.objects.create(transaction=t, user_id=t.user_id, **data["meta"])
+                TransactionMeta.objects.create(transaction=t, **data["meta"])
             if data["tags"]:
                 tags_add(user=user, by_transaction={t.pk: data["tags"]})
             if data["parts"] and not SplitPart.objects.filter(parent_id=t.pk).exists():

@@ -27,7 +27,7 @@ def meta_user_fields_add(*, transaction: Transaction, fields: set[str]) -> None:
         return
     with db_transaction.atomic():
         meta, _ = TransactionMeta.objects.select_for_update().get_or_create(
-            transaction_id=transaction.pk, defaults={"user_id": transaction.user_id}
+            transaction_id=transaction.pk
         )
         user_fields = sorted(set(meta.user_fields) | fields)
         if user_fields != meta.user_fields:

@@ -54,7 +54,6 @@ class RulesPreparer:
         meta = None
         if out:
             meta = meta_values(
-                self.user.pk,
                 out.get("display_name", ""),
                 out.get("excluded", False),
                 out.get("transfer", False),

@@ -29,7 +29,6 @@ MetaRow = tuple[int, str, bool, bool, list[str]]
 
 META_COLUMNS = (
     "transaction",
-    "user",
     "display_name",
     "excluded",
     "transfer",
@@ -96,13 +95,10 @@ def bank_fields_write(*, user_id: int, rows: list[BankRow]) -> None:
         cursor.execute("TRUNCATE rules_bank")
 
 
-def meta_values(
-    user_id: int, display_name: str, excluded: bool, transfer: bool, fields: list[str]
-) -> tuple:
+def meta_values(display_name: str, excluded: bool, transfer: bool, fields: list[str]) -> tuple:
     """A whole TransactionMeta row in META_COLUMNS order but its transaction: the rule-set
     columns, and the defaults for what rules never set."""
     return (
-        user_id,
         display_name,
         excluded,
         transfer,
@@ -115,7 +111,7 @@ def meta_values(
     )
 
 
-def _meta_values(user_id: int, rows: list[MetaRow]) -> list[tuple]:
+def _meta_values(rows: list[MetaRow]) -> list[tuple]:
     # A handful of distinct outcomes across a batch: each is built (and encoded) once.
     built: dict[tuple, tuple] = {}
     values = []
@@ -123,7 +119,7 @@ def _meta_values(user_id: int, rows: list[MetaRow]) -> list[tuple]:
         key = (name, excluded, transfer, *fields)
         tail = built.get(key)
         if tail is None:
-            tail = built[key] = meta_values(user_id, name, excluded, transfer, fields)
+            tail = built[key] = meta_values(name, excluded, transfer, fields)
         values.append((pk, *tail))
     return values
 
@@ -134,14 +130,14 @@ def _meta_upsert(meta) -> tuple[list[str], str]:
     return columns, f"ON CONFLICT ({columns[0]}) DO UPDATE SET {updates}"
 
 
-def metas_write(*, user_id: int, rows: list[MetaRow]) -> None:
+def metas_write(*, rows: list[MetaRow]) -> None:
     """Insert or update the rule-set columns of these transactions' TransactionMeta; a new row
     gets the defaults for everything else, an existing one keeps it."""
     if not rows:
         return
     meta = TransactionMeta._meta
     columns, upsert = _meta_upsert(meta)
-    _insert(meta, columns, _meta_values(user_id, rows), upsert, new=False, stage="rules_meta")
+    _insert(meta, columns, _meta_values(rows), upsert, new=False, stage="rules_meta")
 
 
 def metas_insert_new(*, rows: list[tuple]) -> None:

@@ -116,7 +116,7 @@ def rules_write(
         if new_tags:
             links = _tag_links(user, new_tags)
             tag_links_write(rows=sorted({link for pairs in links for link in pairs}))
-        metas_write(user_id=user.pk, rows=meta_rows)
+        metas_write(rows=meta_rows)
 
 
 def rules_write_new(user, metas: list[tuple], new_tags: dict[int, tuple[str, ...]]) -> None:

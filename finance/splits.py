@@ -65,7 +65,6 @@ def splits_set(*, user, transaction: Transaction, parts: list[Part]) -> None:
             [
                 TransactionMeta(
                     transaction_id=parent.pk,
-                    user_id=parent.user_id,
                     split=bool(parts),
                     split_amount=parent.amount if parts else None,
                     split_review=False,

@@ -41,10 +41,10 @@ def _hinted(t: Transaction) -> bool:
 LIVE = ~Q(status=TransferLink.Status.UNDONE)
 
 
-def _set_linked(ids: Iterable[int], user, linked: bool) -> None:
+def _set_linked(ids: Iterable[int], linked: bool) -> None:
     ids = list(ids)
     TransactionMeta.objects.bulk_create(
-        [TransactionMeta(transaction_id=pk, user_id=user.pk, linked=linked) for pk in ids],
+        [TransactionMeta(transaction_id=pk, linked=linked) for pk in ids],
         update_conflicts=True,
         unique_fields=["transaction"],
         update_fields=["linked"],
@@ -57,7 +57,7 @@ def _link(user, outflow: Transaction, inflow: Transaction, status: str) -> Trans
             link = TransferLink.objects.create(
                 user=user, outflow=outflow, inflow=inflow, status=status
             )
-            _set_linked([outflow.pk, inflow.pk], user, True)
+            _set_linked([outflow.pk, inflow.pk], True)
     except IntegrityError:
         # Either side is already in a live link, or the user undid this very pair.
         return None
@@ -174,7 +174,7 @@ def transfer_undo(*, link: TransferLink) -> None:
     with transaction.atomic():
         totals_changed(link.user_id)
         TransferLink.objects.filter(pk=link.pk).update(status=TransferLink.Status.UNDONE)
-        _set_linked([link.outflow_id, link.inflow_id], link.user, False)
+        _set_linked([link.outflow_id, link.inflow_id], False)
 
 
 def transfer_link(*, user, first: Transaction, second: Transaction) -> TransferLink:

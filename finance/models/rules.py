@@ -91,12 +91,13 @@ class TransactionMeta(models.Model):
 
     `user_fields` names the fields the user set by hand (rules never touch those);
     `rule_fields` the ones the last rule run set (a rule may set them again).
+    No user column: the owner is the transaction's (a second copy cost every rule-written row
+    a foreign-key check and an index entry, and nothing read it).
     """
 
     transaction = models.OneToOneField(
         Transaction, primary_key=True, on_delete=models.CASCADE, related_name="meta"
     )
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     display_name = models.CharField(max_length=300, blank=True)
     excluded = models.BooleanField(default=False)
     transfer = models.BooleanField(default=False)

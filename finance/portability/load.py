@@ -189,7 +189,6 @@ class Loader(PlanLoader):
             if any(row[c] for c in META_COLUMNS):
                 meta = TransactionMeta(
                     transaction_id=t.pk,
-                    user=self.user,
                     display_name=row["display_name"],
                     excluded=bool(row["excluded"]),
                     transfer=bool(row["transfer"]),
@@ -257,7 +256,7 @@ class Loader(PlanLoader):
             )
         TransferLink.objects.bulk_create(links, batch_size=BATCH)
         TransactionMeta.objects.bulk_create(
-            [TransactionMeta(transaction_id=pk, user=self.user, linked=True) for pk in linked],
+            [TransactionMeta(transaction_id=pk, linked=True) for pk in linked],
             update_conflicts=True,
             unique_fields=["transaction"],
             update_fields=["linked"],

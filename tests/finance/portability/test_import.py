@@ -167,7 +167,7 @@ def test_rules_leave_an_imported_hand_set_row_alone_and_may_redo_an_imported_rul
     )
     groceries.category_override = "FOOD_AND_DRINK"
     groceries.save()
-    TransactionMeta.objects.create(transaction=groceries, user=alice, rule_fields=["category"])
+    TransactionMeta.objects.create(transaction=groceries, rule_fields=["category"])
     data = export_zip(alice)
     rows = {
         r["name"]: r for r in csv.DictReader(io.StringIO(unzip(data)["transactions.csv"].decode()))
@@ -195,9 +195,7 @@ def test_rules_leave_an_imported_hand_set_row_alone_and_may_redo_an_imported_rul
 def test_a_field_name_that_rules_do_not_set_is_refused(
     alice, organised, carol, carol_client, django_capture_on_commit_callbacks
 ):
-    TransactionMeta.objects.create(
-        transaction=organised["coffee"], user=alice, user_fields=["amount"]
-    )
+    TransactionMeta.objects.create(transaction=organised["coffee"], user_fields=["amount"])
     upload(carol_client, export_zip(alice), django_capture_on_commit_callbacks)
     row = the_import(carol)
     assert row.state == "failed"

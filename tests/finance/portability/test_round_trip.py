@@ -46,9 +46,7 @@ def organised_two_currencies(alice, two_banks):  # noqa: F811
         user=alice, transaction=gbp[0], names=["holiday", "+uk", "bills, home", 'a "b" \\ c']
     )
     transaction_tags_set(user=alice, transaction=usd[0], names=["holiday"])
-    TransactionMeta.objects.create(
-        transaction=usd[1], user=alice, display_name="'Coffee, again", excluded=True
-    )
+    TransactionMeta.objects.create(transaction=usd[1], display_name="'Coffee, again", excluded=True)
     big = max(usd, key=lambda t: t.amount)
     part = (big.amount / 3).quantize(Decimal("0.01"))
     splits_set(

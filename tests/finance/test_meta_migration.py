@@ -1,4 +1,4 @@
-"""Migration finance 0100: a meta row has no user column (its owner is its transaction's);
+"""Migration finance 0024: a meta row has no user column (its owner is its transaction's);
 going back fills the column in from the transactions, and coming forward keeps every row."""
 
 import pytest

@@ -69,7 +69,8 @@ INSERT_FIELDS = [
     "created_at",
     "updated_at",
 ]
-# Where category_override and notes sit in an INSERT_FIELDS row.
+# Where transaction_id, and category_override and notes, sit in an INSERT_FIELDS row.
+TRANSACTION_ID = INSERT_FIELDS.index("transaction_id")
 USER_COLUMNS = slice(INSERT_FIELDS.index("category_override"), INSERT_FIELDS.index("notes") + 1)
 
 
@@ -320,21 +321,21 @@ def upsert(
     if prewrite:
         by_preparer, filled = _prepared(views, prewrite)
         for row in values:
-            found = filled.get(row[3])
+            found = filled.get(row[TRANSACTION_ID])
             if found:
                 row[USER_COLUMNS] = found
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             written = _upsert_postgresql(cursor, values)
         else:
-            existing = _existing(item, values) if prewrite else set()
+            existing = _existing(values) if prewrite else set()
             if connection.vendor == "sqlite":
                 # One prepared single-row statement run many times: SQLite's executemany loop
                 # is in C and there is no network round trip to save.
                 cursor.executemany(_sql(1), values)
             else:
                 cursor.execute(_sql(len(values)), [v for row in values for v in row])
-            written = _written(item, values, existing)
+            written = _written(values, existing)
     if prewrite:
         inserted: dict[str, int] = {}
         updated: dict[str, int] = {}
@@ -344,21 +345,17 @@ def upsert(
     return [(pk, t_id) for pk, t_id, _new in written]
 
 
-def _existing(item: PlaidItem, values: list[list[Any]]) -> set[str]:
+def _page_rows(values: list[list[Any]]) -> QuerySet[Transaction]:
     # A page is at most PAGE_SIZE rows: one statement within SQLite's 999 parameters.
-    return set(
-        Transaction.objects.filter(transaction_id__in=[v[3] for v in values]).values_list(
-            "transaction_id", flat=True
-        )
-    )
+    return Transaction.objects.filter(transaction_id__in=[v[TRANSACTION_ID] for v in values])
 
 
-def _written(
-    item: PlaidItem, values: list[list[Any]], existing: set[str]
-) -> list[tuple[int, str, bool]]:
-    found = Transaction.objects.filter(transaction_id__in=[v[3] for v in values]).values_list(
-        "pk", "transaction_id"
-    )
+def _existing(values: list[list[Any]]) -> set[str]:
+    return set(_page_rows(values).values_list("transaction_id", flat=True))
+
+
+def _written(values: list[list[Any]], existing: set[str]) -> list[tuple[int, str, bool]]:
+    found = _page_rows(values).values_list("pk", "transaction_id")
     return [(pk, t_id, t_id not in existing) for pk, t_id in found]
 
 
